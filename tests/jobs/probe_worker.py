@@ -1,0 +1,51 @@
+"""A real worker process, as `tipdesk worker` runs it, plus two job kinds tests can observe.
+
+`probe.append` writes "start"/"done" lines (job id, attempt, pid) to a log file with O_APPEND, so
+lines from several processes never interleave; `probe.fail` always raises.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+
+from tipdesk.jobs.kinds import desk_job_kinds
+from tipdesk.jobs.worker import JobContext, JobKind, run_worker_process
+from tipdesk.logs import configure_logging
+from tipdesk.settings import Settings
+
+
+def _append(path: str, line: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, line.encode())
+    finally:
+        os.close(fd)
+
+
+async def probe_append(context: JobContext, payload: dict[str, object]) -> None:
+    path = str(payload["log"])
+    _append(path, f"start {context.job_id} {context.attempt} {os.getpid()}\n")
+    await asyncio.sleep(float(str(payload.get("sleep", 0))))
+    _append(path, f"done {context.job_id} {context.attempt} {os.getpid()}\n")
+
+
+async def probe_fail(context: JobContext, payload: dict[str, object]) -> None:
+    raise RuntimeError(f"probe failure on attempt {context.attempt}")
+
+
+def main() -> None:
+    settings = Settings.from_env(env_file=None)
+    configure_logging(settings.log_level)
+    kinds = {
+        **desk_job_kinds(settings),
+        "probe.append": JobKind("probe.append", probe_append),
+        "probe.fail": JobKind("probe.fail", probe_fail),
+    }
+    concurrency = int(sys.argv[1]) if len(sys.argv) > 1 else None
+    asyncio.run(run_worker_process(settings, kinds, concurrency))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+"""The durable queue against the real database: transactions, dedupe, leases, retries, death."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from tortoise.transactions import in_transaction
+
+from tipdesk.jobs import queue
+from tipdesk.jobs.models import Job, JobState
+from tipdesk.jobs.worker import JobContext, JobKind, Worker
+from tipdesk.settings import Settings
+
+LEASE = timedelta(seconds=30)
+pytestmark = pytest.mark.usefixtures("db")
+
+
+async def test_a_job_commits_with_the_change_that_needs_it() -> None:
+    with pytest.raises(RuntimeError):
+        async with in_transaction() as connection:
+            await queue.enqueue("probe", {"n": 1}, max_attempts=3, using_db=connection)
+            raise RuntimeError("the state change failed")
+    assert await Job.all().count() == 0
+    async with in_transaction() as connection:
+        await queue.enqueue("probe", {"n": 2}, max_attempts=3, using_db=connection)
+    job = await Job.get()
+    assert (job.kind, job.payload, job.state) == ("probe", {"n": 2}, JobState.QUEUED)
+
+
+async def test_dedupe_key_makes_enqueue_idempotent_without_breaking_the_transaction() -> None:
+    async with in_transaction() as connection:
+        await queue.enqueue("fetch", {}, max_attempts=3, using_db=connection, dedupe_key="m:1")
+        await queue.enqueue("fetch", {}, max_attempts=3, using_db=connection, dedupe_key="m:1")
+        await queue.enqueue("fetch", {}, max_attempts=3, using_db=connection, dedupe_key="m:2")
+    await queue.enqueue("fetch", {}, max_attempts=3, dedupe_key="m:1")
+    assert await Job.all().count() == 2
+
+
+async def test_lease_takes_urgent_due_known_jobs_only() -> None:
+    later = queue.utcnow() + timedelta(minutes=5)
+    await queue.enqueue("slow", {"name": "late"}, max_attempts=3, run_at=later)
+    await queue.enqueue("slow", {"name": "normal"}, max_attempts=3)
+    await queue.enqueue("slow", {"name": "urgent"}, max_attempts=3, priority=10)
+    await queue.enqueue("unknown", {"name": "stranger"}, max_attempts=3, priority=0)
+    first = await queue.lease("w1", LEASE, ["slow"])
+    second = await queue.lease("w1", LEASE, ["slow"])
+    assert first is not None and second is not None
+    assert [first.payload["name"], second.payload["name"]] == ["urgent", "normal"]
+    assert first.state is JobState.RUNNING and first.attempts == 1 and first.leased_by == "w1"
+    assert await queue.lease("w1", LEASE, ["slow"]) is None
+    assert await queue.lease("w1", LEASE, []) is None
+
+
+async def test_failure_retries_with_exponential_backoff_then_dies_with_its_error() -> None:
+    await queue.enqueue("flaky", {}, max_attempts=3)
+    base = timedelta(seconds=10)
+    delays = []
+    for _ in range(2):
+        job = await queue.lease("w1", LEASE, ["flaky"])
+        assert job is not None
+        assert await queue.fail(job, ValueError("upstream said 503"), base) is JobState.QUEUED
+        stored = await Job.get(id=job.id)
+        delays.append(stored.run_at - queue.utcnow())
+        await Job.filter(id=job.id).update(run_at=queue.utcnow())
+    assert timedelta(seconds=7) < delays[0] <= timedelta(seconds=12)
+    assert timedelta(seconds=15) < delays[1] <= timedelta(seconds=24)
+    job = await queue.lease("w1", LEASE, ["flaky"])
+    assert job is not None and job.attempts == 3
+    assert await queue.fail(job, ValueError("upstream said 503"), base) is JobState.DEAD
+    dead = await Job.get(id=job.id)
+    assert dead.state is JobState.DEAD
+    assert dead.finished_at is not None
+    assert dead.last_error == "attempt 3: ValueError: upstream said 503"
+    assert await queue.lease("w1", LEASE, ["flaky"]) is None
+
+
+def test_backoff_is_capped() -> None:
+    assert queue.backoff(timedelta(seconds=2), 60) <= timedelta(hours=1.2)
+
+
+async def test_expired_lease_returns_the_job_and_fences_the_old_worker() -> None:
+    await queue.enqueue("video", {}, max_attempts=5)
+    stale = await queue.lease("killed-worker", timedelta(milliseconds=1), ["video"])
+    assert stale is not None
+    await asyncio.sleep(0.01)
+    taken = await queue.lease("w2", LEASE, ["video"])
+    assert taken is not None and taken.id == stale.id
+    assert (taken.attempts, taken.leased_by) == (2, "w2")
+    assert not await queue.complete(stale)
+    assert not await queue.extend_lease(stale, LEASE)
+    assert await queue.complete(taken)
+    assert (await Job.get(id=taken.id)).state is JobState.DONE
+
+
+async def test_a_job_that_keeps_killing_workers_ends_dead() -> None:
+    await queue.enqueue("poison", {}, max_attempts=1)
+    job = await queue.lease("w1", timedelta(milliseconds=1), ["poison"])
+    assert job is not None
+    await asyncio.sleep(0.01)
+    assert await queue.lease("w2", LEASE, ["poison"]) is None
+    dead = await Job.get(id=job.id)
+    assert dead.state is JobState.DEAD
+    assert dead.last_error is not None and "lease expired on attempt 1 of 1" in dead.last_error
+
+
+async def test_dead_job_can_be_retried_by_an_admin() -> None:
+    await queue.enqueue("flaky", {}, max_attempts=1)
+    job = await queue.lease("w1", LEASE, ["flaky"])
+    assert job is not None
+    await queue.fail(job, OSError("disk full"), timedelta(seconds=1))
+    assert await queue.retry_dead(job.id)
+    again = await queue.lease("w1", LEASE, ["flaky"])
+    assert again is not None and again.attempts == 1
+    assert not await queue.retry_dead(job.id)
+
+
+async def run_worker_until(worker: Worker, condition: asyncio.Event, timeout: float = 20) -> None:
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    try:
+        await asyncio.wait_for(condition.wait(), timeout)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout)
+
+
+async def test_worker_respects_per_kind_concurrency(settings: Settings) -> None:
+    running, peak, finished = 0, 0, asyncio.Event()
+    done = 0
+
+    async def transcode(context: JobContext, payload: dict[str, object]) -> None:
+        nonlocal running, peak, done
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(0.05)
+        running -= 1
+        done += 1
+        if done == 6:
+            finished.set()
+
+    for n in range(6):
+        await queue.enqueue("transcode", {"n": n}, max_attempts=3)
+    worker = Worker(
+        settings, {"transcode": JobKind("transcode", transcode, concurrency=2)}, concurrency=5
+    )
+    await run_worker_until(worker, finished)
+    assert peak == 2
+    assert await Job.filter(state=JobState.DONE).count() == 6
+
+
+async def test_heartbeat_keeps_a_long_job_from_being_taken_over(environ: dict[str, str]) -> None:
+    settings = Settings.from_env({**environ, "TIPDESK_JOB_LEASE": "300ms"}, env_file=None)
+    runs: list[int] = []
+    finished = asyncio.Event()
+
+    async def long_job(context: JobContext, payload: dict[str, object]) -> None:
+        runs.append(context.attempt)
+        await asyncio.sleep(1.2)
+        finished.set()
+
+    await queue.enqueue("long", {}, max_attempts=3)
+    kinds = {"long": JobKind("long", long_job)}
+    first, second = Worker(settings, kinds), Worker(settings, kinds)
+    stop = asyncio.Event()
+    task = asyncio.create_task(second.run(stop))
+    try:
+        await run_worker_until(first, finished)
+        await asyncio.sleep(0.5)
+    finally:
+        stop.set()
+        await task
+    assert runs == [1]
+    assert (await Job.get()).state is JobState.DONE
+
+
+async def test_handler_error_is_recorded_on_the_job(settings: Settings) -> None:
+    failed = asyncio.Event()
+
+    async def broken(context: JobContext, payload: dict[str, object]) -> None:
+        failed.set()
+        raise KeyError("media_id")
+
+    await queue.enqueue("broken", {}, max_attempts=5)
+    await run_worker_until(Worker(settings, {"broken": JobKind("broken", broken)}), failed)
+    job = await Job.get()
+    assert job.state is JobState.QUEUED
+    assert job.attempts == 1
+    assert job.last_error == "attempt 1: KeyError: 'media_id'"

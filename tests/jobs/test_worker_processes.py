@@ -1,0 +1,129 @@
+"""Workers as real processes on the real database: exactly once, SIGKILL, and dead jobs."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tipdesk.jobs import queue
+from tipdesk.jobs.models import Job, JobState
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("db")]
+PROBE = Path(__file__).with_name("probe_worker.py")
+ROOT = Path(__file__).parents[2]
+
+
+class Workers:
+    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
+        self.env = {**env, "PYTHONPATH": str(ROOT)}
+        self.log_dir = log_dir
+        self.processes: list[subprocess.Popen[bytes]] = []
+
+    def start(self, concurrency: int = 4, **extra_env: str) -> subprocess.Popen[bytes]:
+        with (self.log_dir / f"worker-{len(self.processes)}.log").open("wb") as stderr:
+            process = subprocess.Popen(
+                [sys.executable, str(PROBE), str(concurrency)],
+                env={**self.env, **extra_env},
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
+        self.processes.append(process)
+        return process
+
+    def stop_all(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture
+def workers(cli_env: dict[str, str], tmp_path: Path) -> Iterator[Workers]:
+    group = Workers(cli_env, tmp_path)
+    yield group
+    group.stop_all()
+
+
+async def wait_for(condition_sql_count: int, state: JobState, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await Job.filter(state=state).count() >= condition_sql_count:
+            return
+        await asyncio.sleep(0.2)
+    counts = {s.value: await Job.filter(state=s).count() for s in JobState}
+    raise AssertionError(f"timed out waiting for {condition_sql_count} {state.value}: {counts}")
+
+
+def read_log(path: Path) -> list[tuple[str, int, int, int]]:
+    rows = []
+    for line in path.read_text().splitlines():
+        event, job_id, attempt, pid = line.split()
+        rows.append((event, int(job_id), int(attempt), int(pid)))
+    return rows
+
+
+async def test_two_worker_processes_run_500_jobs_exactly_once(
+    workers: Workers, tmp_path: Path
+) -> None:
+    log = tmp_path / "runs.log"
+    for n in range(500):
+        await queue.enqueue("probe.append", {"log": str(log), "n": n}, max_attempts=3)
+    first, second = workers.start(concurrency=4), workers.start(concurrency=4)
+    await wait_for(500, JobState.DONE)
+    rows = read_log(log)
+    done = Counter(job_id for event, job_id, _, _ in rows if event == "done")
+    started = Counter(job_id for event, job_id, _, _ in rows if event == "start")
+    ids = {job.id for job in await Job.all()}
+    assert set(done) == ids and set(done.values()) == {1}
+    assert set(started.values()) == {1}
+    assert {pid for *_, pid in rows} == {first.pid, second.pid}
+    assert await Job.filter(attempts__gt=1).count() == 0
+
+
+async def test_sigkilled_worker_job_completes_after_its_lease_expires(
+    workers: Workers, tmp_path: Path
+) -> None:
+    log = tmp_path / "runs.log"
+    await queue.enqueue("probe.append", {"log": str(log), "sleep": 30}, max_attempts=3)
+    victim = workers.start(concurrency=1, TIPDESK_JOB_LEASE="2s")
+    deadline = time.monotonic() + 30
+    while not (log.exists() and log.read_text()):
+        assert time.monotonic() < deadline, "the job never started"
+        await asyncio.sleep(0.05)
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.wait()
+    job = await Job.get()
+    assert job.state is JobState.RUNNING
+    await Job.filter(id=job.id).update(payload={"log": str(log), "sleep": 0})
+    rescuer = workers.start(concurrency=1, TIPDESK_JOB_LEASE="2s")
+    await wait_for(1, JobState.DONE, timeout=60)
+    rows = read_log(log)
+    assert rows[0][:3] == ("start", job.id, 1) and rows[0][3] == victim.pid
+    assert ("done", job.id, 2, rescuer.pid) in rows
+    assert [row for row in rows if row[0] == "done"] == [("done", job.id, 2, rescuer.pid)]
+    finished = await Job.get(id=job.id)
+    assert (finished.state, finished.attempts) == (JobState.DONE, 2)
+
+
+async def test_always_failing_job_ends_dead_with_its_error(workers: Workers) -> None:
+    await queue.enqueue("probe.fail", {}, max_attempts=3)
+    workers.start(concurrency=1, TIPDESK_JOB_RETRY_BASE="50ms")
+    await wait_for(1, JobState.DEAD, timeout=60)
+    job = await Job.get()
+    assert job.attempts == 3
+    assert job.last_error == "attempt 3: RuntimeError: probe failure on attempt 3"
+    assert job.finished_at is not None

@@ -1,0 +1,185 @@
+"""The `tipdesk` command as people and scripts use it: a real subprocess, a real database."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+
+import pytest
+from tortoise import Tortoise
+
+from tipdesk.db import database
+from tipdesk.editors.accounts import password_matches
+from tipdesk.editors.models import ApiToken, Editor, Role
+from tipdesk.settings import Settings
+
+PASSWORD = "correct horse battery"
+
+
+def tipdesk(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tipdesk", *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str]) -> None:
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("tipdesk"), lines[0]
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["no-such-command"],
+        ["serve", "--port"],
+        ["serve", "--port", "http"],
+        ["serve", "--port", "70000"],
+        ["serve", "--unknown-flag"],
+        ["worker", "--concurrency", "0"],
+        ["worker", "--concurrency", "many"],
+        ["migrate", "extra"],
+        ["create-editor"],
+        ["create-editor", "chief@desk.example"],
+        ["create-editor", "chief@desk.example", "--name", "Chief", "--role", "emperor"],
+        ["create-token"],
+        ["create-token", "a@b.example", "--label"],
+    ],
+)
+def test_bad_arguments_exit_non_zero_with_one_line(
+    cli_env: dict[str, str], args: list[str]
+) -> None:
+    assert_one_line_error(tipdesk(cli_env, *args))
+
+
+@pytest.mark.parametrize(
+    "command", [["serve"], ["worker"], ["migrate"], ["create-token", "a@b.nl"]]
+)
+def test_bad_database_url_stops_every_command_with_one_line(
+    cli_env: dict[str, str], command: list[str]
+) -> None:
+    env = {**cli_env, "TIPDESK_DATABASE_URL": "postgres://desk:hunter2@127.0.0.1:1/tips"}
+    result = tipdesk(env, *command)
+    assert_one_line_error(result)
+    assert "TIPDESK_DATABASE_URL" in result.stderr
+    assert "cannot reach" in result.stderr
+    assert "hunter2" not in result.stderr
+
+
+def test_malformed_database_url_stops_serve(cli_env: dict[str, str]) -> None:
+    result = tipdesk({**cli_env, "TIPDESK_DATABASE_URL": "mongodb://x"}, "serve")
+    assert_one_line_error(result)
+    assert "TIPDESK_DATABASE_URL" in result.stderr
+
+
+def test_bad_setting_stops_serve_naming_the_variable(cli_env: dict[str, str]) -> None:
+    result = tipdesk({**cli_env, "TIPDESK_OPENING_HOURS": "whenever"}, "serve")
+    assert_one_line_error(result)
+    assert "TIPDESK_OPENING_HOURS" in result.stderr
+
+
+def test_migrate_is_idempotent(cli_env: dict[str, str]) -> None:
+    assert tipdesk(cli_env, "migrate").returncode == 0
+    assert tipdesk(cli_env, "migrate").returncode == 0
+
+
+async def test_create_editor_stores_an_argon2_hash(
+    cli_env: dict[str, str], settings: Settings
+) -> None:
+    result = tipdesk(
+        cli_env,
+        "create-editor",
+        "Chief@Desk.Example",
+        "--name",
+        "Anne de Vries",
+        "--role",
+        "chief",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+    assert result.returncode == 0, result.stderr
+    assert PASSWORD not in result.stdout + result.stderr
+    async with database(settings):
+        editor = await Editor.get(email="chief@desk.example")
+    assert editor.display_name == "Anne de Vries"
+    assert editor.role is Role.CHIEF
+    assert editor.password_hash.startswith("$argon2id$")
+    assert password_matches(editor.password_hash, PASSWORD)
+    assert not password_matches(editor.password_hash, PASSWORD + "!")
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "problem"),
+    [
+        (["not-an-email", "--name", "X"], PASSWORD, "not an e-mail address"),
+        (["a@desk.example", "--name", "X"], "short", "at least 10 characters"),
+        (["a@desk.example", "--name", "   "], PASSWORD, "display name"),
+        (["a@desk.example", "--name", "X" * 500], PASSWORD, "display name"),
+        (["a@desk.example", "--name", "X"], "x" * 5000, "at most 1024"),
+        (["a@desk.example\nInjected: yes", "--name", "X"], PASSWORD, "not an e-mail"),
+    ],
+)
+def test_create_editor_rejects_bad_input(
+    cli_env: dict[str, str], args: list[str], stdin: str, problem: str
+) -> None:
+    result = tipdesk(cli_env, "create-editor", *args, "--password-stdin", stdin=stdin + "\n")
+    assert_one_line_error(result)
+    assert problem in result.stderr
+
+
+def test_create_editor_without_terminal_or_stdin_flag_says_how(cli_env: dict[str, str]) -> None:
+    result = tipdesk(cli_env, "create-editor", "a@desk.example", "--name", "A")
+    assert_one_line_error(result)
+    assert "--password-stdin" in result.stderr
+
+
+def test_duplicate_editor_is_refused(cli_env: dict[str, str]) -> None:
+    args = ("create-editor", "a@desk.example", "--name", "A", "--password-stdin")
+    assert tipdesk(cli_env, *args, stdin=PASSWORD).returncode == 0
+    result = tipdesk(cli_env, *args, stdin=PASSWORD)
+    assert_one_line_error(result)
+    assert "already exists" in result.stderr
+
+
+async def test_create_token_prints_it_once_and_stores_only_its_digest(
+    cli_env: dict[str, str], settings: Settings
+) -> None:
+    created = tipdesk(
+        cli_env,
+        "create-editor",
+        "bot@desk.example",
+        "--name",
+        "Bot",
+        "--password-stdin",
+        stdin=PASSWORD,
+    )
+    assert created.returncode == 0, created.stderr
+    result = tipdesk(cli_env, "create-token", "bot@desk.example", "--label", "CMS import")
+    assert result.returncode == 0, result.stderr
+    token = result.stdout.strip()
+    assert token.startswith("td_")
+    assert len(token) > 40
+    async with database(settings):
+        stored = await ApiToken.get(label="CMS import").prefetch_related("editor")
+        rows = await Tortoise.get_connection("default").execute_query_dict(
+            "SELECT * FROM api_tokens"
+        )
+    assert stored.editor.email == "bot@desk.example"
+    assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in repr(rows)
+
+
+def test_create_token_for_unknown_editor_fails(cli_env: dict[str, str]) -> None:
+    result = tipdesk(cli_env, "create-token", "nobody@desk.example")
+    assert_one_line_error(result)
+    assert "no active editor" in result.stderr

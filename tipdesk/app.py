@@ -1,0 +1,73 @@
+"""`create_app(settings)`: the desk as one Starlette app, with its lifespan and error handling."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from tortoise.contrib.starlette import RegisterTortoise
+
+from tipdesk import errors_http
+from tipdesk.db import check_database, tortoise_config
+from tipdesk.jobs.kinds import desk_job_kinds
+from tipdesk.jobs.worker import Worker
+from tipdesk.settings import Settings
+
+log = logging.getLogger("tipdesk.app")
+WORKER_SHUTDOWN_GRACE = 30.0
+
+
+def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starlette:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
+            if not workers_in_process:
+                yield
+                return
+            async with _in_process_worker(app, settings):
+                yield
+
+    app = Starlette(
+        routes=[Route("/health", health, methods=["GET"])],
+        lifespan=lifespan,
+        exception_handlers=errors_http.handlers(),
+    )
+    app.state.settings = settings
+    app.state.worker = None
+    return app
+
+
+@asynccontextmanager
+async def _in_process_worker(app: Starlette, settings: Settings) -> AsyncIterator[None]:
+    """The embedded default: one process serves the desk and runs its jobs."""
+    worker = Worker(settings, desk_job_kinds(settings))
+    app.state.worker = worker
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        try:
+            await asyncio.wait_for(task, timeout=WORKER_SHUTDOWN_GRACE)
+        except TimeoutError:
+            # Leases of jobs still running expire and another worker finishes them.
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+async def health(request: Request) -> Response:
+    try:
+        await check_database()
+    except Exception as exc:
+        log.warning("health check: database does not answer (%s)", type(exc).__name__)
+        return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
+    return JSONResponse({"status": "ok"})

@@ -1,0 +1,185 @@
+"""The `tipdesk` command. Every failure ends in one line on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any, NoReturn
+
+from tipdesk.db import database, migrate_database, pending_migrations
+from tipdesk.editors.accounts import create_editor, create_token
+from tipdesk.editors.models import Editor, Role
+from tipdesk.errors import InvalidInput, TipdeskError
+from tipdesk.jobs.kinds import desk_job_kinds
+from tipdesk.jobs.worker import run_worker_process
+from tipdesk.logs import configure_logging
+from tipdesk.settings import Settings
+
+EXIT_USAGE = 2
+EXIT_FAILURE = 1
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse prints usage plus the error; scripts and people want the error alone."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def build_parser() -> OneLineParser:
+    parser = OneLineParser(prog="tipdesk", description="Tipdesk, the news tip desk.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+
+    serve = commands.add_parser("serve", help="run the web desk (and, by default, its workers)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=_port, default=8000)
+    serve.add_argument(
+        "--workers-in-process",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also run the background workers in this process (default: yes)",
+    )
+    serve.set_defaults(run=_serve)
+
+    worker = commands.add_parser("worker", help="run background workers only")
+    worker.add_argument("--concurrency", type=_positive, default=None)
+    worker.set_defaults(run=_worker)
+
+    migrate = commands.add_parser("migrate", help="apply database migrations")
+    migrate.set_defaults(run=_migrate)
+
+    editor = commands.add_parser("create-editor", help="create an editor account")
+    editor.add_argument("email")
+    editor.add_argument("--name", required=True)
+    editor.add_argument("--role", choices=[r.value for r in Role], default=Role.EDITOR.value)
+    editor.add_argument("--password-stdin", action="store_true")
+    editor.set_defaults(run=_create_editor)
+
+    token = commands.add_parser("create-token", help="print a new API token for an editor")
+    token.add_argument("email")
+    token.add_argument("--label", default="")
+    token.set_defaults(run=_create_token)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    run: Callable[[argparse.Namespace, Settings], None] = args.run
+    try:
+        settings = Settings.from_env()
+        configure_logging(settings.log_level)
+        run(args, settings)
+    except TipdeskError as exc:
+        _fail(exc.message)
+    except Exception as exc:
+        # One line for people and scripts; the traceback for whoever asks for it.
+        logging.getLogger("tipdesk.cli").debug("command failed", exc_info=True)
+        _fail(f"unexpected {type(exc).__name__}: {exc} (TIPDESK_LOG_LEVEL=debug shows more)")
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+def _fail(message: str) -> NoReturn:
+    # Hostile input may carry newlines or terminal escapes into a message: print one clean line.
+    line = " ".join("".join(ch if ch.isprintable() else " " for ch in message).split())
+    print(f"tipdesk: error: {line}", file=sys.stderr)
+    sys.exit(EXIT_FAILURE)
+
+
+def _run(coroutine: Coroutine[Any, Any, None]) -> None:
+    asyncio.run(coroutine)
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> None:
+    import uvicorn
+
+    from tipdesk.app import create_app
+
+    _run(_prepare_to_serve(settings))
+    app = create_app(settings, workers_in_process=args.workers_in_process)
+    print(f"Tipdesk is serving on http://{args.host}:{args.port}", file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_config=None)
+
+
+async def _prepare_to_serve(settings: Settings) -> None:
+    """SQLite is migrated on start; PostgreSQL is shared, so `tipdesk migrate` does it once."""
+    if not settings.is_postgres:
+        await migrate_database(settings)
+    async with database(settings):
+        pending = await pending_migrations(settings)
+        if pending:
+            raise InvalidInput(
+                f"the database lacks migrations ({', '.join(pending)}): run `tipdesk migrate`"
+            )
+        await _ensure_first_admin()
+
+
+async def _ensure_first_admin() -> None:
+    """A fresh desk gets one admin, shown once on the console, so `make run` is all it takes."""
+    if await Editor.exists():
+        return
+    import secrets
+
+    password = secrets.token_urlsafe(12)
+    editor = await create_editor("admin@localhost", "Admin", Role.ADMIN, password)
+    print(
+        "First start: created the admin editor\n"
+        f"  e-mail:   {editor.email}\n  password: {password}\n"
+        "Change it, or create your own accounts with `tipdesk create-editor`.",
+        file=sys.stderr,
+    )
+
+
+def _worker(args: argparse.Namespace, settings: Settings) -> None:
+    _run(run_worker_process(settings, desk_job_kinds(settings), args.concurrency))
+
+
+def _migrate(args: argparse.Namespace, settings: Settings) -> None:
+    _run(migrate_database(settings))
+    print("migrations applied", file=sys.stderr)
+
+
+def _create_editor(args: argparse.Namespace, settings: Settings) -> None:
+    password = _read_password(from_stdin=args.password_stdin)
+
+    async def create() -> None:
+        async with database(settings):
+            editor = await create_editor(args.email, args.name, Role(args.role), password)
+            print(f"created {editor.role.value} {editor.email}", file=sys.stderr)
+
+    _run(create())
+
+
+def _read_password(*, from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise InvalidInput("no terminal to ask the password on: use --password-stdin")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password (again): ") != first:
+        raise InvalidInput("the two passwords differ")
+    return first
+
+
+def _create_token(args: argparse.Namespace, settings: Settings) -> None:
+    async def create() -> None:
+        async with database(settings):
+            print(await create_token(args.email, args.label))
+
+    _run(create())
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number (1-65535)")
+    return int(text)
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a positive whole number")
+    return int(text)

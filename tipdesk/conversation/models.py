@@ -1,0 +1,55 @@
+"""Consent records: the evidence that a reader allowed (or refused) the use of their media."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from tortoise import fields
+from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from tipdesk.editors.models import Editor
+    from tipdesk.tips.models import MediaAsset, Sender, Tip
+
+
+class ConsentState(StrEnum):
+    NOT_ASKED = "not_asked"
+    REQUESTED = "requested"
+    GRANTED = "granted"
+    REFUSED = "refused"
+    REVOKED = "revoked"
+
+
+class ConsentScope(StrEnum):
+    NAMED = "named"
+    ANONYMOUS = "anonymous"
+
+
+class ConsentRecord(Model):
+    id = fields.IntField(primary_key=True)
+    tip: fields.ForeignKeyRelation[Tip] = fields.ForeignKeyField(
+        "tipdesk.Tip", related_name="consents", on_delete=fields.CASCADE
+    )
+    sender: fields.ForeignKeyRelation[Sender] = fields.ForeignKeyField(
+        "tipdesk.Sender", related_name="consents", on_delete=fields.CASCADE
+    )
+    media: fields.ManyToManyRelation[MediaAsset] = fields.ManyToManyField(
+        "tipdesk.MediaAsset", related_name="consents", through="consent_media"
+    )
+    state = fields.CharEnumField(ConsentState, max_length=16, default=ConsentState.REQUESTED)
+    scope = fields.CharEnumField(ConsentScope, max_length=16, null=True)
+    credit_name = fields.CharField(max_length=256, null=True)
+    question_text = fields.TextField()
+    request_wamid = fields.CharField(max_length=255, null=True)
+    answer_text = fields.TextField(null=True)
+    answer_wamid = fields.CharField(max_length=255, null=True)
+    requested_by: fields.ForeignKeyNullableRelation[Editor] = fields.ForeignKeyField(
+        "tipdesk.Editor", related_name="consent_requests", null=True, on_delete=fields.SET_NULL
+    )
+    requested_at = fields.DatetimeField()
+    answered_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "consent_records"

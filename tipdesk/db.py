@@ -1,0 +1,108 @@
+"""How the desk reaches its database: one tortoise config built from the settings."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from tortoise import Tortoise, connections
+from tortoise.exceptions import DBConnectionError
+from tortoise.migrations.api import migrate
+from tortoise.migrations.executor import MigrationExecutor
+
+from tipdesk.errors import DatabaseUnavailable
+from tipdesk.settings import Settings, redact_url
+
+APP_LABEL = "tipdesk"
+MODEL_MODULES = (
+    "tipdesk.tips.models",
+    "tipdesk.editors.models",
+    "tipdesk.conversation.models",
+    "tipdesk.audit.models",
+    "tipdesk.intake.models",
+    "tipdesk.jobs.models",
+)
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+UNREACHABLE = (OSError, ConnectionError, DBConnectionError)
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    return {
+        "connections": {"default": _connection_url(database_url)},
+        "apps": {
+            APP_LABEL: {
+                "models": list(MODEL_MODULES),
+                "default_connection": "default",
+                "migrations": "tipdesk.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def _connection_url(database_url: str) -> str:
+    """SQLite waits for a busy writer instead of failing at once (web and workers share it)."""
+    if database_url.startswith("sqlite") and "busy_timeout" not in database_url:
+        separator = "&" if "?" in database_url else "?"
+        return f"{database_url}{separator}busy_timeout={SQLITE_BUSY_TIMEOUT_MS}"
+    return database_url
+
+
+def ensure_sqlite_folder(settings: Settings) -> None:
+    if settings.is_postgres:
+        return
+    parts = urlsplit(settings.database_url)
+    path = (parts.netloc + parts.path).split("?")[0]
+    Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+async def migrate_database(settings: Settings) -> None:
+    """Apply every pending migration; a database that does not answer is one clear error."""
+    try:
+        ensure_sqlite_folder(settings)
+        await migrate(config=tortoise_config(settings.database_url))
+    except UNREACHABLE as exc:
+        raise _unavailable(settings, exc) from exc
+    finally:
+        await Tortoise.close_connections()
+
+
+@asynccontextmanager
+async def database(settings: Settings) -> AsyncIterator[None]:
+    """The ORM for a command or a worker process (the web app uses RegisterTortoise)."""
+    try:
+        ensure_sqlite_folder(settings)
+        await Tortoise.init(config=tortoise_config(settings.database_url))
+        await check_database()
+    except UNREACHABLE as exc:
+        raise _unavailable(settings, exc) from exc
+    try:
+        yield
+    finally:
+        await Tortoise.close_connections()
+
+
+async def pending_migrations(settings: Settings) -> list[str]:
+    """Names of migrations not yet applied (inside `database()`)."""
+    app_config = tortoise_config(settings.database_url)["apps"]
+    executor = MigrationExecutor(connections.get("default"), app_config)
+    return [step.migration.name for step in await executor.plan(None) if not step.backward]
+
+
+async def check_database() -> None:
+    await connections.get("default").execute_query("SELECT 1")
+
+
+def _unavailable(settings: Settings, exc: BaseException) -> DatabaseUnavailable:
+    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return DatabaseUnavailable(
+        f"TIPDESK_DATABASE_URL: cannot reach {redact_url(settings.database_url)}: {reason}"
+    )
+
+
+# For `tortoise -c tipdesk.db.MIGRATIONS_CONFIG makemigrations` (see `make migrations`).
+MIGRATIONS_CONFIG = tortoise_config("sqlite://:memory:")

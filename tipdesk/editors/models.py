@@ -1,0 +1,48 @@
+"""Editors who work the desk, and the API tokens their scripts use."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Role(StrEnum):
+    EDITOR = "editor"
+    CHIEF = "chief"
+    ADMIN = "admin"
+
+
+class Editor(Model):
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254, unique=True)
+    display_name = fields.CharField(max_length=128)
+    role = fields.CharEnumField(Role, max_length=16, default=Role.EDITOR)
+    password_hash = fields.CharField(max_length=255)
+    active = fields.BooleanField(default=True)
+    last_login_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    tokens: fields.ReverseRelation[ApiToken]
+
+    class Meta:
+        table = "editors"
+
+
+# Only the token's SHA-256 is kept: tokens are long random strings, so a slow hash buys
+# nothing, and a fast one keeps bearer-token requests cheap.
+class ApiToken(Model):
+    id = fields.IntField(primary_key=True)
+    editor: fields.ForeignKeyRelation[Editor] = fields.ForeignKeyField(
+        "tipdesk.Editor", related_name="tokens", on_delete=fields.CASCADE
+    )
+    label = fields.CharField(max_length=128, default="")
+    token_hash = fields.CharField(max_length=64, unique=True)
+    prefix = fields.CharField(max_length=16)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_used_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "api_tokens"

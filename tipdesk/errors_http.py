@@ -1,0 +1,59 @@
+"""The one place errors become responses: JSON for machines, HTML for people."""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Mapping
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.types import ExceptionHandler
+
+from tipdesk.errors import STATUS_CODES, ErrorCode, TipdeskError
+
+log = logging.getLogger("tipdesk.errors")
+MACHINE_PREFIXES = ("/api/", "/webhooks/", "/health")
+
+
+def handlers() -> Mapping[type[Exception] | int, ExceptionHandler]:
+    return {
+        TipdeskError: tipdesk_error,
+        HTTPException: http_exception,
+        Exception: unexpected_error,
+    }
+
+
+def render(request: Request, status: int, code: ErrorCode, message: str) -> Response:
+    if request.url.path.startswith(MACHINE_PREFIXES) or request.url.path == "/api":
+        return JSONResponse({"error": {"code": code.value, "message": message}}, status_code=status)
+    page = (
+        "<!doctype html><html lang=en><head><meta charset=utf-8>"
+        f"<title>{status} · Tipdesk</title></head><body><main>"
+        f"<h1>{html.escape(message)}</h1><p>Error code: <code>{code.value}</code></p>"
+        '<p><a href="/">Back to the desk</a></p></main></body></html>'
+    )
+    return HTMLResponse(page, status_code=status)
+
+
+async def tipdesk_error(request: Request, exc: Exception) -> Response:
+    if not isinstance(exc, TipdeskError):  # pragma: no cover - registered for this type only
+        raise exc
+    return render(request, exc.status, exc.code, exc.message)
+
+
+async def http_exception(request: Request, exc: Exception) -> Response:
+    if not isinstance(exc, HTTPException):  # pragma: no cover - registered for this type only
+        raise exc
+    code = STATUS_CODES.get(exc.status_code, ErrorCode.BAD_REQUEST)
+    response = render(request, exc.status_code, code, str(exc.detail))
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    # The type only: exception messages may carry message text or phone numbers.
+    log.error("unexpected %s on %s %s", type(exc).__name__, request.method, request.url.path)
+    return render(request, 500, ErrorCode.INTERNAL, "Something went wrong on our side.")

@@ -1,0 +1,15 @@
+"""Every job kind the desk knows, with its handler and per-process limit.
+
+Domains add their kinds here as they land (intake, media, conversation, search); a worker leases
+only kinds it knows, so jobs of a newer release wait for a worker that runs that release.
+"""
+
+from __future__ import annotations
+
+from tipdesk.jobs.worker import JobKind
+from tipdesk.settings import Settings
+
+
+def desk_job_kinds(settings: Settings) -> dict[str, JobKind]:
+    kinds: list[JobKind] = []
+    return {kind.name: kind for kind in kinds}

@@ -1,0 +1,173 @@
+"""The worker loop: slots that lease jobs, run their handler with a heartbeat, and record the end.
+
+A worker process runs `concurrency` slots. Each job kind may cap how many of its jobs one process
+runs at once (transcoding at most the number of cores), so a burst of videos cannot starve the
+confirmations readers wait for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import socket
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from tipdesk.jobs import queue
+from tipdesk.jobs.models import Job, JobState
+from tipdesk.settings import Settings
+
+log = logging.getLogger("tipdesk.jobs")
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What a handler gets besides its payload: the settings and which attempt this is."""
+
+    settings: Settings
+    job_id: int
+    attempt: int
+
+
+Handler = Callable[[JobContext, dict[str, object]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class JobKind:
+    name: str
+    handler: Handler
+    concurrency: int | None = None
+
+
+class Worker:
+    def __init__(
+        self,
+        settings: Settings,
+        kinds: Mapping[str, JobKind],
+        *,
+        concurrency: int | None = None,
+        worker_id: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.kinds = dict(kinds)
+        self.concurrency = concurrency or settings.worker_concurrency
+        self.worker_id = worker_id or _worker_id()
+        self.running: Counter[str] = Counter()
+        self._lease_lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Look for jobs now instead of at the next poll (after an in-process enqueue)."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        log.info("worker %s started with %d slots", self.worker_id, self.concurrency)
+        async with asyncio.TaskGroup() as group:
+            for _ in range(self.concurrency):
+                group.create_task(self._slot(stop))
+        log.info("worker %s stopped", self.worker_id)
+
+    async def _slot(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                job = await self._lease()
+            except Exception:
+                log.exception("worker %s could not lease a job; retrying", self.worker_id)
+                job = None
+            if job is None:
+                await self._idle(stop)
+                continue
+            try:
+                await self._run(job)
+            finally:
+                self.running[job.kind] -= 1
+
+    async def _lease(self) -> Job | None:
+        async with self._lease_lock:
+            job = await queue.lease(self.worker_id, self.settings.job_lease, self._open_kinds())
+            if job is not None:
+                self.running[job.kind] += 1
+            return job
+
+    def _open_kinds(self) -> list[str]:
+        return [
+            name
+            for name, kind in self.kinds.items()
+            if kind.concurrency is None or self.running[name] < kind.concurrency
+        ]
+
+    async def _idle(self, stop: asyncio.Event) -> None:
+        interval = self.settings.job_poll_interval.total_seconds()
+        waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
+        try:
+            await asyncio.wait(waiters, timeout=interval, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+        self._wake.clear()
+
+    async def _run(self, job: Job) -> None:
+        kind = self.kinds[job.kind]
+        context = JobContext(settings=self.settings, job_id=job.id, attempt=job.attempts)
+        heartbeat = asyncio.create_task(self._heartbeat(job))
+        try:
+            await kind.handler(context, dict(job.payload))
+        except Exception as exc:
+            state = await queue.fail(job, exc, self.settings.job_retry_base)
+            log.warning(
+                "job %d (%s) attempt %d failed with %s; now %s",
+                job.id,
+                job.kind,
+                job.attempts,
+                type(exc).__name__,
+                state.value,
+            )
+        else:
+            if not await queue.complete(job):
+                log.warning("job %d (%s) finished after its lease was lost", job.id, job.kind)
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+
+    async def _heartbeat(self, job: Job) -> None:
+        every = max(self.settings.job_lease / 3, timedelta(milliseconds=100)).total_seconds()
+        while True:
+            await asyncio.sleep(every)
+            try:
+                if not await queue.extend_lease(job, self.settings.job_lease):
+                    log.warning("job %d (%s) lease lost to another worker", job.id, job.kind)
+                    return
+            except Exception:
+                log.exception("job %d heartbeat failed; will try again", job.id)
+
+
+def _worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+__all__ = ["Handler", "JobContext", "JobKind", "JobState", "Worker", "run_worker_process"]
+
+
+async def run_worker_process(
+    settings: Settings, kinds: Mapping[str, JobKind], concurrency: int | None = None
+) -> None:
+    """A process that only runs jobs (`tipdesk worker`) until SIGTERM or SIGINT.
+
+    The signal lets running jobs finish; a SIGKILL does not, and their leases then expire.
+    """
+    from tipdesk.db import database
+
+    async with database(settings):
+        worker = Worker(settings, kinds, concurrency=concurrency)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await worker.run(stop)

@@ -1,0 +1,318 @@
+"""The desk's configuration: the only module that reads the environment.
+
+Every `TIPDESK_*` variable is declared once in `SETTINGS` (name, default, help), parsed and
+validated in `Settings.from_env`, and passed explicitly from there on. A bad value raises
+`SettingsError` naming the variable, which the CLI prints as one line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tipdesk.conversation.opening_hours import OpeningHours, OpeningHoursError
+from tipdesk.errors import SettingsError
+
+
+@dataclass(frozen=True)
+class SettingDoc:
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[SettingDoc, ...] = (
+    SettingDoc(
+        "TIPDESK_DATABASE_URL",
+        "sqlite://<data dir>/tipdesk.sqlite3",
+        "tortoise-orm URL; postgres://user@host:port/db for PostgreSQL",
+    ),
+    SettingDoc("TIPDESK_DATA_DIR", "./var", "media store, search index and other local state"),
+    SettingDoc(
+        "TIPDESK_SECRET_KEY", "generated once into the data dir", "signs sessions and CSRF tokens"
+    ),
+    SettingDoc("TIPDESK_PUBLIC_URL", "http://127.0.0.1:8000", "how the desk is reached, for links"),
+    SettingDoc("TIPDESK_WHATSAPP_VERIFY_TOKEN", "-", "webhook verification token"),
+    SettingDoc("TIPDESK_WHATSAPP_APP_SECRET", "-", "app secret for X-Hub-Signature-256"),
+    SettingDoc("TIPDESK_WHATSAPP_ACCESS_TOKEN", "-", "bearer token for the Graph API"),
+    SettingDoc("TIPDESK_WHATSAPP_PHONE_NUMBER_ID", "-", "the newsroom's phone number id"),
+    SettingDoc(
+        "TIPDESK_GRAPH_API_URL",
+        "https://graph.facebook.com/v21.0",
+        "base URL of the Graph API (tests point it at a local fake)",
+    ),
+    SettingDoc("TIPDESK_TIMEZONE", "Europe/Amsterdam", "for opening hours and reports"),
+    SettingDoc("TIPDESK_OPENING_HOURS", "mon-fri 09:00-17:00", "when editors answer"),
+    SettingDoc(
+        "TIPDESK_SANDBOX",
+        "on when no WhatsApp credentials are set",
+        "enables the sandbox phone at /sandbox",
+    ),
+    SettingDoc(
+        "TIPDESK_TIP_WINDOW",
+        "30m",
+        "how long after its last message a reader's open tip still takes new messages",
+    ),
+    SettingDoc("TIPDESK_WEBHOOK_MAX_BYTES", "5000000", "largest webhook body accepted (413 above)"),
+    SettingDoc("TIPDESK_WORKER_CONCURRENCY", "4", "jobs one worker process runs at once"),
+    SettingDoc(
+        "TIPDESK_TRANSCODE_CONCURRENCY",
+        "number of cores",
+        "transcoding jobs one worker process runs at once",
+    ),
+    SettingDoc("TIPDESK_JOB_MAX_ATTEMPTS", "8", "attempts before a job ends dead"),
+    SettingDoc(
+        "TIPDESK_JOB_LEASE",
+        "60s",
+        "how long a worker holds a job without a heartbeat before another may take it",
+    ),
+    SettingDoc(
+        "TIPDESK_JOB_RETRY_BASE",
+        "2s",
+        "first retry delay; each further attempt doubles it (capped at one hour)",
+    ),
+    SettingDoc("TIPDESK_JOB_POLL_INTERVAL", "500ms", "how often an idle worker looks for jobs"),
+    SettingDoc("TIPDESK_LOG_LEVEL", "info", "debug, info, warning or error"),
+)
+
+_DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$")
+_TRUE = {"1", "true", "on", "yes"}
+_FALSE = {"0", "false", "off", "no"}
+_LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    secret_key: str = field(repr=False)
+    public_url: str
+    whatsapp_verify_token: str | None = field(repr=False)
+    whatsapp_app_secret: str | None = field(repr=False)
+    whatsapp_access_token: str | None = field(repr=False)
+    whatsapp_phone_number_id: str | None
+    graph_api_url: str
+    timezone: ZoneInfo
+    opening_hours: OpeningHours
+    sandbox: bool
+    tip_window: timedelta
+    webhook_max_bytes: int
+    worker_concurrency: int
+    transcode_concurrency: int
+    job_max_attempts: int
+    job_lease: timedelta
+    job_retry_base: timedelta
+    job_poll_interval: timedelta
+    log_level: str
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, env_file: Path | None = Path(".env")
+    ) -> Settings:
+        """Read and validate the configuration; `environ` wins over the `.env` file."""
+        given = os.environ if environ is None else environ
+        env = _EnvReader({**read_env_file(env_file), **given})
+        data_dir = Path(env.text("TIPDESK_DATA_DIR", "./var")).expanduser().resolve()
+        credentials = {
+            "TIPDESK_WHATSAPP_VERIFY_TOKEN": env.optional("TIPDESK_WHATSAPP_VERIFY_TOKEN"),
+            "TIPDESK_WHATSAPP_APP_SECRET": env.optional("TIPDESK_WHATSAPP_APP_SECRET"),
+            "TIPDESK_WHATSAPP_ACCESS_TOKEN": env.optional("TIPDESK_WHATSAPP_ACCESS_TOKEN"),
+            "TIPDESK_WHATSAPP_PHONE_NUMBER_ID": env.optional("TIPDESK_WHATSAPP_PHONE_NUMBER_ID"),
+        }
+        _check_credentials(credentials)
+        cores = os.cpu_count() or 1
+        return cls(
+            data_dir=data_dir,
+            database_url=env.database_url(data_dir),
+            secret_key=env.optional("TIPDESK_SECRET_KEY") or _stored_secret_key(data_dir),
+            public_url=env.url("TIPDESK_PUBLIC_URL", "http://127.0.0.1:8000"),
+            whatsapp_verify_token=credentials["TIPDESK_WHATSAPP_VERIFY_TOKEN"],
+            whatsapp_app_secret=credentials["TIPDESK_WHATSAPP_APP_SECRET"],
+            whatsapp_access_token=credentials["TIPDESK_WHATSAPP_ACCESS_TOKEN"],
+            whatsapp_phone_number_id=credentials["TIPDESK_WHATSAPP_PHONE_NUMBER_ID"],
+            graph_api_url=env.url("TIPDESK_GRAPH_API_URL", "https://graph.facebook.com/v21.0"),
+            timezone=env.timezone("TIPDESK_TIMEZONE", "Europe/Amsterdam"),
+            opening_hours=env.opening_hours("TIPDESK_OPENING_HOURS", "mon-fri 09:00-17:00"),
+            sandbox=env.boolean("TIPDESK_SANDBOX", not any(credentials.values())),
+            tip_window=env.duration("TIPDESK_TIP_WINDOW", "30m"),
+            webhook_max_bytes=env.integer("TIPDESK_WEBHOOK_MAX_BYTES", 5_000_000, minimum=1024),
+            worker_concurrency=env.integer("TIPDESK_WORKER_CONCURRENCY", 4, minimum=1),
+            transcode_concurrency=env.integer("TIPDESK_TRANSCODE_CONCURRENCY", cores, minimum=1),
+            job_max_attempts=env.integer("TIPDESK_JOB_MAX_ATTEMPTS", 8, minimum=1),
+            job_lease=env.duration("TIPDESK_JOB_LEASE", "60s"),
+            job_retry_base=env.duration("TIPDESK_JOB_RETRY_BASE", "2s"),
+            job_poll_interval=env.duration("TIPDESK_JOB_POLL_INTERVAL", "500ms"),
+            log_level=env.choice("TIPDESK_LOG_LEVEL", "info", _LOG_LEVELS),
+        )
+
+    @property
+    def is_postgres(self) -> bool:
+        return not self.database_url.startswith("sqlite")
+
+    @property
+    def whatsapp_configured(self) -> bool:
+        return bool(self.whatsapp_access_token and self.whatsapp_phone_number_id)
+
+    @property
+    def redacted_database_url(self) -> str:
+        return redact_url(self.database_url)
+
+
+def read_env_file(path: Path | None) -> dict[str, str]:
+    """`KEY=VALUE` lines of a `.env` file; blank lines and `#` comments are skipped."""
+    if path is None or not path.is_file():
+        return {}
+    values: dict[str, str] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        key, sep, value = stripped.removeprefix("export ").partition("=")
+        if not sep or not key.strip():
+            raise SettingsError(f"{path}:{number}: expected KEY=VALUE")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def parse_duration(text: str) -> timedelta:
+    """`30m`, `2h`, `90s`, `1h30m`, `500ms` or a bare number of seconds."""
+    cleaned = text.strip().lower()
+    if cleaned.isdigit():
+        return timedelta(seconds=int(cleaned))
+    match = _DURATION.match(cleaned)
+    if not cleaned or match is None:
+        raise ValueError(f"'{text}' is not a duration like 30m, 2h, 90s or 500ms")
+    hours, minutes, seconds, millis = (int(g) if g else 0 for g in match.groups())
+    return timedelta(hours=hours, minutes=minutes, seconds=seconds, milliseconds=millis)
+
+
+def redact_url(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+class _EnvReader:
+    """Typed access to the raw variables; every error names its variable."""
+
+    def __init__(self, raw: Mapping[str, str]) -> None:
+        self.raw = raw
+
+    def optional(self, name: str) -> str | None:
+        value = self.raw.get(name, "").strip()
+        return value or None
+
+    def text(self, name: str, default: str) -> str:
+        return self.optional(name) or default
+
+    def fail(self, name: str, problem: str) -> SettingsError:
+        return SettingsError(f"{name}: {problem}")
+
+    def boolean(self, name: str, default: bool) -> bool:
+        value = self.optional(name)
+        if value is None:
+            return default
+        if value.lower() in _TRUE:
+            return True
+        if value.lower() in _FALSE:
+            return False
+        raise self.fail(name, f"'{value}' is not a boolean (1/0, true/false, on/off, yes/no)")
+
+    def integer(self, name: str, default: int, *, minimum: int) -> int:
+        value = self.optional(name)
+        if value is None:
+            return default
+        if not value.isdigit() or int(value) < minimum:
+            raise self.fail(name, f"'{value}' is not a whole number of at least {minimum}")
+        return int(value)
+
+    def duration(self, name: str, default: str) -> timedelta:
+        try:
+            result = parse_duration(self.text(name, default))
+        except ValueError as exc:
+            raise self.fail(name, str(exc)) from None
+        if result <= timedelta(0):
+            raise self.fail(name, "must be longer than zero")
+        return result
+
+    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+        value = self.text(name, default).lower()
+        if value not in choices:
+            raise self.fail(name, f"'{value}' is not one of {', '.join(choices)}")
+        return value
+
+    def url(self, name: str, default: str) -> str:
+        value = self.text(name, default).rstrip("/")
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise self.fail(name, f"'{value}' is not an http(s) URL")
+        return value
+
+    def timezone(self, name: str, default: str) -> ZoneInfo:
+        value = self.text(name, default)
+        try:
+            return ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise self.fail(name, f"'{value}' is not a time zone like Europe/Amsterdam") from None
+
+    def opening_hours(self, name: str, default: str) -> OpeningHours:
+        try:
+            return OpeningHours.parse(self.text(name, default))
+        except OpeningHoursError as exc:
+            raise self.fail(name, str(exc)) from None
+
+    def database_url(self, data_dir: Path) -> str:
+        name = "TIPDESK_DATABASE_URL"
+        value = self.optional(name)
+        if value is None:
+            return f"sqlite://{data_dir / 'tipdesk.sqlite3'}"
+        parts = urlsplit(value)
+        if parts.scheme == "sqlite":
+            if not (parts.netloc + parts.path).strip("/"):
+                raise self.fail(name, "a sqlite URL needs a file path, like sqlite:///srv/td.db")
+            return value
+        if parts.scheme in ("postgres", "postgresql", "asyncpg"):
+            if not parts.hostname or not parts.path.strip("/"):
+                raise self.fail(name, f"'{redact_url(value)}' needs a host and a database name")
+            try:
+                _ = parts.port
+            except ValueError:
+                raise self.fail(name, f"'{redact_url(value)}' has an invalid port") from None
+            return value.replace(f"{parts.scheme}://", "postgres://", 1)
+        raise self.fail(name, f"'{redact_url(value)}' is not a sqlite:// or postgres:// URL")
+
+
+def _check_credentials(credentials: Mapping[str, str | None]) -> None:
+    """Half a WhatsApp configuration is worse than none: it fails later, in front of readers."""
+    given = [name for name, value in credentials.items() if value]
+    if given and len(given) != len(credentials):
+        missing = sorted(set(credentials) - set(given))
+        raise SettingsError(f"{missing[0]}: must be set when {given[0]} is set")
+
+
+def _stored_secret_key(data_dir: Path) -> str:
+    """A key generated on first start and kept in the data dir, so sessions survive restarts."""
+    path = data_dir / "secret_key"
+    if path.is_file():
+        key = path.read_text(encoding="utf-8").strip()
+        if key:
+            return key
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    return key

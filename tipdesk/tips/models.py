@@ -1,0 +1,184 @@
+"""Senders, tips, their messages and media: what a reader sent, as the desk keeps it."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from tortoise import fields
+from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from tipdesk.editors.models import Editor
+
+
+class TipStatus(StrEnum):
+    NEW = "new"
+    IN_REVIEW = "in_review"
+    VERIFIED = "verified"
+    USED = "used"
+    REJECTED = "rejected"
+    ARCHIVED = "archived"
+
+    @property
+    def is_closed(self) -> bool:
+        """A closed tip never takes new messages; the reader starts a new one."""
+        return self in (TipStatus.USED, TipStatus.REJECTED, TipStatus.ARCHIVED)
+
+
+class Direction(StrEnum):
+    INBOUND = "in"
+    OUTBOUND = "out"
+
+
+class DeliveryState(StrEnum):
+    """Where an outbound message is; inbound messages stay `received`."""
+
+    RECEIVED = "received"
+    QUEUED = "queued"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    PLAYED = "played"
+    FAILED = "failed"
+
+
+class MediaKind(StrEnum):
+    IMAGE = "image"
+    VIDEO = "video"
+    AUDIO = "audio"
+    VOICE = "voice"
+    DOCUMENT = "document"
+    STICKER = "sticker"
+
+
+class MediaState(StrEnum):
+    PENDING = "pending"
+    FETCHED = "fetched"
+    READY = "ready"
+    FAILED = "failed"
+
+
+# A reader who wrote to the desk. Personal data: masked on the board, erasable.
+class Sender(Model):
+    id = fields.IntField(primary_key=True)
+    wa_id = fields.CharField(max_length=32, null=True, unique=True)
+    user_id = fields.CharField(max_length=128, null=True, unique=True)
+    phone = fields.CharField(max_length=32, null=True)
+    display_name = fields.CharField(max_length=256, default="")
+    first_contact_at = fields.DatetimeField()
+    last_inbound_at = fields.DatetimeField(null=True)
+    opted_out_at = fields.DatetimeField(null=True)
+    blocked_at = fields.DatetimeField(null=True)
+    erased_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    tips: fields.ReverseRelation[Tip]
+
+    class Meta:
+        table = "senders"
+
+
+# One story lead: the messages a reader sent about one thing, and what the desk did with it.
+class Tip(Model):
+    id = fields.IntField(primary_key=True)
+    sender: fields.ForeignKeyRelation[Sender] = fields.ForeignKeyField(
+        "tipdesk.Sender", related_name="tips", on_delete=fields.CASCADE
+    )
+    status = fields.CharEnumField(TipStatus, max_length=16, default=TipStatus.NEW, db_index=True)
+    desk = fields.CharField(max_length=64, null=True, db_index=True)
+    tags = fields.JSONField[list[str]](default=list)
+    claimed_by: fields.ForeignKeyNullableRelation[Editor] = fields.ForeignKeyField(
+        "tipdesk.Editor", related_name="claims", null=True, on_delete=fields.SET_NULL
+    )
+    claimed_at = fields.DatetimeField(null=True)
+    published_url = fields.CharField(max_length=2048, null=True)
+    last_message_at = fields.DatetimeField(db_index=True)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    messages: fields.ReverseRelation[Message]
+    media: fields.ReverseRelation[MediaAsset]
+
+    class Meta:
+        table = "tips"
+
+
+# One WhatsApp message, from the reader or from the desk; its wamid makes intake idempotent.
+class Message(Model):
+    id = fields.IntField(primary_key=True)
+    wamid = fields.CharField(max_length=255, unique=True)
+    tip: fields.ForeignKeyNullableRelation[Tip] = fields.ForeignKeyField(
+        "tipdesk.Tip", related_name="messages", null=True, on_delete=fields.CASCADE
+    )
+    sender: fields.ForeignKeyRelation[Sender] = fields.ForeignKeyField(
+        "tipdesk.Sender", related_name="messages", on_delete=fields.CASCADE
+    )
+    direction = fields.CharEnumField(Direction, max_length=4)
+    type = fields.CharField(max_length=32)
+    text = fields.TextField(default="")
+    content = fields.JSONField[dict[str, object]](default=dict)
+    context_wamid = fields.CharField(max_length=255, null=True, db_index=True)
+    forwarded = fields.BooleanField(default=False)
+    editor: fields.ForeignKeyNullableRelation[Editor] = fields.ForeignKeyField(
+        "tipdesk.Editor", related_name="messages", null=True, on_delete=fields.SET_NULL
+    )
+    delivery = fields.CharEnumField(DeliveryState, max_length=16, default=DeliveryState.RECEIVED)
+    delivery_at = fields.DatetimeField(null=True)
+    delivery_error = fields.JSONField[dict[str, object]](null=True)
+    sent_at = fields.DatetimeField(db_index=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "messages"
+
+
+# A photo, video, voice note or document a reader sent; its token makes its URL unguessable.
+class MediaAsset(Model):
+    id = fields.IntField(primary_key=True)
+    token = fields.CharField(max_length=64, unique=True)
+    tip: fields.ForeignKeyRelation[Tip] = fields.ForeignKeyField(
+        "tipdesk.Tip", related_name="media", on_delete=fields.CASCADE
+    )
+    message: fields.ForeignKeyRelation[Message] = fields.ForeignKeyField(
+        "tipdesk.Message", related_name="media", on_delete=fields.CASCADE
+    )
+    kind = fields.CharEnumField(MediaKind, max_length=16)
+    state = fields.CharEnumField(MediaState, max_length=16, default=MediaState.PENDING)
+    error = fields.TextField(null=True)
+    wa_media_id = fields.CharField(max_length=255, null=True)
+    declared_mime = fields.CharField(max_length=128, null=True)
+    detected_mime = fields.CharField(max_length=128, null=True)
+    declared_sha256 = fields.CharField(max_length=128, null=True)
+    sha256 = fields.CharField(max_length=64, null=True, db_index=True)
+    size = fields.BigIntField(null=True)
+    filename = fields.CharField(max_length=512, null=True)
+    details = fields.JSONField[dict[str, object]](default=dict)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    variants: fields.ReverseRelation[MediaVariant]
+
+    class Meta:
+        table = "media_assets"
+
+
+# A browser-ready rendition of an asset (web video, poster, thumbnail, audio), beside it.
+class MediaVariant(Model):
+    id = fields.IntField(primary_key=True)
+    asset: fields.ForeignKeyRelation[MediaAsset] = fields.ForeignKeyField(
+        "tipdesk.MediaAsset", related_name="variants", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=32)
+    path = fields.CharField(max_length=512)
+    mime = fields.CharField(max_length=128)
+    size = fields.BigIntField()
+    width = fields.IntField(null=True)
+    height = fields.IntField(null=True)
+    duration = fields.FloatField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "media_variants"
+        unique_together = (("asset", "name"),)
