@@ -16,6 +16,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from tipdesk import errors_http
 from tipdesk.db import check_database, tortoise_config
+from tipdesk.intake import webhook
 from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.worker import Worker
 from tipdesk.settings import Settings
@@ -35,7 +36,7 @@ def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starl
                 yield
 
     app = Starlette(
-        routes=[Route("/health", health, methods=["GET"])],
+        routes=[Route("/health", health, methods=["GET"]), *webhook.routes],
         lifespan=lifespan,
         exception_handlers=errors_http.handlers(),
     )

@@ -7,6 +7,7 @@ validated in `Settings.from_env`, and passed explicitly from there on. A bad val
 
 from __future__ import annotations
 
+import hmac
 import os
 import re
 import secrets
@@ -86,6 +87,7 @@ _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$")
 _TRUE = {"1", "true", "on", "yes"}
 _FALSE = {"0", "false", "off", "no"}
 _LOG_LEVELS = ("debug", "info", "warning", "error")
+SANDBOX_PHONE_NUMBER_ID = "100000000000001"
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,21 @@ class Settings:
     @property
     def whatsapp_configured(self) -> bool:
         return bool(self.whatsapp_access_token and self.whatsapp_phone_number_id)
+
+    @property
+    def webhook_app_secret(self) -> str:
+        """The app secret webhooks are signed with: Meta's, or in the sandbox one derived from the
+        secret key, so the sandbox phone goes through the same signed path as production."""
+        if self.whatsapp_app_secret:
+            return self.whatsapp_app_secret
+        return hmac.new(
+            self.secret_key.encode(), b"tipdesk sandbox app secret", "sha256"
+        ).hexdigest()
+
+    @property
+    def desk_phone_number_id(self) -> str:
+        """Our number's id: webhooks for any other number are ignored."""
+        return self.whatsapp_phone_number_id or SANDBOX_PHONE_NUMBER_ID
 
     @property
     def redacted_database_url(self) -> str:

@@ -6,10 +6,14 @@ only kinds it knows, so jobs of a newer release wait for a worker that runs that
 
 from __future__ import annotations
 
+from tipdesk.intake.recording import process_webhook
+from tipdesk.intake.webhook import PROCESS_WEBHOOK
 from tipdesk.jobs.worker import JobKind
 from tipdesk.settings import Settings
 
 
 def desk_job_kinds(settings: Settings) -> dict[str, JobKind]:
-    kinds: list[JobKind] = []
+    kinds = [
+        JobKind(PROCESS_WEBHOOK, process_webhook),
+    ]
     return {kind.name: kind for kind in kinds}

@@ -73,6 +73,17 @@ class Worker:
                 group.create_task(self._slot(stop))
         log.info("worker %s stopped", self.worker_id)
 
+    async def drain(self) -> int:
+        """Run due jobs one after another until none is left; how many ran (tests, one-offs)."""
+        count = 0
+        while (job := await self._lease()) is not None:
+            try:
+                await self._run(job)
+            finally:
+                self.running[job.kind] -= 1
+            count += 1
+        return count
+
     async def _slot(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:

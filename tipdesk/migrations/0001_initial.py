@@ -110,6 +110,7 @@ class Migration(migrations.Migration):
                 ('claimed_by', fields.ForeignKeyField('tipdesk.Editor', source_field='claimed_by_id', null=True, db_constraint=True, to_field='id', related_name='claims', on_delete=OnDelete.SET_NULL)),
                 ('claimed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('published_url', fields.CharField(null=True, max_length=2048)),
+                ('first_message_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('last_message_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
                 ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),

@@ -94,6 +94,7 @@ class Tip(Model):
     )
     claimed_at = fields.DatetimeField(null=True)
     published_url = fields.CharField(max_length=2048, null=True)
+    first_message_at = fields.DatetimeField()
     last_message_at = fields.DatetimeField(db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
     updated_at = fields.DatetimeField(auto_now=True)

@@ -1,0 +1,137 @@
+"""The HTTP edge of intake: handshake, signature, size, envelope, durable storage."""
+
+from __future__ import annotations
+
+import hashlib
+
+import httpx
+import pytest
+
+from tests.intake.conftest import VERIFY_TOKEN, Meta, fixture, meta_bytes
+from tipdesk.intake.models import InboundWebhook
+from tipdesk.intake.signature import sign
+from tipdesk.jobs.models import Job, JobState
+
+pytestmark = pytest.mark.usefixtures("app")
+
+
+async def test_handshake_echoes_the_challenge_as_plain_text(client: httpx.AsyncClient) -> None:
+    params = {
+        "hub.mode": "subscribe",
+        "hub.verify_token": VERIFY_TOKEN,
+        "hub.challenge": "1158201444",
+    }
+    response = await client.get("/webhooks/whatsapp", params=params)
+    assert response.status_code == 200
+    assert response.text == "1158201444"
+    assert response.headers["content-type"].startswith("text/plain")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"hub.mode": "subscribe", "hub.verify_token": "wrong", "hub.challenge": "1"},
+        {"hub.mode": "subscribe", "hub.challenge": "1"},
+        {"hub.mode": "unsubscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1"},
+        {"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN},
+        {"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "x" * 5000},
+        {},
+    ],
+)
+async def test_handshake_refuses_anything_else(
+    client: httpx.AsyncClient, params: dict[str, str]
+) -> None:
+    response = await client.get("/webhooks/whatsapp", params=params)
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
+
+
+async def test_signed_notification_is_stored_byte_for_byte_with_its_job(meta: Meta) -> None:
+    body = meta_bytes(fixture("text"))
+    response = await meta.post(body)
+    assert response.status_code == 200
+    stored = await InboundWebhook.get()
+    assert bytes(stored.body) == body
+    assert stored.body_sha256 == hashlib.sha256(body).hexdigest()
+    job = await Job.get()
+    assert (job.kind, job.payload, job.state) == (
+        "intake.process",
+        {"webhook_id": stored.id},
+        JobState.QUEUED,
+    )
+
+
+@pytest.mark.parametrize("signature", [None, "sha256=" + "0" * 64, "garbage"])
+async def test_unsigned_or_badly_signed_bodies_get_401_and_store_nothing(
+    client: httpx.AsyncClient, signature: str | None
+) -> None:
+    headers = {"x-hub-signature-256": signature} if signature else {}
+    response = await client.post(
+        "/webhooks/whatsapp", content=meta_bytes(fixture("text")), headers=headers
+    )
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthorized"
+    assert await InboundWebhook.all().count() == 0
+    assert await Job.all().count() == 0
+
+
+async def test_signature_over_other_bytes_is_refused(client: httpx.AsyncClient) -> None:
+    body = meta_bytes(fixture("text"))
+    tampered = body.replace(b"grote brand", b"kleine brand")
+    response = await client.post(
+        "/webhooks/whatsapp",
+        content=tampered,
+        headers={"x-hub-signature-256": sign("test-app-secret", body)},
+    )
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (b"not json at all", "not valid JSON"),
+        (b'{"object":"whatsapp_business_account","entry":[', "not valid JSON"),
+        (b"\xff\xfe\x00garbage", "not valid JSON"),
+        (b"[]", "not a whatsapp_business_account"),
+        (b'"just a string"', "not a whatsapp_business_account"),
+        (b'{"object":"page","entry":[]}', "not a whatsapp_business_account"),
+        (b'{"object":"whatsapp_business_account"}', "no entry list"),
+        (b'{"object":"whatsapp_business_account","entry":{}}', "no entry list"),
+        (b"[" * 100_000 + b"]" * 100_000, "not valid JSON"),
+        (b"", "not valid JSON"),
+    ],
+)
+async def test_malformed_bodies_get_400_and_store_nothing(
+    meta: Meta, body: bytes, problem: str
+) -> None:
+    response = await meta.post(body)
+    assert response.status_code == 400
+    assert problem in response.json()["error"]["message"]
+    assert await InboundWebhook.all().count() == 0
+
+
+async def test_bodies_over_the_limit_get_413_before_the_signature_is_checked(
+    client: httpx.AsyncClient,
+) -> None:
+    huge = b'{"object":"whatsapp_business_account","entry":[],"pad":"' + b"x" * 10_000_000 + b'"}'
+    response = await client.post("/webhooks/whatsapp", content=huge)
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "payload_too_large"
+    assert await InboundWebhook.all().count() == 0
+
+
+async def test_a_lying_content_length_is_still_capped(client: httpx.AsyncClient) -> None:
+    async def chunks():  # type: ignore[no-untyped-def]
+        for _ in range(200):
+            yield b"x" * 50_000
+
+    response = await client.post("/webhooks/whatsapp", content=chunks())
+    assert response.status_code == 413
+    assert await InboundWebhook.all().count() == 0
+
+
+async def test_the_desk_keeps_serving_after_hostile_requests(meta: Meta) -> None:
+    for body in (b"{", b"\x00" * 1000, b'{"object":"whatsapp_business_account","entry":[1,2,3]}'):
+        await meta.post(body)
+    response = await meta.post(fixture("text"))
+    assert response.status_code == 200

@@ -1,0 +1,281 @@
+"""Turns a stored webhook body into what the desk records: messages, statuses, errors.
+
+Pure functions, no database. Each message and status is judged on its own: one that breaks the
+contract becomes a `Violation` (kept for admins) and never stops its valid siblings.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from tipdesk.intake.content import as_list, as_object, as_text, describe
+from tipdesk.tips.models import MediaKind
+
+ENVELOPE_OBJECT = "whatsapp_business_account"
+MAX_ID_LENGTH = 255
+MEDIA_TYPES = {"image", "video", "audio", "document", "sticker"}
+# A timestamp far outside this range is a contract break, not a message from 1970 or 2200.
+EARLIEST, LATEST = 946_684_800, 7_258_118_400
+
+Json = dict[str, Any]
+
+
+class EnvelopeError(ValueError):
+    """The body is not a WhatsApp Business Account notification at all (answered with 400)."""
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who sent a message: keyed on `wa_id` (phone) when present, else the business-scoped id."""
+
+    wa_id: str | None
+    user_id: str | None
+    display_name: str
+    username: str | None = None
+
+
+@dataclass(frozen=True)
+class MediaRef:
+    kind: MediaKind
+    media_id: str
+    mime_type: str | None
+    sha256: str | None
+    filename: str | None
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    wamid: str
+    reader: Reader
+    sent_at: datetime
+    type: str
+    text: str
+    content: Json
+    context_wamid: str | None = None
+    forwarded: bool = False
+    media: MediaRef | None = None
+    reaction_to: str | None = None
+    number_change: str | None = None
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    wamid: str
+    status: str
+    at: datetime
+    errors: list[Json] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Violation:
+    kind: str
+    detail: str
+    excerpt: Json
+
+
+@dataclass
+class Notification:
+    messages: list[InboundMessage] = field(default_factory=list)
+    statuses: list[StatusUpdate] = field(default_factory=list)
+    value_errors: list[Json] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
+    other_numbers: int = 0
+
+
+def load_envelope(body: bytes) -> Json:
+    """The parsed body if it is the WhatsApp envelope; `EnvelopeError` says why not."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise EnvelopeError("the body is not valid JSON") from exc
+    if not isinstance(data, dict) or data.get("object") != ENVELOPE_OBJECT:
+        raise EnvelopeError(f"the body is not a {ENVELOPE_OBJECT} notification")
+    if not isinstance(data.get("entry"), list):
+        raise EnvelopeError("the notification has no entry list")
+    return data
+
+
+def parse_notification(data: Json, phone_number_id: str) -> Notification:
+    result = Notification()
+    for entry in data.get("entry", []):
+        changes = entry.get("changes") if isinstance(entry, dict) else None
+        if not isinstance(changes, list):
+            result.violations.append(Violation("invalid_entry", "entry without changes", {}))
+            continue
+        for change in changes:
+            _parse_change(change, phone_number_id, result)
+    return result
+
+
+def _parse_change(change: Any, phone_number_id: str, result: Notification) -> None:
+    if not isinstance(change, dict) or not isinstance(change.get("value"), dict):
+        result.violations.append(Violation("invalid_change", "change without a value", {}))
+        return
+    if change.get("field", "messages") != "messages":
+        return  # other subscriptions (template status, user preferences): not ours to handle
+    value = change["value"]
+    metadata = value.get("metadata")
+    if not isinstance(metadata, dict) or metadata.get("phone_number_id") != phone_number_id:
+        result.other_numbers += 1
+        return
+    profiles = _profiles(value.get("contacts"))
+    for item in _items(value, "messages", result):
+        try:
+            result.messages.append(parse_message(item, profiles))
+        except ContractError as exc:
+            result.violations.append(Violation("invalid_message", str(exc), _excerpt(item)))
+    for item in _items(value, "statuses", result):
+        try:
+            result.statuses.append(parse_status(item))
+        except ContractError as exc:
+            result.violations.append(Violation("invalid_status", str(exc), _excerpt(item)))
+    for item in _items(value, "errors", result):
+        result.value_errors.append(item)
+
+
+def _items(value: Json, key: str, result: Notification) -> list[Json]:
+    items = value.get(key, [])
+    if not isinstance(items, list):
+        result.violations.append(Violation(f"invalid_{key}", f"{key} is not a list", {}))
+        return []
+    good = [item for item in items if isinstance(item, dict)]
+    if len(good) != len(items):
+        result.violations.append(Violation(f"invalid_{key}", f"{key} holds a non-object", {}))
+    return good
+
+
+class ContractError(ValueError):
+    """One message or status breaks the contract."""
+
+
+def parse_message(item: Json, profiles: dict[str, tuple[str, str | None]]) -> InboundMessage:
+    wamid = _identifier(item, "id")
+    kind = _string(item, "type")
+    sent_at = _timestamp(item)
+    reader = _reader(item, profiles)
+    payload = item.get(kind)
+    if kind in MEDIA_TYPES and not isinstance(payload, dict):
+        raise ContractError(f"{kind} message without its {kind} object")
+    context = as_object(item.get("context"))
+    text, content = describe(kind, payload, item)
+    return InboundMessage(
+        wamid=wamid,
+        reader=reader,
+        sent_at=sent_at,
+        type=kind,
+        text=text,
+        content=content,
+        context_wamid=_optional_id(context, "id"),
+        forwarded=bool(context.get("forwarded") or context.get("frequently_forwarded")),
+        media=_media(kind, as_object(payload)) if kind in MEDIA_TYPES else None,
+        reaction_to=_optional_id(payload, "message_id") if kind == "reaction" else None,
+        number_change=_number_change(kind, payload),
+    )
+
+
+def parse_status(item: Json) -> StatusUpdate:
+    return StatusUpdate(
+        wamid=_identifier(item, "id"),
+        status=_string(item, "status").lower(),
+        at=_timestamp(item),
+        errors=[e for e in as_list(item.get("errors")) if isinstance(e, dict)],
+    )
+
+
+def _reader(item: Json, profiles: dict[str, tuple[str, str | None]]) -> Reader:
+    wa_id = _optional_id(item, "from")
+    user_id = _optional_id(item, "from_user_id")
+    if wa_id is None and user_id is None:
+        raise ContractError("message without from or from_user_id")
+    name, username = profiles.get(wa_id or "") or profiles.get(user_id or "") or ("", None)
+    return Reader(wa_id=wa_id, user_id=user_id, display_name=name, username=username)
+
+
+def _profiles(contacts: Any) -> dict[str, tuple[str, str | None]]:
+    """Profile names by wa_id and by user_id."""
+    names: dict[str, tuple[str, str | None]] = {}
+    for contact in as_list(contacts):
+        if not isinstance(contact, dict):
+            continue
+        profile = as_object(contact.get("profile"))
+        name = as_text(profile.get("name"))
+        username = as_text(profile.get("username")) or None
+        for key in ("wa_id", "user_id"):
+            if isinstance(contact.get(key), str):
+                names[contact[key]] = (name[:256], username)
+    return names
+
+
+def _media(kind: str, payload: Json) -> MediaRef:
+    media_id = _identifier(payload, "id")
+    if kind == "audio":
+        media_kind = MediaKind.VOICE if payload.get("voice") is True else MediaKind.AUDIO
+    else:
+        media_kind = MediaKind(kind)
+    filename = payload.get("filename")
+    return MediaRef(
+        kind=media_kind,
+        media_id=media_id,
+        mime_type=_short(payload.get("mime_type"), 128),
+        sha256=_short(payload.get("sha256"), 128),
+        filename=_short(filename, 512),
+    )
+
+
+def _number_change(kind: str, payload: Any) -> str | None:
+    """The reader's new wa_id when a system message says they changed their number."""
+    if kind != "system" or not isinstance(payload, dict):
+        return None
+    if payload.get("type") != "user_changed_number":
+        return None
+    return _optional_id(payload, "wa_id")
+
+
+def _identifier(data: Json, key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_ID_LENGTH:
+        raise ContractError(f"{key} is missing or not an id")
+    return value
+
+
+def _optional_id(data: Any, key: str) -> str | None:
+    if not isinstance(data, dict):
+        return None
+    value = data.get(key)
+    if isinstance(value, str) and value.strip() and len(value) <= MAX_ID_LENGTH:
+        return value
+    return None
+
+
+def _string(data: Json, key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value or len(value) > 64:
+        raise ContractError(f"{key} is missing or not a string")
+    return value
+
+
+def _short(value: Any, limit: int) -> str | None:
+    return value[:limit] if isinstance(value, str) and value else None
+
+
+def _timestamp(data: Json) -> datetime:
+    value = data.get("timestamp")
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.isdigit() or len(value) > 12:
+        raise ContractError("timestamp is missing or not unix seconds")
+    seconds = int(value)
+    if not EARLIEST <= seconds <= LATEST:
+        raise ContractError("timestamp is out of range")
+    return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+def _excerpt(item: Json) -> Json:
+    """What admins see of a broken item: its shape and ids, capped in size."""
+    text = json.dumps(item, ensure_ascii=False, default=str)
+    if len(text) <= 4000:
+        return item
+    return {"truncated": text[:4000]}

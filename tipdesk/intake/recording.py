@@ -1,0 +1,266 @@
+"""The intake job: a stored webhook body becomes senders, tips, messages and media to fetch.
+
+Each message is recorded in its own transaction, so one bad message never holds up the rest, and
+a message already stored (same wamid, any delivery, any worker) is skipped: at-least-once
+delivery from Meta and at-least-once jobs both end in exactly one message.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from tipdesk.audit.models import AuditEvent
+from tipdesk.intake.models import InboundState, InboundWebhook, WebhookError
+from tipdesk.intake.parser import (
+    InboundMessage,
+    Notification,
+    Reader,
+    StatusUpdate,
+    load_envelope,
+    parse_notification,
+)
+from tipdesk.jobs import queue
+from tipdesk.jobs.worker import JobContext
+from tipdesk.settings import Settings
+from tipdesk.tips.actions import tip_for_message
+from tipdesk.tips.models import (
+    DeliveryState,
+    Direction,
+    MediaAsset,
+    Message,
+    Sender,
+)
+
+log = logging.getLogger("tipdesk.intake")
+MEDIA_FETCH = "media.fetch"
+# Delivery only moves forward, whatever order Meta's status webhooks arrive in.
+DELIVERY_RANK = {
+    DeliveryState.QUEUED: 0,
+    DeliveryState.SENT: 1,
+    DeliveryState.DELIVERED: 2,
+    DeliveryState.READ: 3,
+    DeliveryState.PLAYED: 4,
+}
+
+
+async def process_webhook(context: JobContext, payload: dict[str, object]) -> None:
+    webhook = await InboundWebhook.get_or_none(id=int(str(payload["webhook_id"])))
+    if webhook is None:
+        return
+    notification = parse_notification(
+        load_envelope(bytes(webhook.body)), context.settings.desk_phone_number_id
+    )
+    new = 0
+    for message in notification.messages:
+        new += await record_message(message, context.settings)
+    for status in notification.statuses:
+        await apply_status(status)
+    await _finish(webhook, notification)
+    log.info(
+        "webhook %d: %d new of %d messages, %d statuses, %d problems, %d for other numbers",
+        webhook.id,
+        new,
+        len(notification.messages),
+        len(notification.statuses),
+        len(notification.violations) + len(notification.value_errors),
+        notification.other_numbers,
+    )
+
+
+async def _finish(webhook: InboundWebhook, notification: Notification) -> None:
+    """Problems are replaced, not added, so a second run of the job records them once."""
+    async with in_transaction() as connection:
+        await WebhookError.filter(webhook_id=webhook.id).using_db(connection).delete()
+        errors = [
+            WebhookError(webhook_id=webhook.id, kind=v.kind, detail=v.detail, excerpt=v.excerpt)
+            for v in notification.violations
+        ] + [
+            WebhookError(
+                webhook_id=webhook.id, kind="value_error", detail=_error_title(e), excerpt=e
+            )
+            for e in notification.value_errors
+        ]
+        if errors:
+            await WebhookError.bulk_create(errors, using_db=connection)
+        await (
+            InboundWebhook.filter(id=webhook.id)
+            .using_db(connection)
+            .update(state=InboundState.PROCESSED, processed_at=queue.utcnow())
+        )
+
+
+def _error_title(error: dict[str, object]) -> str:
+    title = error.get("title") or error.get("message") or ""
+    return f"{error.get('code', '?')}: {title}"[:500]
+
+
+async def record_message(message: InboundMessage, settings: Settings) -> bool:
+    """Store one inbound message; False when it was stored before (a duplicate delivery)."""
+    try:
+        async with in_transaction() as connection:
+            if await Message.filter(wamid=message.wamid).using_db(connection).exists():
+                return False
+            sender = await _locked_sender(message.reader, connection)
+            await _note_inbound(sender, message, connection)
+            await _store(sender, message, settings, connection)
+    except IntegrityError:
+        # Another worker stored the same wamid between our check and our insert.
+        if await Message.filter(wamid=message.wamid).exists():
+            return False
+        raise
+    return True
+
+
+async def _store(
+    sender: Sender, message: InboundMessage, settings: Settings, connection: BaseDBAsyncClient
+) -> None:
+    if message.number_change is not None:
+        await _change_number(sender, message.number_change, connection)
+    tip = await tip_for_message(
+        sender,
+        message_type=message.type,
+        sent_at=message.sent_at,
+        quoted_wamid=message.context_wamid or message.reaction_to,
+        window=settings.tip_window,
+        connection=connection,
+    )
+    stored = await Message.create(
+        wamid=message.wamid,
+        tip=tip,
+        sender=sender,
+        direction=Direction.INBOUND,
+        type=message.type,
+        text=message.text,
+        content=message.content,
+        context_wamid=message.context_wamid,
+        forwarded=message.forwarded,
+        sent_at=message.sent_at,
+        using_db=connection,
+    )
+    if message.media is not None and tip is not None:
+        asset = await MediaAsset.create(
+            token=secrets.token_urlsafe(24),
+            tip=tip,
+            message=stored,
+            kind=message.media.kind,
+            wa_media_id=message.media.media_id,
+            declared_mime=message.media.mime_type,
+            declared_sha256=message.media.sha256,
+            filename=message.media.filename,
+            using_db=connection,
+        )
+        await queue.enqueue(
+            MEDIA_FETCH,
+            {"asset_id": asset.id},
+            max_attempts=settings.job_max_attempts,
+            using_db=connection,
+            dedupe_key=f"{MEDIA_FETCH}:{asset.id}",
+            priority=50,
+        )
+
+
+async def _locked_sender(reader: Reader, connection: BaseDBAsyncClient) -> Sender:
+    """The reader's row, created if new and locked for this transaction, so two messages of one
+    reader processed at once cannot both open a tip."""
+    found = await _find_sender(reader, connection)
+    if found is None:
+        now = queue.utcnow()
+        await Sender.bulk_create(
+            [
+                Sender(
+                    wa_id=reader.wa_id,
+                    user_id=reader.user_id,
+                    phone=reader.wa_id,
+                    display_name=reader.display_name,
+                    first_contact_at=now,
+                )
+            ],
+            ignore_conflicts=True,
+            using_db=connection,
+        )
+        found = await _find_sender(reader, connection)
+    if found is None:
+        raise IntegrityError("sender vanished while being created")
+    locked = await Sender.filter(id=found.id).select_for_update().using_db(connection).first()
+    return locked or found
+
+
+async def _find_sender(reader: Reader, connection: BaseDBAsyncClient) -> Sender | None:
+    if reader.wa_id:
+        found = await Sender.filter(wa_id=reader.wa_id).using_db(connection).first()
+        if found is not None:
+            return found
+    if reader.user_id:
+        return await Sender.filter(user_id=reader.user_id).using_db(connection).first()
+    return None
+
+
+async def _note_inbound(
+    sender: Sender, message: InboundMessage, connection: BaseDBAsyncClient
+) -> None:
+    """Profile name, business-scoped id and the 24-hour window's start, from each message."""
+    changes: dict[str, object] = {}
+    if message.reader.display_name and message.reader.display_name != sender.display_name:
+        changes["display_name"] = message.reader.display_name
+    reader = message.reader
+    if (
+        reader.user_id
+        and not sender.user_id
+        and not await _taken("user_id", reader.user_id, connection)
+    ):
+        changes["user_id"] = reader.user_id
+    # A username reader whose number is now shared with the desk.
+    if reader.wa_id and not sender.wa_id and not await _taken("wa_id", reader.wa_id, connection):
+        changes["wa_id"] = changes["phone"] = reader.wa_id
+    if sender.last_inbound_at is None or message.sent_at > sender.last_inbound_at:
+        changes["last_inbound_at"] = message.sent_at
+    if changes:
+        await Sender.filter(id=sender.id).using_db(connection).update(**changes)
+        for key, value in changes.items():
+            setattr(sender, key, value)
+
+
+async def _taken(field: str, value: str, connection: BaseDBAsyncClient) -> bool:
+    return await Sender.filter(**{field: value}).using_db(connection).exists()
+
+
+async def _change_number(sender: Sender, new_wa_id: str, connection: BaseDBAsyncClient) -> None:
+    if new_wa_id == sender.wa_id:
+        return
+    if await Sender.filter(wa_id=new_wa_id).using_db(connection).exists():
+        await AuditEvent.create(
+            action="sender.number_change_conflict", sender=sender, detail={}, using_db=connection
+        )
+        return
+    await Sender.filter(id=sender.id).using_db(connection).update(wa_id=new_wa_id, phone=new_wa_id)
+    await AuditEvent.create(
+        action="sender.number_changed", sender=sender, detail={}, using_db=connection
+    )
+    sender.wa_id = sender.phone = new_wa_id
+
+
+async def apply_status(status: StatusUpdate) -> None:
+    """Move an outbound message's delivery forward; never back, whatever the arrival order."""
+    try:
+        state = DeliveryState(status.status)
+    except ValueError:
+        log.info("status webhook with unknown value %r ignored", status.status[:32])
+        return
+    if state is DeliveryState.FAILED:
+        earlier = [DeliveryState.QUEUED, DeliveryState.SENT, DeliveryState.DELIVERED]
+        error = status.errors[0] if status.errors else {}
+        await Message.filter(
+            wamid=status.wamid, direction=Direction.OUTBOUND, delivery__in=earlier
+        ).update(delivery=state, delivery_at=status.at, delivery_error=error)
+        return
+    if state not in DELIVERY_RANK:
+        return
+    earlier = [s for s, rank in DELIVERY_RANK.items() if rank < DELIVERY_RANK[state]]
+    await Message.filter(
+        wamid=status.wamid, direction=Direction.OUTBOUND, delivery__in=earlier
+    ).update(delivery=state, delivery_at=status.at)
