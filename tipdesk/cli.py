@@ -63,6 +63,16 @@ def build_parser() -> OneLineParser:
     token.add_argument("email")
     token.add_argument("--label", default="")
     token.set_defaults(run=_create_token)
+    fake = commands.add_parser("fake-graph", help="run the fake Graph API on its own")
+    fake.add_argument("--host", default="127.0.0.1")
+    fake.add_argument("--port", type=_port, default=8100)
+    fake.add_argument("--webhook-url", help="where to deliver webhooks (the desk's)")
+    fake.add_argument("--app-secret", help="signs webhooks (default: the desk's)")
+    fake.add_argument("--access-token", help="expected bearer token (default: the desk's)")
+    fake.add_argument("--phone-number-id", help="the newsroom number (default: the desk's)")
+    fake.add_argument("--duplicate-rate", type=_fraction, default=0.0)
+    fake.add_argument("--seed", type=int, default=None)
+    fake.set_defaults(run=_fake_graph)
     return parser
 
 
@@ -171,6 +181,34 @@ def _create_token(args: argparse.Namespace, settings: Settings) -> None:
             print(await create_token(args.email, args.label))
 
     _run(create())
+
+
+def _fake_graph(args: argparse.Namespace, settings: Settings) -> None:
+    import uvicorn
+
+    from tipdesk.whatsapp.fake import FakeGraphConfig, create_fake_graph
+    from tipdesk.whatsapp.fake_delivery import DeliveryPolicy
+
+    config = FakeGraphConfig(
+        app_secret=args.app_secret or settings.webhook_app_secret,
+        access_token=args.access_token or settings.graph_access_token,
+        phone_number_id=args.phone_number_id or settings.desk_phone_number_id,
+        webhook_url=args.webhook_url,
+        policy=DeliveryPolicy(duplicate_rate=args.duplicate_rate),
+        seed=args.seed,
+    )
+    print(f"fake Graph API on http://{args.host}:{args.port}/v21.0", file=sys.stderr)
+    uvicorn.run(create_fake_graph(config), host=args.host, port=args.port, log_config=None)
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a fraction between 0 and 1")
+    return value
 
 
 def _port(text: str) -> int:

@@ -173,6 +173,13 @@ class Settings:
         ).hexdigest()
 
     @property
+    def graph_access_token(self) -> str:
+        """The bearer token for the Graph API: Meta's, or the sandbox's own."""
+        if self.whatsapp_access_token:
+            return self.whatsapp_access_token
+        return hmac.new(self.secret_key.encode(), b"tipdesk sandbox access", "sha256").hexdigest()
+
+    @property
     def desk_phone_number_id(self) -> str:
         """Our number's id: webhooks for any other number are ignored."""
         return self.whatsapp_phone_number_id or SANDBOX_PHONE_NUMBER_ID

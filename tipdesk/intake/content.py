@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-Json = dict[str, Any]
+from tipdesk.whatsapp.shapes import Json, as_list, as_object
+
 MAX_TEXT = 65_536
 MAX_FIELD = 1_024
 
@@ -112,18 +113,6 @@ def _order(body: Json, item: Json) -> tuple[str, Json]:
 def _unsupported(body: Json, item: Json) -> tuple[str, Json]:
     named = _str(body.get("type"), 64) if body else ""
     return "", {"unsupported_type": named or _str(item.get("type"), 64)}
-
-
-def as_object(value: Any) -> Json:
-    return value if isinstance(value, dict) else {}
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def as_text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
 
 
 def _pick(data: Json, *keys: str) -> Json:

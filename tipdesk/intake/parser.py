@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from tipdesk.intake.content import as_list, as_object, as_text, describe
+from tipdesk.intake.content import describe
 from tipdesk.tips.models import MediaKind
+from tipdesk.whatsapp.shapes import as_list, as_object, as_text
 
 ENVELOPE_OBJECT = "whatsapp_business_account"
 MAX_ID_LENGTH = 255

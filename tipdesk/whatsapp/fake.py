@@ -1,0 +1,272 @@
+"""A fake Graph API that speaks the Cloud API contract over real HTTP.
+
+For tests, demos and the sandbox phone: it delivers signed webhooks to the desk the way Meta
+does (see fake_delivery), serves media through the two-step id → short-lived URL → bearer
+download, accepts sends with the contract's limits and error bodies, enforces the 24-hour window
+(131047, asynchronously, as Meta mostly does) and reports delivery with status webhooks.
+
+Besides the Graph paths it has a small control surface under `/_fake/` to play the reader:
+send inbound messages and media, list what the desk sent, and read delivery figures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import itertools
+import secrets
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from tipdesk.whatsapp.contract import SendRejected, validate_send
+from tipdesk.whatsapp.fake_delivery import Deliverer, DeliveryPolicy
+from tipdesk.whatsapp.fake_reader import inbound_notification, status_notification
+
+SERVICE_WINDOW = 24 * 3600
+WINDOW_CLOSED = (
+    "More than 24 hours have passed since the recipient last replied to the sender number."
+)
+VERSION = r"{version:str}"
+
+
+@dataclass
+class FakeGraphConfig:
+    app_secret: str
+    access_token: str
+    phone_number_id: str
+    webhook_url: str | None = None
+    display_phone_number: str = "31851234567"
+    url_lifetime: float = 300.0
+    skip_delivered_rate: float = 0.2
+    policy: DeliveryPolicy = field(default_factory=DeliveryPolicy)
+    seed: int | None = None
+
+
+@dataclass
+class StoredMedia:
+    data: bytes
+    mime_type: str
+    sha256: str
+
+
+@dataclass
+class FakeGraphState:
+    media: dict[str, StoredMedia] = field(default_factory=dict)
+    downloads: dict[str, tuple[str, float]] = field(default_factory=dict)
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    read_receipts: list[str] = field(default_factory=list)
+    last_inbound: dict[str, float] = field(default_factory=dict)
+    ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+
+def graph_error(code: int, details: str, status: int = 400) -> JSONResponse:
+    titles = {190: "Invalid OAuth access token", 131047: "Re-engagement message"}
+    title = titles.get(code, "Invalid parameter")
+    return JSONResponse(
+        {
+            "error": {
+                "message": f"(#{code}) {title}",
+                "type": "OAuthException",
+                "code": code,
+                "error_data": {"messaging_product": "whatsapp", "details": details},
+                "fbtrace_id": secrets.token_urlsafe(12),
+            }
+        },
+        status_code=status,
+    )
+
+
+class FakeGraph:
+    def __init__(self, config: FakeGraphConfig) -> None:
+        self.config = config
+        self.state = FakeGraphState()
+        self.deliverer = Deliverer(
+            config.webhook_url, config.app_secret, config.policy, config.seed
+        )
+
+    # -- the reader's side -------------------------------------------------------------------
+    def store_media(self, data: bytes, mime_type: str) -> str:
+        media_id = str(900_000_000_000 + next(self.state.ids))
+        digest = base64.b64encode(hashlib.sha256(data).digest()).decode()
+        self.state.media[media_id] = StoredMedia(data, mime_type, digest)
+        return media_id
+
+    def reader_sends(self, message: dict[str, Any], wa_id: str, name: str) -> str:
+        """A reader's message, delivered as Meta would; returns its wamid."""
+        wamid = message.setdefault("id", f"wamid.fake.{secrets.token_hex(12)}")
+        message.setdefault("timestamp", str(int(time.time())))
+        message.setdefault("from", wa_id)
+        self.state.last_inbound[wa_id] = time.time()
+        self.deliverer.submit(inbound_notification(self.config, message, wa_id, name))
+        return str(wamid)
+
+    # -- Graph endpoints ---------------------------------------------------------------------
+    def authorised(self, request: Request) -> bool:
+        given = request.headers.get("authorization", "")
+        expected = f"Bearer {self.config.access_token}"
+        return hmac.compare_digest(given.encode(), expected.encode())
+
+    async def media_info(self, request: Request) -> Response:
+        if not self.authorised(request):
+            return graph_error(190, "Error validating access token", 401)
+        media_id = request.path_params["media_id"]
+        media = self.state.media.get(media_id)
+        if media is None:
+            return graph_error(
+                100, f"Unsupported get request. Object with ID '{media_id[:40]}' does not exist"
+            )
+        token = secrets.token_urlsafe(24)
+        self.state.downloads[token] = (media_id, time.monotonic() + self.config.url_lifetime)
+        return JSONResponse(
+            {
+                "messaging_product": "whatsapp",
+                "url": str(request.url_for("fake_download", token=token)),
+                "mime_type": media.mime_type,
+                "sha256": media.sha256,
+                "file_size": str(len(media.data)),
+                "id": media_id,
+            }
+        )
+
+    async def delete_media(self, request: Request) -> Response:
+        if not self.authorised(request):
+            return graph_error(190, "Error validating access token", 401)
+        self.state.media.pop(request.path_params["media_id"], None)
+        return JSONResponse({"success": True})
+
+    async def download(self, request: Request) -> Response:
+        if not self.authorised(request):
+            return Response(status_code=401)
+        found = self.state.downloads.get(request.path_params["token"])
+        if found is None or found[1] < time.monotonic() or found[0] not in self.state.media:
+            return Response(status_code=404)
+        media = self.state.media[found[0]]
+        return Response(media.data, media_type=media.mime_type)
+
+    async def upload_media(self, request: Request) -> Response:
+        if not self.authorised(request):
+            return graph_error(190, "Error validating access token", 401)
+        async with request.form(max_part_size=100 * 1024 * 1024) as form:
+            upload = form.get("file")
+            if upload is None or isinstance(upload, str):
+                return graph_error(131008, "file is required")
+            data = await upload.read()
+            mime = str(form.get("type") or upload.content_type or "application/octet-stream")
+        return JSONResponse({"id": self.store_media(data, mime)})
+
+    async def send(self, request: Request) -> Response:
+        if not self.authorised(request):
+            return graph_error(190, "Error validating access token", 401)
+        if request.path_params["phone_number_id"] != self.config.phone_number_id:
+            return graph_error(100, "Unsupported post request: unknown phone number id")
+        try:
+            body = await request.json()
+        except ValueError:
+            return graph_error(100, "the request body is not JSON")
+        if isinstance(body, dict) and body.get("status") == "read":
+            self.state.read_receipts.append(str(body.get("message_id", "")))
+            return JSONResponse({"success": True})
+        try:
+            validate_send(body)
+        except SendRejected as exc:
+            return graph_error(exc.code, exc.details)
+        return JSONResponse(self.accept(body))
+
+    def accept(self, body: dict[str, Any]) -> dict[str, Any]:
+        to = str(body.get("to") or body.get("recipient"))
+        wa_id = "".join(ch for ch in to if ch.isdigit()) or to
+        wamid = f"wamid.fake.out.{secrets.token_hex(12)}"
+        self.state.sent.append({"id": wamid, "to": wa_id, "at": time.time(), "body": body})
+        asyncio.get_running_loop().call_soon(self._report, wamid, wa_id, body.get("type", "text"))
+        return {
+            "messaging_product": "whatsapp",
+            "contacts": [{"input": to, "wa_id": wa_id}],
+            "messages": [{"id": wamid}],
+        }
+
+    def _report(self, wamid: str, wa_id: str, kind: str) -> None:
+        """Status webhooks: 131047 outside the window, else sent → (delivered) → read."""
+        last = self.state.last_inbound.get(wa_id)
+        if kind != "template" and (last is None or time.time() - last > SERVICE_WINDOW):
+            error = {
+                "code": 131047,
+                "title": "Re-engagement message",
+                "message": "Re-engagement message",
+                "error_data": {"details": WINDOW_CLOSED},
+            }
+            self.deliverer.submit(status_notification(self.config, wamid, wa_id, "failed", [error]))
+            return
+        statuses = ["sent", "delivered", "read"]
+        if self.deliverer.random.random() < self.config.skip_delivered_rate:
+            statuses.remove("delivered")
+        for status in statuses:
+            self.deliverer.submit(status_notification(self.config, wamid, wa_id, status))
+
+    # -- control surface -----------------------------------------------------------------------
+    async def control_inbound(self, request: Request) -> Response:
+        body = await request.json()
+        if not isinstance(body, dict) or not isinstance(body.get("message"), dict):
+            return JSONResponse({"error": "expected {from, name, message}"}, status_code=400)
+        wa_id, name = str(body.get("from", "31600000000")), str(body.get("name", ""))
+        return JSONResponse({"wamid": self.reader_sends(body["message"], wa_id, name)})
+
+    async def control_media(self, request: Request) -> Response:
+        data = await request.body()
+        mime = request.headers.get("content-type", "application/octet-stream")
+        return JSONResponse({"id": self.store_media(data, mime)})
+
+    async def control_sent(self, request: Request) -> Response:
+        to = request.query_params.get("to")
+        return JSONResponse([m for m in self.state.sent if to is None or m["to"] == to])
+
+    async def control_stats(self, request: Request) -> Response:
+        stats = self.deliverer.stats
+        return JSONResponse(
+            {
+                "submitted": stats.submitted,
+                "posts": stats.posts,
+                "acked": stats.acked,
+                "refused": stats.refused,
+                "dropped": stats.dropped,
+                "duplicates": stats.duplicates,
+                "idle": self.deliverer.idle,
+                "sent": len(self.state.sent),
+            }
+        )
+
+
+def create_fake_graph(config: FakeGraphConfig) -> Starlette:
+    fake = FakeGraph(config)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await fake.deliverer.start()
+        try:
+            yield
+        finally:
+            await fake.deliverer.stop()
+
+    routes = [
+        Route("/_fake/inbound", fake.control_inbound, methods=["POST"]),
+        Route("/_fake/media", fake.control_media, methods=["POST"]),
+        Route("/_fake/sent", fake.control_sent, methods=["GET"]),
+        Route("/_fake/stats", fake.control_stats, methods=["GET"]),
+        Route("/_fake/download/{token}", fake.download, methods=["GET"], name="fake_download"),
+        Route(f"/{VERSION}/{{phone_number_id}}/messages", fake.send, methods=["POST"]),
+        Route(f"/{VERSION}/{{phone_number_id}}/media", fake.upload_media, methods=["POST"]),
+        Route(f"/{VERSION}/{{media_id}}", fake.media_info, methods=["GET"]),
+        Route(f"/{VERSION}/{{media_id}}", fake.delete_media, methods=["DELETE"]),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.fake = fake
+    return app
