@@ -17,6 +17,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 from tipdesk import errors_http
 from tipdesk.db import check_database, tortoise_config
 from tipdesk.intake import webhook
+from tipdesk.intake.inbox import Inbox
 from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.worker import Worker
 from tipdesk.settings import Settings
@@ -29,11 +30,15 @@ def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starl
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
-            if not workers_in_process:
-                yield
-                return
-            async with _in_process_worker(app, settings):
-                yield
+            app.state.inbox = Inbox(settings.job_max_attempts)
+            try:
+                if not workers_in_process:
+                    yield
+                    return
+                async with _in_process_worker(app, settings):
+                    yield
+            finally:
+                await app.state.inbox.close()
 
     app = Starlette(
         routes=[Route("/health", health, methods=["GET"]), *webhook.routes],

@@ -16,7 +16,8 @@ class InboundState(StrEnum):
 
 # A raw, signature-checked webhook body, stored before the 200 so nothing is ever lost.
 class InboundWebhook(Model):
-    id = fields.BigIntField(primary_key=True)
+    # Assigned by the desk, not the database, so a batch of bodies is stored in one INSERT.
+    id = fields.UUIDField(primary_key=True)
     body = fields.BinaryField()
     body_sha256 = fields.CharField(max_length=64, db_index=True)
     state = fields.CharEnumField(InboundState, max_length=16, default=InboundState.RECEIVED)

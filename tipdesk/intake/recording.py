@@ -49,7 +49,7 @@ DELIVERY_RANK = {
 
 
 async def process_webhook(context: JobContext, payload: dict[str, object]) -> None:
-    webhook = await InboundWebhook.get_or_none(id=int(str(payload["webhook_id"])))
+    webhook = await InboundWebhook.get_or_none(id=str(payload["webhook_id"]))
     if webhook is None:
         return
     notification = parse_notification(
@@ -62,7 +62,7 @@ async def process_webhook(context: JobContext, payload: dict[str, object]) -> No
         await apply_status(status)
     await _finish(webhook, notification)
     log.info(
-        "webhook %d: %d new of %d messages, %d statuses, %d problems, %d for other numbers",
+        "webhook %s: %d new of %d messages, %d statuses, %d problems, %d for other numbers",
         webhook.id,
         new,
         len(notification.messages),

@@ -7,24 +7,21 @@ for a median under 250 ms; everything else happens in workers.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import logging
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
-from tortoise.transactions import in_transaction
 
 from tipdesk.errors import BadRequest, Forbidden, PayloadTooLarge, Unauthorized
-from tipdesk.intake.models import InboundWebhook
+from tipdesk.intake.inbox import PROCESS_WEBHOOK, Inbox
 from tipdesk.intake.parser import EnvelopeError, load_envelope
 from tipdesk.intake.signature import signature_matches
-from tipdesk.jobs import queue
 from tipdesk.settings import Settings
 
 log = logging.getLogger("tipdesk.intake")
-PROCESS_WEBHOOK = "intake.process"
+__all__ = ["PROCESS_WEBHOOK", "routes"]
 MAX_CHALLENGE = 256
 
 
@@ -56,28 +53,12 @@ async def receive_notification(request: Request) -> Response:
         load_envelope(body)
     except EnvelopeError as exc:
         raise BadRequest(str(exc)) from None
-    webhook_id = await store_notification(body, settings)
+    inbox: Inbox = request.app.state.inbox
+    webhook_id = await inbox.store(body)
     worker = request.app.state.worker
     if worker is not None:
         worker.wake()
-    return JSONResponse({"status": "received", "id": webhook_id})
-
-
-async def store_notification(body: bytes, settings: Settings) -> int:
-    """The raw body and the job that parses it, in one transaction: both or neither."""
-    async with in_transaction() as connection:
-        webhook = await InboundWebhook.create(
-            body=body, body_sha256=hashlib.sha256(body).hexdigest(), using_db=connection
-        )
-        await queue.enqueue(
-            PROCESS_WEBHOOK,
-            {"webhook_id": webhook.id},
-            max_attempts=settings.job_max_attempts,
-            using_db=connection,
-            dedupe_key=f"{PROCESS_WEBHOOK}:{webhook.id}",
-            priority=10,
-        )
-    return int(webhook.id)
+    return JSONResponse({"status": "received", "id": str(webhook_id)})
 
 
 async def read_capped_body(request: Request, limit: int) -> bytes:

@@ -6,8 +6,8 @@ only kinds it knows, so jobs of a newer release wait for a worker that runs that
 
 from __future__ import annotations
 
+from tipdesk.intake.inbox import PROCESS_WEBHOOK
 from tipdesk.intake.recording import process_webhook
-from tipdesk.intake.webhook import PROCESS_WEBHOOK
 from tipdesk.jobs.worker import JobKind
 from tipdesk.settings import Settings
 

@@ -86,20 +86,23 @@ async def lease(worker_id: str, lease_for: timedelta, kinds: Collection[str]) ->
         if candidate.state == JobState.RUNNING and candidate.attempts >= candidate.max_attempts:
             await _bury_abandoned(candidate, connection, now)
             return None
+        lease_until = now + lease_for
         taken = await (
             Job.filter(id=candidate.id, attempts=candidate.attempts)
             .using_db(connection)
             .update(
                 state=JobState.RUNNING,
                 attempts=candidate.attempts + 1,
-                lease_until=now + lease_for,
+                lease_until=lease_until,
                 leased_by=worker_id,
                 updated_at=now,
             )
         )
         if not taken:
             return None
-    return await Job.get(id=candidate.id)
+    candidate.state, candidate.attempts = JobState.RUNNING, candidate.attempts + 1
+    candidate.lease_until, candidate.leased_by = lease_until, worker_id
+    return candidate
 
 
 async def _bury_abandoned(job: Job, connection: BaseDBAsyncClient, now: datetime) -> None:

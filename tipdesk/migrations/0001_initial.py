@@ -8,6 +8,7 @@ from tipdesk.intake.models import InboundState
 from tipdesk.jobs.models import JobState
 from tipdesk.tips.models import DeliveryState, Direction, MediaKind, MediaState, TipStatus
 from tortoise.fields.base import OnDelete
+from uuid import uuid4
 from tortoise import fields
 from tortoise.indexes import Index
 
@@ -48,7 +49,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='InboundWebhook',
             fields=[
-                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
                 ('body', fields.BinaryField()),
                 ('body_sha256', fields.CharField(db_index=True, max_length=64)),
                 ('state', fields.CharEnumField(default=InboundState.RECEIVED, description='RECEIVED: received\nPROCESSED: processed\nFAILED: failed', enum_type=InboundState, max_length=16)),
