@@ -21,6 +21,7 @@ from tipdesk.intake.inbox import Inbox
 from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.worker import Worker
 from tipdesk.settings import Settings
+from tipdesk.whatsapp.sandbox import create_sandbox, sandbox_routes
 
 log = logging.getLogger("tipdesk.app")
 WORKER_SHUTDOWN_GRACE = 30.0
@@ -31,6 +32,8 @@ def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starl
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
             app.state.inbox = Inbox(settings.job_max_attempts)
+            if app.state.sandbox is not None:
+                await app.state.sandbox.deliverer.start()
             try:
                 if not workers_in_process:
                     yield
@@ -38,6 +41,8 @@ def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starl
                 async with _in_process_worker(app, settings):
                     yield
             finally:
+                if app.state.sandbox is not None:
+                    await app.state.sandbox.deliverer.stop()
                 await app.state.inbox.close()
 
     app = Starlette(
@@ -47,6 +52,10 @@ def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starl
     )
     app.state.settings = settings
     app.state.worker = None
+    app.state.sandbox = None
+    if settings.sandbox:
+        app.state.sandbox = create_sandbox(settings, app)
+        app.router.routes.extend(sandbox_routes(app.state.sandbox))
     return app
 
 

@@ -14,7 +14,7 @@ from starlette.types import ExceptionHandler
 from tipdesk.errors import STATUS_CODES, ErrorCode, TipdeskError
 
 log = logging.getLogger("tipdesk.errors")
-MACHINE_PREFIXES = ("/api/", "/webhooks/", "/health")
+MACHINE_PREFIXES = ("/api/", "/webhooks/", "/health", "/sandbox/api/", "/sandbox/graph/")
 
 
 def handlers() -> Mapping[type[Exception] | int, ExceptionHandler]:

@@ -46,7 +46,7 @@ SETTINGS: tuple[SettingDoc, ...] = (
     SettingDoc("TIPDESK_WHATSAPP_PHONE_NUMBER_ID", "-", "the newsroom's phone number id"),
     SettingDoc(
         "TIPDESK_GRAPH_API_URL",
-        "https://graph.facebook.com/v21.0",
+        "https://graph.facebook.com/v21.0 (in sandbox mode the sandbox's own)",
         "base URL of the Graph API (tests point it at a local fake)",
     ),
     SettingDoc("TIPDESK_TIMEZONE", "Europe/Amsterdam", "for opening hours and reports"),
@@ -130,19 +130,27 @@ class Settings:
         }
         _check_credentials(credentials)
         cores = os.cpu_count() or 1
+        public_url = env.url("TIPDESK_PUBLIC_URL", "http://127.0.0.1:8000")
+        sandbox = env.boolean("TIPDESK_SANDBOX", not any(credentials.values()))
+        # Without Meta, the desk talks to the sandbox phone's own Graph API.
+        graph_default = (
+            f"{public_url}/sandbox/graph/v21.0"
+            if sandbox and not any(credentials.values())
+            else "https://graph.facebook.com/v21.0"
+        )
         return cls(
             data_dir=data_dir,
             database_url=env.database_url(data_dir),
             secret_key=env.optional("TIPDESK_SECRET_KEY") or _stored_secret_key(data_dir),
-            public_url=env.url("TIPDESK_PUBLIC_URL", "http://127.0.0.1:8000"),
+            public_url=public_url,
             whatsapp_verify_token=credentials["TIPDESK_WHATSAPP_VERIFY_TOKEN"],
             whatsapp_app_secret=credentials["TIPDESK_WHATSAPP_APP_SECRET"],
             whatsapp_access_token=credentials["TIPDESK_WHATSAPP_ACCESS_TOKEN"],
             whatsapp_phone_number_id=credentials["TIPDESK_WHATSAPP_PHONE_NUMBER_ID"],
-            graph_api_url=env.url("TIPDESK_GRAPH_API_URL", "https://graph.facebook.com/v21.0"),
+            graph_api_url=env.url("TIPDESK_GRAPH_API_URL", graph_default),
             timezone=env.timezone("TIPDESK_TIMEZONE", "Europe/Amsterdam"),
             opening_hours=env.opening_hours("TIPDESK_OPENING_HOURS", "mon-fri 09:00-17:00"),
-            sandbox=env.boolean("TIPDESK_SANDBOX", not any(credentials.values())),
+            sandbox=sandbox,
             tip_window=env.duration("TIPDESK_TIP_WINDOW", "30m"),
             webhook_max_bytes=env.integer("TIPDESK_WEBHOOK_MAX_BYTES", 5_000_000, minimum=1024),
             worker_concurrency=env.integer("TIPDESK_WORKER_CONCURRENCY", 4, minimum=1),

@@ -23,6 +23,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -50,6 +51,8 @@ class FakeGraphConfig:
     skip_delivered_rate: float = 0.2
     policy: DeliveryPolicy = field(default_factory=DeliveryPolicy)
     seed: int | None = None
+    # In the sandbox the fake delivers to the desk in the same process, over ASGI.
+    transport: httpx.AsyncBaseTransport | None = None
 
 
 @dataclass
@@ -65,6 +68,7 @@ class FakeGraphState:
     downloads: dict[str, tuple[str, float]] = field(default_factory=dict)
     sent: list[dict[str, Any]] = field(default_factory=list)
     read_receipts: list[str] = field(default_factory=list)
+    received: list[dict[str, Any]] = field(default_factory=list)
     last_inbound: dict[str, float] = field(default_factory=dict)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -91,7 +95,7 @@ class FakeGraph:
         self.config = config
         self.state = FakeGraphState()
         self.deliverer = Deliverer(
-            config.webhook_url, config.app_secret, config.policy, config.seed
+            config.webhook_url, config.app_secret, config.policy, config.seed, config.transport
         )
 
     # -- the reader's side -------------------------------------------------------------------
@@ -107,6 +111,7 @@ class FakeGraph:
         message.setdefault("timestamp", str(int(time.time())))
         message.setdefault("from", wa_id)
         self.state.last_inbound[wa_id] = time.time()
+        self.state.received.append({"id": wamid, "from": wa_id, "at": time.time(), "body": message})
         self.deliverer.submit(inbound_notification(self.config, message, wa_id, name))
         return str(wamid)
 
@@ -256,17 +261,27 @@ def create_fake_graph(config: FakeGraphConfig) -> Starlette:
         finally:
             await fake.deliverer.stop()
 
-    routes = [
+    app = Starlette(routes=[*control_routes(fake), *graph_routes(fake)], lifespan=lifespan)
+    app.state.fake = fake
+    return app
+
+
+def control_routes(fake: FakeGraph) -> list[Route]:
+    """Playing the reader: for tests and demos, never exposed by the desk itself."""
+    return [
         Route("/_fake/inbound", fake.control_inbound, methods=["POST"]),
         Route("/_fake/media", fake.control_media, methods=["POST"]),
         Route("/_fake/sent", fake.control_sent, methods=["GET"]),
         Route("/_fake/stats", fake.control_stats, methods=["GET"]),
+    ]
+
+
+def graph_routes(fake: FakeGraph) -> list[Route]:
+    """The Graph API paths the desk calls, plus the short-lived media download URLs."""
+    return [
         Route("/_fake/download/{token}", fake.download, methods=["GET"], name="fake_download"),
         Route(f"/{VERSION}/{{phone_number_id}}/messages", fake.send, methods=["POST"]),
         Route(f"/{VERSION}/{{phone_number_id}}/media", fake.upload_media, methods=["POST"]),
         Route(f"/{VERSION}/{{media_id}}", fake.media_info, methods=["GET"]),
         Route(f"/{VERSION}/{{media_id}}", fake.delete_media, methods=["DELETE"]),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
-    app.state.fake = fake
-    return app

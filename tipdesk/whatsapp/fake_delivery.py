@@ -44,9 +44,15 @@ class DeliveryStats:
 
 class Deliverer:
     def __init__(
-        self, webhook_url: str | None, app_secret: str, policy: DeliveryPolicy, seed: int | None
+        self,
+        webhook_url: str | None,
+        app_secret: str,
+        policy: DeliveryPolicy,
+        seed: int | None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.webhook_url = webhook_url
+        self.transport = transport
         self.app_secret = app_secret
         self.policy = policy
         self.stats = DeliveryStats()
@@ -58,7 +64,7 @@ class Deliverer:
         self._client: httpx.AsyncClient | None = None
 
     async def start(self) -> None:
-        self._client = httpx.AsyncClient(timeout=10)
+        self._client = httpx.AsyncClient(timeout=10, transport=self.transport)
         self._tasks = [asyncio.create_task(self._run()) for _ in range(self.policy.concurrency)]
 
     async def stop(self) -> None:
