@@ -5,6 +5,12 @@ const $ = (id) => document.getElementById(id);
 const state = { seen: "" };
 
 function reader() {
+  // ?from=316…&name=… opens the phone as that reader (handy for demos and for two readers).
+  const query = new URLSearchParams(location.search);
+  if (/^[1-9][0-9]{6,14}$/.test(query.get("from") || "")) {
+    localStorage.setItem("sandbox.number", query.get("from"));
+  }
+  if (query.get("name")) localStorage.setItem("sandbox.name", query.get("name").slice(0, 64));
   let number = localStorage.getItem("sandbox.number");
   if (!number) {
     number = "316" + String(Math.floor(Math.random() * 1e8)).padStart(8, "0");
@@ -60,7 +66,7 @@ function bubble(event) {
     item.append(row);
   }
   const time = document.createElement("time");
-  time.textContent = new Date(event.at * 1000).toLocaleTimeString();
+  time.textContent = new Date(event.at * 1000).toLocaleTimeString("nl-NL", { hour: "2-digit", minute: "2-digit" });
   item.append(time);
   return item;
 }
