@@ -22,7 +22,14 @@ def free_port() -> int:
 async def serving(app: ASGIApp, *, lifespan: str = "on") -> AsyncIterator[str]:
     """`app` on http://127.0.0.1:PORT until the block ends; yields that base URL."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan=lifespan, log_config=None)
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        lifespan=lifespan,
+        log_config=None,
+        timeout_graceful_shutdown=2,
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

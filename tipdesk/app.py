@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -62,7 +63,10 @@ def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starl
 @asynccontextmanager
 async def _in_process_worker(app: Starlette, settings: Settings) -> AsyncIterator[None]:
     """The embedded default: one process serves the desk and runs its jobs."""
-    worker = Worker(settings, desk_job_kinds(settings))
+    # In the sandbox, media and sends go to the desk's own fake Graph API, in-process.
+    own_graph = settings.graph_api_url.startswith(f"{settings.public_url}/sandbox/graph")
+    transport = httpx.ASGITransport(app=app) if settings.sandbox and own_graph else None
+    worker = Worker(settings, desk_job_kinds(settings), http_transport=transport)
     app.state.worker = worker
     stop = asyncio.Event()
     task = asyncio.create_task(worker.run(stop))

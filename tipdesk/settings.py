@@ -68,6 +68,11 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "number of cores",
         "transcoding jobs one worker process runs at once",
     ),
+    SettingDoc(
+        "TIPDESK_TRANSCODE_TIME_LIMIT",
+        "15m",
+        "the longest one ffmpeg run may take before it is stopped and the medium fails",
+    ),
     SettingDoc("TIPDESK_JOB_MAX_ATTEMPTS", "8", "attempts before a job ends dead"),
     SettingDoc(
         "TIPDESK_JOB_LEASE",
@@ -108,6 +113,7 @@ class Settings:
     webhook_max_bytes: int
     worker_concurrency: int
     transcode_concurrency: int
+    transcode_time_limit: timedelta
     job_max_attempts: int
     job_lease: timedelta
     job_retry_base: timedelta
@@ -155,6 +161,7 @@ class Settings:
             webhook_max_bytes=env.integer("TIPDESK_WEBHOOK_MAX_BYTES", 5_000_000, minimum=1024),
             worker_concurrency=env.integer("TIPDESK_WORKER_CONCURRENCY", 4, minimum=1),
             transcode_concurrency=env.integer("TIPDESK_TRANSCODE_CONCURRENCY", cores, minimum=1),
+            transcode_time_limit=env.duration("TIPDESK_TRANSCODE_TIME_LIMIT", "15m"),
             job_max_attempts=env.integer("TIPDESK_JOB_MAX_ATTEMPTS", 8, minimum=1),
             job_lease=env.duration("TIPDESK_JOB_LEASE", "60s"),
             job_retry_base=env.duration("TIPDESK_JOB_RETRY_BASE", "2s"),

@@ -43,7 +43,7 @@ async def test_a_quiet_window_starts_a_new_tip(meta: Meta) -> None:
 
 async def test_the_window_is_configurable(meta: Meta, environ: dict[str, str]) -> None:
     settings = Settings.from_env({**environ, "TIPDESK_TIP_WINDOW": "5m"}, env_file=None)
-    meta.worker = Worker(settings, desk_job_kinds(settings))
+    meta.worker = Worker(settings, {"intake.process": desk_job_kinds(settings)["intake.process"]})
     await meta.deliver(
         notification(text_message("w1", "Een")),
         notification(text_message("w2", "Twee", at=BASE_TIME + 4 * MINUTE)),

@@ -24,7 +24,8 @@ async def settle(app: Starlette, settings: Settings) -> None:
     while not app.state.sandbox.deliverer.idle:
         assert time.monotonic() < deadline
         await asyncio.sleep(0.01)
-    await Worker(settings, desk_job_kinds(settings)).drain()
+    transport = httpx.ASGITransport(app=app)
+    await Worker(settings, desk_job_kinds(settings), http_transport=transport).drain()
 
 
 async def test_the_page_and_its_assets_are_served(client: httpx.AsyncClient) -> None:

@@ -26,6 +26,7 @@ from tipdesk.intake.parser import (
 )
 from tipdesk.jobs import queue
 from tipdesk.jobs.worker import JobContext
+from tipdesk.media.fetch import MEDIA_FETCH
 from tipdesk.settings import Settings
 from tipdesk.tips.actions import tip_for_message
 from tipdesk.tips.models import (
@@ -37,7 +38,7 @@ from tipdesk.tips.models import (
 )
 
 log = logging.getLogger("tipdesk.intake")
-MEDIA_FETCH = "media.fetch"
+
 # Delivery only moves forward, whatever order Meta's status webhooks arrive in.
 DELIVERY_RANK = {
     DeliveryState.QUEUED: 0,

@@ -9,11 +9,15 @@ from __future__ import annotations
 from tipdesk.intake.inbox import PROCESS_WEBHOOK
 from tipdesk.intake.recording import process_webhook
 from tipdesk.jobs.worker import JobKind
+from tipdesk.media.fetch import MEDIA_FETCH, MEDIA_TRANSCODE, fetch_media
+from tipdesk.media.transcode import transcode_media
 from tipdesk.settings import Settings
 
 
 def desk_job_kinds(settings: Settings) -> dict[str, JobKind]:
     kinds = [
         JobKind(PROCESS_WEBHOOK, process_webhook),
+        JobKind(MEDIA_FETCH, fetch_media, concurrency=4),
+        JobKind(MEDIA_TRANSCODE, transcode_media, concurrency=settings.transcode_concurrency),
     ]
     return {kind.name: kind for kind in kinds}

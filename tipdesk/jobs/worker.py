@@ -19,6 +19,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
+import httpx
+
 from tipdesk.jobs import queue
 from tipdesk.jobs.models import Job, JobState
 from tipdesk.settings import Settings
@@ -28,11 +30,18 @@ log = logging.getLogger("tipdesk.jobs")
 
 @dataclass(frozen=True)
 class JobContext:
-    """What a handler gets besides its payload: the settings and which attempt this is."""
+    """What a handler gets besides its payload: the settings, which attempt of how many this
+    is, and (in the sandbox) the transport that reaches the desk's own fake Graph API."""
 
     settings: Settings
     job_id: int
     attempt: int
+    max_attempts: int
+    http_transport: httpx.AsyncBaseTransport | None = None
+
+    @property
+    def last_attempt(self) -> bool:
+        return self.attempt >= self.max_attempts
 
 
 Handler = Callable[[JobContext, dict[str, object]], Awaitable[None]]
@@ -53,8 +62,10 @@ class Worker:
         *,
         concurrency: int | None = None,
         worker_id: str | None = None,
+        http_transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.settings = settings
+        self.http_transport = http_transport
         self.kinds = dict(kinds)
         self.concurrency = concurrency or settings.worker_concurrency
         self.worker_id = worker_id or _worker_id()
@@ -125,7 +136,13 @@ class Worker:
 
     async def _run(self, job: Job) -> None:
         kind = self.kinds[job.kind]
-        context = JobContext(settings=self.settings, job_id=job.id, attempt=job.attempts)
+        context = JobContext(
+            settings=self.settings,
+            job_id=job.id,
+            attempt=job.attempts,
+            max_attempts=job.max_attempts,
+            http_transport=self.http_transport,
+        )
         heartbeat = asyncio.create_task(self._heartbeat(job))
         try:
             await kind.handler(context, dict(job.payload))

@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from tipdesk.whatsapp.contract import SendRejected, validate_send
@@ -69,6 +69,8 @@ class FakeGraphState:
     sent: list[dict[str, Any]] = field(default_factory=list)
     read_receipts: list[str] = field(default_factory=list)
     received: list[dict[str, Any]] = field(default_factory=list)
+    # Fetch faults per media id, for tests: see FakeGraph.media_info and .download.
+    faults: dict[str, list[str]] = field(default_factory=dict)
     last_inbound: dict[str, float] = field(default_factory=dict)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -99,8 +101,9 @@ class FakeGraph:
         )
 
     # -- the reader's side -------------------------------------------------------------------
-    def store_media(self, data: bytes, mime_type: str) -> str:
+    def store_media(self, data: bytes, mime_type: str, faults: list[str] | None = None) -> str:
         media_id = str(900_000_000_000 + next(self.state.ids))
+        self.state.faults[media_id] = list(faults or [])
         digest = base64.b64encode(hashlib.sha256(data).digest()).decode()
         self.state.media[media_id] = StoredMedia(data, mime_type, digest)
         return media_id
@@ -126,18 +129,24 @@ class FakeGraph:
             return graph_error(190, "Error validating access token", 401)
         media_id = request.path_params["media_id"]
         media = self.state.media.get(media_id)
+        if media is not None and self._fault(media_id, "gone_once"):
+            media = None
         if media is None:
             return graph_error(
                 100, f"Unsupported get request. Object with ID '{media_id[:40]}' does not exist"
             )
         token = secrets.token_urlsafe(24)
-        self.state.downloads[token] = (media_id, time.monotonic() + self.config.url_lifetime)
+        lifetime = -1.0 if self._fault(media_id, "expired_once") else self.config.url_lifetime
+        self.state.downloads[token] = (media_id, time.monotonic() + lifetime)
+        digest = media.sha256
+        if "bad_checksum" in self.state.faults.get(media_id, []):
+            digest = base64.b64encode(hashlib.sha256(b"something else").digest()).decode()
         return JSONResponse(
             {
                 "messaging_product": "whatsapp",
                 "url": str(request.url_for("fake_download", token=token)),
                 "mime_type": media.mime_type,
-                "sha256": media.sha256,
+                "sha256": digest,
                 "file_size": str(len(media.data)),
                 "id": media_id,
             }
@@ -150,13 +159,28 @@ class FakeGraph:
         return JSONResponse({"success": True})
 
     async def download(self, request: Request) -> Response:
-        if not self.authorised(request):
-            return Response(status_code=401)
         found = self.state.downloads.get(request.path_params["token"])
-        if found is None or found[1] < time.monotonic() or found[0] not in self.state.media:
+        media_id = found[0] if found else ""
+        if not self.authorised(request) or "unauthorized" in self.state.faults.get(media_id, []):
+            return Response(status_code=401)
+        if found is None or found[1] < time.monotonic() or media_id not in self.state.media:
             return Response(status_code=404)
-        media = self.state.media[found[0]]
+        media = self.state.media[media_id]
+        if self._fault(media_id, "reset_once"):
+            return StreamingResponse(_broken_off(media.data), media_type=media.mime_type)
+        if "endless" in self.state.faults.get(media_id, []):
+            return StreamingResponse(_endless(), media_type=media.mime_type)
+        if "slow" in self.state.faults.get(media_id, []):
+            return StreamingResponse(_drip(media.data), media_type=media.mime_type)
         return Response(media.data, media_type=media.mime_type)
+
+    def _fault(self, media_id: str, fault: str) -> bool:
+        """True once for each time `fault` was listed for this media id."""
+        faults = self.state.faults.get(media_id, [])
+        if fault in faults:
+            faults.remove(fault)
+            return True
+        return False
 
     async def upload_media(self, request: Request) -> Response:
         if not self.authorised(request):
@@ -228,7 +252,8 @@ class FakeGraph:
     async def control_media(self, request: Request) -> Response:
         data = await request.body()
         mime = request.headers.get("content-type", "application/octet-stream")
-        return JSONResponse({"id": self.store_media(data, mime)})
+        faults = [f for f in request.query_params.get("faults", "").split(",") if f]
+        return JSONResponse({"id": self.store_media(data, mime, faults)})
 
     async def control_sent(self, request: Request) -> Response:
         to = request.query_params.get("to")
@@ -248,6 +273,27 @@ class FakeGraph:
                 "sent": len(self.state.sent),
             }
         )
+
+
+async def _drip(data: bytes) -> AsyncIterator[bytes]:
+    """A download that trickles: a few bytes at a time, slowly."""
+    for start in range(0, len(data), 16):
+        await asyncio.sleep(0.25)
+        yield data[start : start + 16]
+
+
+async def _endless() -> AsyncIterator[bytes]:
+    """A download that never ends (and declares no length): the client must cap it."""
+    chunk = b"\x00" * (1024 * 1024)
+    while True:
+        yield chunk
+        await asyncio.sleep(0)
+
+
+async def _broken_off(data: bytes) -> AsyncIterator[bytes]:
+    """Half the file, then the connection drops."""
+    yield data[: len(data) // 2]
+    raise ConnectionResetError("the fake Graph API drops the connection")
 
 
 def create_fake_graph(config: FakeGraphConfig) -> Starlette:

@@ -1,0 +1,150 @@
+"""The fetch job: a reader's photo, video, voice note or document, from WhatsApp to the store.
+
+The file streams to disk, is checked against its declared SHA-256 and sniffed from its bytes,
+then moves into the content-addressed store; the asset goes `pending → fetched` and its
+transcode job is enqueued in the same transaction. Every way a fetch can fail ends in either a
+retry (with backoff, re-resolving the short-lived URL) or `failed` with a reason an editor can
+read; a failed fetch never touches the rest of the tip.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+from datetime import timedelta
+
+from tortoise.transactions import in_transaction
+
+from media_store.paths import MediaStore
+from media_store.sniff import sniff
+from tipdesk.jobs import queue
+from tipdesk.jobs.worker import JobContext
+from tipdesk.media.states import fail_asset, media_store
+from tipdesk.tips.models import MediaAsset, MediaState, Message
+from tipdesk.whatsapp.cloud import (
+    GraphAuthError,
+    GraphClient,
+    GraphError,
+    MediaGone,
+    MediaLocation,
+    TooLarge,
+)
+
+log = logging.getLogger("tipdesk.media")
+MEDIA_FETCH = "media.fetch"
+MEDIA_TRANSCODE = "media.transcode"
+MAX_MEDIA_BYTES = 100 * 1024 * 1024
+MEDIA_ID_LIFETIME = timedelta(days=7)
+CHECKSUM_ATTEMPTS = 3
+
+
+class ChecksumMismatch(GraphError):
+    """The bytes differ from the declared SHA-256: a broken transfer, or a different file."""
+
+
+async def fetch_media(context: JobContext, payload: dict[str, object]) -> None:
+    asset = await MediaAsset.get_or_none(id=int(str(payload["asset_id"])))
+    if asset is None or asset.state is not MediaState.PENDING:
+        return
+    if not asset.wa_media_id:
+        await fail_asset(asset, "the message carried no media id")
+        return
+    store = media_store(context.settings)
+    try:
+        await _fetch(asset, context, store)
+    except TooLarge as exc:
+        await fail_asset(asset, f"The file is too large to fetch ({exc}).")
+    except MediaGone as exc:
+        if await _media_id_expired(asset):
+            await fail_asset(asset, "WhatsApp no longer keeps this file (media ids last 7 days).")
+            return
+        await _retry_or_fail(asset, context, exc, "WhatsApp could not find the file")
+    except GraphAuthError as exc:
+        await _retry_or_fail(
+            asset, context, exc,
+            "The Graph API refused our access token (401): an admin must check "
+            "TIPDESK_WHATSAPP_ACCESS_TOKEN",
+        )  # fmt: skip
+    except ChecksumMismatch as exc:
+        if context.attempt >= CHECKSUM_ATTEMPTS:
+            await fail_asset(asset, "The file did not match its checksum, several times over.")
+            return
+        raise exc
+    except GraphError as exc:
+        await _retry_or_fail(asset, context, exc, "The file could not be downloaded")
+
+
+async def _fetch(asset: MediaAsset, context: JobContext, store: MediaStore) -> None:
+    client = GraphClient(context.settings, context.http_transport)
+    location = await client.locate_media(str(asset.wa_media_id))
+    temporary = store.temporary()
+    try:
+        download = await client.download(location, temporary, MAX_MEDIA_BYTES)
+        declared = asset.declared_sha256 or location.sha256
+        if declared and not checksum_matches(download.sha256, declared):
+            raise ChecksumMismatch("the downloaded bytes do not match the declared SHA-256")
+        detected = sniff(download.head)
+        if detected is None:
+            await fail_asset(asset, "This is not a photo, video, audio file or document we accept.")
+            return
+        store.place(temporary, store.original(download.sha256))
+    finally:
+        temporary.unlink(missing_ok=True)
+    await _fetched(asset, context, download.sha256, download.size, detected.mime, location)
+
+
+async def _fetched(
+    asset: MediaAsset,
+    context: JobContext,
+    sha256: str,
+    size: int,
+    mime: str,
+    location: MediaLocation,
+) -> None:
+    async with in_transaction() as connection:
+        updated = await (
+            MediaAsset.filter(id=asset.id, state=MediaState.PENDING)
+            .using_db(connection)
+            .update(
+                state=MediaState.FETCHED, sha256=sha256, size=size, detected_mime=mime,
+                declared_mime=asset.declared_mime or location.mime_type, error=None,
+            )
+        )  # fmt: skip
+        if updated:
+            await queue.enqueue(
+                MEDIA_TRANSCODE, {"asset_id": asset.id},
+                max_attempts=context.settings.job_max_attempts, using_db=connection,
+                dedupe_key=f"{MEDIA_TRANSCODE}:{asset.id}", priority=60,
+            )  # fmt: skip
+
+
+def checksum_matches(hex_digest: str, declared: str) -> bool:
+    """WhatsApp declares SHA-256 in base64 in webhooks and sometimes in hex elsewhere."""
+    cleaned = declared.strip()
+    if len(cleaned) == 64 and all(c in "0123456789abcdefABCDEF" for c in cleaned):
+        return cleaned.lower() == hex_digest
+    try:
+        return base64.b64decode(cleaned, validate=True).hex() == hex_digest
+    except (binascii.Error, ValueError):
+        return False
+
+
+async def _retry_or_fail(
+    asset: MediaAsset, context: JobContext, error: GraphError, reason: str
+) -> None:
+    """Show why the file is still missing; give up with that reason after the last attempt."""
+    if context.last_attempt:
+        await fail_asset(asset, f"{reason} ({error}); gave up after {context.attempt} attempts.")
+        return
+    await MediaAsset.filter(id=asset.id, state=MediaState.PENDING).update(
+        error=f"{reason}; trying again ({error})."
+    )
+    raise error
+
+
+async def _media_id_expired(asset: MediaAsset) -> bool:
+    message = await Message.get_or_none(id=asset.message_id)  # type: ignore[attr-defined]
+    if message is None:
+        return True
+    return queue.utcnow() - message.sent_at > MEDIA_ID_LIFETIME

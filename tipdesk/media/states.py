@@ -1,0 +1,25 @@
+"""Where an asset's files live, and the one way an asset ends `failed`."""
+
+from __future__ import annotations
+
+import logging
+
+from media_store.paths import MediaStore
+from tipdesk.settings import Settings
+from tipdesk.tips.models import MediaAsset, MediaState
+
+log = logging.getLogger("tipdesk.media")
+
+
+def media_store(settings: Settings) -> MediaStore:
+    return MediaStore(settings.data_dir / "media")
+
+
+async def fail_asset(asset: MediaAsset, reason: str) -> None:
+    """`failed` with a reason an editor can read; the rest of the tip is untouched."""
+    await (
+        MediaAsset.filter(id=asset.id)
+        .exclude(state=MediaState.READY)
+        .update(state=MediaState.FAILED, error=reason[:1000])
+    )
+    log.info("media asset %d failed: %s", asset.id, reason[:200])

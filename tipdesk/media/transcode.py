@@ -1,0 +1,85 @@
+"""The transcode job: a fetched original becomes browser-ready variants, then `ready`.
+
+Dispatch follows what the bytes are (sniffed at fetch), not what the message claimed: a photo
+sent as a document gets photo variants, a JPEG declared as video is handled as the JPEG it is.
+Blocking work stays off the event loop: ffmpeg runs as a subprocess, Pillow and PDFium in a
+thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from tortoise.transactions import in_transaction
+
+from media_store.documents import process_pdf
+from media_store.ffmpeg import Ffmpeg
+from media_store.images import process_image
+from media_store.paths import MediaStore
+from media_store.renditions import MediaRejected, Processed
+from media_store.video import transcode_audio, transcode_video
+from tipdesk.jobs.worker import JobContext
+from tipdesk.media.states import fail_asset, media_store
+from tipdesk.tips.models import MediaAsset, MediaState, MediaVariant
+
+PDF_TIME_LIMIT = 60.0
+
+
+async def transcode_media(context: JobContext, payload: dict[str, object]) -> None:
+    asset = await MediaAsset.get_or_none(id=int(str(payload["asset_id"])))
+    if asset is None or asset.state is not MediaState.FETCHED or asset.sha256 is None:
+        return
+    store = media_store(context.settings)
+    time_limit = context.settings.transcode_time_limit.total_seconds()
+    try:
+        processed = await render(store, asset, time_limit)
+    except MediaRejected as exc:
+        await fail_asset(asset, exc.reason)
+        return
+    await _keep(store, asset, processed)
+
+
+async def render(store: MediaStore, asset: MediaAsset, time_limit: float) -> Processed:
+    original = store.original(str(asset.sha256))
+    mime = asset.detected_mime or ""
+    if mime.startswith("video/"):
+        return await transcode_video(Ffmpeg.locate(), store, original, time_limit=time_limit)
+    if mime.startswith("audio/"):
+        return await transcode_audio(Ffmpeg.locate(), store, original, time_limit=time_limit)
+    if mime.startswith("image/"):
+        return await asyncio.to_thread(process_image, store, original)
+    if mime == "application/pdf":
+        try:
+            return await asyncio.wait_for(
+                asyncio.to_thread(process_pdf, store, original), PDF_TIME_LIMIT
+            )
+        except TimeoutError:
+            return Processed(details={"note": "the PDF took too long to read"})
+    return Processed()  # other documents: kept as sent, offered for download
+
+
+async def _keep(store: MediaStore, asset: MediaAsset, processed: Processed) -> None:
+    """Move the renditions into place and record them; a second run replaces, never adds."""
+    sha256 = str(asset.sha256)
+    variants = []
+    for rendition in processed.renditions:
+        target = store.variant(sha256, rendition.name, rendition.extension)
+        store.place(rendition.path, target)
+        variants.append(
+            MediaVariant(
+                asset_id=asset.id, name=rendition.name, path=store.relative(target),
+                mime=rendition.mime, size=target.stat().st_size, width=rendition.width,
+                height=rendition.height, duration=rendition.duration,
+            )
+        )  # fmt: skip
+    async with in_transaction() as connection:
+        await MediaVariant.filter(asset_id=asset.id).using_db(connection).delete()
+        if variants:
+            await MediaVariant.bulk_create(variants, using_db=connection)
+        await (
+            MediaAsset.filter(id=asset.id)
+            .using_db(connection)
+            .update(
+                state=MediaState.READY, error=None, details={**asset.details, **processed.details}
+            )
+        )

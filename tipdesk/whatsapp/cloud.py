@@ -1,0 +1,127 @@
+"""The desk's side of the Graph API: resolving and downloading media (sending comes with the
+conversation issue). Every failure is sorted into what the caller must do about it."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiofiles
+import httpx
+
+from tipdesk.settings import Settings
+
+CHUNK = 256 * 1024
+READ_TIMEOUT = 30.0
+DOWNLOAD_DEADLINE = 600.0
+
+
+class GraphError(RuntimeError):
+    """Worth retrying later: the Graph API or the network had a bad moment."""
+
+
+class GraphAuthError(GraphError):
+    """The access token was refused (401): a configuration problem for an admin."""
+
+
+class MediaGone(GraphError):
+    """The media id is unknown or its URL expired: resolve again, or give up when too old."""
+
+
+class TooLarge(GraphError):
+    """The file is over the limit; retrying will not help."""
+
+
+@dataclass(frozen=True)
+class MediaLocation:
+    url: str
+    mime_type: str | None
+    sha256: str | None
+    size: int | None
+
+
+@dataclass(frozen=True)
+class Download:
+    size: int
+    sha256: str
+    head: bytes
+
+
+class GraphClient:
+    def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None):
+        self.base = settings.graph_api_url
+        self.phone_number_id = settings.desk_phone_number_id
+        self.headers = {"authorization": f"Bearer {settings.graph_access_token}"}
+        self.transport = transport
+
+    def _client(self) -> httpx.AsyncClient:
+        timeout = httpx.Timeout(READ_TIMEOUT, connect=10.0)
+        return httpx.AsyncClient(headers=self.headers, timeout=timeout, transport=self.transport)
+
+    async def locate_media(self, media_id: str) -> MediaLocation:
+        url = f"{self.base}/{media_id}"
+        try:
+            async with self._client() as http:
+                response = await http.get(url, params={"phone_number_id": self.phone_number_id})
+        except httpx.HTTPError as exc:
+            raise GraphError(f"the Graph API did not answer ({type(exc).__name__})") from exc
+        _raise_for(response)
+        data: dict[str, Any] = response.json()
+        if not isinstance(data.get("url"), str):
+            raise GraphError("the Graph API answered without a media URL")
+        size = data.get("file_size")
+        return MediaLocation(
+            url=data["url"],
+            mime_type=data.get("mime_type") if isinstance(data.get("mime_type"), str) else None,
+            sha256=data.get("sha256") if isinstance(data.get("sha256"), str) else None,
+            size=int(str(size)) if str(size).isdigit() else None,
+        )
+
+    async def download(self, location: MediaLocation, target: Path, limit: int) -> Download:
+        """Stream the file to `target`, never holding more than one chunk in memory."""
+        if location.size is not None and location.size > limit:
+            raise TooLarge(f"the file is {location.size} bytes, over the {limit} byte limit")
+        digest, size, head = hashlib.sha256(), 0, b""
+        deadline = time.monotonic() + DOWNLOAD_DEADLINE
+        try:
+            async with self._client() as http, http.stream("GET", location.url) as response:
+                if response.status_code != 200:
+                    await response.aread()
+                _raise_for(response)
+                async with aiofiles.open(target, "wb") as output:
+                    async for chunk in response.aiter_bytes(CHUNK):
+                        size += len(chunk)
+                        if size > limit:
+                            raise TooLarge(f"the file is over the {limit} byte limit")
+                        if time.monotonic() > deadline:
+                            raise GraphError("the download was too slow and was stopped")
+                        if len(head) < 4096:
+                            head += chunk[: 4096 - len(head)]
+                        digest.update(chunk)
+                        await output.write(chunk)
+        except httpx.HTTPError as exc:
+            raise GraphError(f"the download broke off ({type(exc).__name__})") from exc
+        return Download(size=size, sha256=digest.hexdigest(), head=head)
+
+
+def _raise_for(response: httpx.Response) -> None:
+    if response.status_code == 200:
+        return
+    if response.status_code == 401:
+        raise GraphAuthError("the Graph API refused the access token (401)")
+    if response.status_code == 404 or _graph_code(response) == 100:
+        raise MediaGone(f"the Graph API does not have this media ({response.status_code})")
+    raise GraphError(f"the Graph API answered {response.status_code}")
+
+
+def _graph_code(response: httpx.Response) -> int | None:
+    if "json" not in response.headers.get("content-type", ""):
+        return None
+    try:
+        code = response.json().get("error", {}).get("code")
+    except (ValueError, AttributeError):
+        return None
+    return code if isinstance(code, int) else None
