@@ -21,6 +21,7 @@ from tipdesk.intake import webhook
 from tipdesk.intake.inbox import Inbox
 from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.worker import Worker
+from tipdesk.media import serving
 from tipdesk.settings import Settings
 from tipdesk.whatsapp.sandbox import create_sandbox, sandbox_routes
 
@@ -47,7 +48,7 @@ def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starl
                 await app.state.inbox.close()
 
     app = Starlette(
-        routes=[Route("/health", health, methods=["GET"]), *webhook.routes],
+        routes=[Route("/health", health, methods=["GET"]), *webhook.routes, *serving.routes],
         lifespan=lifespan,
         exception_handlers=errors_http.handlers(),
     )
