@@ -17,6 +17,7 @@ from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.models import Job
 from tipdesk.jobs.worker import Worker
 from tipdesk.media.fetch import checksum_matches
+from tipdesk.media.queries import also_sent_by
 from tipdesk.media.states import media_store
 from tipdesk.tips.models import (
     MediaAsset,
@@ -88,6 +89,10 @@ async def test_the_same_file_from_two_readers_is_stored_once(desk: Desk, tmp_pat
     await desk.settle()
     first, second = await refreshed(first), await refreshed(second)
     assert first.sha256 == second.sha256
+    assert await also_sent_by(first) == 1 and await also_sent_by(second) == 1
+    third = await desk.asset(data, "image/png", MediaKind.IMAGE, sender="31600000002")
+    await desk.settle()
+    assert await also_sent_by(await refreshed(third)) == 1  # the same reader twice counts once
     assert first.state is second.state is MediaState.READY
     originals = list((media_store(desk.settings).root / "originals").rglob("*"))
     assert len([p for p in originals if p.is_file()]) == 1

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 
 import httpx
 import pytest
 from starlette.applications import Starlette
 
+from tests.media_store import clips
 from tipdesk.intake.models import InboundWebhook
 from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.worker import Worker
 from tipdesk.settings import Settings
-from tipdesk.tips.models import MediaAsset, MediaKind, Message
+from tipdesk.tips.models import MediaAsset, MediaKind, MediaState, Message
 
 READER = {"from": "31611112222", "name": "Sandra Sandbox"}
 
@@ -52,10 +54,10 @@ async def test_a_text_travels_the_signed_webhook_path_into_a_tip(
     assert message.tip_id is not None  # type: ignore[attr-defined]
 
 
-async def test_media_is_fetchable_through_the_sandbox_graph_api(
-    client: httpx.AsyncClient, app: Starlette, settings: Settings
+async def test_media_is_fetched_and_made_ready_through_the_sandbox_graph_api(
+    client: httpx.AsyncClient, app: Starlette, settings: Settings, tmp_path: Path
 ) -> None:
-    photo = b"\x89PNG\r\n\x1a\n pretend pixels"
+    photo = (clips.png(tmp_path / "boom.png")).read_bytes()
     response = await client.post(
         "/sandbox/api/media",
         data={**READER, "caption": "De boom"},
@@ -65,6 +67,7 @@ async def test_media_is_fetchable_through_the_sandbox_graph_api(
     await settle(app, settings)
     asset = await MediaAsset.get()
     assert (asset.kind, asset.declared_mime) == (MediaKind.IMAGE, "image/png")
+    assert asset.state is MediaState.READY, asset.error
     auth = {"authorization": f"Bearer {settings.graph_access_token}"}
     info = (await client.get(f"/sandbox/graph/v21.0/{asset.wa_media_id}", headers=auth)).json()
     assert info["file_size"] == str(len(photo))
