@@ -63,6 +63,9 @@ def build_parser() -> OneLineParser:
     token.add_argument("email")
     token.add_argument("--label", default="")
     token.set_defaults(run=_create_token)
+    reindex = commands.add_parser("reindex", help="rebuild the search index from the database")
+    reindex.set_defaults(run=_reindex)
+
     fake = commands.add_parser("fake-graph", help="run the fake Graph API on its own")
     fake.add_argument("--host", default="127.0.0.1")
     fake.add_argument("--port", type=_port, default=8100)
@@ -181,6 +184,17 @@ def _create_token(args: argparse.Namespace, settings: Settings) -> None:
             print(await create_token(args.email, args.label))
 
     _run(create())
+
+
+def _reindex(args: argparse.Namespace, settings: Settings) -> None:
+    from tipdesk.search.jobs import rebuild
+
+    async def run() -> None:
+        async with database(settings):
+            count = await rebuild(settings)
+        print(f"search index rebuilt with {count} tips", file=sys.stderr)
+
+    _run(run())
 
 
 def _fake_graph(args: argparse.Namespace, settings: Settings) -> None:

@@ -27,6 +27,7 @@ from tipdesk.intake.parser import (
 from tipdesk.jobs import queue
 from tipdesk.jobs.worker import JobContext
 from tipdesk.media.fetch import MEDIA_FETCH
+from tipdesk.search.jobs import schedule_indexing
 from tipdesk.settings import Settings
 from tipdesk.tips.actions import tip_for_message
 from tipdesk.tips.models import (
@@ -143,6 +144,8 @@ async def _store(
         sent_at=message.sent_at,
         using_db=connection,
     )
+    if tip is not None:
+        await schedule_indexing(tip.id, settings, connection)
     if message.media is not None and tip is not None:
         asset = await MediaAsset.create(
             token=secrets.token_urlsafe(24),

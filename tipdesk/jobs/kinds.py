@@ -11,6 +11,7 @@ from tipdesk.intake.recording import process_webhook
 from tipdesk.jobs.worker import JobKind
 from tipdesk.media.fetch import MEDIA_FETCH, MEDIA_TRANSCODE, fetch_media
 from tipdesk.media.transcode import transcode_media
+from tipdesk.search.jobs import SEARCH_INDEX, SEARCH_REBUILD, index_tip, rebuild_job
 from tipdesk.settings import Settings
 
 
@@ -19,5 +20,8 @@ def desk_job_kinds(settings: Settings) -> dict[str, JobKind]:
         JobKind(PROCESS_WEBHOOK, process_webhook),
         JobKind(MEDIA_FETCH, fetch_media, concurrency=4),
         JobKind(MEDIA_TRANSCODE, transcode_media, concurrency=settings.transcode_concurrency),
+        # One index writer per process; whoosh's lock file orders writers across processes.
+        JobKind(SEARCH_INDEX, index_tip, concurrency=1),
+        JobKind(SEARCH_REBUILD, rebuild_job, concurrency=1),
     ]
     return {kind.name: kind for kind in kinds}

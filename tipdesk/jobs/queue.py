@@ -49,8 +49,9 @@ async def enqueue(
 ) -> None:
     """Add a job; pass the caller's transaction as `using_db` so the job commits with its cause.
 
-    A `dedupe_key` makes enqueueing idempotent: a second job with the same key is silently not
-    added (INSERT .. ON CONFLICT DO NOTHING), which never aborts the caller's transaction.
+    A `dedupe_key` coalesces: while a job with that key waits, a second one is silently not added
+    (INSERT .. ON CONFLICT DO NOTHING, which never aborts the caller's transaction). The key is
+    released when a worker leases the job, so a change made while it runs gets a job of its own.
     """
     job = Job(
         kind=kind,
@@ -95,6 +96,7 @@ async def lease(worker_id: str, lease_for: timedelta, kinds: Collection[str]) ->
                 attempts=candidate.attempts + 1,
                 lease_until=lease_until,
                 leased_by=worker_id,
+                dedupe_key=None,
                 updated_at=now,
             )
         )

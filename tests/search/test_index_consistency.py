@@ -1,0 +1,174 @@
+"""The index follows the database through the job queue; rebuilds swap in; damage heals."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from tipdesk.app import create_app
+from tipdesk.jobs.kinds import desk_job_kinds
+from tipdesk.jobs.worker import Worker
+from tipdesk.search.engine import find_tips
+from tipdesk.search.index import TipIndex
+from tipdesk.search.jobs import rebuild, schedule_indexing
+from tipdesk.settings import Settings
+from tipdesk.tips.models import Direction, Message, Sender, Tip, TipStatus
+
+pytestmark = pytest.mark.usefixtures("db")
+
+
+async def make_tip(text: str, name: str = "Lezer") -> Tip:
+    now = datetime.now(UTC)
+    sender = await Sender.create(
+        display_name=name, first_contact_at=now, wa_id=f"316{abs(hash(text)) % 10**8:08d}"
+    )
+    tip = await Tip.create(sender=sender, first_message_at=now, last_message_at=now)
+    await Message.create(
+        wamid=f"w.{tip.id}",
+        tip=tip,
+        sender=sender,
+        direction=Direction.INBOUND,
+        type="text",
+        text=text,
+        sent_at=now,
+    )
+    return tip
+
+
+async def found(settings: Settings, text: str) -> list[int]:
+    return [hit.tip_id for hit in (await find_tips(settings, text)).hits]
+
+
+async def run_jobs(settings: Settings) -> None:
+    await Worker(settings, desk_job_kinds(settings)).drain()
+
+
+@pytest.fixture
+async def live_desk(settings: Settings) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
+    app = create_app(settings, workers_in_process=True)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://desk.test") as client:
+            yield app, client
+
+
+async def test_a_new_tip_is_findable_within_a_second_on_the_embedded_default(
+    settings: Settings, live_desk: tuple[Starlette, httpx.AsyncClient]
+) -> None:
+    await rebuild(settings)
+    _, client = live_desk
+    start = time.monotonic()
+    await client.post(
+        "/sandbox/api/send",
+        json={
+            "from": "31612340000",
+            "name": "Sanne",
+            "text": "Boom omgewaaid op de Stationsstraat",
+        },
+    )
+    while not await found(settings, "Stationsstraat boom"):
+        assert time.monotonic() - start < 3, "the tip did not reach the index"
+        await asyncio.sleep(0.05)
+    elapsed = time.monotonic() - start
+    assert elapsed < 1.5, f"took {elapsed:.2f} s"
+
+
+async def test_edits_reach_the_index(settings: Settings) -> None:
+    await rebuild(settings)
+    tip = await make_tip("Brand bij de haven")
+    await schedule_indexing(tip.id, settings)
+    await run_jobs(settings)
+    assert await found(settings, "brand status:new") == [tip.id]
+    await Tip.filter(id=tip.id).update(status=TipStatus.VERIFIED, desk="regio")
+    await schedule_indexing(tip.id, settings)
+    await run_jobs(settings)
+    assert await found(settings, "brand status:new") == []
+    assert await found(settings, "brand status:verified desk:regio") == [tip.id]
+
+
+async def test_changes_while_an_index_job_waits_are_coalesced(settings: Settings) -> None:
+    from tipdesk.jobs.models import Job
+
+    tip = await make_tip("Storm")
+    for _ in range(5):
+        await schedule_indexing(tip.id, settings)
+    assert await Job.filter(kind="search.index").count() == 1
+
+
+async def test_erased_tips_vanish_from_the_index(settings: Settings) -> None:
+    keep, erase = await make_tip("Gaslek Dorpsstraat"), await make_tip("Gaslek Kerkstraat", "Weg")
+    await rebuild(settings)
+    assert sorted(await found(settings, "gaslek")) == sorted([keep.id, erase.id])
+    await Sender.filter(id=erase.sender_id).update(erased_at=datetime.now(UTC))  # type: ignore[attr-defined]
+    await schedule_indexing(erase.id, settings)
+    await run_jobs(settings)
+    assert await found(settings, "gaslek") == [keep.id]
+    await Tip.filter(id=keep.id).delete()
+    await schedule_indexing(keep.id, settings)
+    await run_jobs(settings)
+    assert await found(settings, "gaslek") == []
+
+
+async def test_a_missing_index_is_rebuilt_from_the_database(settings: Settings) -> None:
+    tip = await make_tip("Kermis afgelast")
+    results = await find_tips(settings, "kermis")
+    assert results.hits == [] and results.notice is not None and "rebuilt" in results.notice
+    await run_jobs(settings)
+    assert await found(settings, "kermis") == [tip.id]
+
+
+async def test_a_corrupt_index_is_rebuilt_from_the_database(settings: Settings) -> None:
+    tip = await make_tip("Overval juwelier")
+    await rebuild(settings)
+    live = TipIndex(settings.data_dir).current.resolve()
+    for path in live.iterdir():
+        path.write_bytes(b"\x00garbage" * 10)
+    results = await find_tips(settings, "juwelier")
+    assert results.notice is not None
+    await run_jobs(settings)
+    assert await found(settings, "juwelier") == [tip.id]
+
+
+async def test_reindex_command_swaps_while_searches_keep_working(
+    settings: Settings, cli_env: dict[str, str]
+) -> None:
+    tip = await make_tip("Demonstratie op het Malieveld")
+    await rebuild(settings)
+    before = TipIndex(settings.data_dir).current.resolve()
+    failures: list[BaseException] = []
+    stop = asyncio.Event()
+
+    async def keep_searching() -> int:
+        count = 0
+        while not stop.is_set():
+            try:
+                assert await found(settings, "Malieveld") == [tip.id]
+            except BaseException as exc:
+                failures.append(exc)
+            count += 1
+        return count
+
+    searching = asyncio.create_task(keep_searching())
+    result = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "tipdesk", "reindex"],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    stop.set()
+    searches = await searching
+    assert result.returncode == 0, result.stderr
+    assert "rebuilt with 1 tips" in result.stderr
+    assert TipIndex(settings.data_dir).current.resolve() != before
+    assert failures == [] and searches > 0

@@ -1,0 +1,118 @@
+"""Running a search: relevance or newest first, facet counts, highlighted snippets, pages.
+The same engine answers the board's search box and `GET /api/v1/tips?q=`."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from whoosh import highlight, sorting
+from whoosh import query as q
+
+from tipdesk.search.index import IndexUnavailable, TipIndex
+from tipdesk.search.query import parse
+from tipdesk.settings import Settings
+
+FACETS = ("status", "media", "desk")
+MAX_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class Hit:
+    tip_id: int
+    score: float
+    snippet: str
+
+
+@dataclass
+class SearchResults:
+    hits: list[Hit]
+    total: int
+    page: int
+    per_page: int
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    notice: str | None = None
+
+
+def search(
+    index: TipIndex,
+    text: str,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    filters: dict[str, str] | None = None,
+    sort: str | None = None,
+    page: int = 1,
+    per_page: int = 25,
+) -> SearchResults:
+    """Blocking (whoosh reads files): call it in a thread from async code."""
+    plan = parse(text, now=now, tz=tz)
+    query = plan.query
+    extra = [q.Term(name, value.lower()) for name, value in (filters or {}).items() if value]
+    if extra:
+        query = q.And([query, *extra])
+    newest = sort == "newest" or (sort is None and not plan.has_words)
+    page, per_page = max(1, page), max(1, min(per_page, MAX_PER_PAGE))
+    with index.searcher() as searcher:
+        facets = {name: sorting.FieldFacet(name, allow_overlap=name == "media") for name in FACETS}
+        results = searcher.search_page(
+            query,
+            page,
+            pagelen=per_page,
+            sortedby=sorting.FieldFacet("received", reverse=True) if newest else None,
+            groupedby=facets,
+            maptype=sorting.Count,
+            terms=True,
+        )
+        results.results.fragmenter = highlight.ContextFragmenter(maxchars=160, surround=60)
+        results.results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
+        # whoosh answers a page past the end with the last page; an API must answer nothing.
+        past_the_end = (page - 1) * per_page >= results.total
+        hits = [
+            Hit(int(hit["tip_id"]), float(hit.score or 0.0), _snippet(hit))
+            for hit in ([] if past_the_end else results)
+        ]
+        counts = {
+            name: {str(k): int(v) for k, v in results.results.groups(name).items()}
+            for name in FACETS
+        }
+        total = results.total
+    return SearchResults(hits, total, page, per_page, counts, plan.notice)
+
+
+async def find_tips(
+    settings: Settings,
+    text: str,
+    *,
+    filters: dict[str, str] | None = None,
+    sort: str | None = None,
+    page: int = 1,
+    per_page: int = 25,
+) -> SearchResults:
+    """Search from async code. A missing or unreadable index asks for a rebuild and answers
+    with no results and a notice, never an error page."""
+    index = TipIndex(settings.data_dir)
+    try:
+        return await asyncio.to_thread(
+            search, index, text, now=datetime.now(UTC), tz=settings.timezone,
+            filters=filters, sort=sort, page=page, per_page=per_page,
+        )  # fmt: skip
+    except IndexUnavailable:
+        from tipdesk.search.jobs import request_rebuild
+
+        await request_rebuild(settings)
+        notice = "The search index is being rebuilt; try again in a moment."
+        return SearchResults([], 0, page, per_page, {}, notice)
+
+
+def _snippet(hit: object) -> str:
+    """The best passage with matches marked, or the start of the tip when nothing matched."""
+    text = hit["body_nl"] or ""  # type: ignore[index]
+    marked: str = hit.highlights("body_nl", text=text, top=2)  # type: ignore[attr-defined]
+    if marked:
+        return marked
+    from html import escape
+
+    return escape(text[:160])

@@ -1,0 +1,107 @@
+"""The tip index on disk: one writer at a time, readers always on the latest commit, and a
+rebuild that swaps in atomically while the desk keeps serving.
+
+`<data dir>/search/current` is a symlink to the live index directory. A rebuild writes a new
+directory from the database and replaces the symlink in one rename; readers that opened the old
+directory finish their query there. A missing or unreadable index is rebuilt from the database,
+which stays the source of truth. Writers take whoosh's lock file, so several worker processes
+on a shared data directory serialise their commits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import shutil
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import FileIndex, LockError
+from whoosh.searching import Searcher
+
+from tipdesk.search.schema import TipDocument, tip_schema
+
+log = logging.getLogger("tipdesk.search")
+WRITE_LOCK_TIMEOUT = 30.0
+
+
+class IndexUnavailable(RuntimeError):
+    """The index is missing or unreadable; it must be rebuilt from the database."""
+
+
+class IndexBusy(RuntimeError):
+    """Another process holds the write lock; try again shortly."""
+
+
+class TipIndex:
+    def __init__(self, data_dir: Path) -> None:
+        self.folder = data_dir / "search"
+        self.current = self.folder / "current"
+        self._index: FileIndex | None = None
+        self._opened: Path | None = None
+
+    def exists(self) -> bool:
+        return self.current.exists() and whoosh_index.exists_in(str(self.current.resolve()))
+
+    def open(self) -> FileIndex:
+        """The live index, reopened when a rebuild has swapped in a new one."""
+        target = self.current.resolve()
+        if self._index is None or self._opened != target:
+            try:
+                self._index = whoosh_index.open_dir(str(target), schema=tip_schema())
+            except Exception as exc:  # whoosh raises many kinds for a damaged directory
+                raise IndexUnavailable(f"the search index cannot be opened ({exc})") from exc
+            self._opened = target
+        return self._index
+
+    def searcher(self) -> Searcher:
+        if not self.current.exists():
+            raise IndexUnavailable("there is no search index yet")
+        return self.open().searcher()
+
+    def write(self, documents: Iterable[TipDocument], gone: Iterable[int] = ()) -> None:
+        """Blocking: add or replace documents and delete vanished tips in one commit."""
+        writer = self.open().writer(timeout=WRITE_LOCK_TIMEOUT)
+        try:
+            for document in documents:
+                writer.update_document(**document.fields())
+            for tip_id in gone:
+                writer.delete_by_term("tip_id", str(tip_id))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def build(self, documents: Iterable[TipDocument]) -> Path:
+        """Blocking: a complete new index directory beside the live one (not yet live)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        target = self.folder / f"index-{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
+        target.mkdir()
+        built = whoosh_index.create_in(str(target), tip_schema())
+        writer = built.writer()
+        for document in documents:
+            writer.add_document(**document.fields())
+        writer.commit()
+        return target
+
+    def swap(self, target: Path) -> None:
+        """Make `target` live in one atomic rename. The index it replaced stays one more round,
+        so a query that opened it just before the swap can finish there."""
+        previous = self.current.resolve() if self.current.exists() else None
+        link = self.folder / f".current-{secrets.token_hex(4)}"
+        link.symlink_to(target.name)
+        link.replace(self.current)
+        for old in self.folder.glob("index-*"):
+            if old not in (target, previous):
+                shutil.rmtree(old, ignore_errors=True)
+        self._index = None
+
+
+async def write_async(index: TipIndex, documents: list[TipDocument], gone: list[int]) -> None:
+    try:
+        await asyncio.to_thread(index.write, documents, gone)
+    except LockError as exc:
+        raise IndexBusy("another process is writing the search index") from exc

@@ -1,0 +1,74 @@
+"""Keeping the index in step with the database, through the job queue.
+
+Every change to a tip enqueues `search.index` for it (coalesced while one is pending); the job
+reads the tip afresh and writes or deletes its document. `search.rebuild` (and `tipdesk
+reindex`) builds a whole new index from the database and swaps it in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from tipdesk.jobs import queue
+from tipdesk.jobs.worker import JobContext
+from tipdesk.search.index import IndexUnavailable, TipIndex, write_async
+from tipdesk.search.schema import TipDocument, tip_document
+from tipdesk.settings import Settings
+from tipdesk.tips.models import Tip
+
+log = logging.getLogger("tipdesk.search")
+SEARCH_INDEX = "search.index"
+SEARCH_REBUILD = "search.rebuild"
+BATCH = 200
+
+
+async def schedule_indexing(
+    tip_id: int, settings: Settings, connection: BaseDBAsyncClient | None = None
+) -> None:
+    await queue.enqueue(
+        SEARCH_INDEX, {"tip_id": tip_id}, max_attempts=settings.job_max_attempts,
+        using_db=connection, dedupe_key=f"{SEARCH_INDEX}:{tip_id}", priority=20,
+    )  # fmt: skip
+
+
+async def index_tip(context: JobContext, payload: dict[str, object]) -> None:
+    tip_id = int(str(payload["tip_id"]))
+    index = TipIndex(context.settings.data_dir)
+    if not index.exists():
+        await rebuild(context.settings)
+        return
+    document = await tip_document(tip_id)
+    try:
+        await write_async(index, [document] if document else [], [] if document else [tip_id])
+    except IndexUnavailable:
+        log.warning("search index unreadable: rebuilding it from the database")
+        await rebuild(context.settings)
+
+
+async def request_rebuild(settings: Settings) -> None:
+    await queue.enqueue(
+        SEARCH_REBUILD, {}, max_attempts=settings.job_max_attempts,
+        dedupe_key=SEARCH_REBUILD, priority=30,
+    )  # fmt: skip
+
+
+async def rebuild_job(context: JobContext, payload: dict[str, object]) -> None:
+    await rebuild(context.settings)
+
+
+async def rebuild(settings: Settings) -> int:
+    """A fresh index from the database, swapped in atomically; how many tips it holds."""
+    index = TipIndex(settings.data_dir)
+    documents: list[TipDocument] = []
+    ids = await Tip.all().order_by("id").values_list("id", flat=True)
+    for tip_id in ids:
+        document = await tip_document(int(str(tip_id)))
+        if document is not None:
+            documents.append(document)
+    target = await asyncio.to_thread(index.build, documents)
+    await asyncio.to_thread(index.swap, target)
+    log.info("search index rebuilt with %d tips", len(documents))
+    return len(documents)
