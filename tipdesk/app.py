@@ -16,6 +16,7 @@ from starlette.routing import Route
 from tortoise.contrib.starlette import RegisterTortoise
 
 from tipdesk import errors_http
+from tipdesk.api import routes as api
 from tipdesk.db import check_database, tortoise_config
 from tipdesk.intake import webhook
 from tipdesk.intake.inbox import Inbox
@@ -48,7 +49,12 @@ def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starl
                 await app.state.inbox.close()
 
     app = Starlette(
-        routes=[Route("/health", health, methods=["GET"]), *webhook.routes, *serving.routes],
+        routes=[
+            Route("/health", health, methods=["GET"]),
+            *webhook.routes,
+            *serving.routes,
+            *api.routes,
+        ],
         lifespan=lifespan,
         exception_handlers=errors_http.handlers(),
     )

@@ -61,6 +61,11 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "30m",
         "how long after its last message a reader's open tip still takes new messages",
     ),
+    SettingDoc(
+        "TIPDESK_CLAIM_IDLE",
+        "2h",
+        "a claim lapses when its tip has not been touched for this long",
+    ),
     SettingDoc("TIPDESK_WEBHOOK_MAX_BYTES", "5000000", "largest webhook body accepted (413 above)"),
     SettingDoc("TIPDESK_WORKER_CONCURRENCY", "4", "jobs one worker process runs at once"),
     SettingDoc(
@@ -110,6 +115,7 @@ class Settings:
     opening_hours: OpeningHours
     sandbox: bool
     tip_window: timedelta
+    claim_idle: timedelta
     webhook_max_bytes: int
     worker_concurrency: int
     transcode_concurrency: int
@@ -158,6 +164,7 @@ class Settings:
             opening_hours=env.opening_hours("TIPDESK_OPENING_HOURS", "mon-fri 09:00-17:00"),
             sandbox=sandbox,
             tip_window=env.duration("TIPDESK_TIP_WINDOW", "30m"),
+            claim_idle=env.duration("TIPDESK_CLAIM_IDLE", "2h"),
             webhook_max_bytes=env.integer("TIPDESK_WEBHOOK_MAX_BYTES", 5_000_000, minimum=1024),
             worker_concurrency=env.integer("TIPDESK_WORKER_CONCURRENCY", 4, minimum=1),
             transcode_concurrency=env.integer("TIPDESK_TRANSCODE_CONCURRENCY", cores, minimum=1),

@@ -5,8 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
 
 from tipdesk.audit.models import AuditEvent
+from tipdesk.editors.models import Editor, Role
+from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tipdesk.jobs.queue import utcnow
+from tipdesk.search.jobs import schedule_indexing
+from tipdesk.settings import Settings
 from tipdesk.tips.models import Message, Sender, Tip, TipStatus
 
 CLOSED = [status for status in TipStatus if status.is_closed]
@@ -92,3 +99,96 @@ async def _open_tip(sender: Sender, sent_at: datetime, connection: BaseDBAsyncCl
         action="tip.created", tip=tip, sender=sender, detail={}, using_db=connection
     )
     return tip
+
+
+async def claim_tip(
+    tip_id: int, editor: Editor, settings: Settings, *, takeover: bool = False
+) -> Tip:
+    """Atomic: of two editors claiming at once, exactly one wins; the other gets Conflict.
+    A claim on a tip nobody touched for TIPDESK_CLAIM_IDLE has lapsed and may be taken.
+    Chiefs and admins may take over a live claim; that is audited."""
+    now = utcnow()
+    if takeover and editor.role not in (Role.CHIEF, Role.ADMIN):
+        raise Forbidden("only a chief or an admin may take over a claim")
+    free = (
+        Q(claimed_by_id=None)
+        | Q(claimed_by_id=editor.id)
+        | Q(updated_at__lt=now - settings.claim_idle)
+    )
+    async with in_transaction() as connection:
+        tip = await Tip.filter(id=tip_id).using_db(connection).first()
+        if tip is None:
+            raise NotFound("no such tip")
+        previous = tip.claimed_by_id
+        query = Tip.filter(id=tip_id) if takeover else Tip.filter(free, id=tip_id)
+        won = await query.using_db(connection).update(
+            claimed_by_id=editor.id, claimed_at=now, updated_at=now
+        )
+        if not won:
+            holder = await Editor.filter(id=previous).using_db(connection).first()
+            name = holder.display_name if holder else "another editor"
+            raise Conflict(f"claimed by {name}")
+        if previous != editor.id:
+            action = "tip.claim_taken_over" if takeover and previous else "tip.claimed"
+            await AuditEvent.create(
+                action=action, tip_id=tip_id, editor=editor,
+                detail={"previous_editor_id": previous}, using_db=connection,
+            )  # fmt: skip
+            await schedule_indexing(tip_id, settings, connection)
+    return await Tip.get(id=tip_id)
+
+
+async def release_tip(tip_id: int, editor: Editor, settings: Settings) -> Tip:
+    async with in_transaction() as connection:
+        tip = await Tip.filter(id=tip_id).using_db(connection).first()
+        if tip is None:
+            raise NotFound("no such tip")
+        holder = tip.claimed_by_id
+        if holder is None:
+            return tip
+        if holder != editor.id and editor.role not in (Role.CHIEF, Role.ADMIN):
+            raise Conflict("this tip is claimed by another editor")
+        await (
+            Tip.filter(id=tip_id)
+            .using_db(connection)
+            .update(claimed_by_id=None, claimed_at=None, updated_at=utcnow())
+        )
+        await AuditEvent.create(
+            action="tip.released", tip_id=tip_id, editor=editor,
+            detail={"previous_editor_id": holder}, using_db=connection,
+        )  # fmt: skip
+        await schedule_indexing(tip_id, settings, connection)
+    return await Tip.get(id=tip_id)
+
+
+async def change_status(
+    tip_id: int, editor: Editor, settings: Settings, *, status: str, note: str = "",
+    published_url: str | None = None,
+) -> Tip:  # fmt: skip
+    try:
+        new_status = TipStatus(status)
+    except ValueError:
+        choices = ", ".join(s.value for s in TipStatus)
+        raise InvalidInput(f"status must be one of {choices}") from None
+    if len(note) > 2000:
+        raise InvalidInput("the note may have at most 2,000 characters")
+    if published_url is not None and not published_url.startswith(("https://", "http://")):
+        raise InvalidInput("published_url must be an http(s) URL")
+    async with in_transaction() as connection:
+        tip = await Tip.filter(id=tip_id).using_db(connection).first()
+        if tip is None:
+            raise NotFound("no such tip")
+        holder = tip.claimed_by_id
+        if holder not in (None, editor.id) and editor.role not in (Role.CHIEF, Role.ADMIN):
+            raise Conflict("this tip is claimed by another editor")
+        changes: dict[str, object] = {"status": new_status, "updated_at": utcnow()}
+        if published_url:
+            changes["published_url"] = published_url[:2048]
+        await Tip.filter(id=tip_id).using_db(connection).update(**changes)
+        await AuditEvent.create(
+            action="tip.status_changed", tip_id=tip_id, editor=editor,
+            detail={"from": tip.status.value, "to": new_status.value, "note": note},
+            using_db=connection,
+        )  # fmt: skip
+        await schedule_indexing(tip_id, settings, connection)
+    return await Tip.get(id=tip_id)

@@ -101,6 +101,9 @@ class Tip(Model):
 
     messages: fields.ReverseRelation[Message]
     media: fields.ReverseRelation[MediaAsset]
+    # The foreign keys' columns, which tortoise adds as attributes.
+    sender_id: int
+    claimed_by_id: int | None
 
     class Meta:
         table = "tips"

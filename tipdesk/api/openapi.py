@@ -1,0 +1,103 @@
+"""The OpenAPI document of `/api/v1`, written by hand next to the routes it describes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tipdesk import __version__
+from tipdesk.tips.models import TipStatus
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+TIP = {"$ref": "#/components/schemas/Tip"}
+TIP_FIELDS = [
+    "id", "status", "created_at", "updated_at", "sender", "text", "messages", "media",
+    "claimed_by", "desk", "consent",
+]  # fmt: skip
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def _responses(ok: dict[str, Any], *codes: int) -> dict[str, Any]:
+    answers: dict[str, Any] = {"200": {"description": "OK", "content": _json(ok)}}
+    for code in (401, *codes):
+        answers[str(code)] = {"description": "error", "content": _json(ERROR)}
+    return answers
+
+
+def _parameter(name: str, where: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": where, "required": where == "path", "schema": schema}
+
+
+def _by_id(summary: str, ok: dict[str, Any], *codes: int) -> dict[str, Any]:
+    return {
+        "summary": summary,
+        "parameters": [_parameter("id", "path", {"type": "string"})],
+        "responses": _responses(ok, 404, *codes),
+    }
+
+
+def _list_parameters() -> list[dict[str, Any]]:
+    text = {"type": "string"}
+    day = {"type": "string", "format": "date"}
+    number = {"type": "integer", "minimum": 1}
+    names = ("q", "status", "media", "desk", "claimed_by", "sort")
+    return (
+        [_parameter(name, "query", text) for name in names]
+        + [_parameter(name, "query", day) for name in ("since", "until")]
+        + [_parameter(name, "query", number) for name in ("page", "per_page")]
+    )
+
+
+def _status_body() -> dict[str, Any]:
+    schema = {
+        "type": "object",
+        "required": ["status"],
+        "properties": {
+            "status": {"type": "string", "enum": [s.value for s in TipStatus]},
+            "note": {"type": "string", "maxLength": 2000},
+            "published_url": {"type": ["string", "null"], "format": "uri"},
+        },
+    }
+    return {"required": True, "content": _json(schema)}
+
+
+def _schemas() -> dict[str, Any]:
+    error = {
+        "type": "object",
+        "required": ["code", "message"],
+        "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+    }
+    return {
+        "Error": {"type": "object", "required": ["error"], "properties": {"error": error}},
+        "Tip": {"type": "object", "required": TIP_FIELDS},
+    }
+
+
+def openapi_document() -> dict[str, Any]:
+    listing = {"type": "object", "required": ["items", "total", "page"]}
+    status = {**_by_id("Change a tip's status", TIP, 400, 409), "requestBody": _status_body()}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Tipdesk API", "version": __version__},
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": _schemas(),
+        },
+        "security": [{"bearer": []}],
+        "paths": {
+            "/api/v1/tips": {
+                "get": {
+                    "summary": "Search and list tips",
+                    "parameters": _list_parameters(),
+                    "responses": _responses(listing, 400),
+                }
+            },
+            "/api/v1/tips/{id}": {"get": _by_id("One tip", TIP)},
+            "/api/v1/tips/{id}/claim": {"post": _by_id("Claim for the caller", TIP, 403, 409)},
+            "/api/v1/tips/{id}/release": {"post": _by_id("Give a claim up", TIP, 409)},
+            "/api/v1/tips/{id}/status": {"post": status},
+            "/api/v1/senders/{id}": {"get": _by_id("A sender", {"type": "object"})},
+        },
+    }

@@ -1,0 +1,155 @@
+"""`/api/v1`: the JSON API other people's scripts rely on. Bearer tokens for now; the board's
+session login joins in editors/access.py. Errors are `{"error": {"code", "message"}}`."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from tipdesk.api.openapi import openapi_document
+from tipdesk.editors.access import require_editor
+from tipdesk.errors import InvalidInput, NotFound
+from tipdesk.search.engine import find_tips
+from tipdesk.settings import Settings
+from tipdesk.tips import actions
+from tipdesk.tips.models import Sender, Tip
+from tipdesk.tips.presenting import sender_summary, tip_summary
+
+MAX_BODY = 64 * 1024
+FILTERS = {"status": "status", "media": "media", "desk": "desk", "claimed_by": "claimed"}
+
+
+async def list_tips(request: Request) -> Response:
+    await require_editor(request)
+    settings: Settings = request.app.state.settings
+    params = request.query_params
+    text = params.get("q", "")[:1000]
+    for bound in ("since", "until"):
+        if params.get(bound):
+            _date(params[bound], bound)
+            text += f" {bound}:{params[bound]}"
+    sort = params.get("sort")
+    if sort not in (None, "relevance", "newest"):
+        raise InvalidInput("sort must be relevance or newest")
+    filters = {FILTERS[k]: params[k][:64] for k in FILTERS if params.get(k)}
+    results = await find_tips(
+        settings, text, filters=filters, sort=sort,
+        page=_number(params.get("page", "1"), "page"),
+        per_page=_number(params.get("per_page", "25"), "per_page"),
+    )  # fmt: skip
+    tips = {tip.id: tip for tip in await Tip.filter(id__in=[h.tip_id for h in results.hits])}
+    items = [await tip_summary(tips[h.tip_id], h.snippet) for h in results.hits if h.tip_id in tips]
+    body: dict[str, Any] = {"items": items, "total": results.total, "page": results.page}
+    body["facets"] = results.facets
+    if results.notice:
+        body["notice"] = results.notice
+    return JSONResponse(body)
+
+
+async def show_tip(request: Request) -> Response:
+    await require_editor(request)
+    return JSONResponse(await tip_summary(await _tip(request)))
+
+
+async def claim(request: Request) -> Response:
+    editor = await require_editor(request)
+    data = await _body(request, optional=True)
+    takeover = data.get("takeover") is True
+    tip = await actions.claim_tip(
+        _id(request), editor, request.app.state.settings, takeover=takeover
+    )
+    return JSONResponse(await tip_summary(tip))
+
+
+async def release(request: Request) -> Response:
+    editor = await require_editor(request)
+    tip = await actions.release_tip(_id(request), editor, request.app.state.settings)
+    return JSONResponse(await tip_summary(tip))
+
+
+async def set_status(request: Request) -> Response:
+    editor = await require_editor(request)
+    data = await _body(request)
+    status, note, url = data.get("status"), data.get("note", ""), data.get("published_url")
+    if not isinstance(status, str) or not isinstance(note, str) or not isinstance(url, str | None):
+        raise InvalidInput("status and note must be strings, published_url a string or null")
+    tip = await actions.change_status(
+        _id(request), editor, request.app.state.settings,
+        status=status, note=note, published_url=url,
+    )  # fmt: skip
+    return JSONResponse(await tip_summary(tip))
+
+
+async def show_sender(request: Request) -> Response:
+    await require_editor(request)
+    sender = await Sender.get_or_none(id=_id(request))
+    if sender is None:
+        raise NotFound("no such sender")
+    tips = await Tip.filter(sender_id=sender.id).order_by("-first_message_at")
+    listed = [
+        {"id": t.id, "status": t.status.value, "received_at": t.first_message_at.isoformat()}
+        for t in tips
+    ]
+    return JSONResponse({**sender_summary(sender), "tips": listed})
+
+
+async def openapi(request: Request) -> Response:
+    return JSONResponse(openapi_document())
+
+
+def _id(request: Request) -> int:
+    raw = request.path_params["id"]
+    if not raw.isdigit() or len(raw) > 12:
+        raise NotFound("no such thing")
+    return int(raw)
+
+
+async def _tip(request: Request) -> Tip:
+    tip = await Tip.get_or_none(id=_id(request))
+    if tip is None:
+        raise NotFound("no such tip")
+    return tip
+
+
+def _number(raw: str, name: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+        raise InvalidInput(f"{name} must be a whole number from 1")
+    return int(raw)
+
+
+def _date(raw: str, name: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(f"{name} must be a date like 2026-11-23") from None
+
+
+async def _body(request: Request, *, optional: bool = False) -> dict[str, Any]:
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        raise InvalidInput("the body is too large")
+    if not raw and optional:
+        return {}
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise InvalidInput("the body must be a JSON object") from None
+    if not isinstance(data, dict):
+        raise InvalidInput("the body must be a JSON object")
+    return data
+
+
+routes = [
+    Route("/api/v1/openapi.json", openapi, methods=["GET"]),
+    Route("/api/v1/tips", list_tips, methods=["GET"]),
+    Route("/api/v1/tips/{id}", show_tip, methods=["GET"]),
+    Route("/api/v1/tips/{id}/claim", claim, methods=["POST"]),
+    Route("/api/v1/tips/{id}/release", release, methods=["POST"]),
+    Route("/api/v1/tips/{id}/status", set_status, methods=["POST"]),
+    Route("/api/v1/senders/{id}", show_sender, methods=["GET"]),
+]
