@@ -54,6 +54,11 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str]) -> None:
         ["create-editor", "chief@desk.example", "--name", "Chief", "--role", "emperor"],
         ["create-token"],
         ["create-token", "a@b.example", "--label"],
+        ["reindex", "now"],
+        ["fake-graph", "--port", "0"],
+        ["fake-graph", "--duplicate-rate", "2"],
+        ["fake-graph", "--duplicate-rate", "lots"],
+        ["fake-graph", "--seed", "x"],
     ],
 )
 def test_bad_arguments_exit_non_zero_with_one_line(
@@ -63,7 +68,7 @@ def test_bad_arguments_exit_non_zero_with_one_line(
 
 
 @pytest.mark.parametrize(
-    "command", [["serve"], ["worker"], ["migrate"], ["create-token", "a@b.nl"]]
+    "command", [["serve"], ["worker"], ["migrate"], ["reindex"], ["create-token", "a@b.nl"]]
 )
 def test_bad_database_url_stops_every_command_with_one_line(
     cli_env: dict[str, str], command: list[str]
