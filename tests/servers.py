@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import signal
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import uvicorn
 from starlette.types import ASGIApp
+
+
+def die_with_parent() -> None:
+    """For `preexec_fn`: the child gets SIGKILL when the test process dies, so a killed test run
+    never leaves workers behind that steal the next run's jobs (Linux prctl PR_SET_PDEATHSIG)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL)
 
 
 def free_port() -> int:

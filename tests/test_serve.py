@@ -12,6 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.servers import die_with_parent
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -29,6 +31,7 @@ def test_serve_migrates_creates_the_first_admin_and_answers_health(
     with log.open("wb") as output:
         server = subprocess.Popen(
             [sys.executable, "-m", "tipdesk", "serve", "--port", str(port)],
+            preexec_fn=die_with_parent,
             env={**cli_env, "TIPDESK_LOG_LEVEL": "info"},
             stdout=output,
             stderr=subprocess.STDOUT,

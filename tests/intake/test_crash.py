@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests.intake.conftest import APP_SECRET, PHONE_NUMBER_ID
-from tests.servers import free_port, serving
+from tests.servers import die_with_parent, free_port, serving
 from tipdesk.jobs.models import Job, JobState
 from tipdesk.tips.models import Message
 from tipdesk.whatsapp.fake import FakeGraphConfig, create_fake_graph
@@ -30,6 +30,7 @@ def start_desk(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[by
     with log.open("ab") as output:
         return subprocess.Popen(
             [sys.executable, "-m", "tipdesk", "serve", "--port", str(port)],
+            preexec_fn=die_with_parent,
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT,

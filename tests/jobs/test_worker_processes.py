@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import die_with_parent
 from tipdesk.jobs import queue
 from tipdesk.jobs.models import Job, JobState
 
@@ -32,6 +33,7 @@ class Workers:
         with (self.log_dir / f"worker-{len(self.processes)}.log").open("wb") as stderr:
             process = subprocess.Popen(
                 [sys.executable, str(PROBE), str(concurrency)],
+                preexec_fn=die_with_parent,
                 env={**self.env, **extra_env},
                 stdout=subprocess.DEVNULL,
                 stderr=stderr,

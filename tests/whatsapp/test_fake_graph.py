@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tests.servers import free_port, serving
+from tests.servers import die_with_parent, free_port, serving
 from tipdesk.intake.signature import signature_matches
 from tipdesk.whatsapp.fake import FakeGraphConfig, create_fake_graph
 from tipdesk.whatsapp.fake_delivery import DeliveryPolicy
@@ -294,6 +294,7 @@ def test_fake_graph_runs_on_its_own_as_a_command(cli_env: dict[str, str]) -> Non
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "tipdesk", "fake-graph", "--port", str(port), "--access-token", "t"],
+        preexec_fn=die_with_parent,
         env=cli_env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
