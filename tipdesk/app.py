@@ -10,11 +10,14 @@ from contextlib import asynccontextmanager
 
 import httpx
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from tortoise.contrib.starlette import RegisterTortoise
 
+from editorial_ui import auth, board
 from tipdesk import errors_http
 from tipdesk.api import routes as api
 from tipdesk.db import check_database, tortoise_config
@@ -28,6 +31,7 @@ from tipdesk.whatsapp.sandbox import create_sandbox, sandbox_routes
 
 log = logging.getLogger("tipdesk.app")
 WORKER_SHUTDOWN_GRACE = 30.0
+SESSION_MAX_AGE = 12 * 3600  # one long shift
 
 
 def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starlette:
@@ -54,6 +58,18 @@ def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starl
             *webhook.routes,
             *serving.routes,
             *api.routes,
+            *auth.routes,
+            *board.routes,
+        ],
+        middleware=[
+            Middleware(
+                SessionMiddleware,
+                secret_key=settings.secret_key,
+                session_cookie="tipdesk_session",
+                max_age=SESSION_MAX_AGE,
+                same_site="lax",
+                https_only=settings.public_url.startswith("https://"),
+            )
         ],
         lifespan=lifespan,
         exception_handlers=errors_http.handlers(),

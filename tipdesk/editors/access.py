@@ -1,25 +1,42 @@
 """Who is asking: the one place editorial requests are authenticated.
 
-Scripts send `Authorization: Bearer <token>`; the board's session login arrives with the board
-issue and plugs in here. Every editorial URL (board, API, media) goes through `require_editor`.
+Browsers carry the signed session cookie set at `/login`; scripts send
+`Authorization: Bearer <token>`. A state-changing request made with the cookie must also carry
+the session's CSRF token (`X-CSRF-Token`), so another site cannot act through a logged-in
+browser. Every editorial URL (board, API, media) goes through `require_editor`.
 """
 
 from __future__ import annotations
 
 from starlette.requests import Request
 
+from editorial_ui.csrf import check_csrf
 from tipdesk.editors.accounts import token_digest
 from tipdesk.editors.models import ApiToken, Editor
 from tipdesk.errors import Unauthorized
 from tipdesk.jobs.queue import utcnow
 
 MAX_TOKEN_LENGTH = 256
+SESSION_EDITOR = "editor_id"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def current_editor(request: Request) -> Editor | None:
+    """The editor behind the bearer token, else behind the session; None when neither."""
+    if request.headers.get("authorization"):
+        return await editor_from_bearer(request.headers["authorization"])
+    editor_id = request.scope.get("session", {}).get(SESSION_EDITOR)
+    if not isinstance(editor_id, int):
+        return None
+    return await Editor.get_or_none(id=editor_id, active=True)
 
 
 async def require_editor(request: Request) -> Editor:
-    editor = await editor_from_bearer(request.headers.get("authorization", ""))
+    editor = await current_editor(request)
     if editor is None:
         raise Unauthorized("log in, or send an API token as Authorization: Bearer <token>")
+    if not request.headers.get("authorization") and request.method not in SAFE_METHODS:
+        check_csrf(request, request.headers.get("x-csrf-token"))
     return editor
 
 

@@ -1,0 +1,49 @@
+"""`/board`: the newest tips first, or what the search box finds, for logged-in editors.
+(The live board with claims, filters and keyboard follows; this is its first, static cut.)"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from editorial_ui.pages import STATIC, render
+from tipdesk.editors.access import current_editor
+from tipdesk.search.engine import SearchResults, find_tips
+from tipdesk.tips.models import Tip
+from tipdesk.tips.presenting import tip_summary
+
+BOARD_SIZE = 50
+
+
+async def board(request: Request) -> Response:
+    editor = await current_editor(request)
+    if editor is None:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    query = request.query_params.get("q", "")[:500]
+    if not query.strip():
+        # The plain board reads the database, the source of truth, newest first.
+        newest = await Tip.all().order_by("-last_message_at", "-id").limit(BOARD_SIZE)
+        listing = SearchResults([], await Tip.all().count(), 1, BOARD_SIZE)
+        tips = [await tip_summary(tip) for tip in newest]
+        return render(request, "board.html", editor=editor, tips=tips, results=listing, q="")
+    results = await find_tips(request.app.state.settings, query, per_page=BOARD_SIZE)
+    found = {tip.id: tip for tip in await Tip.filter(id__in=[h.tip_id for h in results.hits])}
+    tips = [
+        await tip_summary(found[hit.tip_id], hit.snippet)
+        for hit in results.hits
+        if hit.tip_id in found
+    ]
+    return render(request, "board.html", editor=editor, tips=tips, results=results, q=query)
+
+
+async def home(request: Request) -> Response:
+    return RedirectResponse("/board", status_code=303)
+
+
+routes = [
+    Route("/", home, methods=["GET"]),
+    Route("/board", board, methods=["GET"]),
+    Mount("/static", StaticFiles(directory=STATIC), name="static"),
+]

@@ -1,0 +1,23 @@
+"""Rendering the board's pages: one Jinja2 environment, autoescaped, from package templates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from editorial_ui.csrf import csrf_token
+
+TEMPLATES = Path(__file__).with_name("templates")
+STATIC = Path(__file__).with_name("static")
+_environment = Environment(
+    loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), auto_reload=False
+)
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    page = _environment.get_template(template).render(csrf_token=csrf_token(request), **context)
+    return HTMLResponse(page, status_code=status, headers={"cache-control": "no-store"})

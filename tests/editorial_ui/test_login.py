@@ -1,0 +1,160 @@
+"""Login, sessions, CSRF and throttling over HTTP, and no editorial route without a login."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.routing import Mount, Route
+
+from tipdesk.editors.accounts import create_editor
+from tipdesk.editors.models import Role
+from tipdesk.tips.models import Direction, Message, Sender, Tip
+
+pytestmark = pytest.mark.usefixtures("app")
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+async def anne() -> None:
+    await create_editor("anne@desk.example", "Anne de Jong", Role.EDITOR, PASSWORD)
+
+
+async def csrf(client: httpx.AsyncClient, path: str = "/login") -> str:
+    page = await client.get(path)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert match, page.text
+    return match.group(1)
+
+
+async def log_in(
+    client: httpx.AsyncClient, password: str = PASSWORD, **extra: str
+) -> httpx.Response:
+    token = await csrf(client)
+    return await client.post(
+        "/login",
+        data={"csrf_token": token, "email": "Anne@desk.example", "password": password, **extra},
+    )
+
+
+async def test_the_board_asks_for_a_login_first(client: httpx.AsyncClient) -> None:
+    response = await client.get("/board")
+    assert response.status_code == 303 and response.headers["location"] == "/login?next=/board"
+
+
+async def test_logging_in_opens_the_board_and_logging_out_closes_it(
+    client: httpx.AsyncClient, anne: None
+) -> None:
+    response = await log_in(client)
+    assert response.status_code == 303 and response.headers["location"] == "/board"
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie
+    board = await client.get("/board")
+    assert board.status_code == 200 and "Anne de Jong" in board.text
+    token = await csrf(client, "/board")
+    assert (await client.post("/logout", data={"csrf_token": token})).status_code == 303
+    assert (await client.get("/board")).status_code == 303
+
+
+async def test_a_form_without_its_csrf_token_is_refused(
+    client: httpx.AsyncClient, anne: None
+) -> None:
+    await client.get("/login")
+    response = await client.post(
+        "/login", data={"email": "anne@desk.example", "password": PASSWORD}
+    )
+    assert response.status_code == 403
+    assert (
+        await client.post(
+            "/login",
+            data={"csrf_token": "forged", "email": "anne@desk.example", "password": PASSWORD},
+        )
+    ).status_code == 403
+    await log_in(client)
+    assert (await client.post("/logout", data={})).status_code == 403
+
+
+async def test_wrong_passwords_are_throttled(client: httpx.AsyncClient, anne: None) -> None:
+    for _ in range(5):
+        assert (await log_in(client, password="wrong password!")).status_code == 400
+    throttled = await log_in(client)
+    assert throttled.status_code == 429
+    assert "kwartier" in throttled.text
+
+
+async def test_next_never_leaves_the_desk(client: httpx.AsyncClient, anne: None) -> None:
+    for target in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
+        response = await log_in(client, next=target)
+        assert response.headers["location"] == "/board"
+        await client.post("/logout", data={"csrf_token": await csrf(client, "/board")})
+
+
+async def test_the_api_through_a_session_needs_the_csrf_header(
+    client: httpx.AsyncClient, anne: None
+) -> None:
+    now = datetime.now(UTC)
+    sender = await Sender.create(
+        display_name="<script>alert(1)</script>", first_contact_at=now, wa_id="31600000001"
+    )
+    tip = await Tip.create(sender=sender, first_message_at=now, last_message_at=now)
+    await Message.create(
+        wamid="w1",
+        tip=tip,
+        sender=sender,
+        direction=Direction.INBOUND,
+        type="text",
+        text="<b>Brand</b>",
+        sent_at=now,
+    )
+    await log_in(client)
+    assert (await client.get(f"/api/v1/tips/{tip.id}")).status_code == 200
+    assert (await client.post(f"/api/v1/tips/{tip.id}/claim")).status_code == 403
+    token = await csrf(client, "/board")
+    assert (
+        await client.post(f"/api/v1/tips/{tip.id}/claim", headers={"x-csrf-token": token})
+    ).status_code == 200
+    board = (await client.get("/board")).text
+    assert "<script>alert(1)</script>" not in board and "&lt;script&gt;" in board
+    assert "<b>Brand</b>" not in board
+
+
+def paths(app: Starlette) -> list[tuple[str, str]]:
+    found = []
+    for route in app.routes:
+        if isinstance(route, Route):
+            path = re.sub(r"\{[^}]+\}", "1", route.path)
+            found += [
+                (method, path) for method in sorted(route.methods or {"GET"}) if method != "HEAD"
+            ]
+        elif isinstance(route, Mount):
+            found.append(("GET", f"{route.path}/anything"))
+    return found
+
+
+PUBLIC = (
+    "/health",
+    "/webhooks/",
+    "/login",
+    "/logout",
+    "/sandbox",
+    "/static/",
+    "/api/v1/openapi.json",
+)
+
+
+async def test_every_editorial_route_needs_a_login(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
+    checked = 0
+    for method, path in paths(app):
+        if path == "/" or path.startswith(PUBLIC):
+            continue
+        response = await client.request(method, path)
+        assert response.status_code in (401, 303), (method, path, response.status_code)
+        if response.status_code == 303:
+            assert response.headers["location"].startswith("/login")
+        checked += 1
+    assert checked >= 8
