@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 
 from tipdesk.app import create_app
@@ -48,3 +50,28 @@ async def test_wrong_method_is_405_with_code(client: httpx.AsyncClient) -> None:
     response = await client.post("/health")
     assert response.status_code == 405
     assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+async def test_every_response_carries_the_security_headers(client: httpx.AsyncClient) -> None:
+    for path in ("/health", "/login", "/nope", "/sandbox"):
+        headers = (await client.get(path)).headers
+        assert "script-src 'self'" in headers["content-security-policy"]
+        assert "unsafe-inline" not in headers["content-security-policy"]
+        assert headers["x-frame-options"] == "DENY"
+        assert headers["referrer-policy"] == "no-referrer"
+        assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_no_template_or_page_has_inline_script_or_style() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).parents[1]
+    pages = [
+        *root.glob("editorial_ui/templates/*.html"),
+        *root.glob("tipdesk/whatsapp/sandbox_assets/*.html"),
+    ]
+    assert pages
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "<script>" not in text and "<style" not in text and " style=" not in text, page
+        assert not re.search(r"\son[a-z]+=", text), page

@@ -26,6 +26,7 @@ from tipdesk.intake.inbox import Inbox
 from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.worker import Worker
 from tipdesk.media import serving
+from tipdesk.security_headers import SecurityHeaders
 from tipdesk.settings import Settings
 from tipdesk.whatsapp.sandbox import create_sandbox, sandbox_routes
 
@@ -62,6 +63,7 @@ def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starl
             *board.routes,
         ],
         middleware=[
+            Middleware(SecurityHeaders),
             Middleware(
                 SessionMiddleware,
                 secret_key=settings.secret_key,
@@ -69,7 +71,7 @@ def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starl
                 max_age=SESSION_MAX_AGE,
                 same_site="lax",
                 https_only=settings.public_url.startswith("https://"),
-            )
+            ),
         ],
         lifespan=lifespan,
         exception_handlers=errors_http.handlers(),
