@@ -31,7 +31,7 @@ async def board(request: Request) -> Response:
         newest = await Tip.all().order_by("-last_message_at", "-id").limit(BOARD_SIZE)
         listing = SearchResults([], await Tip.all().count(), 1, BOARD_SIZE)
         tips = [await tip_summary(tip) for tip in newest]
-        tips = _local_times(tips, request.app.state.settings.timezone)
+        tips = local_times(tips, request.app.state.settings.timezone)
         return render(request, "board.html", editor=editor, tips=tips, results=listing, q="")
     results = await find_tips(request.app.state.settings, query, per_page=BOARD_SIZE)
     found = {tip.id: tip for tip in await Tip.filter(id__in=[h.tip_id for h in results.hits])}
@@ -40,11 +40,11 @@ async def board(request: Request) -> Response:
         for hit in results.hits
         if hit.tip_id in found
     ]
-    tips = _local_times(tips, request.app.state.settings.timezone)
+    tips = local_times(tips, request.app.state.settings.timezone)
     return render(request, "board.html", editor=editor, tips=tips, results=results, q=query)
 
 
-def _local_times(tips: list[dict[str, Any]], tz: ZoneInfo) -> list[dict[str, Any]]:
+def local_times(tips: list[dict[str, Any]], tz: ZoneInfo) -> list[dict[str, Any]]:
     """Editors read the desk's own clock, not UTC."""
     for tip in tips:
         received = datetime.fromisoformat(tip["received_at"]).astimezone(tz)

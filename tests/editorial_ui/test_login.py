@@ -158,3 +158,47 @@ async def test_every_editorial_route_needs_a_login(
             assert response.headers["location"].startswith("/login")
         checked += 1
     assert checked >= 8
+
+
+async def test_the_tip_page_shows_the_tip_and_its_forms_act(
+    client: httpx.AsyncClient, anne: None
+) -> None:
+    now = datetime.now(UTC)
+    sender = await Sender.create(
+        display_name="Sanne", phone="31612345678", wa_id="31612345678", first_contact_at=now
+    )
+    tip = await Tip.create(sender=sender, first_message_at=now, last_message_at=now)
+    await Message.create(
+        wamid="w-page",
+        tip=tip,
+        sender=sender,
+        direction=Direction.INBOUND,
+        type="text",
+        text="Brand <b>nu</b>",
+        sent_at=now,
+    )
+    assert (await client.get(f"/tips/{tip.id}")).status_code == 303
+    await log_in(client)
+    page = await client.get(f"/tips/{tip.id}")
+    assert page.status_code == 200
+    assert "Brand &lt;b&gt;nu&lt;/b&gt;" in page.text and "31612345678" not in page.text
+    token = await csrf(client, f"/tips/{tip.id}")
+    assert (await client.post(f"/tips/{tip.id}/claim", data={})).status_code == 403
+    claimed = await client.post(f"/tips/{tip.id}/claim", data={"csrf_token": token})
+    assert claimed.status_code == 303
+    assert (await Tip.get(id=tip.id)).claimed_by_id is not None
+    changed = await client.post(
+        f"/tips/{tip.id}/status", data={"csrf_token": token, "status": "verified", "note": "gebeld"}
+    )
+    assert changed.status_code == 303
+    assert (await Tip.get(id=tip.id)).status.value == "verified"
+    refused = await client.post(
+        f"/tips/{tip.id}/status", data={"csrf_token": token, "status": "gepubliceerd"}
+    )
+    assert "status must be one of" in (await client.get(refused.headers["location"])).text
+    page = await client.get(f"/tips/{tip.id}")
+    assert "tip.status_changed" in page.text and "gebeld" in page.text
+    assert (await client.get("/tips/999999")).status_code == 404
+    assert (
+        await client.post(f"/tips/{tip.id}/explode", data={"csrf_token": token})
+    ).status_code == 404
