@@ -202,3 +202,43 @@ async def test_the_tip_page_shows_the_tip_and_its_forms_act(
     assert (
         await client.post(f"/tips/{tip.id}/explode", data={"csrf_token": token})
     ).status_code == 404
+
+
+async def test_admins_see_dead_jobs_and_webhook_errors_and_retry_them(
+    client: httpx.AsyncClient, anne: None
+) -> None:
+    from tipdesk.intake.models import WebhookError
+    from tipdesk.jobs.models import Job, JobState
+    from tipdesk.jobs.queue import enqueue
+
+    await enqueue("media.fetch", {"asset_id": 1}, max_attempts=1)
+    await Job.all().update(
+        state=JobState.DEAD,
+        attempts=1,
+        last_error="attempt 1: GraphAuthError: the Graph API refused the access token (401)",
+    )
+    await WebhookError.create(
+        kind="invalid_message", detail="timestamp is missing <script>", excerpt={}
+    )
+    await log_in(client)
+    assert (await client.get("/admin")).status_code == 403  # Anne is an editor
+    await client.post("/logout", data={"csrf_token": await csrf(client, "/board")})
+    await create_editor("root@desk.example", "Root", Role.ADMIN, PASSWORD)
+    token = await csrf(client)
+    await client.post(
+        "/login", data={"csrf_token": token, "email": "root@desk.example", "password": PASSWORD}
+    )
+    page = await client.get("/admin")
+    assert page.status_code == 200
+    assert "refused the access token (401)" in page.text
+    assert "timestamp is missing &lt;script&gt;" in page.text
+    job = await Job.get()
+    token = await csrf(client, "/admin")
+    assert (await client.post(f"/admin/jobs/{job.id}/retry", data={})).status_code == 403
+    assert (
+        await client.post(f"/admin/jobs/{job.id}/retry", data={"csrf_token": token})
+    ).status_code == 303
+    assert (await Job.get(id=job.id)).state is JobState.QUEUED
+    await Job.filter(id=job.id).update(state=JobState.DEAD)
+    await client.post(f"/admin/jobs/{job.id}/discard", data={"csrf_token": token})
+    assert not await Job.filter(id=job.id).exists()

@@ -1,0 +1,73 @@
+"""`/admin` for admins: dead jobs (retry or discard), webhook errors, failed media, editors —
+the places where the desk tells a person that something needs them."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from editorial_ui.csrf import check_csrf
+from editorial_ui.pages import render
+from tipdesk.audit.models import AuditEvent
+from tipdesk.editors.access import current_editor
+from tipdesk.editors.models import Editor, Role
+from tipdesk.errors import Forbidden, NotFound
+from tipdesk.intake.models import WebhookError
+from tipdesk.jobs.models import Job, JobState
+from tipdesk.jobs.queue import retry_dead
+from tipdesk.tips.models import MediaAsset, MediaState
+
+SHOWN = 100
+
+
+async def _admin(request: Request) -> Editor | Response:
+    editor = await current_editor(request)
+    if editor is None:
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+    if editor.role is not Role.ADMIN:
+        raise Forbidden("only admins may open this page")
+    return editor
+
+
+async def overview(request: Request) -> Response:
+    editor = await _admin(request)
+    if isinstance(editor, Response):
+        return editor
+    failed_media = MediaAsset.filter(state=MediaState.FAILED).order_by("-updated_at")
+    return render(
+        request, "admin.html", editor=editor,
+        dead=await Job.filter(state=JobState.DEAD).order_by("-updated_at").limit(SHOWN),
+        webhook_errors=await WebhookError.all().order_by("-created_at").limit(SHOWN),
+        failed_media=await failed_media.limit(SHOWN),
+        editors=await Editor.all().order_by("display_name"),
+        message=request.query_params.get("message", "")[:200],
+    )  # fmt: skip
+
+
+async def job_action(request: Request) -> Response:
+    editor = await _admin(request)
+    if isinstance(editor, Response):
+        return editor
+    async with request.form(max_files=0, max_fields=5, max_part_size=4096) as form:
+        check_csrf(request, form.get("csrf_token"))
+    raw, action = request.path_params["id"], request.path_params["action"]
+    if not raw.isdigit() or len(raw) > 18 or action not in ("retry", "discard"):
+        raise NotFound("no such job")
+    job_id = int(raw)
+    if action == "retry":
+        done = await retry_dead(job_id)
+    else:
+        done = bool(await Job.filter(id=job_id, state=JobState.DEAD).delete())
+    if done:
+        await AuditEvent.create(action=f"job.{action}", editor=editor, detail={"job_id": job_id})
+    message = "Gedaan." if done else "Die taak is er niet (meer)."
+    return RedirectResponse(f"/admin?message={quote(message)}", status_code=303)
+
+
+routes = [
+    Route("/admin", overview, methods=["GET"]),
+    Route("/admin/jobs/{id}/{action}", job_action, methods=["POST"]),
+]
