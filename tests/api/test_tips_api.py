@@ -9,6 +9,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from tests.tips_factory import make_tip
 from tipdesk.audit.models import AuditEvent
 from tipdesk.editors.accounts import create_editor, create_token
 from tipdesk.editors.models import Role
@@ -16,7 +17,7 @@ from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.worker import Worker
 from tipdesk.search.jobs import rebuild
 from tipdesk.settings import Settings
-from tipdesk.tips.models import Direction, Message, Sender, Tip
+from tipdesk.tips.models import Tip
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -34,24 +35,6 @@ async def anne() -> dict[str, str]:
 @pytest.fixture
 async def bram() -> dict[str, str]:
     return await bearer("bram@desk.example", "Bram")
-
-
-async def make_tip(text: str, phone: str = "31612345678") -> Tip:
-    now = datetime.now(UTC)
-    sender, _ = await Sender.get_or_create(
-        wa_id=phone, defaults={"phone": phone, "display_name": "Sanne", "first_contact_at": now}
-    )
-    tip = await Tip.create(sender=sender, first_message_at=now, last_message_at=now)
-    await Message.create(
-        wamid=f"w.{tip.id}",
-        tip=tip,
-        sender=sender,
-        direction=Direction.INBOUND,
-        type="text",
-        text=text,
-        sent_at=now,
-    )
-    return tip
 
 
 async def index_all(settings: Settings) -> None:
@@ -89,7 +72,7 @@ async def test_listing_searches_and_filters(
 ) -> None:
     fire, tree = (
         await make_tip("Brand aan de Stationsstraat"),
-        await make_tip("Boom omgewaaid", "31687654321"),
+        await make_tip("Boom omgewaaid", phone="31687654321"),
     )
     await index_all(settings)
     listing = (await client.get("/api/v1/tips", headers=anne)).json()

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from tests.tips_factory import make_tip
 from tipdesk.app import create_app
 from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.worker import Worker
@@ -20,27 +21,9 @@ from tipdesk.search.engine import find_tips
 from tipdesk.search.index import TipIndex
 from tipdesk.search.jobs import rebuild, schedule_indexing
 from tipdesk.settings import Settings
-from tipdesk.tips.models import Direction, Message, Sender, Tip, TipStatus
+from tipdesk.tips.models import Sender, Tip, TipStatus
 
 pytestmark = pytest.mark.usefixtures("db")
-
-
-async def make_tip(text: str, name: str = "Lezer") -> Tip:
-    now = datetime.now(UTC)
-    sender = await Sender.create(
-        display_name=name, first_contact_at=now, wa_id=f"316{abs(hash(text)) % 10**8:08d}"
-    )
-    tip = await Tip.create(sender=sender, first_message_at=now, last_message_at=now)
-    await Message.create(
-        wamid=f"w.{tip.id}",
-        tip=tip,
-        sender=sender,
-        direction=Direction.INBOUND,
-        type="text",
-        text=text,
-        sent_at=now,
-    )
-    return tip
 
 
 async def found(settings: Settings, text: str) -> list[int]:
@@ -104,7 +87,10 @@ async def test_changes_while_an_index_job_waits_are_coalesced(settings: Settings
 
 
 async def test_erased_tips_vanish_from_the_index(settings: Settings) -> None:
-    keep, erase = await make_tip("Gaslek Dorpsstraat"), await make_tip("Gaslek Kerkstraat", "Weg")
+    keep, erase = (
+        await make_tip("Gaslek Dorpsstraat"),
+        await make_tip("Gaslek Kerkstraat", phone="31699999999"),
+    )
     await rebuild(settings)
     assert sorted(await found(settings, "gaslek")) == sorted([keep.id, erase.id])
     await Sender.filter(id=erase.sender_id).update(erased_at=datetime.now(UTC))  # type: ignore[attr-defined]
