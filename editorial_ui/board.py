@@ -59,5 +59,6 @@ async def home(request: Request) -> Response:
 routes = [
     Route("/", home, methods=["GET"]),
     Route("/board", board, methods=["GET"]),
+    Route("/search", board, methods=["GET"]),  # the interface's search page: the board, searched
     Mount("/static", StaticFiles(directory=STATIC), name="static"),
 ]

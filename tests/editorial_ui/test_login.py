@@ -12,6 +12,8 @@ from starlette.routing import Mount, Route
 
 from tipdesk.editors.accounts import create_editor
 from tipdesk.editors.models import Role
+from tipdesk.search.jobs import rebuild
+from tipdesk.settings import Settings
 from tipdesk.tips.models import Direction, Message, Sender, Tip
 
 pytestmark = pytest.mark.usefixtures("app")
@@ -93,7 +95,7 @@ async def test_next_never_leaves_the_desk(client: httpx.AsyncClient, anne: None)
 
 
 async def test_the_api_through_a_session_needs_the_csrf_header(
-    client: httpx.AsyncClient, anne: None
+    client: httpx.AsyncClient, settings: Settings, anne: None
 ) -> None:
     now = datetime.now(UTC)
     sender = await Sender.create(
@@ -119,6 +121,9 @@ async def test_the_api_through_a_session_needs_the_csrf_header(
     board = (await client.get("/board")).text
     assert "<script>alert(1)</script>" not in board and "&lt;script&gt;" in board
     assert "<b>Brand</b>" not in board
+    await rebuild(settings)
+    found = (await client.get("/search", params={"q": "brand"})).text
+    assert f'href="/tips/{tip.id}"' in found and "<mark" in found
 
 
 def paths(app: Starlette) -> list[tuple[str, str]]:
