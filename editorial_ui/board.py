@@ -14,8 +14,9 @@ from starlette.staticfiles import StaticFiles
 
 from editorial_ui.pages import STATIC, render
 from tipdesk.editors.access import current_editor
+from tipdesk.editors.models import Editor
 from tipdesk.search.engine import SearchResults, find_tips
-from tipdesk.tips.models import Tip
+from tipdesk.tips.models import Tip, TipStatus
 from tipdesk.tips.presenting import tip_summary
 
 BOARD_SIZE = 50
@@ -26,13 +27,25 @@ async def board(request: Request) -> Response:
     if editor is None:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     query = request.query_params.get("q", "")[:500]
+    filters = board_filters(request, editor)
+    if filters:
+        query = f"{query} {' '.join(filters)}"
     if not query.strip():
         # The plain board reads the database, the source of truth, newest first.
         newest = await Tip.all().order_by("-last_message_at", "-id").limit(BOARD_SIZE)
         listing = SearchResults([], await Tip.all().count(), 1, BOARD_SIZE)
         tips = [await tip_summary(tip) for tip in newest]
         tips = local_times(tips, request.app.state.settings.timezone)
-        return render(request, "board.html", editor=editor, tips=tips, results=listing, q="")
+        return render(
+            request,
+            "board.html",
+            editor=editor,
+            tips=tips,
+            results=listing,
+            q="",
+            chosen={},
+            statuses=[s.value for s in TipStatus],
+        )
     results = await find_tips(request.app.state.settings, query, per_page=BOARD_SIZE)
     found = {tip.id: tip for tip in await Tip.filter(id__in=[h.tip_id for h in results.hits])}
     tips = [
@@ -41,7 +54,32 @@ async def board(request: Request) -> Response:
         if hit.tip_id in found
     ]
     tips = local_times(tips, request.app.state.settings.timezone)
-    return render(request, "board.html", editor=editor, tips=tips, results=results, q=query)
+    shown = request.query_params.get("q", "")[:500]
+    return render(
+        request,
+        "board.html",
+        editor=editor,
+        tips=tips,
+        results=results,
+        q=shown,
+        chosen=dict(request.query_params),
+        statuses=[s.value for s in TipStatus],
+    )
+
+
+def board_filters(request: Request, editor: Editor) -> list[str]:
+    """The filter bar as search syntax, so the board and the search box are one engine."""
+    params = request.query_params
+    filters = []
+    for name in ("status", "media", "desk"):
+        value = params.get(name, "").strip().lower()
+        if value and value.replace("_", "").isalnum() and len(value) <= 32:
+            filters.append(f"{name}:{value}")
+    if params.get("mine"):
+        filters.append(f"claimed:{editor.email.split('@')[0].lower()}")
+    elif params.get("unclaimed"):
+        filters.append("claimed:nobody")
+    return filters
 
 
 def local_times(tips: list[dict[str, Any]], tz: ZoneInfo) -> list[dict[str, Any]]:

@@ -247,3 +247,33 @@ async def test_admins_see_dead_jobs_and_webhook_errors_and_retry_them(
     await Job.filter(id=job.id).update(state=JobState.DEAD)
     await client.post(f"/admin/jobs/{job.id}/discard", data={"csrf_token": token})
     assert not await Job.filter(id=job.id).exists()
+
+
+async def test_board_filters(client: httpx.AsyncClient, settings: Settings, anne: None) -> None:
+    from tests.tips_factory import make_tip
+
+    mine, verified, other = (
+        await make_tip("Eerste tip", phone="31600000011"),
+        await make_tip("Tweede tip", phone="31600000012"),
+        await make_tip("Derde tip", phone="31600000013"),
+    )
+    await log_in(client)
+    token = await csrf(client, "/board")
+    await client.post(f"/api/v1/tips/{mine.id}/claim", headers={"x-csrf-token": token})
+    await client.post(
+        f"/api/v1/tips/{verified.id}/status",
+        headers={"x-csrf-token": token},
+        json={"status": "verified"},
+    )
+    await rebuild(settings)
+
+    async def shown(**params: str) -> set[int]:
+        page = (await client.get("/board", params=params)).text
+        return {int(number) for number in re.findall(r'href="/tips/(\d+)"', page)}
+
+    assert await shown() == {mine.id, verified.id, other.id}
+    assert await shown(mine="1") == {mine.id}
+    assert await shown(unclaimed="1") == {verified.id, other.id}
+    assert await shown(status="verified") == {verified.id}
+    assert await shown(status="verified", q="tweede") == {verified.id}
+    assert await shown(status="<script>") == {mine.id, verified.id, other.id}
