@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from tortoise.contrib.starlette import RegisterTortoise
 
-from editorial_ui import admin, auth, board, tip_page
+from editorial_ui import admin, auth, board, live, tip_page
 from tipdesk import errors_http
 from tipdesk.api import routes as api
 from tipdesk.db import check_database, tortoise_config
@@ -60,6 +60,7 @@ def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starl
             *serving.routes,
             *api.routes,
             *auth.routes,
+            *live.routes,
             *board.routes,
             *tip_page.routes,
             *admin.routes,

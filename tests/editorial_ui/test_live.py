@@ -1,0 +1,55 @@
+"""The live board over a real connection: a new tip reaches an open board as an event."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from tests.servers import serving
+from tests.tips_factory import make_tip
+from tipdesk.editors.accounts import create_editor
+from tipdesk.editors.models import Role
+
+
+async def test_an_open_board_hears_about_a_new_tip(app: Starlette) -> None:
+    await create_editor("anne@desk.example", "Anne", Role.EDITOR, "long enough password")
+    async with (
+        serving(app, lifespan="off") as base,
+        httpx.AsyncClient(base_url=base, timeout=10) as http,
+    ):
+        page = await http.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        await http.post(
+            "/login",
+            data={
+                "csrf_token": token,
+                "email": "anne@desk.example",
+                "password": "long enough password",
+            },
+        )
+        async with http.stream("GET", "/board/events") as stream:
+            assert stream.headers["content-type"].startswith("text/event-stream")
+            lines = stream.aiter_lines()
+            assert (await anext(lines)).startswith("retry:")
+            tip = await make_tip("Brand in de haven")
+            async with asyncio.timeout(10):
+                async for line in lines:
+                    if line.startswith("data:"):
+                        assert json.loads(line.removeprefix("data:"))["id"] == tip.id
+                        break
+
+
+@pytest.mark.usefixtures("app")
+async def test_events_need_a_login(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/board/events")).status_code == 401
+
+
+@pytest.mark.usefixtures("app")
+async def test_the_board_loads_its_script_from_the_desk_itself(client: httpx.AsyncClient) -> None:
+    script = await client.get("/static/board.js")
+    assert script.status_code == 200 and "EventSource" in script.text
