@@ -9,10 +9,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from editorial_ui.csrf import check_csrf
 from editorial_ui.pages import render
 from tipdesk.audit.models import AuditEvent
 from tipdesk.editors.access import current_editor
+from tipdesk.editors.csrf import check_csrf
 from tipdesk.editors.models import Editor, Role
 from tipdesk.errors import Forbidden, NotFound
 from tipdesk.intake.models import WebhookError

@@ -11,11 +11,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from editorial_ui.csrf import check_csrf
 from editorial_ui.pages import render
 from tipdesk.audit.models import AuditEvent
 from tipdesk.editors.access import SESSION_EDITOR, current_editor
 from tipdesk.editors.accounts import password_matches
+from tipdesk.editors.csrf import check_csrf
 from tipdesk.editors.models import Editor
 from tipdesk.jobs.queue import utcnow
 

@@ -10,10 +10,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from editorial_ui.board import local_times
-from editorial_ui.csrf import check_csrf
 from editorial_ui.pages import render
 from tipdesk.audit.models import AuditEvent
 from tipdesk.editors.access import current_editor
+from tipdesk.editors.csrf import check_csrf
 from tipdesk.editors.models import Editor
 from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tipdesk.tips import actions

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 import httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 
+from tests.tips_factory import make_tip
 from tipdesk.editors.accounts import create_editor
 from tipdesk.editors.models import Role
 from tipdesk.search.jobs import rebuild
 from tipdesk.settings import Settings
-from tipdesk.tips.models import Direction, Message, Sender, Tip
+from tipdesk.tips.models import Tip
 
 pytestmark = pytest.mark.usefixtures("app")
 PASSWORD = "correct horse battery"
@@ -97,20 +97,7 @@ async def test_next_never_leaves_the_desk(client: httpx.AsyncClient, anne: None)
 async def test_the_api_through_a_session_needs_the_csrf_header(
     client: httpx.AsyncClient, settings: Settings, anne: None
 ) -> None:
-    now = datetime.now(UTC)
-    sender = await Sender.create(
-        display_name="<script>alert(1)</script>", first_contact_at=now, wa_id="31600000001"
-    )
-    tip = await Tip.create(sender=sender, first_message_at=now, last_message_at=now)
-    await Message.create(
-        wamid="w1",
-        tip=tip,
-        sender=sender,
-        direction=Direction.INBOUND,
-        type="text",
-        text="<b>Brand</b>",
-        sent_at=now,
-    )
+    tip = await make_tip("<b>Brand</b>", phone="31600000001", name="<script>alert(1)</script>")
     await log_in(client)
     assert (await client.get(f"/api/v1/tips/{tip.id}")).status_code == 200
     assert (await client.post(f"/api/v1/tips/{tip.id}/claim")).status_code == 403
@@ -168,20 +155,7 @@ async def test_every_editorial_route_needs_a_login(
 async def test_the_tip_page_shows_the_tip_and_its_forms_act(
     client: httpx.AsyncClient, anne: None
 ) -> None:
-    now = datetime.now(UTC)
-    sender = await Sender.create(
-        display_name="Sanne", phone="31612345678", wa_id="31612345678", first_contact_at=now
-    )
-    tip = await Tip.create(sender=sender, first_message_at=now, last_message_at=now)
-    await Message.create(
-        wamid="w-page",
-        tip=tip,
-        sender=sender,
-        direction=Direction.INBOUND,
-        type="text",
-        text="Brand <b>nu</b>",
-        sent_at=now,
-    )
+    tip = await make_tip("Brand <b>nu</b>")
     assert (await client.get(f"/tips/{tip.id}")).status_code == 303
     await log_in(client)
     page = await client.get(f"/tips/{tip.id}")
@@ -250,8 +224,6 @@ async def test_admins_see_dead_jobs_and_webhook_errors_and_retry_them(
 
 
 async def test_board_filters(client: httpx.AsyncClient, settings: Settings, anne: None) -> None:
-    from tests.tips_factory import make_tip
-
     mine, verified, other = (
         await make_tip("Eerste tip", phone="31600000011"),
         await make_tip("Tweede tip", phone="31600000012"),

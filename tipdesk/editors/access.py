@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from editorial_ui.csrf import check_csrf
 from tipdesk.editors.accounts import token_digest
+from tipdesk.editors.csrf import check_csrf
 from tipdesk.editors.models import ApiToken, Editor
 from tipdesk.errors import Unauthorized
 from tipdesk.jobs.queue import utcnow

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from html import escape
 from zoneinfo import ZoneInfo
 
 from whoosh import highlight, sorting
@@ -113,6 +114,4 @@ def _snippet(hit: object) -> str:
     marked: str = hit.highlights("body_nl", text=text, top=2)  # type: ignore[attr-defined]
     if marked:
         return marked
-    from html import escape
-
     return escape(text[:160])
