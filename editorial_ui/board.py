@@ -17,7 +17,7 @@ from tipdesk.editors.access import current_editor
 from tipdesk.editors.models import Editor
 from tipdesk.search.engine import SearchResults, find_tips
 from tipdesk.tips.models import Tip, TipStatus
-from tipdesk.tips.presenting import tip_summary
+from tipdesk.tips.presenting import tip_summaries
 
 BOARD_SIZE = 50
 
@@ -34,7 +34,7 @@ async def board(request: Request) -> Response:
         # The plain board reads the database, the source of truth, newest first.
         newest = await Tip.all().order_by("-last_message_at", "-id").limit(BOARD_SIZE)
         listing = SearchResults([], await Tip.all().count(), 1, BOARD_SIZE)
-        tips = [await tip_summary(tip) for tip in newest]
+        tips = await tip_summaries(list(newest))
         tips = local_times(tips, request.app.state.settings.timezone)
         return render(
             request,
@@ -48,11 +48,8 @@ async def board(request: Request) -> Response:
         )
     results = await find_tips(request.app.state.settings, query, per_page=BOARD_SIZE)
     found = {tip.id: tip for tip in await Tip.filter(id__in=[h.tip_id for h in results.hits])}
-    tips = [
-        await tip_summary(found[hit.tip_id], hit.snippet)
-        for hit in results.hits
-        if hit.tip_id in found
-    ]
+    hits = [found[hit.tip_id] for hit in results.hits if hit.tip_id in found]
+    tips = await tip_summaries(hits, {hit.tip_id: hit.snippet for hit in results.hits})
     tips = local_times(tips, request.app.state.settings.timezone)
     shown = request.query_params.get("q", "")[:500]
     return render(

@@ -265,3 +265,15 @@ async def test_tokens_act_as_their_own_editor(
     tip = await make_tip("Wie claimt?")
     claimed = await client.post(f"/api/v1/tips/{tip.id}/claim", headers=bram)
     assert claimed.json()["claimed_by"]["display_name"] == "Bram"
+
+
+async def test_summaries_in_one_batch_equal_one_by_one() -> None:
+    from tipdesk.tips.presenting import tip_summaries, tip_summary
+
+    tips = [await make_tip(f"Tip {n}", phone=f"3161000000{n % 3}") for n in range(7)]
+    batch = await tip_summaries(tips, {tips[2].id: "<mark>Tip</mark> 2"})
+    single = [
+        await tip_summary(tip, "<mark>Tip</mark> 2" if tip is tips[2] else None) for tip in tips
+    ]
+    assert batch == single
+    assert batch[2]["snippet"] == "<mark>Tip</mark> 2" and "snippet" not in batch[0]

@@ -32,6 +32,10 @@ TOKEN = "media-test-token"
 NUMBER = "104567890123456"
 
 
+async def sender_of(asset: MediaAsset) -> int:
+    return (await asset.tip).sender_id
+
+
 async def refreshed(asset: MediaAsset) -> MediaAsset:
     return await MediaAsset.get(id=asset.id).prefetch_related("variants")
 
@@ -89,10 +93,12 @@ async def test_the_same_file_from_two_readers_is_stored_once(desk: Desk, tmp_pat
     await desk.settle()
     first, second = await refreshed(first), await refreshed(second)
     assert first.sha256 == second.sha256
-    assert await also_sent_by(first) == 1 and await also_sent_by(second) == 1
+    assert await also_sent_by(first, await sender_of(first)) == 1
+    assert await also_sent_by(second, await sender_of(second)) == 1
     third = await desk.asset(data, "image/png", MediaKind.IMAGE, sender="31600000002")
     await desk.settle()
-    assert await also_sent_by(await refreshed(third)) == 1  # the same reader twice counts once
+    third = await refreshed(third)
+    assert await also_sent_by(third, await sender_of(third)) == 1  # a reader twice counts once
     assert first.state is second.state is MediaState.READY
     originals = list((media_store(desk.settings).root / "originals").rglob("*"))
     assert len([p for p in originals if p.is_file()]) == 1

@@ -18,7 +18,7 @@ from tipdesk.search.engine import find_tips
 from tipdesk.settings import Settings
 from tipdesk.tips import actions
 from tipdesk.tips.models import Sender, Tip
-from tipdesk.tips.presenting import sender_summary, tip_summary
+from tipdesk.tips.presenting import sender_summary, tip_summaries, tip_summary
 
 MAX_BODY = 64 * 1024
 FILTERS = {"status": "status", "media": "media", "desk": "desk", "claimed_by": "claimed"}
@@ -43,7 +43,8 @@ async def list_tips(request: Request) -> Response:
         per_page=_number(params.get("per_page", "25"), "per_page"),
     )  # fmt: skip
     tips = {tip.id: tip for tip in await Tip.filter(id__in=[h.tip_id for h in results.hits])}
-    items = [await tip_summary(tips[h.tip_id], h.snippet) for h in results.hits if h.tip_id in tips]
+    shown = [tips[h.tip_id] for h in results.hits if h.tip_id in tips]
+    items = await tip_summaries(shown, {h.tip_id: h.snippet for h in results.hits})
     body: dict[str, Any] = {"items": items, "total": results.total, "page": results.page}
     body["facets"] = results.facets
     if results.notice:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from tipdesk.conversation.models import ConsentRecord
 from tipdesk.logs import mask_phone
-from tipdesk.media.queries import also_sent_by
+from tipdesk.media.queries import also_sent_by_many
 from tipdesk.tips.models import MediaAsset, Message, Sender, Tip
 
 
@@ -21,10 +22,45 @@ def sender_summary(sender: Sender) -> dict[str, Any]:
 
 
 async def tip_summary(tip: Tip, snippet: str | None = None) -> dict[str, Any]:
-    await tip.fetch_related("sender", "claimed_by")
-    messages = await Message.filter(tip_id=tip.id).order_by("sent_at", "id")
-    media = await MediaAsset.filter(tip_id=tip.id).order_by("id").prefetch_related("variants")
-    consent = await ConsentRecord.filter(tip_id=tip.id).order_by("-requested_at").first()
+    snippets = {tip.id: snippet} if snippet is not None else {}
+    return (await tip_summaries([tip], snippets))[0]
+
+
+async def tip_summaries(
+    tips: list[Tip], snippets: dict[int, str] | None = None
+) -> list[dict[str, Any]]:
+    """Many tips in a handful of queries, whatever their number (the board shows fifty)."""
+    ids = [tip.id for tip in tips]
+    await Tip.fetch_for_list(tips, "sender", "claimed_by")
+    messages: dict[int, list[Message]] = defaultdict(list)
+    for message in await Message.filter(tip_id__in=ids).order_by("sent_at", "id"):
+        messages[message.tip_id].append(message)  # type: ignore[attr-defined]
+    media: dict[int, list[MediaAsset]] = defaultdict(list)
+    for asset in (
+        await MediaAsset.filter(tip_id__in=ids).order_by("id").prefetch_related("variants")
+    ):
+        media[asset.tip_id].append(asset)  # type: ignore[attr-defined]
+    consents: dict[int, ConsentRecord] = {}
+    for record in await ConsentRecord.filter(tip_id__in=ids).order_by("requested_at"):
+        consents[record.tip_id] = record  # type: ignore[attr-defined]  # the latest wins
+    senders = {tip.id: tip.sender_id for tip in tips}
+    also = await also_sent_by_many(
+        [(asset, senders[tip_id]) for tip_id, assets in media.items() for asset in assets]
+    )
+    return [
+        _summary(tip, messages[tip.id], media[tip.id], consents.get(tip.id), also, snippets or {})
+        for tip in tips
+    ]
+
+
+def _summary(
+    tip: Tip,
+    messages: list[Message],
+    media: list[MediaAsset],
+    consent: ConsentRecord | None,
+    also: dict[int, int],
+    snippets: dict[int, str],
+) -> dict[str, Any]:
     location = next((m.content for m in messages if m.type == "location"), None)
     summary: dict[str, Any] = {
         "id": tip.id,
@@ -42,13 +78,13 @@ async def tip_summary(tip: Tip, snippet: str | None = None) -> dict[str, Any]:
             "scope": consent.scope.value if consent and consent.scope else None,
             "credit": consent.credit_name if consent else None,
         },
-        "media": [await _medium(asset) for asset in media],
+        "media": [_medium(asset, also.get(asset.id, 0)) for asset in media],
         "messages": [_message(m) for m in messages],
     }
     if location is not None:
         summary["location"] = location
-    if snippet is not None:
-        summary["snippet"] = snippet
+    if tip.id in snippets:
+        summary["snippet"] = snippets[tip.id]
     return summary
 
 
@@ -69,14 +105,14 @@ def _message(message: Message) -> dict[str, Any]:
     }
 
 
-async def _medium(asset: MediaAsset) -> dict[str, Any]:
+def _medium(asset: MediaAsset, also_sent_by: int) -> dict[str, Any]:
     medium: dict[str, Any] = {
         "id": asset.id,
         "kind": asset.kind.value,
         "state": asset.state.value,
         "variants": {v.name: f"/media/{asset.token}/{v.name}" for v in asset.variants},
         "details": asset.details,
-        "also_sent_by": await also_sent_by(asset),
+        "also_sent_by": also_sent_by,
     }
     if asset.sha256:
         medium["variants"]["original"] = f"/media/{asset.token}/original"
