@@ -29,18 +29,21 @@ async def tip_for_message(
     quoted_wamid: str | None,
     window: timedelta,
     connection: BaseDBAsyncClient,
-) -> Tip | None:
+    may_open: bool = True,
+) -> tuple[Tip | None, bool]:
     """The tip a reader's message joins: the open tip it quotes, else the reader's active open
-    tip (last message within `window`), else a new tip. Closed tips never take new messages."""
+    tip (last message within `window`), else a new tip; and whether the tip is new. Closed tips
+    never take new messages; reactions, system notices and requests to the desk (`may_open`
+    False: STOP, INFO, ...) never open one."""
     tip = await _quoted_open_tip(sender, quoted_wamid, connection)
     if tip is None:
         tip = await _active_tip(sender, sent_at, window, connection)
     if tip is not None:
         await _extend(tip, sent_at, connection)
-        return tip
-    if message_type in NEVER_START_A_TIP:
-        return None
-    return await _open_tip(sender, sent_at, connection)
+        return tip, False
+    if message_type in NEVER_START_A_TIP or not may_open:
+        return None, False
+    return await _open_tip(sender, sent_at, connection), True
 
 
 async def _quoted_open_tip(
@@ -55,11 +58,7 @@ async def _quoted_open_tip(
     )
     if quoted is None:
         return None
-    return (
-        await Tip.filter(id=quoted.tip_id, status__not_in=CLOSED)  # type: ignore[attr-defined]
-        .using_db(connection)
-        .first()
-    )
+    return await Tip.filter(id=quoted.tip_id, status__not_in=CLOSED).using_db(connection).first()
 
 
 async def _active_tip(

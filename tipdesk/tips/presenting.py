@@ -34,7 +34,8 @@ async def tip_summaries(
     await Tip.fetch_for_list(tips, "sender", "claimed_by")
     messages: dict[int, list[Message]] = defaultdict(list)
     for message in await Message.filter(tip_id__in=ids).order_by("sent_at", "id"):
-        messages[message.tip_id].append(message)  # type: ignore[attr-defined]
+        if message.tip_id is not None:
+            messages[message.tip_id].append(message)
     media: dict[int, list[MediaAsset]] = defaultdict(list)
     for asset in (
         await MediaAsset.filter(tip_id__in=ids).order_by("id").prefetch_related("variants")
@@ -42,7 +43,7 @@ async def tip_summaries(
         media[asset.tip_id].append(asset)  # type: ignore[attr-defined]
     consents: dict[int, ConsentRecord] = {}
     for record in await ConsentRecord.filter(tip_id__in=ids).order_by("requested_at"):
-        consents[record.tip_id] = record  # type: ignore[attr-defined]  # the latest wins
+        consents[record.tip_id] = record  # the latest wins
     senders = {tip.id: tip.sender_id for tip in tips}
     also = await also_sent_by_many(
         [(asset, senders[tip_id]) for tip_id, assets in media.items() for asset in assets]
