@@ -12,13 +12,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tipdesk.api.openapi import openapi_document
+from tipdesk.conversation import consent, readers, replies
 from tipdesk.editors.access import require_editor
 from tipdesk.errors import InvalidInput, NotFound
 from tipdesk.search.engine import find_tips
 from tipdesk.settings import Settings
 from tipdesk.tips import actions
 from tipdesk.tips.models import Sender, Tip
-from tipdesk.tips.presenting import sender_summary, tip_summaries, tip_summary
+from tipdesk.tips.presenting import message_summary, sender_summary, tip_summaries, tip_summary
 
 MAX_BODY = 64 * 1024
 FILTERS = {"status": "status", "media": "media", "desk": "desk", "claimed_by": "claimed"}
@@ -77,13 +78,58 @@ async def set_status(request: Request) -> Response:
     editor = await require_editor(request)
     data = await _body(request)
     status, note, url = data.get("status"), data.get("note", ""), data.get("published_url")
+    override = data.get("override_reason")
     if not isinstance(status, str) or not isinstance(note, str) or not isinstance(url, str | None):
         raise InvalidInput("status and note must be strings, published_url a string or null")
+    if not isinstance(override, str | None):
+        raise InvalidInput("override_reason must be a string or null")
     tip = await actions.change_status(
         _id(request), editor, request.app.state.settings,
-        status=status, note=note, published_url=url,
+        status=status, note=note, published_url=url, override_reason=override,
     )  # fmt: skip
     return JSONResponse(await tip_summary(tip))
+
+
+async def reply(request: Request) -> Response:
+    editor = await require_editor(request)
+    data = await _body(request)
+    text, quote = data.get("text"), data.get("quote")
+    if not isinstance(text, str) or not isinstance(quote, str | None):
+        raise InvalidInput("text must be a string, quote a message id or null")
+    sent = await replies.reply_to_reader(
+        _id(request), editor, request.app.state.settings, text=text, quote=quote
+    )
+    body = {
+        "message": message_summary(sent.message),
+        "window_open": sent.window_open,
+        "notice": sent.notice,
+    }
+    return JSONResponse(body, status_code=202)
+
+
+async def request_consent(request: Request) -> Response:
+    editor = await require_editor(request)
+    record = await consent.request_consent(_id(request), editor, request.app.state.settings)
+    return JSONResponse(
+        {"id": record.id, "state": record.state.value, "question": record.question_text},
+        status_code=201,
+    )
+
+
+async def block(request: Request) -> Response:
+    editor = await require_editor(request)
+    blocked = request.url.path.endswith("/block")
+    sender = await readers.set_blocked(_id(request), editor, blocked=blocked)
+    return JSONResponse(sender_summary(sender))
+
+
+async def set_language(request: Request) -> Response:
+    editor = await require_editor(request)
+    language = (await _body(request)).get("language")
+    if not isinstance(language, str | None):
+        raise InvalidInput("language must be a string or null")
+    sender = await readers.set_language(_id(request), editor, request.app.state.settings, language)
+    return JSONResponse(sender_summary(sender))
 
 
 async def show_sender(request: Request) -> Response:
@@ -152,5 +198,10 @@ routes = [
     Route("/api/v1/tips/{id}/claim", claim, methods=["POST"]),
     Route("/api/v1/tips/{id}/release", release, methods=["POST"]),
     Route("/api/v1/tips/{id}/status", set_status, methods=["POST"]),
+    Route("/api/v1/tips/{id}/reply", reply, methods=["POST"]),
+    Route("/api/v1/tips/{id}/consent-request", request_consent, methods=["POST"]),
     Route("/api/v1/senders/{id}", show_sender, methods=["GET"]),
+    Route("/api/v1/senders/{id}/block", block, methods=["POST"]),
+    Route("/api/v1/senders/{id}/unblock", block, methods=["POST"]),
+    Route("/api/v1/senders/{id}/language", set_language, methods=["POST"]),
 ]

@@ -7,6 +7,7 @@ only kinds it knows, so jobs of a newer release wait for a worker that runs that
 from __future__ import annotations
 
 from tipdesk.conversation.outbox import CONVERSATION_SEND, send_queued
+from tipdesk.conversation.read_receipts import CONVERSATION_MARK_READ, mark_read
 from tipdesk.intake.inbox import PROCESS_WEBHOOK
 from tipdesk.intake.recording import process_webhook
 from tipdesk.jobs.worker import JobKind
@@ -20,6 +21,7 @@ def desk_job_kinds(settings: Settings) -> dict[str, JobKind]:
     kinds = [
         JobKind(PROCESS_WEBHOOK, process_webhook),
         JobKind(CONVERSATION_SEND, send_queued),
+        JobKind(CONVERSATION_MARK_READ, mark_read),
         JobKind(MEDIA_FETCH, fetch_media, concurrency=4),
         JobKind(MEDIA_TRANSCODE, transcode_media, concurrency=settings.transcode_concurrency),
         # One index writer per process; whoosh's lock file orders writers across processes.

@@ -8,7 +8,7 @@ from typing import Any
 from tipdesk.conversation.models import ConsentRecord
 from tipdesk.logs import mask_phone
 from tipdesk.media.queries import also_sent_by_many
-from tipdesk.tips.models import MediaAsset, Message, Sender, Tip
+from tipdesk.tips.models import Direction, MediaAsset, Message, Sender, Tip
 
 
 def sender_summary(sender: Sender) -> dict[str, Any]:
@@ -18,6 +18,9 @@ def sender_summary(sender: Sender) -> dict[str, Any]:
         "phone": mask_phone(sender.phone),
         "opted_out": sender.opted_out_at is not None,
         "blocked": sender.blocked_at is not None,
+        "unreachable": sender.unreachable_at is not None,
+        "erased": sender.erased_at is not None,
+        "language": sender.language,
     }
 
 
@@ -80,7 +83,7 @@ def _summary(
             "credit": consent.credit_name if consent else None,
         },
         "media": [_medium(asset, also.get(asset.id, 0)) for asset in media],
-        "messages": [_message(m) for m in messages],
+        "messages": [message_summary(m) for m in messages],
     }
     if location is not None:
         summary["location"] = location
@@ -95,8 +98,8 @@ def _editor(tip: Tip) -> dict[str, Any] | None:
     return {"id": tip.claimed_by.id, "display_name": tip.claimed_by.display_name}
 
 
-def _message(message: Message) -> dict[str, Any]:
-    return {
+def message_summary(message: Message) -> dict[str, Any]:
+    summary: dict[str, Any] = {
         "wamid": message.wamid,
         "type": message.type,
         "direction": message.direction.value,
@@ -104,6 +107,12 @@ def _message(message: Message) -> dict[str, Any]:
         "received_at": message.sent_at.isoformat(),
         "delivery": message.delivery.value,
     }
+    if message.direction is Direction.OUTBOUND:
+        summary["purpose"] = message.purpose
+        summary["editor_id"] = message.editor_id
+        if message.delivery_error:
+            summary["delivery_error"] = message.delivery_error
+    return summary
 
 
 def _medium(asset: MediaAsset, also_sent_by: int) -> dict[str, Any]:
