@@ -88,7 +88,7 @@ async def _ask(
         Outgoing(
             purpose="consent_request", send=button_message(question, buttons), text=question,
             automatic=False, key=f"consent:{record.id}", tip_id=tip.id, editor_id=editor.id,
-            ignores_opt_out=True,
+            ignores_opt_out=True, content={"consent_id": record.id},
         ),
         settings, connection,
     )  # fmt: skip

@@ -20,6 +20,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
+from tipdesk.conversation.models import ConsentRecord
 from tipdesk.jobs import queue
 from tipdesk.jobs.worker import JobContext
 from tipdesk.settings import Settings
@@ -227,6 +228,10 @@ async def _deliver(message: Message, sender: Sender, context: JobContext) -> Non
     await Message.filter(id=message.id, delivery=DeliveryState.QUEUED).update(
         wamid=wamid, delivery=DeliveryState.SENT, delivery_at=now, sent_at=now
     )
+    consent_id = message.content.get("consent_id")
+    if isinstance(consent_id, int):
+        # The consent evidence names the message that asked, as WhatsApp knows it.
+        await ConsentRecord.filter(id=consent_id).update(request_wamid=wamid)
 
 
 def graph_body(message: Message, sender: Sender) -> dict[str, Any]:

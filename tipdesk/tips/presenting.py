@@ -77,6 +77,7 @@ def _summary(
         "claimed_by": _editor(tip),
         "desk": tip.desk,
         "tags": tip.tags,
+        "published_url": tip.published_url,
         "consent": {
             "state": consent.state.value if consent else "not_asked",
             "scope": consent.scope.value if consent and consent.scope else None,
