@@ -17,6 +17,7 @@ from tests.servers import free_port, serving
 from tipdesk.app import create_app
 from tipdesk.editors.accounts import create_editor, create_token
 from tipdesk.editors.models import Role
+from tipdesk.intake.inbox import PROCESS_WEBHOOK
 from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.models import Job, JobState
 from tipdesk.jobs.queue import utcnow
@@ -67,6 +68,19 @@ class Newsroom:
                 if self.fake.deliverer.idle and not await worker.drain():
                     return
             await asyncio.sleep(0.02)
+
+    async def settle_intake(self) -> None:
+        """Like settle, but only intake runs: jobs it queues (an erasure, say) stay queued."""
+        worker = Worker(
+            self.settings, {PROCESS_WEBHOOK: desk_job_kinds(self.settings)[PROCESS_WEBHOOK]}
+        )
+        for _ in range(100):
+            await worker.drain()
+            if self.fake.deliverer.idle:
+                await worker.drain()
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError("deliveries never finished")
 
     def sent(self, wa_id: str = ANNE) -> list[dict[str, Any]]:
         """What the desk sent this reader, as the Graph API received it."""
