@@ -108,11 +108,20 @@ def opening_hours_text(texts: LanguageTexts, settings: Settings) -> str:
     hours = settings.opening_hours
     if hours.always_open:
         return texts.texts["always_open"]
-    parts = [
-        f"{texts.weekdays[span.weekday]} {span.start // 60:02d}:{span.start % 60:02d}"
-        f"–{span.end // 60:02d}:{span.end % 60:02d}"
-        for span in hours.spans
-    ]
+    # Consecutive days with the same hours read as one range.
+    runs: list[tuple[int, int, int, int]] = []  # first day, last day, start, end
+    for span in hours.spans:
+        last = runs[-1] if runs else None
+        if last and last[1] + 1 == span.weekday and (last[2], last[3]) == (span.start, span.end):
+            runs[-1] = (last[0], span.weekday, last[2], last[3])
+        else:
+            runs.append((span.weekday, span.weekday, span.start, span.end))
+    parts = []
+    for first, last_day, start, end in runs:
+        days = texts.weekdays[first]
+        if last_day != first:
+            days += f"–{texts.weekdays[last_day]}"
+        parts.append(f"{days} {start // 60:02d}:{start % 60:02d}–{end // 60:02d}:{end % 60:02d}")
     return ", ".join(parts)
 
 
