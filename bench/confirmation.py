@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from bench.ingest import free_port, start, wait_up  # noqa: E402
+from bench.ingest import free_port, start, wait_up
 
 SECRET = "bench-app-secret"  # noqa: S105 - a benchmark's own test secret
 TOKEN = "bench-access-token"  # noqa: S105
@@ -74,15 +74,14 @@ async def stream_tips(graph: str, rate: float, seconds: float, prefix: str) -> d
             await asyncio.sleep(max(0.0, begin + n / rate - time.monotonic()))
             submitted[reader] = time.time()
             message = {"type": "text", "text": {"body": f"Boom om op de Stationsstraat ({n})"}}
-            pending.append(asyncio.create_task(
-                http.post("/_fake/inbound", json={"from": reader, "name": "Lezer", "message": message})
-            ))  # fmt: skip
+            reader_says = {"from": reader, "name": "Lezer", "message": message}
+            pending.append(asyncio.create_task(http.post("/_fake/inbound", json=reader_says)))
         await asyncio.gather(*pending)
     return submitted
 
 
-async def latencies(graph: str, submitted: dict[str, float], timeout: float = 120) -> list[float]:
-    deadline = time.monotonic() + timeout
+async def latencies(graph: str, submitted: dict[str, float]) -> list[float]:
+    deadline = time.monotonic() + 120
     async with httpx.AsyncClient(base_url=graph, timeout=30) as http:
         while True:
             sent = (await http.get("/_fake/sent")).json()
