@@ -126,7 +126,7 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "2s",
         "least time between two messages to the same reader (Meta's pair rate limit)",
     ),
-    SettingDoc("TIPDESK_SEND_RATE", "20", "most messages per second the desk sends in all"),
+    SettingDoc("TIPDESK_SEND_RATE", "60", "most messages per second the desk sends in all"),
     SettingDoc(
         "TIPDESK_RETENTION", "90d", "tips not used are erased this long after their last message"
     ),
@@ -233,7 +233,7 @@ class Settings:
             reader_rate_limit=env.integer("TIPDESK_READER_RATE_LIMIT", 30, minimum=1),
             reply_signature=env.boolean("TIPDESK_REPLY_SIGNATURE", True),
             reader_send_interval=env.duration("TIPDESK_READER_SEND_INTERVAL", "2s"),
-            send_rate=env.integer("TIPDESK_SEND_RATE", 20, minimum=1),
+            send_rate=env.integer("TIPDESK_SEND_RATE", 60, minimum=1),
             retention=env.duration("TIPDESK_RETENTION", "90d"),
         )
 

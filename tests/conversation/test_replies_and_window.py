@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import itertools
+from datetime import timedelta
+
 from tests.conversation.conftest import Newsroom
 from tests.editorial_ui.test_login import csrf
 from tipdesk.tips.models import DeliveryState, Message
@@ -162,3 +165,18 @@ async def test_the_tip_page_composer_replies_and_asks_with_csrf(newsroom: Newsro
     assert newsroom.texts_sent()[-1].startswith("<b>Hoi</b> lezer")
     page = await newsroom.desk.get(f"/tips/{tip.id}")
     assert "&lt;b&gt;Hoi&lt;/b&gt; lezer" in page.text and "<b>Hoi</b>" not in page.text
+
+
+async def test_messages_to_one_reader_are_paced(newsroom: Newsroom) -> None:
+    object.__setattr__(newsroom.settings, "reader_send_interval", timedelta(milliseconds=400))
+    tip = await newsroom.tip_of(await newsroom.writes("Brand"))
+    for text in ("Een", "Twee"):
+        await newsroom.desk.post(
+            f"/api/v1/tips/{tip.id}/reply",
+            json={"text": text},
+            headers=await newsroom.editor("Bram"),
+        )
+    await newsroom.settle()
+    times = [m["at"] for m in newsroom.fake.state.sent]
+    assert len(times) == 3
+    assert all(later - earlier >= 0.35 for earlier, later in itertools.pairwise(times))
