@@ -23,7 +23,7 @@ from tipdesk.jobs.models import Job, JobState
 from tipdesk.jobs.queue import utcnow
 from tipdesk.jobs.worker import Worker
 from tipdesk.settings import Settings
-from tipdesk.tips.models import Message, Sender, Tip
+from tipdesk.tips.models import DeliveryState, Message, Sender, Tip
 from tipdesk.whatsapp.fake import FakeGraph, FakeGraphConfig, create_fake_graph
 
 APP_SECRET = "conversation-app-secret"
@@ -169,4 +169,14 @@ async def newsroom(environ: dict[str, str]) -> AsyncIterator[Newsroom]:
             serving(create_app(settings), port=desk_port) as desk_url,
             httpx.AsyncClient(base_url=desk_url) as desk,
         ):
-            yield Newsroom(settings, graph.state.fake, desk)
+            newsroom = Newsroom(settings, graph.state.fake, desk)
+            yield newsroom
+            # Whatever a test did, nothing the desk sent broke the contract's limits: the fake
+            # checked every body, and the desk's own check refused nothing either.
+            assert newsroom.fake.state.rejected == []
+            refused = await Message.filter(delivery=DeliveryState.FAILED).values_list(
+                "delivery_error", flat=True
+            )
+            assert not [
+                e for e in refused if isinstance(e, dict) and e.get("code") in (100, 131008)
+            ]

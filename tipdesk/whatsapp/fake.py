@@ -75,6 +75,8 @@ class FakeGraphState:
     media: dict[str, StoredMedia] = field(default_factory=dict)
     downloads: dict[str, tuple[str, float]] = field(default_factory=dict)
     sent: list[dict[str, Any]] = field(default_factory=list)
+    # Sends that broke the contract, with the reason: tests assert there are none.
+    rejected: list[dict[str, Any]] = field(default_factory=list)
     read_receipts: list[str] = field(default_factory=list)
     received: list[dict[str, Any]] = field(default_factory=list)
     # Fetch faults per media id, for tests: see FakeGraph.media_info and .download.
@@ -223,6 +225,7 @@ class FakeGraph:
         try:
             validate_send(body)
         except SendRejected as exc:
+            self.state.rejected.append({"code": exc.code, "details": exc.details, "body": body})
             return graph_error(exc.code, exc.details)
         if (fault := self._send_fault(body)) is not None:
             return fault
