@@ -7,6 +7,9 @@ once with a send, both behind the same fake Graph API, same rate, same run.
 Each tip comes from a new reader through the fake's `/_fake/inbound` (signed webhooks, Meta-style
 delivery with jitter); the latency is the fake's clock from accepting the reader's message to
 receiving the desk's send. The goal: p95 ≤ 1 s at 50 tips per second.
+
+`BENCH_WORKERS=N` measures the scaled topology instead: `serve --no-workers-in-process` plus N
+`tipdesk worker` processes on the same database.
 """
 
 from __future__ import annotations
@@ -113,6 +116,17 @@ def fake_graph(port: int, webhook: str, env: dict[str, str]) -> subprocess.Popen
     )  # fmt: skip
 
 
+def desk_processes(port: int, env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
+    workers = int(os.environ.get("BENCH_WORKERS", "0"))
+    serve = [sys.executable, "-m", "tipdesk", "serve", "--port", str(port)]
+    if not workers:
+        return [start(serve, env)]
+    worker = [sys.executable, "-m", "tipdesk", "worker"]
+    return [start([*serve, "--no-workers-in-process"], env)] + [
+        start(worker, env) for _ in range(workers)
+    ]
+
+
 def main(rate: float, seconds: float) -> None:
     with tempfile.TemporaryDirectory() as folder:
         graph_port, desk_port = free_port(), free_port()
@@ -135,7 +149,7 @@ def main(rate: float, seconds: float) -> None:
         )
         processes = [
             fake_graph(graph_port, f"http://127.0.0.1:{desk_port}/webhooks/whatsapp", env),
-            start([sys.executable, "-m", "tipdesk", "serve", "--port", str(desk_port)], env),
+            *desk_processes(desk_port, env),
             fake_graph(bare_graph_port, f"http://127.0.0.1:{bare_port}/webhooks/whatsapp", env),
             start([sys.executable, __file__, "--serve-bare", str(bare_port), bare_graph], env),
         ]
@@ -147,7 +161,12 @@ def main(rate: float, seconds: float) -> None:
             bare = asyncio.run(stream_tips(bare_graph, rate, seconds, "3161"))
             bare_p95 = report("bare send-on-webhook", asyncio.run(latencies(bare_graph, bare)))
             desk = asyncio.run(stream_tips(graph, rate, seconds, "3162"))
-            desk_p95 = report("Tipdesk (embedded)", asyncio.run(latencies(graph, desk)))
+            topology = (
+                f"{os.environ['BENCH_WORKERS']} workers"
+                if "BENCH_WORKERS" in os.environ
+                else "embedded"
+            )
+            desk_p95 = report(f"Tipdesk ({topology})", asyncio.run(latencies(graph, desk)))
             print(f"  ratio p95 Tipdesk / bare: {desk_p95 / bare_p95:.1f}  (goal: p95 ≤ 1,000 ms)")
         finally:
             for process in processes:

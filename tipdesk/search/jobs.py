@@ -13,6 +13,7 @@ import logging
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from tipdesk.jobs import queue
+from tipdesk.jobs.models import Job
 from tipdesk.jobs.worker import JobContext
 from tipdesk.search.index import IndexUnavailable, TipIndex, write_async
 from tipdesk.search.schema import TipDocument, tip_document
@@ -35,17 +36,41 @@ async def schedule_indexing(
 
 
 async def index_tip(context: JobContext, payload: dict[str, object]) -> None:
-    tip_id = int(str(payload["tip_id"]))
+    """Index this job's tip and, in the same commit, the tips of up to BATCH other index jobs
+    that wait: a whoosh commit costs the same for one document or a hundred, so a burst of
+    new tips is indexed in a few commits instead of one each. The extra jobs are leased as
+    usual, so a crash in between returns them to the queue when their leases expire."""
     index = TipIndex(context.settings.data_dir)
     if not index.exists():
         await rebuild(context.settings)
         return
-    document = await tip_document(tip_id)
+    extra = await _lease_waiting(context)
+    tip_ids = {int(str(payload["tip_id"]))} | {int(str(job.payload["tip_id"])) for job in extra}
+    documents, gone = [], []
+    for tip_id in sorted(tip_ids):
+        document = await tip_document(tip_id)
+        if document is None:
+            gone.append(tip_id)
+        else:
+            documents.append(document)
     try:
-        await write_async(index, [document] if document else [], [] if document else [tip_id])
+        await write_async(index, documents, gone)
     except IndexUnavailable:
         log.warning("search index unreadable: rebuilding it from the database")
         await rebuild(context.settings)
+    for job in extra:
+        await queue.complete(job)
+
+
+async def _lease_waiting(context: JobContext) -> list[Job]:
+    taken: list[Job] = []
+    worker = f"search-batch:{context.job_id}"
+    while len(taken) < BATCH:
+        job = await queue.lease(worker, context.settings.job_lease, [SEARCH_INDEX])
+        if job is None:
+            break
+        taken.append(job)
+    return taken
 
 
 async def request_rebuild(settings: Settings) -> None:

@@ -3,7 +3,9 @@ receipts. Every failure is sorted into what the caller must do about it."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import ssl
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,7 +93,9 @@ class GraphClient:
 
     def _client(self) -> httpx.AsyncClient:
         timeout = httpx.Timeout(READ_TIMEOUT, connect=10.0)
-        return httpx.AsyncClient(headers=self.headers, timeout=timeout, transport=self.transport)
+        return httpx.AsyncClient(
+            headers=self.headers, timeout=timeout, transport=self.transport, verify=_tls()
+        )
 
     async def locate_media(self, media_id: str) -> MediaLocation:
         url = f"{self.base}/{media_id}"
@@ -169,6 +173,13 @@ class GraphClient:
             details = str(data.get("details") or error.get("message") or response.status_code)
             raise SendRefused(code, details, response.status_code)
         return response
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """One TLS context per process: loading the CA bundle takes some 30 ms, which a client per
+    message would pay every time (it was most of the cost of sending a confirmation)."""
+    return httpx.create_ssl_context()
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:
