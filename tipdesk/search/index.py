@@ -75,6 +75,18 @@ class TipIndex:
             raise
         writer.commit()
 
+    def forget(self, tip_ids: Iterable[int]) -> None:
+        """Blocking: delete tips' documents and rewrite the index without them (an optimizing
+        commit), so their words leave the files on disk too, not only the search results."""
+        writer = self.open().writer(timeout=WRITE_LOCK_TIMEOUT)
+        try:
+            for tip_id in tip_ids:
+                writer.delete_by_term("tip_id", str(tip_id))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(optimize=True)
+
     def build(self, documents: Iterable[TipDocument]) -> Path:
         """Blocking: a complete new index directory beside the live one (not yet live)."""
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -98,6 +110,13 @@ class TipIndex:
             if old not in (target, previous):
                 shutil.rmtree(old, ignore_errors=True)
         self._index = None
+
+
+async def forget_async(index: TipIndex, tip_ids: list[int]) -> None:
+    try:
+        await asyncio.to_thread(index.forget, tip_ids)
+    except LockError as exc:
+        raise IndexBusy("another process is writing the search index") from exc
 
 
 async def write_async(index: TipIndex, documents: list[TipDocument], gone: list[int]) -> None:

@@ -1,0 +1,137 @@
+"""A reader's traces outside their own rows: raw webhook bodies, webhook errors, job errors and
+audit details that carry their number, username id or name. Erasure removes or redacts them.
+
+The scan is bounded: only bodies received since the reader's first contact (less a day) are
+read, a hundred at a time, and processed bodies older than seven days are purged daily anyway.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from tipdesk.audit.models import AuditEvent
+from tipdesk.intake.models import InboundState, InboundWebhook, WebhookError
+from tipdesk.jobs.models import Job
+
+REDACTED = "[erased]"
+BATCH = 100
+MARGIN = timedelta(days=1)
+# Erasure waits for intake: a body not yet parsed would bring the reader back after erasure.
+NOT_YET_PARSED = InboundState.RECEIVED
+
+
+class IntakePending(RuntimeError):
+    """Webhooks of this reader are still waiting for intake; erasure runs again after them."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What identifies a reader in text: number and username id (exact, in JSON strings), and
+    their name (only in their own records: a first name alone matches too much elsewhere)."""
+
+    ids: tuple[str, ...]
+    name: str
+
+    def needles(self) -> list[bytes]:
+        found: list[bytes] = []
+        for value in self.ids:
+            found += [f'"{value}"'.encode(), json.dumps(value).encode()]
+        return list(dict.fromkeys(found))
+
+    def in_text(self, text: str) -> bool:
+        return any(value in text for value in self.ids)
+
+    def scrub(self, text: str) -> str:
+        for value in (*self.ids, self.name):
+            if value and len(value) >= 2:
+                text = text.replace(value, REDACTED)
+        return text
+
+
+async def matching_webhooks(identity: Identity, since: datetime) -> tuple[list[str], int]:
+    """Ids of parsed (or failed) bodies that carry the reader, and how many unparsed ones do."""
+    needles = identity.needles()
+    if not needles:
+        return [], 0
+    candidates = await InboundWebhook.filter(received_at__gte=since - MARGIN).values_list(
+        "id", flat=True
+    )
+    ids = [str(candidate) for candidate in candidates]
+    matched: list[str] = []
+    pending = 0
+    for start in range(0, len(ids), BATCH):
+        rows = await InboundWebhook.filter(id__in=ids[start : start + BATCH]).only(
+            "id", "body", "state"
+        )
+        for row in rows:
+            body = bytes(row.body)
+            if not any(needle in body for needle in needles):
+                continue
+            if row.state is NOT_YET_PARSED:
+                pending += 1
+            else:
+                matched.append(str(row.id))
+    return matched, pending
+
+
+async def remove_webhooks(webhook_ids: list[str], connection: BaseDBAsyncClient) -> int:
+    removed = 0
+    for start in range(0, len(webhook_ids), BATCH):
+        chunk = webhook_ids[start : start + BATCH]
+        await WebhookError.filter(webhook_id__in=chunk).using_db(connection).delete()
+        removed += await InboundWebhook.filter(id__in=chunk).using_db(connection).delete()
+    return removed
+
+
+async def remove_webhook_errors(identity: Identity, connection: BaseDBAsyncClient) -> int:
+    """Webhook errors whose excerpt or detail carries the reader (those of bodies already
+    removed went with them)."""
+    if not identity.ids:
+        return 0
+    doomed = [
+        error.id
+        for error in await WebhookError.all().using_db(connection).only("id", "detail", "excerpt")
+        if identity.in_text(error.detail) or identity.in_text(json.dumps(error.excerpt))
+    ]
+    if doomed:
+        await WebhookError.filter(id__in=doomed).using_db(connection).delete()
+    return len(doomed)
+
+
+async def redact_job_errors(identity: Identity, connection: BaseDBAsyncClient) -> int:
+    """A database error can quote a unique key (a number) into a job's last error."""
+    redacted = 0
+    for value in identity.ids:
+        redacted += (
+            await Job.filter(last_error__contains=value)
+            .using_db(connection)
+            .update(last_error=REDACTED)
+        )
+    return redacted
+
+
+async def redact_audit(
+    identity: Identity, sender_id: int, tip_ids: Iterable[int], connection: BaseDBAsyncClient
+) -> None:
+    """Notes in the audit of the reader's kept tips may name them; the events stay."""
+    events = await AuditEvent.filter(sender_id=sender_id).using_db(connection)
+    events += await AuditEvent.filter(tip_id__in=list(tip_ids)).using_db(connection)
+    for event in events:
+        cleaned = _scrubbed(event.detail, identity)
+        if cleaned != event.detail:
+            await AuditEvent.filter(id=event.id).using_db(connection).update(detail=cleaned)
+
+
+def _scrubbed(value: object, identity: Identity) -> object:
+    if isinstance(value, str):
+        return identity.scrub(value)
+    if isinstance(value, dict):
+        return {key: _scrubbed(item, identity) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrubbed(item, identity) for item in value]
+    return value
