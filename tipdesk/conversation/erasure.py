@@ -111,6 +111,7 @@ async def _erase_rows(
     locked = await Sender.filter(id=sender.id).select_for_update().using_db(connection).first()
     if locked is None or locked.erased_at is not None:
         return Deleted()  # another run got here first
+    await _pseudonymise_consent(sender.id, identity, connection)
     tips = await Tip.filter(sender_id=sender.id).using_db(connection)
     kept = [tip.id for tip in tips if tip.status is TipStatus.USED]
     deleted = await delete_tips(
@@ -121,7 +122,6 @@ async def _erase_rows(
         await Message.filter(sender_id=sender.id).using_db(connection).values_list("id", flat=True)
     )
     deleted.add(await delete_messages([int(str(i)) for i in loose], settings, connection))
-    await _pseudonymise_consent(sender.id, identity, connection)
     await traces.redact_audit(identity, sender.id, kept, connection)
     await _pseudonymise_sender(sender.id, queue.utcnow(), connection)
     return deleted
@@ -130,11 +130,19 @@ async def _erase_rows(
 async def _pseudonymise_consent(
     sender_id: int, identity: traces.Identity, connection: BaseDBAsyncClient
 ) -> None:
+    """Before the messages go: the request's wamid is taken from the message that asked, when
+    the record lacks it, so the evidence keeps both message ids."""
     for record in await ConsentRecord.filter(sender_id=sender_id).using_db(connection):
+        asked = await (
+            Message.filter(outbound_key=f"consent:{record.id}")
+            .using_db(connection)
+            .values_list("wamid", flat=True)
+        )
         await (
             ConsentRecord.filter(id=record.id)
             .using_db(connection)
             .update(
+                request_wamid=record.request_wamid or (str(asked[0]) if asked else None),
                 credit_name=None,
                 question_text=identity.scrub(record.question_text),
                 answer_text=identity.scrub(record.answer_text) if record.answer_text else None,

@@ -72,7 +72,8 @@ async def purge(settings: Settings, *, dry_run: bool = False) -> PurgeReport:
             deleted.add(await delete_messages(ids, settings, connection))
     webhooks = 0
     while keys := [str(i) for i in await parsed.limit(BATCH).values_list("id", flat=True)]:
-        webhooks += await InboundWebhook.filter(id__in=keys).delete()
+        await InboundWebhook.filter(id__in=keys).delete()
+        webhooks += len(keys)
     log.info("purge: %s, %d raw webhook bodies", deleted.as_dict(), webhooks)
     return PurgeReport(deleted, webhooks)
 

@@ -84,7 +84,8 @@ async def remove_webhooks(webhook_ids: list[str], connection: BaseDBAsyncClient)
     for start in range(0, len(webhook_ids), BATCH):
         chunk = webhook_ids[start : start + BATCH]
         await WebhookError.filter(webhook_id__in=chunk).using_db(connection).delete()
-        removed += await InboundWebhook.filter(id__in=chunk).using_db(connection).delete()
+        await InboundWebhook.filter(id__in=chunk).using_db(connection).delete()
+        removed += len(chunk)
     return removed
 
 

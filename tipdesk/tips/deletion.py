@@ -11,8 +11,10 @@ finish the work.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.queryset import QuerySet
 
 from tipdesk.conversation.models import ConsentRecord
 from tipdesk.media.discard import schedule_discard
@@ -47,7 +49,7 @@ async def delete_tips(
     deleted = await delete_content(tip_ids, settings, connection)
     for chunk in _chunks(tip_ids):
         await ConsentRecord.filter(tip_id__in=chunk).using_db(connection).delete()
-        deleted.tips += await Tip.filter(id__in=chunk).using_db(connection).delete()
+        deleted.tips += await _delete(Tip.filter(id__in=chunk).using_db(connection))
     return deleted
 
 
@@ -60,8 +62,8 @@ async def delete_content(
     for chunk in _chunks(tip_ids):
         media = MediaAsset.filter(tip_id__in=chunk).using_db(connection)
         digests += [str(d) for d in await media.values_list("sha256", flat=True) if d]
-        deleted.media += await media.delete()
-        deleted.messages += await Message.filter(tip_id__in=chunk).using_db(connection).delete()
+        deleted.media += await _delete(media)
+        deleted.messages += await _delete(Message.filter(tip_id__in=chunk).using_db(connection))
     await schedule_discard(digests, settings, connection)
     await schedule_forgetting(tip_ids, settings, connection)
     return deleted
@@ -76,10 +78,18 @@ async def delete_messages(
     for chunk in _chunks(message_ids):
         media = MediaAsset.filter(message_id__in=chunk).using_db(connection)
         digests += [str(d) for d in await media.values_list("sha256", flat=True) if d]
-        deleted.media += await media.delete()
-        deleted.messages += await Message.filter(id__in=chunk).using_db(connection).delete()
+        deleted.media += await _delete(media)
+        deleted.messages += await _delete(Message.filter(id__in=chunk).using_db(connection))
     await schedule_discard(digests, settings, connection)
     return deleted
+
+
+async def _delete(rows: QuerySet[Any]) -> int:
+    """Counted before deleting: SQLite's count after a DELETE includes the rows its foreign
+    keys cascaded to (variants, audit events), which would overstate what went."""
+    count = await rows.count()
+    await rows.delete()
+    return count
 
 
 def _chunks(ids: list[int]) -> list[list[int]]:
