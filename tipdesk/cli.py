@@ -28,7 +28,7 @@ class OneLineParser(argparse.ArgumentParser):
     """argparse prints usage plus the error; scripts and people want the error alone."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {_one_line(message)} (see --help)\n")
 
 
 def build_parser() -> OneLineParser:
@@ -104,10 +104,13 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _fail(message: str) -> NoReturn:
-    # Hostile input may carry newlines or terminal escapes into a message: print one clean line.
-    line = " ".join("".join(ch if ch.isprintable() else " " for ch in message).split())
-    print(f"tipdesk: error: {line}", file=sys.stderr)
+    print(f"tipdesk: error: {_one_line(message)}", file=sys.stderr)
     sys.exit(EXIT_FAILURE)
+
+
+def _one_line(message: str) -> str:
+    """Hostile input may carry newlines or terminal escapes into a message: one clean line."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in message).split())
 
 
 def _run(coroutine: Coroutine[Any, Any, None]) -> None:

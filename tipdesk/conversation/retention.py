@@ -4,8 +4,9 @@
   (default 90 days), with its messages, media files and index entry (`tips/deletion.py`, the
   same machinery as erasure). The board warns a week before (`purge_at`).
 - Messages outside tips (keywords, answers to the desk's questions) go after the same period.
-- Raw webhook bodies that intake has parsed go after seven days: they hold message text and
-  numbers, and once parsed they are only needed to look into a fresh problem.
+- Raw webhook bodies that intake has parsed go after seven days (or the retention, if shorter):
+  they hold message text and numbers, and once parsed they only serve to look into a fresh
+  problem. Bodies intake could not parse stay for admins (erasure still removes a reader's).
 
 The `conversation.purge` job runs once a day: it re-enqueues itself for the next day with a
 dedupe key, and `serve` and `worker` enqueue it at start when none waits.
@@ -48,7 +49,7 @@ class PurgeReport:
         return [
             f"{verb} {d.tips} tips not used whose last message is older than the retention",
             f"{verb} {d.messages} messages and {d.media} media with them",
-            f"{verb} {self.webhooks} raw webhook bodies parsed more than 7 days ago",
+            f"{verb} {self.webhooks} parsed raw webhook bodies past 7 days (or the retention)",
         ]
 
 
@@ -84,7 +85,8 @@ def _due(
     tips = Tip.filter(last_message_at__lt=now - settings.retention).exclude(status=TipStatus.USED)
     loose = Message.filter(tip_id=None, sent_at__lt=now - settings.retention)
     parsed = InboundWebhook.filter(
-        state=InboundState.PROCESSED, received_at__lt=now - RAW_BODIES_KEPT
+        state=InboundState.PROCESSED,
+        received_at__lt=now - min(RAW_BODIES_KEPT, settings.retention),
     )
     return tips, loose, parsed
 
