@@ -83,7 +83,20 @@ class World:
         if reader.user_id:
             item["from_user_id"] = reader.user_id
         contact: dict[str, Any] = {"profile": {"name": reader.name}, "wa_id": reader.wa_id}
-        body = json.dumps(_envelope(item, contact), ensure_ascii=True).encode()
+        await self.post({"contacts": [contact], "messages": [item]})
+        return wamid
+
+    async def report_statuses(self, sent: dict[str, Any]) -> None:
+        """What Meta does after a send: sent, delivered and read webhooks, with the number."""
+        statuses = [
+            {"id": sent["id"], "status": status, "timestamp": str(int(time.time())),
+             "recipient_id": sent["to"]}
+            for status in ("sent", "delivered", "read")
+        ]  # fmt: skip
+        await self.post({"statuses": statuses})
+
+    async def post(self, value: dict[str, Any]) -> None:
+        body = json.dumps(_envelope(value), ensure_ascii=True).encode()
         response = await self.http.post(
             "/webhooks/whatsapp", content=body,
             headers={"content-type": "application/json",
@@ -91,7 +104,6 @@ class World:
         )  # fmt: skip
         assert response.status_code == 200, response.text
         await self.settle()
-        return wamid
 
     async def text(self, reader: Reader, body: str, *, ago: float = 0) -> str:
         return await self.send(reader, {"type": "text", "text": {"body": body}}, ago=ago)
@@ -125,14 +137,12 @@ def _due() -> Q:
     return Q(state=JobState.RUNNING) | Q(state=JobState.QUEUED, run_at__lte=soon)
 
 
-def _envelope(item: dict[str, Any], contact: dict[str, Any]) -> dict[str, Any]:
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "31851234567", "phone_number_id": NUMBER_ID},
-        "contacts": [contact],
-        "messages": [item],
+def _envelope(value: dict[str, Any]) -> dict[str, Any]:
+    metadata = {"display_phone_number": "31851234567", "phone_number_id": NUMBER_ID}
+    change = {
+        "field": "messages",
+        "value": {"messaging_product": "whatsapp", "metadata": metadata, **value},
     }
-    change = {"field": "messages", "value": value}
     return {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [change]}]}
 
 

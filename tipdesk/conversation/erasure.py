@@ -19,7 +19,7 @@ Idempotent: a second run finds the reader erased and does nothing.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -40,7 +40,9 @@ from tipdesk.whatsapp.cloud import GraphClient, GraphError
 from tipdesk.whatsapp.contract import SendRejected, validate_send
 
 log = logging.getLogger("tipdesk.conversation")
-__all__ = ["ERASE_READER", "erase_reader"]
+__all__ = ["ERASE_ECHOES", "ERASE_READER", "erase_reader", "sweep_echoes"]
+ERASE_ECHOES = "conversation.erase_echoes"
+ECHO_SWEEP_AFTER = timedelta(minutes=10)
 
 
 class ErasureRequestInvalid(ValueError):
@@ -69,7 +71,7 @@ async def erase_reader(context: JobContext, payload: dict[str, object]) -> None:
     if pending:
         raise traces.IntakePending(f"{pending} webhook(s) of this reader still wait for intake")
     used = await Tip.filter(sender_id=sender.id, status=TipStatus.USED).count()
-    await say_goodbye(sender, used, context)
+    closing = await say_goodbye(sender, used, context)
     async with in_transaction() as connection:
         deleted = await _erase_rows(sender, identity, context.settings, connection)
         removed = await traces.remove_webhooks(webhooks, connection)
@@ -78,15 +80,18 @@ async def erase_reader(context: JobContext, payload: dict[str, object]) -> None:
         await AuditEvent.create(
             action="sender.erased", sender_id=sender.id, using_db=connection,
             detail={**deleted.as_dict(), "used_tips_kept": used, "webhooks": removed,
-                    "webhook_errors": removed_errors},
+                    "webhook_errors": removed_errors, "closing_wamid": closing},
         )  # fmt: skip
+        if closing:
+            await schedule_echo_sweep(context.settings, connection)
     log.info("reader %d erased: %s, %d used tips kept", sender.id, deleted.as_dict(), used)
 
 
-async def say_goodbye(sender: Sender, used: int, context: JobContext) -> None:
-    """The closing message, best effort: erasure goes on whatever the Graph API answers."""
+async def say_goodbye(sender: Sender, used: int, context: JobContext) -> str | None:
+    """The closing message, best effort: erasure goes on whatever the Graph API answers. Its
+    wamid, to find Meta's status webhooks for it later (they carry the number)."""
     if sender.blocked_at or sender.unreachable_at or not (sender.wa_id or sender.user_id):
-        return
+        return None
     texts = texts_for(sender, context.settings)
     kept = (
         texts.render("erase_kept_used", count=used) if used else texts.render("erase_kept_nothing")
@@ -100,9 +105,26 @@ async def say_goodbye(sender: Sender, used: int, context: JobContext) -> None:
     body["text"]["preview_url"] = False
     try:
         validate_send(body)
-        await GraphClient(context.settings, transport=context.http_transport).send_message(body)
+        client = GraphClient(context.settings, transport=context.http_transport)
+        return await client.send_message(body)
     except (GraphError, SendRejected) as exc:
         log.warning("reader %d: closing message not sent (%s)", sender.id, type(exc).__name__)
+        return None
+
+
+async def schedule_echo_sweep(settings: Settings, connection: BaseDBAsyncClient) -> None:
+    """Status webhooks for the closing message arrive within seconds, mostly: sweep them then;
+    the daily purge sweeps later ones."""
+    await queue.enqueue(
+        ERASE_ECHOES, {}, max_attempts=settings.job_max_attempts, using_db=connection,
+        dedupe_key=ERASE_ECHOES, run_at=queue.utcnow() + ECHO_SWEEP_AFTER, priority=150,
+    )  # fmt: skip
+
+
+async def sweep_echoes(context: JobContext, payload: dict[str, object]) -> None:
+    """The `conversation.erase_echoes` job."""
+    removed = await traces.remove_echoes(queue.utcnow())
+    log.info("conversation.erase_echoes: %d raw webhook bodies removed", removed)
 
 
 async def _erase_rows(

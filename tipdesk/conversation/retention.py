@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from tipdesk.conversation.traces import remove_echoes
 from tipdesk.intake.models import InboundState, InboundWebhook
 from tipdesk.jobs import queue
 from tipdesk.jobs.worker import JobContext
@@ -75,6 +76,7 @@ async def purge(settings: Settings, *, dry_run: bool = False) -> PurgeReport:
     while keys := [str(i) for i in await parsed.limit(BATCH).values_list("id", flat=True)]:
         await InboundWebhook.filter(id__in=keys).delete()
         webhooks += len(keys)
+    webhooks += await remove_echoes(queue.utcnow())
     log.info("purge: %s, %d raw webhook bodies", deleted.as_dict(), webhooks)
     return PurgeReport(deleted, webhooks)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
 
 from tipdesk.audit.models import AuditEvent
 from tipdesk.intake.models import InboundState, InboundWebhook, WebhookError
@@ -21,6 +22,7 @@ from tipdesk.jobs.models import Job
 REDACTED = "[erased]"
 BATCH = 100
 MARGIN = timedelta(days=1)
+ECHOES_FOR = timedelta(days=30)
 # Erasure waits for intake: a body not yet parsed would bring the reader back after erasure.
 NOT_YET_PARSED = InboundState.RECEIVED
 
@@ -55,12 +57,13 @@ class Identity:
 
 async def matching_webhooks(identity: Identity, since: datetime) -> tuple[list[str], int]:
     """Ids of parsed (or failed) bodies that carry the reader, and how many unparsed ones do."""
-    needles = identity.needles()
+    return await _scan(identity.needles(), since - MARGIN)
+
+
+async def _scan(needles: list[bytes], since: datetime) -> tuple[list[str], int]:
     if not needles:
         return [], 0
-    candidates = await InboundWebhook.filter(received_at__gte=since - MARGIN).values_list(
-        "id", flat=True
-    )
+    candidates = await InboundWebhook.filter(received_at__gte=since).values_list("id", flat=True)
     ids = [str(candidate) for candidate in candidates]
     matched: list[str] = []
     pending = 0
@@ -77,6 +80,20 @@ async def matching_webhooks(identity: Identity, since: datetime) -> tuple[list[s
             else:
                 matched.append(str(row.id))
     return matched, pending
+
+
+async def remove_echoes(now: datetime) -> int:
+    """Meta's status webhooks for the closing message (sent, delivered, read, sometimes days
+    later) carry the erased reader's number as `recipient_id`. They are found by the closing
+    message's wamid, kept in the erasure's audit event, for thirty days after it."""
+    erasures = await AuditEvent.filter(action="sender.erased", created_at__gte=now - ECHOES_FOR)
+    wamids = [e.detail.get("closing_wamid") for e in erasures]
+    needles = [f'"{wamid}"'.encode() for wamid in wamids if isinstance(wamid, str) and wamid]
+    if not needles:
+        return 0
+    matched, _ = await _scan(needles, min(e.created_at for e in erasures))
+    async with in_transaction() as connection:
+        return await remove_webhooks(matched, connection)
 
 
 async def remove_webhooks(webhook_ids: list[str], connection: BaseDBAsyncClient) -> int:

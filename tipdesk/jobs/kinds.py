@@ -6,7 +6,7 @@ only kinds it knows, so jobs of a newer release wait for a worker that runs that
 
 from __future__ import annotations
 
-from tipdesk.conversation.erasure import ERASE_READER, erase_reader
+from tipdesk.conversation.erasure import ERASE_ECHOES, ERASE_READER, erase_reader, sweep_echoes
 from tipdesk.conversation.outbox import CONVERSATION_SEND, send_queued
 from tipdesk.conversation.retention import CONVERSATION_PURGE, purge_job
 from tipdesk.intake.inbox import PROCESS_WEBHOOK
@@ -39,6 +39,7 @@ def desk_job_kinds(settings: Settings) -> dict[str, JobKind]:
         JobKind(MEDIA_DISCARD, discard_media, concurrency=1),
         # Erasures and purges of one process one at a time: they touch many rows.
         JobKind(ERASE_READER, erase_reader, concurrency=1),
+        JobKind(ERASE_ECHOES, sweep_echoes, concurrency=1),
         JobKind(CONVERSATION_PURGE, purge_job, concurrency=1),
     ]
     return {kind.name: kind for kind in kinds}
