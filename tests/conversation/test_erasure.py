@@ -5,7 +5,10 @@ fake Graph API on a real port, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 
@@ -24,7 +27,7 @@ from tipdesk.conversation.models import ConsentRecord, ConsentScope, ConsentStat
 from tipdesk.conversation.requests import ERASE_READER
 from tipdesk.editors.accounts import create_editor
 from tipdesk.editors.models import Editor, Role
-from tipdesk.intake.models import WebhookError
+from tipdesk.intake.models import InboundWebhook, WebhookError
 from tipdesk.jobs.models import Job, JobState
 from tipdesk.jobs.queue import enqueue, utcnow
 from tipdesk.media.states import media_store
@@ -177,3 +180,23 @@ async def test_unknown_readers_end_cleanly_and_malformed_payloads_die_with_a_rea
         assert job.state is JobState.DEAD and job.attempts == 3
         assert "needs a positive integer sender_id" in (job.last_error or "")
     assert world.fake.state.sent == []
+
+
+async def test_erasure_waits_for_intake_then_removes_bodies_it_never_parsed(
+    world: World,
+) -> None:
+    await world.text(MARIJKE, HER_TEXTS[0])
+    body = f'{{"messages":[{{"from":"{MARIJKE.wa_id}","text":{{"body":"unparsed"}}}}]}}'.encode()
+    waiting = await InboundWebhook.create(
+        id=uuid.uuid4(), body=body, body_sha256=hashlib.sha256(body).hexdigest()
+    )
+    stuck = await InboundWebhook.create(
+        id=uuid.uuid4(), body=body + b" ", body_sha256=hashlib.sha256(body + b" ").hexdigest()
+    )
+    await InboundWebhook.filter(id=stuck.id).update(received_at=utcnow() - timedelta(hours=2))
+    await _ask_erasure(world)
+    job = await Job.get(kind=ERASE_READER)
+    assert job.state is JobState.DONE and job.attempts == 3  # waited twice, then went ahead
+    assert not await InboundWebhook.filter(id__in=[waiting.id, stuck.id]).exists()
+    assert len([m for m in world.sent_to(MARIJKE.wa_id) if "gewist" in str(m["body"])]) == 1
+    assert MARIJKE.wa_id not in await dump_database()

@@ -17,14 +17,16 @@ from tortoise.transactions import in_transaction
 
 from tipdesk.audit.models import AuditEvent
 from tipdesk.intake.models import InboundState, InboundWebhook, WebhookError
+from tipdesk.jobs import queue
 from tipdesk.jobs.models import Job
 
 REDACTED = "[erased]"
 BATCH = 100
 MARGIN = timedelta(days=1)
 ECHOES_FOR = timedelta(days=30)
-# Erasure waits for intake: a body not yet parsed would bring the reader back after erasure.
-NOT_YET_PARSED = InboundState.RECEIVED
+# Erasure waits for intake to parse a reader's body (it would bring them back afterwards), but
+# not for a body left unparsed this long: its intake job died.
+STUCK_AFTER = timedelta(hours=1)
 
 
 class IntakePending(RuntimeError):
@@ -55,31 +57,30 @@ class Identity:
         return text
 
 
-async def matching_webhooks(identity: Identity, since: datetime) -> tuple[list[str], int]:
-    """Ids of parsed (or failed) bodies that carry the reader, and how many unparsed ones do."""
+async def matching_webhooks(identity: Identity, since: datetime) -> tuple[list[str], list[str]]:
+    """Bodies that carry the reader: those intake is done with (or stuck on), and those it has
+    yet to parse."""
     return await _scan(identity.needles(), since - MARGIN)
 
 
-async def _scan(needles: list[bytes], since: datetime) -> tuple[list[str], int]:
+async def _scan(needles: list[bytes], since: datetime) -> tuple[list[str], list[str]]:
     if not needles:
-        return [], 0
+        return [], []
     candidates = await InboundWebhook.filter(received_at__gte=since).values_list("id", flat=True)
     ids = [str(candidate) for candidate in candidates]
-    matched: list[str] = []
-    pending = 0
+    done: list[str] = []
+    waiting: list[str] = []
+    stuck_before = queue.utcnow() - STUCK_AFTER
     for start in range(0, len(ids), BATCH):
         rows = await InboundWebhook.filter(id__in=ids[start : start + BATCH]).only(
-            "id", "body", "state"
+            "id", "body", "state", "received_at"
         )
         for row in rows:
-            body = bytes(row.body)
-            if not any(needle in body for needle in needles):
+            if not any(needle in bytes(row.body) for needle in needles):
                 continue
-            if row.state is NOT_YET_PARSED:
-                pending += 1
-            else:
-                matched.append(str(row.id))
-    return matched, pending
+            parsing = row.state is InboundState.RECEIVED and row.received_at > stuck_before
+            (waiting if parsing else done).append(str(row.id))
+    return done, waiting
 
 
 async def remove_echoes(now: datetime) -> int:
