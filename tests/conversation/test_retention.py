@@ -105,6 +105,11 @@ async def test_the_board_and_the_api_say_when_a_tip_will_be_purged(world: World)
     assert kept["purge_at"] is None and kept["purge_soon"] is False
     listing = (await world.http.get("/api/v1/tips", headers=auth)).json()
     assert {item["id"]: item["purge_at"] is None for item in listing["items"]}[used.id]
+    board = (await world.http.get("/board", headers=auth)).text
+    assert board.count('class="badge purge"') == 2  # overdue and fresh; not the used one
+    page = (await world.http.get(f"/tips/{fresh.id}", headers=auth)).text
+    assert "Bewaartermijn: deze tip wordt op" in page
+    assert "Bewaartermijn" not in (await world.http.get(f"/tips/{used.id}", headers=auth)).text
 
 
 async def test_the_daily_job_purges_and_schedules_the_next_day_once(world: World) -> None:
