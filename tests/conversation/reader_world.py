@@ -21,6 +21,7 @@ from PIL import Image
 from starlette.applications import Starlette
 from tortoise import connections
 from tortoise.expressions import Q
+from whoosh import index as whoosh_index
 
 from tests.conftest import POSTGRES_URL
 from tests.servers import serving
@@ -30,7 +31,7 @@ from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.models import Job, JobState
 from tipdesk.jobs.queue import utcnow
 from tipdesk.jobs.worker import Worker
-from tipdesk.search.index import TipIndex
+from tipdesk.search.schema import tip_schema
 from tipdesk.settings import Settings
 from tipdesk.whatsapp.fake import FakeGraph, FakeGraphConfig, create_fake_graph
 
@@ -188,15 +189,16 @@ def _text(value: object) -> str:
 
 
 def index_words(settings: Settings) -> str:
-    """Every term and stored field in the index's files, deleted documents included (whoosh
-    keeps those until segments merge): proof that words left the disk, not just the results."""
-    index = TipIndex(settings.data_dir)
-    if not index.exists():
-        return ""
+    """Every term and stored field in the files of every index directory (the live one and the
+    one a rebuild replaced), deleted documents included (whoosh keeps those until segments
+    merge): proof that words left the disk, not just the results."""
     parts: list[str] = []
-    with index.open().reader() as reader:
-        for field in ("words", "sender", "body_nl", "parts"):
-            parts += [_text(term) for term in reader.lexicon(field)]
-        for docnum in range(reader.doc_count_all()):
-            parts.append(str(reader.stored_fields(docnum)))
+    for folder in sorted((settings.data_dir / "search").glob("index-*")):
+        if not whoosh_index.exists_in(str(folder)):
+            continue
+        with whoosh_index.open_dir(str(folder), schema=tip_schema()).reader() as reader:
+            for field in ("words", "sender", "body_nl", "parts"):
+                parts += [_text(term) for term in reader.lexicon(field)]
+            for docnum in range(reader.doc_count_all()):
+                parts.append(str(reader.stored_fields(docnum)))
     return "\n".join(parts)

@@ -32,6 +32,7 @@ from tipdesk.jobs.models import Job, JobState
 from tipdesk.jobs.queue import enqueue, utcnow
 from tipdesk.media.states import media_store
 from tipdesk.search.engine import find_tips
+from tipdesk.search.jobs import rebuild
 from tipdesk.tips import actions
 from tipdesk.tips.models import MediaAsset, Sender, Tip, TipStatus
 
@@ -97,6 +98,9 @@ async def test_erasure_leaves_nothing_but_the_used_tips_pseudonymised_consent(
     her_photo = await MediaAsset.get(tip_id=used.id)
     assert her_photo.sha256 and store.original(her_photo.sha256).exists()
     assert (await find_tips(world.settings, "Zeppelinstraat")).total == 1
+    await rebuild(world.settings)  # the index it replaces stays one round, her words in it
+    assert len(list((world.settings.data_dir / "search").glob("index-*"))) == 2
+    assert "zeppelin" in index_words(world.settings).lower()
 
     await _ask_erasure(world)
 
