@@ -102,5 +102,11 @@ async def rebuild(settings: Settings) -> int:
             documents.append(document)
     target = await asyncio.to_thread(index.build, documents)
     await asyncio.to_thread(index.swap, target)
+    # A tip deleted or erased while the build ran would come back with the swap: forget it.
+    kept = await Tip.filter(sender__erased_at__isnull=True).values_list("id", flat=True)
+    live = {int(str(tip_id)) for tip_id in kept}
+    gone = [document.tip_id for document in documents if document.tip_id not in live]
+    if gone:
+        await forget_async(index, gone)
     log.info("search index rebuilt with %d tips", len(documents))
     return len(documents)
