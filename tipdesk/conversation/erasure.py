@@ -75,8 +75,11 @@ async def erase_reader(context: JobContext, payload: dict[str, object]) -> None:
     closing = await say_goodbye(sender, used, context)
     async with in_transaction() as connection:
         deleted = await _erase_rows(sender, identity, context.settings, connection)
+        if deleted is None:
+            return  # another run erased the reader while this one sent the closing message
         removed = await traces.remove_webhooks(webhooks, connection)
-        removed_errors = await traces.remove_webhook_errors(identity, connection)
+        since = sender.first_contact_at
+        removed_errors = await traces.remove_webhook_errors(identity, since, connection)
         await traces.redact_job_errors(identity, connection)
         await AuditEvent.create(
             action="sender.erased", sender_id=sender.id, using_db=connection,
@@ -130,10 +133,10 @@ async def sweep_echoes(context: JobContext, payload: dict[str, object]) -> None:
 
 async def _erase_rows(
     sender: Sender, identity: traces.Identity, settings: Settings, connection: BaseDBAsyncClient
-) -> Deleted:
+) -> Deleted | None:
     locked = await Sender.filter(id=sender.id).select_for_update().using_db(connection).first()
     if locked is None or locked.erased_at is not None:
-        return Deleted()  # another run got here first
+        return None
     await _pseudonymise_consent(sender.id, identity, connection)
     tips = await Tip.filter(sender_id=sender.id).using_db(connection)
     kept = [tip.id for tip in tips if tip.status is TipStatus.USED]

@@ -107,14 +107,21 @@ async def remove_webhooks(webhook_ids: list[str], connection: BaseDBAsyncClient)
     return removed
 
 
-async def remove_webhook_errors(identity: Identity, connection: BaseDBAsyncClient) -> int:
-    """Webhook errors whose excerpt or detail carries the reader (those of bodies already
-    removed went with them)."""
+async def remove_webhook_errors(
+    identity: Identity, since: datetime, connection: BaseDBAsyncClient
+) -> int:
+    """Webhook errors since the reader's first contact whose excerpt or detail carries them
+    (those of bodies already removed went with them)."""
     if not identity.ids:
         return 0
+    errors = (
+        await WebhookError.filter(created_at__gte=since - MARGIN)
+        .using_db(connection)
+        .only("id", "detail", "excerpt")
+    )
     doomed = [
         error.id
-        for error in await WebhookError.all().using_db(connection).only("id", "detail", "excerpt")
+        for error in errors
         if identity.in_text(error.detail) or identity.in_text(json.dumps(error.excerpt))
     ]
     if doomed:
