@@ -33,7 +33,9 @@ async def show(request: Request) -> Response:
     if editor is None:
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
     tip = await _tip(request)
-    summary = local_times([await tip_summary(tip)], request.app.state.settings.timezone)[0]
+    settings = request.app.state.settings
+    summary = await tip_summary(tip, retention=settings.retention)
+    summary = local_times([summary], settings.timezone)[0]
     events = (
         await AuditEvent.filter(tip_id=tip.id).order_by("created_at").prefetch_related("editor")
     )

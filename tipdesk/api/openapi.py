@@ -11,7 +11,7 @@ ERROR = {"$ref": "#/components/schemas/Error"}
 TIP = {"$ref": "#/components/schemas/Tip"}
 TIP_FIELDS = [
     "id", "status", "created_at", "updated_at", "sender", "text", "messages", "media",
-    "claimed_by", "desk", "consent",
+    "claimed_by", "desk", "consent", "purge_at",
 ]  # fmt: skip
 
 

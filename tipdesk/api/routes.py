@@ -45,7 +45,9 @@ async def list_tips(request: Request) -> Response:
     )  # fmt: skip
     tips = {tip.id: tip for tip in await Tip.filter(id__in=[h.tip_id for h in results.hits])}
     shown = [tips[h.tip_id] for h in results.hits if h.tip_id in tips]
-    items = await tip_summaries(shown, {h.tip_id: h.snippet for h in results.hits})
+    items = await tip_summaries(
+        shown, {h.tip_id: h.snippet for h in results.hits}, retention=settings.retention
+    )
     body: dict[str, Any] = {"items": items, "total": results.total, "page": results.page}
     body["facets"] = results.facets
     if results.notice:
@@ -53,9 +55,13 @@ async def list_tips(request: Request) -> Response:
     return JSONResponse(body)
 
 
+async def _present(request: Request, tip: Tip) -> dict[str, Any]:
+    return await tip_summary(tip, retention=request.app.state.settings.retention)
+
+
 async def show_tip(request: Request) -> Response:
     await require_editor(request)
-    return JSONResponse(await tip_summary(await _tip(request)))
+    return JSONResponse(await _present(request, await _tip(request)))
 
 
 async def claim(request: Request) -> Response:
@@ -65,13 +71,13 @@ async def claim(request: Request) -> Response:
     tip = await actions.claim_tip(
         _id(request), editor, request.app.state.settings, takeover=takeover
     )
-    return JSONResponse(await tip_summary(tip))
+    return JSONResponse(await _present(request, tip))
 
 
 async def release(request: Request) -> Response:
     editor = await require_editor(request)
     tip = await actions.release_tip(_id(request), editor, request.app.state.settings)
-    return JSONResponse(await tip_summary(tip))
+    return JSONResponse(await _present(request, tip))
 
 
 async def set_status(request: Request) -> Response:
@@ -87,7 +93,7 @@ async def set_status(request: Request) -> Response:
         _id(request), editor, request.app.state.settings,
         status=status, note=note, published_url=url, override_reason=override,
     )  # fmt: skip
-    return JSONResponse(await tip_summary(tip))
+    return JSONResponse(await _present(request, tip))
 
 
 async def reply(request: Request) -> Response:

@@ -238,10 +238,17 @@ def graph_body(message: Message, sender: Sender) -> dict[str, Any]:
     send = message.content.get("send")
     if not isinstance(send, dict):
         send = {}
-    address: dict[str, str] = (
-        {"to": f"+{sender.wa_id}"} if sender.wa_id else {"recipient": str(sender.user_id)}
-    )
-    return {"messaging_product": "whatsapp", "recipient_type": "individual", **address, **send}
+    return {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        **address(sender),
+        **send,
+    }
+
+
+def address(sender: Sender) -> dict[str, str]:
+    """Where a message to this reader goes: their number, or their username id."""
+    return {"to": f"+{sender.wa_id}"} if sender.wa_id else {"recipient": str(sender.user_id)}
 
 
 async def _refused(message: Message, sender: Sender, exc: SendRefused, context: JobContext) -> None:

@@ -15,7 +15,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tipdesk.jobs import queue
 from tipdesk.jobs.models import Job
 from tipdesk.jobs.worker import JobContext
-from tipdesk.search.index import IndexUnavailable, TipIndex, write_async
+from tipdesk.search.index import IndexUnavailable, TipIndex, forget_async, write_async
 from tipdesk.search.schema import TipDocument, tip_document
 from tipdesk.settings import Settings
 from tipdesk.tips.models import Tip
@@ -23,6 +23,7 @@ from tipdesk.tips.models import Tip
 log = logging.getLogger("tipdesk.search")
 SEARCH_INDEX = "search.index"
 SEARCH_REBUILD = "search.rebuild"
+SEARCH_FORGET = "search.forget"
 BATCH = 200
 
 
@@ -73,6 +74,37 @@ async def _lease_waiting(context: JobContext) -> list[Job]:
     return taken
 
 
+async def schedule_forgetting(
+    tip_ids: list[int], settings: Settings, connection: BaseDBAsyncClient | None = None
+) -> None:
+    """Deleted (or erased) tips leave the index for good: their documents are deleted and the
+    index rewritten without them, in a job enqueued with the deletion."""
+    for start in range(0, len(tip_ids), BATCH):
+        await queue.enqueue(
+            SEARCH_FORGET, {"tip_ids": tip_ids[start : start + BATCH]},
+            max_attempts=settings.job_max_attempts, using_db=connection, priority=20,
+        )  # fmt: skip
+
+
+async def forget_tips(context: JobContext, payload: dict[str, object]) -> None:
+    """The `search.forget` job. A listed tip that (still, or again) has a document to show is
+    written instead of deleted, so an id never removes a live tip from the index."""
+    listed = payload.get("tip_ids")
+    ids = [i for i in listed if isinstance(i, int)] if isinstance(listed, list) else []
+    index = TipIndex(context.settings.data_dir)
+    if not ids or not index.exists():
+        return
+    documents = [d for d in [await tip_document(i) for i in ids] if d is not None]
+    shown = {document.tip_id for document in documents}
+    try:
+        if documents:
+            await write_async(index, documents, [])
+        await forget_async(index, [i for i in ids if i not in shown])
+    except IndexUnavailable:
+        log.warning("search index unreadable: rebuilding it from the database")
+        await rebuild(context.settings)
+
+
 async def request_rebuild(settings: Settings) -> None:
     await queue.enqueue(
         SEARCH_REBUILD, {}, max_attempts=settings.job_max_attempts,
@@ -95,5 +127,11 @@ async def rebuild(settings: Settings) -> int:
             documents.append(document)
     target = await asyncio.to_thread(index.build, documents)
     await asyncio.to_thread(index.swap, target)
+    # A tip deleted or erased while the build ran would come back with the swap: forget it.
+    kept = await Tip.filter(sender__erased_at__isnull=True).values_list("id", flat=True)
+    live = {int(str(tip_id)) for tip_id in kept}
+    gone = [document.tip_id for document in documents if document.tip_id not in live]
+    if gone:
+        await forget_async(index, gone)
     log.info("search index rebuilt with %d tips", len(documents))
     return len(documents)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 from typing import Any
 
 from tipdesk.conversation.models import ConsentRecord
+from tipdesk.conversation.retention import WARN_BEFORE, purge_at
+from tipdesk.jobs.queue import utcnow
 from tipdesk.logs import mask_phone
 from tipdesk.media.queries import also_sent_by_many
 from tipdesk.tips.models import Direction, MediaAsset, Message, Sender, Tip
@@ -24,15 +27,21 @@ def sender_summary(sender: Sender) -> dict[str, Any]:
     }
 
 
-async def tip_summary(tip: Tip, snippet: str | None = None) -> dict[str, Any]:
+async def tip_summary(
+    tip: Tip, snippet: str | None = None, *, retention: timedelta | None = None
+) -> dict[str, Any]:
     snippets = {tip.id: snippet} if snippet is not None else {}
-    return (await tip_summaries([tip], snippets))[0]
+    return (await tip_summaries([tip], snippets, retention=retention))[0]
 
 
 async def tip_summaries(
-    tips: list[Tip], snippets: dict[int, str] | None = None
+    tips: list[Tip],
+    snippets: dict[int, str] | None = None,
+    *,
+    retention: timedelta | None = None,
 ) -> list[dict[str, Any]]:
-    """Many tips in a handful of queries, whatever their number (the board shows fifty)."""
+    """Many tips in a handful of queries, whatever their number (the board shows fifty).
+    With `retention` (the setting), each tip says when retention deletes it (`purge_at`)."""
     ids = [tip.id for tip in tips]
     await Tip.fetch_for_list(tips, "sender", "claimed_by")
     messages: dict[int, list[Message]] = defaultdict(list)
@@ -51,10 +60,21 @@ async def tip_summaries(
     also = await also_sent_by_many(
         [(asset, senders[tip_id]) for tip_id, assets in media.items() for asset in assets]
     )
-    return [
+    summaries = [
         _summary(tip, messages[tip.id], media[tip.id], consents.get(tip.id), also, snippets or {})
         for tip in tips
     ]
+    for tip, summary in zip(tips, summaries, strict=True):
+        summary.update(_retention(tip, retention))
+    return summaries
+
+
+def _retention(tip: Tip, retention: timedelta | None) -> dict[str, Any]:
+    """`purge_at` (ISO time, or null when the tip is kept or the caller does not know) and
+    `purge_soon` (within a week: the board warns)."""
+    when = purge_at(tip, retention) if retention is not None else None
+    soon = when is not None and when - utcnow() <= WARN_BEFORE
+    return {"purge_at": when.isoformat() if when else None, "purge_soon": soon}
 
 
 def _summary(
