@@ -222,6 +222,10 @@ async def _locked_sender(reader: Reader, connection: BaseDBAsyncClient) -> Sende
     if found is None:
         raise IntegrityError("sender vanished while being created")
     locked = await Sender.filter(id=found.id).select_for_update().using_db(connection).first()
+    if locked is not None and locked.erased_at is not None and locked.wa_id is None:
+        # Erased while we waited for the lock: the stub no longer holds the number, so the
+        # message belongs to the reader as a new one.
+        return await _locked_sender(reader, connection)
     return locked or found
 
 
