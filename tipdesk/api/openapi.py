@@ -96,6 +96,20 @@ def _conversation_paths() -> dict[str, Any]:
     }
 
 
+def _reports() -> dict[str, Any]:
+    day = {"type": "string", "format": "date"}
+    report = {
+        "type": "object",
+        "required": ["period", "previous_period", "figures", "previous"],
+        "description": "figures of the period and of the period of the same length before it",
+    }
+    return {
+        "summary": "Figures of a period, days inclusive, in TIPDESK_TIMEZONE (chiefs, admins)",
+        "parameters": [_parameter(name, "query", day) for name in ("since", "until")],
+        "responses": _responses(report, 400, 403),
+    }
+
+
 def _schemas() -> dict[str, Any]:
     error = {
         "type": "object",
@@ -132,6 +146,7 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/tips/{id}/release": {"post": _by_id("Give a claim up", TIP, 409)},
             "/api/v1/tips/{id}/status": {"post": status},
             "/api/v1/senders/{id}": {"get": _by_id("A sender", {"type": "object"})},
+            "/api/v1/reports": {"get": _reports()},
             **_conversation_paths(),
         },
     }

@@ -13,8 +13,10 @@ from starlette.routing import Route
 
 from tipdesk.api.openapi import openapi_document
 from tipdesk.conversation import consent, readers, replies
-from tipdesk.editors.access import require_editor
+from tipdesk.editors.access import require_chief, require_editor
 from tipdesk.errors import InvalidInput, NotFound
+from tipdesk.reports.period import parse_period
+from tipdesk.reports.report import build_report
 from tipdesk.search.engine import find_tips
 from tipdesk.settings import Settings
 from tipdesk.tips import actions
@@ -151,6 +153,15 @@ async def show_sender(request: Request) -> Response:
     return JSONResponse({**sender_summary(sender), "tips": listed})
 
 
+async def reports(request: Request) -> Response:
+    """Figures of a period and the one before it; chiefs and admins only."""
+    await require_chief(request)
+    settings: Settings = request.app.state.settings
+    params = request.query_params
+    period = parse_period(params.get("since"), params.get("until"), settings.timezone)
+    return JSONResponse(await build_report(period, settings.opening_hours))
+
+
 async def openapi(request: Request) -> Response:
     return JSONResponse(openapi_document())
 
@@ -210,4 +221,5 @@ routes = [
     Route("/api/v1/senders/{id}/block", block, methods=["POST"]),
     Route("/api/v1/senders/{id}/unblock", block, methods=["POST"]),
     Route("/api/v1/senders/{id}/language", set_language, methods=["POST"]),
+    Route("/api/v1/reports", reports, methods=["GET"]),
 ]

@@ -12,8 +12,8 @@ from starlette.requests import Request
 
 from tipdesk.editors.accounts import token_digest
 from tipdesk.editors.csrf import check_csrf
-from tipdesk.editors.models import ApiToken, Editor
-from tipdesk.errors import Unauthorized
+from tipdesk.editors.models import ApiToken, Editor, Role
+from tipdesk.errors import Forbidden, Unauthorized
 from tipdesk.jobs.queue import utcnow
 
 MAX_TOKEN_LENGTH = 256
@@ -52,3 +52,11 @@ async def editor_from_bearer(header: str) -> Editor | None:
         return None
     await ApiToken.filter(id=found.id).update(last_used_at=utcnow())
     return found.editor
+
+
+async def require_chief(request: Request) -> Editor:
+    """Reports are for desk chiefs and admins."""
+    editor = await require_editor(request)
+    if editor.role not in (Role.CHIEF, Role.ADMIN):
+        raise Forbidden("reports are for desk chiefs and admins")
+    return editor

@@ -1,0 +1,190 @@
+"""The report's queries: each one aggregate in SQL over one period, returning plain data.
+
+Tips belong to a period by `first_message_at` (when the reader wrote), messages by `sent_at`,
+consent by `requested_at`, readers' states by the moment they changed, dead jobs by when they
+died. Every query is bounded by the period's UTC instants `[start, end)`.
+"""
+
+# ruff: noqa: S608 - SQL is built from our own constants only; every value is a parameter.
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from tipdesk.reports.sql import Dialect, rows
+
+Counts = dict[int, int]
+Spans = list[tuple[float, float]]
+REVIEWED = ("in_review", "verified", "used", "rejected")
+VERIFIED = ("verified", "used")
+
+
+def _bounds(start: datetime, end: datetime) -> list[Any]:
+    return [start, end]
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+async def tip_buckets(d: Dialect, start: datetime, end: datetime, size: int) -> Counts:
+    found = await rows(
+        d,
+        f"SELECT {d.bucket('first_message_at', size)} AS b, COUNT(*) AS n FROM tips"
+        " WHERE first_message_at >= ? AND first_message_at < ? GROUP BY 1",
+        _bounds(start, end),
+    )
+    return {int(r["b"]): int(r["n"]) for r in found}
+
+
+async def message_buckets(
+    d: Dialect, start: datetime, end: datetime, size: int, direction: str
+) -> Counts:
+    found = await rows(
+        d,
+        f"SELECT {d.bucket('sent_at', size)} AS b, COUNT(*) AS n FROM messages"
+        " WHERE sent_at >= ? AND sent_at < ? AND direction = ? GROUP BY 1",
+        [start, end, direction],
+    )
+    return {int(r["b"]): int(r["n"]) for r in found}
+
+
+async def media(d: Dialect, start: datetime, end: datetime) -> dict[str, Any]:
+    """Per kind: media items and tips holding at least one; and tips holding any medium."""
+    join = (
+        " FROM media_assets m JOIN tips t ON t.id = m.tip_id"
+        " WHERE t.first_message_at >= ? AND t.first_message_at < ?"
+    )
+    kinds = await rows(
+        d, f"SELECT m.kind AS kind, COUNT(*) AS items, COUNT(DISTINCT m.tip_id) AS tips{join}"
+        " GROUP BY m.kind", _bounds(start, end),
+    )  # fmt: skip
+    with_media = await rows(d, f"SELECT COUNT(DISTINCT m.tip_id) AS n{join}", _bounds(start, end))
+    return {
+        "kinds": {str(r["kind"]): (int(r["tips"]), int(r["items"])) for r in kinds},
+        "tips_with_media": int(with_media[0]["n"] or 0),
+    }
+
+
+async def desks(d: Dialect, start: datetime, end: datetime) -> dict[str, int]:
+    found = await rows(
+        d,
+        "SELECT desk, COUNT(*) AS n FROM tips"
+        " WHERE first_message_at >= ? AND first_message_at < ? GROUP BY desk",
+        _bounds(start, end),
+    )
+    return {str(r["desk"] or ""): int(r["n"]) for r in found}
+
+
+async def first_replies(d: Dialect, start: datetime, end: datetime) -> Spans:
+    """Per tip that got one: (tip's first message, first human reply after it), epoch seconds."""
+    found = await rows(
+        d,
+        f"SELECT {d.epoch('t.first_message_at')} AS s, {d.epoch('MIN(m.sent_at)')} AS e"
+        " FROM tips t JOIN messages m ON m.tip_id = t.id AND m.direction = 'out'"
+        " AND m.purpose = 'reply' AND m.sent_at >= t.first_message_at"
+        " WHERE t.first_message_at >= ? AND t.first_message_at < ?"
+        " GROUP BY t.id, t.first_message_at",
+        _bounds(start, end),
+    )
+    return [(float(r["s"]), float(r["e"])) for r in found]
+
+
+async def first_claims(d: Dialect, start: datetime, end: datetime) -> Spans:
+    """Per claimed tip: (first message, first `tip.claimed` event, else `claimed_at`)."""
+    claimed = "COALESCE(MIN(a.created_at), t.claimed_at)"
+    found = await rows(
+        d,
+        f"SELECT {d.epoch('t.first_message_at')} AS s, {d.epoch(claimed)} AS e"
+        " FROM tips t LEFT JOIN audit_events a ON a.tip_id = t.id AND a.action = 'tip.claimed'"
+        " WHERE t.first_message_at >= ? AND t.first_message_at < ?"
+        f" GROUP BY t.id, t.first_message_at, t.claimed_at HAVING {claimed} IS NOT NULL",
+        _bounds(start, end),
+    )
+    return [(float(r["s"]), max(float(r["s"]), float(r["e"]))) for r in found]
+
+
+async def funnel(d: Dialect, start: datetime, end: datetime) -> dict[str, int]:
+    """Tips of the period by the furthest stage they reached (now or in their history)."""
+    period = "t.first_message_at >= ? AND t.first_message_at < ?"
+    reached = (
+        f"SELECT t.id AS tip_id, t.status AS stage FROM tips t WHERE {period}"
+        f" UNION SELECT a.tip_id AS tip_id, {d.json_text('a.detail', 'to')} AS stage"
+        f" FROM audit_events a JOIN tips t ON t.id = a.tip_id"
+        f" WHERE a.action = 'tip.status_changed' AND {period}"
+    )
+    flags = (
+        "SELECT tip_id,"
+        f" MAX(CASE WHEN stage IN {_in(REVIEWED)} THEN 1 ELSE 0 END) AS in_review,"
+        f" MAX(CASE WHEN stage IN {_in(VERIFIED)} THEN 1 ELSE 0 END) AS verified,"
+        " MAX(CASE WHEN stage = 'used' THEN 1 ELSE 0 END) AS used,"
+        " MAX(CASE WHEN stage = 'rejected' THEN 1 ELSE 0 END) AS rejected"
+        f" FROM ({reached}) reached GROUP BY tip_id"
+    )
+    sums = ", ".join(f"SUM({c}) AS {c}" for c in ("in_review", "verified", "used", "rejected"))
+    found = await rows(d, f"SELECT {sums} FROM ({flags}) flags", [start, end, start, end])
+    return {k: int(v or 0) for k, v in found[0].items()}
+
+
+async def statuses(d: Dialect, start: datetime, end: datetime) -> dict[str, int]:
+    found = await rows(
+        d,
+        "SELECT status, COUNT(*) AS n FROM tips"
+        " WHERE first_message_at >= ? AND first_message_at < ? GROUP BY status",
+        _bounds(start, end),
+    )
+    return {str(r["status"]): int(r["n"]) for r in found}
+
+
+async def consents(d: Dialect, start: datetime, end: datetime) -> dict[tuple[str, str], int]:
+    found = await rows(
+        d,
+        "SELECT state, scope, COUNT(*) AS n FROM consent_records"
+        " WHERE requested_at >= ? AND requested_at < ? GROUP BY state, scope",
+        _bounds(start, end),
+    )
+    return {(str(r["state"]), str(r["scope"] or "")): int(r["n"]) for r in found}
+
+
+async def readers(d: Dialect, start: datetime, end: datetime) -> dict[str, int]:
+    """Readers who sent a tip (new: first contact in the period), and readers whose state
+    changed in the period."""
+    writing = await rows(
+        d,
+        "SELECT COUNT(DISTINCT s.id) AS total,"
+        " COUNT(DISTINCT CASE WHEN s.first_contact_at >= ? THEN s.id END) AS new"
+        " FROM tips t JOIN senders s ON s.id = t.sender_id"
+        " WHERE t.first_message_at >= ? AND t.first_message_at < ?",
+        [start, start, end],
+    )
+    columns = ("unreachable_at", "opted_out_at", "blocked_at", "erased_at")
+    sums = ", ".join(
+        f"SUM(CASE WHEN {c} >= ? AND {c} < ? THEN 1 ELSE 0 END) AS {c}" for c in columns
+    )
+    changed = await rows(d, f"SELECT {sums} FROM senders", [start, end] * len(columns))
+    total, new = int(writing[0]["total"] or 0), int(writing[0]["new"] or 0)
+    states = {c.removesuffix("_at"): int(changed[0][c] or 0) for c in columns}
+    return {"writing": total, "new": new, "returning": total - new, **states}
+
+
+async def failed_messages(d: Dialect, start: datetime, end: datetime) -> dict[str, int]:
+    code = d.json_text("delivery_error", "code")
+    found = await rows(
+        d,
+        f"SELECT {code} AS code, COUNT(*) AS n FROM messages"
+        " WHERE sent_at >= ? AND sent_at < ? AND direction = 'out' AND delivery = 'failed'"
+        f" GROUP BY {code}",
+        _bounds(start, end),
+    )
+    return {str(r["code"] or "unknown"): int(r["n"]) for r in found}
+
+
+async def dead_jobs(d: Dialect, start: datetime, end: datetime) -> dict[str, int]:
+    died = "COALESCE(finished_at, updated_at)"
+    found = await rows(
+        d,
+        f"SELECT kind, COUNT(*) AS n FROM jobs WHERE state = 'dead' AND {died} >= ?"
+        f" AND {died} < ? GROUP BY kind",
+        _bounds(start, end),
+    )
+    return {str(r["kind"]): int(r["n"]) for r in found}

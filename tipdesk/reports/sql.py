@@ -1,0 +1,59 @@
+"""The few SQL expressions that differ between SQLite and PostgreSQL, and running a query.
+
+Reports aggregate in SQL (GROUP BY, COUNT, MIN) and bring back compact rows: counts per UTC
+bucket, or seconds since the epoch per tip. Time zones stay out of SQL: the two databases
+disagree on them, and Python's zoneinfo gets DST right.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise import connections
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.name == "postgres"
+
+    def epoch(self, column: str) -> str:
+        """Seconds since 1970-01-01 UTC of a timestamp column (fractional)."""
+        if self.is_postgres:
+            return f"EXTRACT(EPOCH FROM {column})"
+        return f"((julianday({column}) - 2440587.5) * 86400.0)"
+
+    def bucket(self, column: str, seconds: int) -> str:
+        """The number of the UTC bucket of `seconds` a timestamp falls in."""
+        if self.is_postgres:
+            return f"FLOOR(EXTRACT(EPOCH FROM {column}) / {seconds})::bigint"
+        return f"(CAST(strftime('%s', {column}) AS INTEGER) / {seconds})"
+
+    def json_text(self, column: str, key: str) -> str:
+        """A JSON object's member as text (keys are our own constants, never user input)."""
+        if self.is_postgres:
+            return f"({column}->>'{key}')"
+        return f"CAST(json_extract({column}, '$.{key}') AS TEXT)"
+
+    def sql(self, text: str) -> str:
+        """`?` placeholders become `$1, $2, ...` on PostgreSQL."""
+        if not self.is_postgres:
+            return text
+        pieces = text.split("?")
+        out = [pieces[0]]
+        for number, piece in enumerate(pieces[1:], start=1):
+            out.append(f"${number}{piece}")
+        return "".join(out)
+
+
+def dialect() -> Dialect:
+    name = connections.get("default").capabilities.dialect
+    return Dialect("postgres" if name == "postgres" else "sqlite")
+
+
+async def rows(d: Dialect, text: str, values: list[Any]) -> list[dict[str, Any]]:
+    return list(await connections.get("default").execute_query_dict(d.sql(text), values))

@@ -1,0 +1,128 @@
+"""Every table of the reports page, built once from a report: the page shows them, the CSV
+export writes them, so both always carry the same figures."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+Cell = str | int | float | None
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+
+    def csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(self.columns)
+        writer.writerows(("" if cell is None else cell for cell in row) for row in self.rows)
+        return out.getvalue()
+
+
+def tables(report: dict[str, Any]) -> list[Table]:
+    now, before = report["figures"], report["previous"]
+    return [
+        _totals(now, before),
+        _daily(now, before),
+        _hourly(now, before),
+        _heatmap(now),
+        _media(now, before),
+        _compare("desks", "Tips by desk", "desk", now["tips"]["by_desk"],
+                 before["tips"]["by_desk"]),
+        _response(now, before),
+        _compare("funnel", "Outcome funnel", "stage", now["funnel"], before["funnel"]),
+        _compare("statuses", "Status now", "status", now["statuses"], before["statuses"]),
+        _compare("consent", "Consent", "answer", now["consent"], before["consent"]),
+        _compare("readers", "Readers", "readers", now["readers"], before["readers"]),
+        _compare("failed_messages", "Failed outbound messages", "error_code",
+                 now["failed_messages"], before["failed_messages"]),
+        _compare("dead_jobs", "Dead jobs", "kind", now["dead_jobs"], before["dead_jobs"]),
+    ]  # fmt: skip
+
+
+def table(report: dict[str, Any], name: str) -> Table | None:
+    return next((t for t in tables(report) if t.name == name), None)
+
+
+def _compare(
+    name: str, title: str, label: str, now: dict[str, Any], before: dict[str, Any]
+) -> Table:
+    keys = list(now) + [k for k in before if k not in now]
+    rows = tuple((key, now.get(key, 0), before.get(key, 0)) for key in keys)
+    return Table(name, title, (label, "count", "previous"), rows)
+
+
+def _totals(now: dict[str, Any], before: dict[str, Any]) -> Table:
+    def values(f: dict[str, Any]) -> list[int]:
+        return [f["tips"]["total"], f["messages"]["in"]["total"], f["messages"]["out"]]
+
+    names = ("tips", "messages_in", "messages_out")
+    rows = tuple(zip(names, values(now), values(before), strict=True))
+    return Table("totals", "Totals", ("figure", "count", "previous"), rows)
+
+
+def _daily(now: dict[str, Any], before: dict[str, Any]) -> Table:
+    days, tips, messages = _days(now)
+    old_days, old_tips, old_messages = _days(before)
+    rows = tuple(zip(days, tips, messages, old_days, old_tips, old_messages, strict=True))
+    columns = ("day", "tips", "messages_in", "previous_day", "previous_tips",
+               "previous_messages_in")  # fmt: skip
+    return Table("daily", "Per day", columns, rows)
+
+
+def _days(f: dict[str, Any]) -> tuple[list[str], list[int], list[int]]:
+    days = list(f["tips"]["per_day"])
+    return days, list(f["tips"]["per_day"].values()), list(f["messages"]["in"]["per_day"].values())
+
+
+def _hourly(now: dict[str, Any], before: dict[str, Any]) -> Table:
+    columns = ("hour", "tips", "messages_in", "previous_tips", "previous_messages_in")
+    series = (now["tips"], now["messages"]["in"], before["tips"], before["messages"]["in"])
+    rows = tuple((hour, *(s["per_hour"][hour] for s in series)) for hour in range(24))
+    return Table("hourly", "Per hour of the day", columns, rows)
+
+
+def _heatmap(now: dict[str, Any]) -> Table:
+    columns = ("weekday", *(f"{hour:02d}" for hour in range(24)))
+    rows = tuple((day, *now["tips"]["heatmap"][n]) for n, day in enumerate(WEEKDAYS))
+    return Table("heatmap", "Tips by weekday and hour", columns, rows)
+
+
+def _media(now: dict[str, Any], before: dict[str, Any]) -> Table:
+    columns = ("kind", "tips", "items", "previous_tips", "previous_items")
+    kinds: Iterable[str] = now["tips"]["by_media"]
+    rows = tuple(
+        (kind, now["tips"]["by_media"][kind]["tips"], now["tips"]["by_media"][kind]["items"],
+         before["tips"]["by_media"][kind]["tips"], before["tips"]["by_media"][kind]["items"])
+        for kind in kinds
+    )  # fmt: skip
+    return Table("media", "Tips by media kind", columns, rows)
+
+
+def _response(now: dict[str, Any], before: dict[str, Any]) -> Table:
+    columns = ("measure", "clock", "median_s", "p90_s", "counted", "without",
+               "previous_median_s", "previous_p90_s", "previous_counted")  # fmt: skip
+    rows = []
+    for measure in ("first_reply", "claim"):
+        for clock in ("overall", "business"):
+            a, b = now["response"][measure], before["response"][measure]
+            rows.append((
+                measure, clock, a[clock]["median_s"], a[clock]["p90_s"], a["counted"],
+                a["without"], b[clock]["median_s"], b[clock]["p90_s"], b["counted"],
+            ))  # fmt: skip
+    return Table("response", "Response times (seconds)", columns, tuple(rows))
+
+
+TABLE_NAMES = (
+    "totals", "daily", "hourly", "heatmap", "media", "desks", "response", "funnel", "statuses",
+    "consent", "readers", "failed_messages", "dead_jobs",
+)  # fmt: skip
