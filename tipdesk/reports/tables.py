@@ -36,16 +36,16 @@ def tables(report: dict[str, Any]) -> list[Table]:
         _hourly(now, before),
         _heatmap(now),
         _media(now, before),
-        _compare("desks", "Tips by desk", "desk", now["tips"]["by_desk"],
+        _compare("desks", "Tips per desk", "desk", now["tips"]["by_desk"],
                  before["tips"]["by_desk"]),
         _response(now, before),
-        _compare("funnel", "Outcome funnel", "stage", now["funnel"], before["funnel"]),
-        _compare("statuses", "Status now", "status", now["statuses"], before["statuses"]),
-        _compare("consent", "Consent", "answer", now["consent"], before["consent"]),
-        _compare("readers", "Readers", "readers", now["readers"], before["readers"]),
-        _compare("failed_messages", "Failed outbound messages", "error_code",
+        _compare("funnel", "Uitkomst", "stage", now["funnel"], before["funnel"]),
+        _compare("statuses", "Status nu", "status", now["statuses"], before["statuses"]),
+        _compare("consent", "Toestemming", "answer", now["consent"], before["consent"]),
+        _compare("readers", "Lezers", "readers", now["readers"], before["readers"]),
+        _compare("failed_messages", "Mislukte berichten aan lezers", "error_code",
                  now["failed_messages"], before["failed_messages"]),
-        _compare("dead_jobs", "Dead jobs", "kind", now["dead_jobs"], before["dead_jobs"]),
+        _compare("dead_jobs", "Vastgelopen taken", "kind", now["dead_jobs"], before["dead_jobs"]),
     ]  # fmt: skip
 
 
@@ -57,7 +57,7 @@ def _compare(
     name: str, title: str, label: str, now: dict[str, Any], before: dict[str, Any]
 ) -> Table:
     keys = list(now) + [k for k in before if k not in now]
-    rows = tuple((key, now.get(key, 0), before.get(key, 0)) for key in keys)
+    rows = tuple((key or "(none)", now.get(key, 0), before.get(key, 0)) for key in keys)
     return Table(name, title, (label, "count", "previous"), rows)
 
 
@@ -67,7 +67,7 @@ def _totals(now: dict[str, Any], before: dict[str, Any]) -> Table:
 
     names = ("tips", "messages_in", "messages_out")
     rows = tuple(zip(names, values(now), values(before), strict=True))
-    return Table("totals", "Totals", ("figure", "count", "previous"), rows)
+    return Table("totals", "Totalen", ("figure", "count", "previous"), rows)
 
 
 def _daily(now: dict[str, Any], before: dict[str, Any]) -> Table:
@@ -76,7 +76,7 @@ def _daily(now: dict[str, Any], before: dict[str, Any]) -> Table:
     rows = tuple(zip(days, tips, messages, old_days, old_tips, old_messages, strict=True))
     columns = ("day", "tips", "messages_in", "previous_day", "previous_tips",
                "previous_messages_in")  # fmt: skip
-    return Table("daily", "Per day", columns, rows)
+    return Table("daily", "Per dag", columns, rows)
 
 
 def _days(f: dict[str, Any]) -> tuple[list[str], list[int], list[int]]:
@@ -88,13 +88,13 @@ def _hourly(now: dict[str, Any], before: dict[str, Any]) -> Table:
     columns = ("hour", "tips", "messages_in", "previous_tips", "previous_messages_in")
     series = (now["tips"], now["messages"]["in"], before["tips"], before["messages"]["in"])
     rows = tuple((hour, *(s["per_hour"][hour] for s in series)) for hour in range(24))
-    return Table("hourly", "Per hour of the day", columns, rows)
+    return Table("hourly", "Per uur van de dag", columns, rows)
 
 
 def _heatmap(now: dict[str, Any]) -> Table:
     columns = ("weekday", *(f"{hour:02d}" for hour in range(24)))
     rows = tuple((day, *now["tips"]["heatmap"][n]) for n, day in enumerate(WEEKDAYS))
-    return Table("heatmap", "Tips by weekday and hour", columns, rows)
+    return Table("heatmap", "Tips per weekdag en uur", columns, rows)
 
 
 def _media(now: dict[str, Any], before: dict[str, Any]) -> Table:
@@ -105,7 +105,7 @@ def _media(now: dict[str, Any], before: dict[str, Any]) -> Table:
          before["tips"]["by_media"][kind]["tips"], before["tips"]["by_media"][kind]["items"])
         for kind in kinds
     )  # fmt: skip
-    return Table("media", "Tips by media kind", columns, rows)
+    return Table("media", "Tips per soort media", columns, rows)
 
 
 def _response(now: dict[str, Any], before: dict[str, Any]) -> Table:
@@ -119,7 +119,7 @@ def _response(now: dict[str, Any], before: dict[str, Any]) -> Table:
                 measure, clock, a[clock]["median_s"], a[clock]["p90_s"], a["counted"],
                 a["without"], b[clock]["median_s"], b[clock]["p90_s"], b["counted"],
             ))  # fmt: skip
-    return Table("response", "Response times (seconds)", columns, tuple(rows))
+    return Table("response", "Reactietijden (seconden)", columns, tuple(rows))
 
 
 TABLE_NAMES = (

@@ -1,0 +1,137 @@
+"""`/reports` and `/reports.csv` over HTTP with a session: who sees them, what they show, and
+that every CSV parses and carries the figures of the page and of the API."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+
+import httpx
+import pytest
+
+from tests.reports.history import build_history
+from tipdesk.editors.accounts import create_editor
+from tipdesk.editors.models import Role
+from tipdesk.reports.tables import TABLE_NAMES
+
+pytestmark = pytest.mark.usefixtures("app")
+PASSWORD = "correct horse battery"
+PERIOD = "since=2026-10-23&until=2026-10-26"
+
+
+async def logged_in(client: httpx.AsyncClient, role: Role) -> None:
+    email = f"{role.value}@desk.example"
+    await create_editor(email, f"Een {role.value}", role, PASSWORD)
+    page = await client.get("/login")
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert match
+    form = {"csrf_token": match.group(1), "email": email, "password": PASSWORD}
+    assert (await client.post("/login", data=form)).status_code == 303
+
+
+async def test_anonymous_readers_are_sent_to_the_login(client: httpx.AsyncClient) -> None:
+    for path in ("/reports", "/reports.csv?table=funnel"):
+        response = await client.get(path)
+        assert response.status_code == 303
+        assert response.headers["location"].startswith("/login?next=/reports")
+
+
+async def test_editors_get_403_and_no_link(client: httpx.AsyncClient) -> None:
+    await logged_in(client, Role.EDITOR)
+    assert "/reports" not in (await client.get("/board")).text
+    for path in ("/reports", "/reports.csv?table=funnel"):
+        response = await client.get(path)
+        assert response.status_code == 403 and "forbidden" in response.text
+
+
+@pytest.mark.parametrize("role", [Role.CHIEF, Role.ADMIN])
+async def test_chiefs_and_admins_see_charts_and_tables(
+    client: httpx.AsyncClient, role: Role
+) -> None:
+    await build_history()
+    await logged_in(client, role)
+    assert 'href="/reports"' in (await client.get("/board")).text
+    page = await client.get(f"/reports?{PERIOD}")
+    assert page.status_code == 200
+    text = page.text
+    assert text.count("<svg") >= 10 and "<script" not in text
+    assert "<title>vr 16:00–17:00: 1</title>" in text  # the heat-map cell of Friday 16:50
+    assert "<title>zo 02:00–03:00: 2</title>" in text  # 02:30 CEST and 02:30 CET
+    assert "1 min 00 s" in text  # median first reply in business time
+    assert "16.7%" in text  # share used
+    for name in TABLE_NAMES:
+        assert f"/reports.csv?table={name}&amp;{PERIOD.replace('&', '&amp;')}" in text
+
+
+@pytest.mark.parametrize("period", ["today", "7d", "30d"])
+async def test_the_presets_and_an_empty_period(client: httpx.AsyncClient, period: str) -> None:
+    await logged_in(client, Role.CHIEF)
+    page = await client.get(f"/reports?period={period}")
+    assert page.status_code == 200
+    assert "No tips and no reader messages in this period." in page.text
+
+
+@pytest.mark.parametrize(
+    ("query", "notice"),
+    [
+        ("since=2026-10-26&until=2026-10-23", "the period ends (2026-10-23) before it starts"),
+        ("since=1990-01-01&until=2026-01-01", "longer than five years"),
+        ("since=yesterday", "since must be a date like 2026-11-23"),
+        ("since=%3Cscript%3Ealert(1)%3C/script%3E", "since must be a date"),
+        ("period=%3Cb%3E&since=2026-02-30", "since must be a date"),
+    ],
+)
+async def test_bad_periods_give_a_notice_on_the_page(
+    client: httpx.AsyncClient, query: str, notice: str
+) -> None:
+    await logged_in(client, Role.CHIEF)
+    page = await client.get(f"/reports?{query}")
+    assert page.status_code == 400
+    assert notice in html.unescape(page.text) and 'class="notice"' in page.text
+    assert "<script>alert" not in page.text and "<b>" not in page.text
+
+
+async def test_csv_errors_are_400(client: httpx.AsyncClient) -> None:
+    await logged_in(client, Role.CHIEF)
+    assert (await client.get("/reports.csv?table=nope")).status_code == 400
+    assert (await client.get("/reports.csv")).status_code == 400
+    bad = await client.get("/reports.csv?table=funnel&since=2026-10-26&until=2026-10-01")
+    assert bad.status_code == 400
+
+
+def cells(page: str, caption: str) -> list[list[str]]:
+    """A table of the page, as its rows of cell texts (header first)."""
+    start = page.index(f"<caption>{caption}</caption>")
+    block = page[start : page.index("</table>", start)]
+    rows = re.findall(r"<tr>(.*?)</tr>", block, re.S)
+    return [[html.unescape(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r)] for r in rows]
+
+
+async def test_every_csv_parses_and_matches_the_page_and_the_api(
+    client: httpx.AsyncClient,
+) -> None:
+    await build_history()
+    await logged_in(client, Role.CHIEF)
+    page = (await client.get(f"/reports?{PERIOD}")).text
+    api = (await client.get(f"/api/v1/reports?{PERIOD}")).json()
+    for name in TABLE_NAMES:
+        response = await client.get(f"/reports.csv?table={name}&{PERIOD}")
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/csv")
+        assert (
+            f"tipdesk-{name}-2026-10-23-2026-10-26.csv" in response.headers["content-disposition"]
+        )
+        rows = list(csv.reader(io.StringIO(response.text)))
+        caption = re.search(rf"table={name}&amp;[^\"]*\" download>CSV: ([^<]+)</a>", page)
+        assert caption, name
+        assert rows == cells(page, html.unescape(caption.group(1))), name
+    funnel = {r[0]: r[1] for r in csv.reader(io.StringIO(
+        (await client.get(f"/reports.csv?table=funnel&{PERIOD}")).text))}  # fmt: skip
+    assert funnel == {k: str(v) for k, v in {"stage": "count", **api["figures"]["funnel"]}.items()}
+    response_rows = list(csv.DictReader(io.StringIO(
+        (await client.get(f"/reports.csv?table=response&{PERIOD}")).text)))  # fmt: skip
+    first = api["figures"]["response"]["first_reply"]
+    assert response_rows[1]["median_s"] == str(first["business"]["median_s"]) == "60"
+    assert response_rows[0]["p90_s"] == str(first["overall"]["p90_s"]) == "235200"
