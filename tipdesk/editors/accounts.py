@@ -8,6 +8,7 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from tortoise.exceptions import IntegrityError
 
 from tipdesk.editors.models import ApiToken, Editor, Role
 from tipdesk.errors import Conflict, InvalidInput, NotFound
@@ -55,9 +56,12 @@ async def create_editor(email: str, display_name: str, role: Role, password: str
     password_hash = hash_password(password)
     if await Editor.exists(email=address):
         raise Conflict(f"an editor with e-mail {address} already exists")
-    return await Editor.create(
-        email=address, display_name=name, role=role, password_hash=password_hash
-    )
+    try:
+        return await Editor.create(
+            email=address, display_name=name, role=role, password_hash=password_hash
+        )
+    except IntegrityError:  # created at the same moment by another process
+        raise Conflict(f"an editor with e-mail {address} already exists") from None
 
 
 def token_digest(token: str) -> str:
