@@ -3,7 +3,6 @@ session login joins in editors/access.py. Errors are `{"error": {"code", "messag
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -11,6 +10,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from tipdesk.api import tip_edits
+from tipdesk.api.bodies import json_body, path_id
 from tipdesk.api.openapi import openapi_document
 from tipdesk.editors.access import require_editor
 from tipdesk.errors import InvalidInput, NotFound
@@ -20,7 +21,6 @@ from tipdesk.tips import actions
 from tipdesk.tips.models import Sender, Tip
 from tipdesk.tips.presenting import sender_summary, tip_summaries, tip_summary
 
-MAX_BODY = 64 * 1024
 FILTERS = {"status": "status", "media": "media", "desk": "desk", "claimed_by": "claimed"}
 
 
@@ -59,28 +59,28 @@ async def show_tip(request: Request) -> Response:
 
 async def claim(request: Request) -> Response:
     editor = await require_editor(request)
-    data = await _body(request, optional=True)
+    data = await json_body(request, optional=True)
     takeover = data.get("takeover") is True
     tip = await actions.claim_tip(
-        _id(request), editor, request.app.state.settings, takeover=takeover
+        path_id(request), editor, request.app.state.settings, takeover=takeover
     )
     return JSONResponse(await tip_summary(tip))
 
 
 async def release(request: Request) -> Response:
     editor = await require_editor(request)
-    tip = await actions.release_tip(_id(request), editor, request.app.state.settings)
+    tip = await actions.release_tip(path_id(request), editor, request.app.state.settings)
     return JSONResponse(await tip_summary(tip))
 
 
 async def set_status(request: Request) -> Response:
     editor = await require_editor(request)
-    data = await _body(request)
+    data = await json_body(request)
     status, note, url = data.get("status"), data.get("note", ""), data.get("published_url")
     if not isinstance(status, str) or not isinstance(note, str) or not isinstance(url, str | None):
         raise InvalidInput("status and note must be strings, published_url a string or null")
     tip = await actions.change_status(
-        _id(request), editor, request.app.state.settings,
+        path_id(request), editor, request.app.state.settings,
         status=status, note=note, published_url=url,
     )  # fmt: skip
     return JSONResponse(await tip_summary(tip))
@@ -88,7 +88,7 @@ async def set_status(request: Request) -> Response:
 
 async def show_sender(request: Request) -> Response:
     await require_editor(request)
-    sender = await Sender.get_or_none(id=_id(request))
+    sender = await Sender.get_or_none(id=path_id(request))
     if sender is None:
         raise NotFound("no such sender")
     tips = await Tip.filter(sender_id=sender.id).order_by("-first_message_at")
@@ -103,15 +103,8 @@ async def openapi(request: Request) -> Response:
     return JSONResponse(openapi_document())
 
 
-def _id(request: Request) -> int:
-    raw = request.path_params["id"]
-    if not raw.isdigit() or len(raw) > 12:
-        raise NotFound("no such thing")
-    return int(raw)
-
-
 async def _tip(request: Request) -> Tip:
-    tip = await Tip.get_or_none(id=_id(request))
+    tip = await Tip.get_or_none(id=path_id(request))
     if tip is None:
         raise NotFound("no such tip")
     return tip
@@ -130,21 +123,6 @@ def _date(raw: str, name: str) -> date:
         raise InvalidInput(f"{name} must be a date like 2026-11-23") from None
 
 
-async def _body(request: Request, *, optional: bool = False) -> dict[str, Any]:
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise InvalidInput("the body is too large")
-    if not raw and optional:
-        return {}
-    try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError):
-        raise InvalidInput("the body must be a JSON object") from None
-    if not isinstance(data, dict):
-        raise InvalidInput("the body must be a JSON object")
-    return data
-
-
 routes = [
     Route("/api/v1/openapi.json", openapi, methods=["GET"]),
     Route("/api/v1/tips", list_tips, methods=["GET"]),
@@ -153,4 +131,5 @@ routes = [
     Route("/api/v1/tips/{id}/release", release, methods=["POST"]),
     Route("/api/v1/tips/{id}/status", set_status, methods=["POST"]),
     Route("/api/v1/senders/{id}", show_sender, methods=["GET"]),
+    *tip_edits.routes,
 ]
