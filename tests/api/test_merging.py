@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from datetime import UTC, datetime, timedelta
 
@@ -172,3 +173,26 @@ async def test_splitting_never_empties_a_tip_nor_moves_desk_messages(
     desk = await client.post(f"/api/v1/tips/{tip.id}/split", headers=anne, json={"wamid": "w.desk"})
     assert desk.status_code == 400
     assert await Tip.all().count() == 1
+
+
+async def test_two_editors_merging_two_tips_into_each_other_at_once_leave_one(
+    client: httpx.AsyncClient, anne: dict[str, str]
+) -> None:
+    """Both databases: of A→B and B→A at the same instant, exactly one happens, whole."""
+    bram = await bearer("bram@desk.example", "Bram")
+
+    async def merge(target: int, source: int, headers: dict[str, str]) -> httpx.Response:
+        path = f"/api/v1/tips/{target}/merge"
+        return await client.post(path, headers=headers, json={"source_id": source})
+
+    for _ in range(10):
+        first, second = await make_tip("Een"), await make_tip("Twee")
+        outcomes = await asyncio.gather(
+            merge(first.id, second.id, anne),
+            merge(second.id, first.id, bram),
+        )  # fmt: skip
+        assert sorted(r.status_code for r in outcomes) == [200, 409], [r.text for r in outcomes]
+        tips = await Tip.filter(id__in=[first.id, second.id])
+        assert sum(tip.merged_into_id is not None for tip in tips) == 1
+        kept = next(tip for tip in tips if tip.merged_into_id is None)
+        assert await Message.filter(tip_id=kept.id).count() == 2
