@@ -141,6 +141,8 @@ async def media_play_on_the_tip_page(shift: Shift, tmp_path: Path) -> None:
     assert heard["readyState"] >= 2 and heard["currentTime"] > 0.5
     await page.eval_on_selector("video", "el => el.pause()")
     await shift.shot(page, "05-tip-page-media")
+    await shift.bram.locator(".tips .tip img.thumb").wait_for(timeout=WAIT_MS)  # live, too
+    await shift.shot(shift.bram, "06-board-with-thumbnail")
 
 
 async def test_an_editors_shift(desk: Desk, browser: Any, tmp_path: Path) -> None:
