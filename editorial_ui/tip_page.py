@@ -125,13 +125,16 @@ async def _note(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> t
 
 
 async def _tags(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[str, int]:
-    tags = editing.split_tags(fields.get("tags", "")[:2000])
+    typed = fields.get("tags", "")
+    if len(typed) > 2000:
+        raise InvalidInput("too many tags")
+    tags = editing.split_tags(typed)
     await editing.change_tags(tip.id, editor, settings, replace=tags)
     return "Tags opgeslagen.", tip.id
 
 
 async def _desk(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[str, int]:
-    await editing.set_desk(tip.id, editor, settings, fields.get("desk", "")[:200])
+    await editing.set_desk(tip.id, editor, settings, fields.get("desk", ""))
     return "Desk opgeslagen.", tip.id
 
 

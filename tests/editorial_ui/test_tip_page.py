@@ -56,6 +56,7 @@ async def test_notes_tags_and_desk_through_the_forms_are_escaped(
         ("note", {"text": "é" * 5001}, "at most 5,000"),
         ("note", {"text": "   "}, "empty"),
         ("tags", {"tags": "<b>vet</b>"}, "is not a tag"),
+        ("tags", {"tags": "a" * 2001}, "too many tags"),
         ("tags", {"tags": " ".join(f"t{n}" for n in range(21))}, "at most 20"),
         ("desk", {"desk": "sport<script>"}, "is not a desk"),
         ("assign", {"editor_id": "1"}, "only a chief"),
