@@ -1,9 +1,9 @@
 """An editor's shift in real headless Chromium: log in, a reader's tip arrives from the sandbox
 phone on the open board without a reload, search finds it, a claim by keyboard reaches a second
-editor's board, and the reader's video and voice note play on the tip page.
+editor's board, Anne's reply from the tip page reaches the reader's phone, and the reader's
+video and voice note play on the tip page.
 
-Each step is its own function over one `Shift`, so steps that belong to later issues slot in
-where they happen (issue 7: reply from the tip page, then see the reply on the phone)."""
+Each step is its own function over one `Shift`."""
 
 from __future__ import annotations
 
@@ -102,6 +102,28 @@ async def claim_reaches_the_other_editor(shift: Shift) -> None:
     await shift.shot(shift.bram, "04-second-editor-sees-claim")
 
 
+async def reply_reaches_the_phone(shift: Shift) -> None:
+    """The reader got the desk's confirmation; Anne answers from the tip page, signed, and the
+    answer appears on the reader's phone with its ticks on the tip page."""
+    await shift.phone.locator(".desk", has_text="Dank je wel, Sanne!").wait_for(timeout=WAIT_MS)
+    tip = await Tip.get(sender__wa_id=READER)
+    page = shift.anne
+    await page.goto(f"{shift.desk.url}/tips/{tip.id}")
+    await page.get_by_label("Bericht (wordt ondertekend met je naam)").fill(
+        "Dank je! Is iedereen veilig?"
+    )
+    await page.get_by_role("button", name="Verstuur").click()
+    await page.get_by_text("Antwoord verstuurd.").wait_for(timeout=WAIT_MS)
+    answer = shift.phone.locator(".desk", has_text="Is iedereen veilig?")
+    await answer.wait_for(timeout=WAIT_MS)
+    assert "Anne de Jong" in await answer.inner_text()
+    await shift.shot(shift.phone, "05-reply-on-the-phone")
+    await page.reload()
+    await page.locator(".bubble.desk .ticks").last.wait_for(timeout=WAIT_MS)
+    await shift.shot(page, "05-tip-page-reply")
+    await page.goto(f"{shift.desk.url}/board")
+
+
 async def send_media(shift: Shift, clip: Path, kind: MediaKind) -> None:
     await shift.phone.set_input_files("#file", str(clip))
     await shift.phone.get_by_role("button", name="Stuur bestand").click()
@@ -140,9 +162,9 @@ async def media_play_on_the_tip_page(shift: Shift, tmp_path: Path) -> None:
     heard = await plays(page, "audio")
     assert heard["readyState"] >= 2 and heard["currentTime"] > 0.5
     await page.eval_on_selector("video", "el => el.pause()")
-    await shift.shot(page, "05-tip-page-media")
+    await shift.shot(page, "06-tip-page-media")
     await shift.bram.locator(".tips .tip img.thumb").wait_for(timeout=WAIT_MS)  # live, too
-    await shift.shot(shift.bram, "06-board-with-thumbnail")
+    await shift.shot(shift.bram, "07-board-with-thumbnail")
 
 
 async def test_an_editors_shift(desk: Desk, browser: Any, tmp_path: Path) -> None:
@@ -150,5 +172,5 @@ async def test_an_editors_shift(desk: Desk, browser: Any, tmp_path: Path) -> Non
     await tip_arrives_live(shift)
     await search_finds_it(shift)
     await claim_reaches_the_other_editor(shift)
-    # Issue 7 adds here: Anne replies from the tip page; the reply shows on the sandbox phone.
+    await reply_reaches_the_phone(shift)
     await media_play_on_the_tip_page(shift, tmp_path)
