@@ -1,5 +1,6 @@
-"""`/admin` for admins: dead jobs (retry or discard), webhook errors, failed media, editors —
-the places where the desk tells a person that something needs them."""
+"""`/admin` for admins: dead jobs (retry or discard), webhook errors, failed media, editors and
+tokens — the places where the desk tells a person that something needs them. The forms for
+editors and tokens live in admin_accounts.py."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from editorial_ui.pages import render
 from tipdesk.audit.models import AuditEvent
 from tipdesk.editors.access import current_editor
 from tipdesk.editors.csrf import check_csrf
-from tipdesk.editors.models import Editor, Role
+from tipdesk.editors.models import ApiToken, Editor, Role
 from tipdesk.errors import Forbidden, NotFound
 from tipdesk.intake.models import WebhookError
 from tipdesk.jobs.models import Job, JobState
@@ -23,7 +24,7 @@ from tipdesk.tips.models import MediaAsset, MediaState
 SHOWN = 100
 
 
-async def _admin(request: Request) -> Editor | Response:
+async def admin_or_login(request: Request) -> Editor | Response:
     editor = await current_editor(request)
     if editor is None:
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
@@ -33,22 +34,31 @@ async def _admin(request: Request) -> Editor | Response:
 
 
 async def overview(request: Request) -> Response:
-    editor = await _admin(request)
+    editor = await admin_or_login(request)
     if isinstance(editor, Response):
         return editor
+    return await admin_page(request, editor, request.query_params.get("message", "")[:200])
+
+
+async def admin_page(
+    request: Request, editor: Editor, message: str, secret: str | None = None
+) -> Response:
+    """The admin page; `secret` is a new password or token, shown this once."""
     failed_media = MediaAsset.filter(state=MediaState.FAILED).order_by("-updated_at")
+    tokens = ApiToken.all().order_by("-created_at").prefetch_related("editor")
     return render(
         request, "admin.html", editor=editor,
         dead=await Job.filter(state=JobState.DEAD).order_by("-updated_at").limit(SHOWN),
         webhook_errors=await WebhookError.all().order_by("-created_at").limit(SHOWN),
         failed_media=await failed_media.limit(SHOWN),
         editors=await Editor.all().order_by("display_name"),
-        message=request.query_params.get("message", "")[:200],
+        tokens=await tokens.limit(SHOWN), roles=[role.value for role in Role],
+        message=message, secret=secret,
     )  # fmt: skip
 
 
 async def job_action(request: Request) -> Response:
-    editor = await _admin(request)
+    editor = await admin_or_login(request)
     if isinstance(editor, Response):
         return editor
     async with request.form(max_files=0, max_fields=5, max_part_size=4096) as form:

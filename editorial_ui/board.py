@@ -32,8 +32,9 @@ async def board(request: Request) -> Response:
         query = f"{query} {' '.join(filters)}"
     if not query.strip():
         # The plain board reads the database, the source of truth, newest first.
-        newest = await Tip.all().order_by("-last_message_at", "-id").limit(BOARD_SIZE)
-        listing = SearchResults([], await Tip.all().count(), 1, BOARD_SIZE)
+        current = Tip.filter(merged_into_id=None)
+        newest = await current.order_by("-last_message_at", "-id").limit(BOARD_SIZE)
+        listing = SearchResults([], await current.count(), 1, BOARD_SIZE)
         tips = await tip_summaries(list(newest), retention=request.app.state.settings.retention)
         tips = local_times(tips, request.app.state.settings.timezone)
         return render(
@@ -74,7 +75,7 @@ def board_filters(request: Request, editor: Editor) -> list[str]:
     filters = []
     for name in ("status", "media", "desk"):
         value = params.get(name, "").strip().lower()
-        if value and value.replace("_", "").isalnum() and len(value) <= 32:
+        if value and value.replace("_", "").replace("-", "").isalnum() and len(value) <= 32:
             filters.append(f"{name}:{value}")
     if params.get("mine"):
         filters.append(f"claimed:{editor.email.split('@')[0].lower()}")

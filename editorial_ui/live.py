@@ -1,7 +1,8 @@
 """`/board/events`: server-sent events that tell open boards a tip arrived or changed.
 
 Each web process polls the database (the one place every process shares) for tips touched since
-its last look, so the live board works the same with one process or several behind a proxy.
+its last look (and tips whose media changed, so a thumbnail shows once it is made), so the live
+board works the same with one process or several behind a proxy.
 A stream ends after STREAM_SECONDS; EventSource reconnects by itself, which also bounds how long
 a forgotten tab holds a connection.
 """
@@ -19,7 +20,7 @@ from starlette.routing import Route
 
 from tipdesk.editors.access import require_editor
 from tipdesk.jobs.queue import utcnow
-from tipdesk.tips.models import Tip
+from tipdesk.tips.models import MediaAsset, Tip
 
 POLL_SECONDS = 1.0
 KEEPALIVE_SECONDS = 15.0
@@ -37,12 +38,10 @@ async def events(request: Request) -> Response:
 
 async def _stream(request: Request, since: datetime) -> AsyncIterator[str]:
     yield "retry: 2000\n\n"
+    cursors = {"tips": since, "media": since}
     waited = quiet = 0.0
     while waited < STREAM_SECONDS and not await request.is_disconnected():
-        changed = await Tip.filter(updated_at__gt=since).order_by("updated_at").limit(100)
-        for tip in changed:
-            since = max(since, tip.updated_at)
-            data = {"id": tip.id, "status": tip.status.value, "claimed": tip.claimed_by_id}
+        for data in await _changes(cursors):
             yield f"event: tip\ndata: {json.dumps(data)}\n\n"
             quiet = 0.0
         if quiet >= KEEPALIVE_SECONDS:
@@ -51,6 +50,24 @@ async def _stream(request: Request, since: datetime) -> AsyncIterator[str]:
         await asyncio.sleep(POLL_SECONDS)
         waited += POLL_SECONDS
         quiet += POLL_SECONDS
+
+
+async def _changes(cursors: dict[str, datetime]) -> list[dict[str, object]]:
+    """Tips changed since the last look, and tips whose media changed (a thumbnail is ready)."""
+    changed = await Tip.filter(updated_at__gt=cursors["tips"]).order_by("updated_at").limit(100)
+    media = (
+        await MediaAsset.filter(updated_at__gt=cursors["media"]).order_by("updated_at").limit(100)
+    )
+    for tip in changed:
+        cursors["tips"] = max(cursors["tips"], tip.updated_at)
+    for asset in media:
+        cursors["media"] = max(cursors["media"], asset.updated_at)
+    found: list[dict[str, object]] = [
+        {"id": t.id, "status": t.status.value, "claimed": t.claimed_by_id} for t in changed
+    ]
+    known = {tip.id for tip in changed}
+    found += [{"id": tip_id, "media": True} for tip_id in {a.tip_id for a in media} - known]  # type: ignore[attr-defined]
+    return found
 
 
 routes = [Route("/board/events", events, methods=["GET"])]

@@ -1,10 +1,13 @@
-"""`/tips/{id}`: one tip for an editor — the conversation, media, sender, history — and the
-claim, release and status forms (CSRF-checked, through the same actions as the API)."""
+"""`/tips/{id}`: one tip for an editor — the conversation, media, sender, notes, history — and
+the forms that handle it (CSRF-checked, through the same domain actions as the API)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -12,20 +15,21 @@ from starlette.routing import Route
 
 from editorial_ui.board import local_times
 from editorial_ui.pages import render
+from editorial_ui.tip_conversation import CONVERSATION_HANDLERS, conversation_view
 from tipdesk.audit.models import AuditEvent
-from tipdesk.conversation import consent, readers, replies
-from tipdesk.conversation.outbox import window_open
 from tipdesk.conversation.read_receipts import tip_opened
 from tipdesk.editors.access import current_editor
 from tipdesk.editors.csrf import check_csrf
 from tipdesk.editors.models import Editor
 from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tipdesk.settings import Settings
-from tipdesk.tips import actions
-from tipdesk.tips.models import Sender, Tip, TipStatus
+from tipdesk.tips import actions, editing, merging
+from tipdesk.tips.models import Tip, TipStatus
 from tipdesk.tips.presenting import tip_summary
 
-MAX_FORM_BYTES = 16 * 1024
+# A note of 5,000 characters outside ASCII, percent-encoded, stays well under this.
+MAX_FORM_BYTES = 128 * 1024
+Form = dict[str, str]
 
 
 async def show(request: Request) -> Response:
@@ -33,26 +37,53 @@ async def show(request: Request) -> Response:
     if editor is None:
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
     tip = await _tip(request)
-    settings = request.app.state.settings
-    summary = await tip_summary(tip, retention=settings.retention)
-    summary = local_times([summary], settings.timezone)[0]
+    settings: Settings = request.app.state.settings
+    tz = settings.timezone
+    summary = local_times([await tip_summary(tip, retention=settings.retention)], tz)[0]
+    for note in summary["notes"]:
+        note["local"] = _local(note["created_at"], tz)
+    message = request.query_params.get("message", "")[:300]
+    await tip_opened(tip.id, settings)
+    return render(
+        request, "tip.html", editor=editor, tip=summary, history=await _history(tip, tz),
+        statuses=[s.value for s in TipStatus], message=message, chief=editing.is_chief(editor),
+        **await _choices(tip, editor), **await conversation_view(tip),
+    )  # fmt: skip
+
+
+def _local(iso: str, tz: ZoneInfo) -> str:
+    return datetime.fromisoformat(iso).astimezone(tz).strftime("%d-%m %H:%M")
+
+
+async def _history(tip: Tip, tz: ZoneInfo) -> list[dict[str, Any]]:
     events = (
         await AuditEvent.filter(tip_id=tip.id).order_by("created_at").prefetch_related("editor")
     )
-    tz = request.app.state.settings.timezone
-    history = [
+    return [
         {"at": e.created_at.astimezone(tz).strftime("%d-%m %H:%M"), "action": e.action,
          "editor": e.editor.display_name if e.editor else None, "note": e.detail.get("note")}
         for e in events
     ]  # fmt: skip
-    message = request.query_params.get("message", "")[:300]
-    statuses = [s.value for s in TipStatus]
-    sender = await Sender.get(id=tip.sender_id)
-    await tip_opened(tip.id, request.app.state.settings)
-    return render(
-        request, "tip.html", editor=editor, tip=summary, history=history, statuses=statuses,
-        message=message, ticks=TICKS, window_open=window_open(sender),
-    )  # fmt: skip
+
+
+async def _choices(tip: Tip, editor: Editor) -> dict[str, Any]:
+    """What the forms offer: the reader's other open tips, desks in use, editors to assign."""
+    closed = [status for status in TipStatus if status.is_closed]
+    others = (
+        await Tip.filter(sender_id=tip.sender_id, merged_into_id=None, status__not_in=closed)
+        .exclude(id=tip.id)
+        .order_by("-first_message_at")
+        .limit(20)
+    )
+    desks = (
+        await Tip.filter(desk__not_isnull=True).distinct().limit(50).values_list("desk", flat=True)
+    )
+    editors = (
+        await Editor.filter(active=True).order_by("display_name")
+        if editing.is_chief(editor)
+        else []
+    )
+    return {"other_tips": others, "desks": sorted(str(d) for d in desks), "editors": editors}
 
 
 async def act(request: Request) -> Response:
@@ -60,67 +91,86 @@ async def act(request: Request) -> Response:
     if editor is None:
         return RedirectResponse("/login", status_code=303)
     tip = await _tip(request)
+    handler = HANDLERS.get(request.path_params["action"])
+    if handler is None:
+        raise NotFound("no such action")
     async with request.form(max_files=0, max_fields=10, max_part_size=MAX_FORM_BYTES) as form:
         check_csrf(request, form.get("csrf_token"))
         fields = {key: str(value) for key, value in form.items()}
-    message = await _apply(request.path_params["action"], tip, editor, fields, request)
-    return RedirectResponse(f"/tips/{tip.id}?message={quote(message)}", status_code=303)
-
-
-async def _apply(
-    action: str, tip: Tip, editor: Editor, fields: dict[str, str], request: Request
-) -> str:
-    settings = request.app.state.settings
     try:
-        if action == "claim":
-            await actions.claim_tip(tip.id, editor, settings)
-            return "Geclaimd."
-        if action == "release":
-            await actions.release_tip(tip.id, editor, settings)
-            return "Vrijgegeven."
-        if action == "status":
-            await actions.change_status(
-                tip.id, editor, settings, status=fields.get("status", ""),
-                note=fields.get("note", ""), published_url=fields.get("published_url") or None,
-                override_reason=fields.get("override_reason") or None,
-            )  # fmt: skip
-            return "Status opgeslagen."
-        if action in CONVERSATION_ACTIONS:
-            return await CONVERSATION_ACTIONS[action](tip, editor, fields, settings)
-    except (Conflict, Forbidden, InvalidInput) as exc:
-        return exc.message
-    raise NotFound("no such action")
+        message, target = await handler(tip, editor, fields, request.app.state.settings)
+    except (Conflict, Forbidden, InvalidInput, NotFound) as exc:
+        message, target = exc.message, tip.id
+    return RedirectResponse(f"/tips/{target}?message={quote(message)}", status_code=303)
 
 
-async def _reply(tip: Tip, editor: Editor, fields: dict[str, str], settings: Settings) -> str:
-    sent = await replies.reply_to_reader(
-        tip.id, editor, settings, text=fields.get("text", ""), quote=fields.get("quote") or None
-    )
-    return sent.notice or "Antwoord verstuurd."
+Handler = Callable[[Tip, Editor, Form, Settings], Awaitable[tuple[str, int]]]
 
 
-async def _consent(tip: Tip, editor: Editor, fields: dict[str, str], settings: Settings) -> str:
-    await consent.request_consent(tip.id, editor, settings)
-    return "Toestemming gevraagd."
+async def _claim(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[str, int]:
+    await actions.claim_tip(tip.id, editor, settings)
+    return "Geclaimd.", tip.id
 
 
-async def _block(tip: Tip, editor: Editor, fields: dict[str, str], settings: Settings) -> str:
-    await readers.set_blocked(tip.sender_id, editor, blocked=True)
-    return "Lezer geblokkeerd: de desk stuurt deze lezer niets meer."
+async def _release(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[str, int]:
+    await actions.release_tip(tip.id, editor, settings)
+    return "Vrijgegeven.", tip.id
 
 
-async def _unblock(tip: Tip, editor: Editor, fields: dict[str, str], settings: Settings) -> str:
-    await readers.set_blocked(tip.sender_id, editor, blocked=False)
-    return "Lezer gedeblokkeerd."
+async def _status(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[str, int]:
+    await actions.change_status(
+        tip.id, editor, settings, status=fields.get("status", ""), note=fields.get("note", ""),
+        published_url=fields.get("published_url") or None,
+        override_reason=fields.get("override_reason") or None,
+    )  # fmt: skip
+    return "Status opgeslagen.", tip.id
 
 
-CONVERSATION_ACTIONS: dict[
-    str, Callable[[Tip, Editor, dict[str, str], Settings], Awaitable[str]]
-] = {"reply": _reply, "consent": _consent, "block": _block, "unblock": _unblock}
-# How WhatsApp shows delivery: one tick sent, two delivered, two blue read.
-TICKS = {
-    "queued": "🕓", "sent": "✓", "delivered": "✓✓", "read": "✓✓", "played": "✓✓",
-    "failed": "✗ mislukt", "held": "⏸ wacht op de lezer", "cancelled": "niet verstuurd",
+async def _note(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[str, int]:
+    await editing.add_note(tip.id, editor, settings, fields.get("text", ""))
+    return "Notitie toegevoegd.", tip.id
+
+
+async def _tags(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[str, int]:
+    typed = fields.get("tags", "")
+    if len(typed) > 2000:
+        raise InvalidInput("too many tags")
+    tags = editing.split_tags(typed)
+    await editing.change_tags(tip.id, editor, settings, replace=tags)
+    return "Tags opgeslagen.", tip.id
+
+
+async def _desk(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[str, int]:
+    await editing.set_desk(tip.id, editor, settings, fields.get("desk", ""))
+    return "Desk opgeslagen.", tip.id
+
+
+async def _assign(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[str, int]:
+    await editing.assign_tip(tip.id, editor, settings, _number(fields.get("editor_id", "")))
+    return "Toegewezen.", tip.id
+
+
+async def _merge(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[str, int]:
+    source = _number(fields.get("source_id", ""))
+    await merging.merge_tips(source, tip.id, editor, settings)
+    return f"Tip #{source} is hierin samengevoegd.", tip.id
+
+
+async def _split(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[str, int]:
+    new = await merging.split_message(tip.id, fields.get("wamid", ""), editor, settings)
+    return f"Afgesplitst van tip #{tip.id}.", new.id
+
+
+def _number(raw: str) -> int:
+    if not raw.isdigit() or len(raw) > 12:
+        raise InvalidInput("choose one from the list")
+    return int(raw)
+
+
+HANDLERS: dict[str, Handler] = {
+    "claim": _claim, "release": _release, "status": _status, "note": _note, "tags": _tags,
+    "desk": _desk, "assign": _assign, "merge": _merge, "split": _split,
+    **CONVERSATION_HANDLERS,
 }  # fmt: skip
 
 

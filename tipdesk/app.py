@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from tortoise.contrib.starlette import RegisterTortoise
 
-from editorial_ui import admin, auth, board, live, privacy, reports, tip_page
+from editorial_ui import admin, admin_accounts, auth, board, live, privacy, reports, tip_page
 from tipdesk import errors_http
 from tipdesk.api import routes as api
 from tipdesk.db import check_database, tortoise_config
@@ -66,6 +66,7 @@ def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starl
             *admin.routes,
             *reports.routes,
             *privacy.routes,
+            *admin_accounts.routes,
         ],
         middleware=[
             Middleware(SecurityHeaders),

@@ -14,7 +14,7 @@ from tipdesk.conversation.retention import schedule_purge
 from tipdesk.db import database, migrate_database, pending_migrations
 from tipdesk.editors.accounts import create_editor, create_token
 from tipdesk.editors.models import Editor, Role
-from tipdesk.errors import InvalidInput, TipdeskError
+from tipdesk.errors import Conflict, InvalidInput, TipdeskError
 from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.worker import run_worker_process
 from tipdesk.logs import configure_logging
@@ -149,7 +149,11 @@ async def _ensure_first_admin() -> None:
     import secrets
 
     password = secrets.token_urlsafe(12)
-    editor = await create_editor("admin@localhost", "Admin", Role.ADMIN, password)
+    try:
+        editor = await create_editor("admin@localhost", "Admin", Role.ADMIN, password)
+    except Conflict:
+        return  # several web processes started at once: another one made it
+
     print(
         "First start: created the admin editor\n"
         f"  e-mail:   {editor.email}\n  password: {password}\n"

@@ -9,6 +9,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 
+from tests.editorial_ui.sessions import PASSWORD, csrf, log_in_as
 from tests.tips_factory import make_tip
 from tipdesk.editors.accounts import create_editor
 from tipdesk.editors.models import Role
@@ -17,7 +18,6 @@ from tipdesk.settings import Settings
 from tipdesk.tips.models import Tip
 
 pytestmark = pytest.mark.usefixtures("app")
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
@@ -25,21 +25,10 @@ async def anne() -> None:
     await create_editor("anne@desk.example", "Anne de Jong", Role.EDITOR, PASSWORD)
 
 
-async def csrf(client: httpx.AsyncClient, path: str = "/login") -> str:
-    page = await client.get(path)
-    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert match, page.text
-    return match.group(1)
-
-
 async def log_in(
     client: httpx.AsyncClient, password: str = PASSWORD, **extra: str
 ) -> httpx.Response:
-    token = await csrf(client)
-    return await client.post(
-        "/login",
-        data={"csrf_token": token, "email": "Anne@desk.example", "password": password, **extra},
-    )
+    return await log_in_as(client, "Anne@desk.example", password, **extra)
 
 
 async def test_the_board_asks_for_a_login_first(client: httpx.AsyncClient) -> None:

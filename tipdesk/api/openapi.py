@@ -11,8 +11,10 @@ ERROR = {"$ref": "#/components/schemas/Error"}
 TIP = {"$ref": "#/components/schemas/Tip"}
 TIP_FIELDS = [
     "id", "status", "created_at", "updated_at", "sender", "text", "messages", "media",
-    "claimed_by", "desk", "consent", "purge_at",
+    "claimed_by", "desk", "consent", "purge_at", "tags", "notes", "merged_into",
 ]  # fmt: skip
+TAG = {"type": "string", "maxLength": 32, "pattern": "^[^\\W_][\\w-]*$"}
+TAGS = {"type": "array", "items": TAG, "maxItems": 20}
 
 
 def _json(schema: dict[str, Any]) -> dict[str, Any]:
@@ -110,6 +112,40 @@ def _reports() -> dict[str, Any]:
     }
 
 
+def _posting(summary: str, body: dict[str, Any], *codes: int) -> dict[str, Any]:
+    return {"post": {**_by_id(summary, TIP, 400, *codes), "requestBody": body}}
+
+
+def _edit_paths() -> dict[str, Any]:
+    desk = {"type": ["string", "null"], "maxLength": 32}
+    number = {"type": "integer", "minimum": 1}
+    note = {"type": "string", "minLength": 1, "maxLength": 5000}
+    return {
+        "/api/v1/tips/{id}/notes": _posting(
+            "Add an internal note (answers 201 with the tip)", _body(["text"], {"text": note}), 409
+        ),
+        "/api/v1/tips/{id}/tags": _posting(
+            "Replace the tags (tags), or add and remove some",
+            _body([], {"tags": TAGS, "add": TAGS, "remove": TAGS}), 409,
+        ),
+        "/api/v1/tips/{id}/desk": _posting(
+            "Set the desk (null clears it)", _body(["desk"], {"desk": desk}), 409
+        ),
+        "/api/v1/tips/{id}/assign": _posting(
+            "Assign to an editor (chiefs and admins)",
+            _body(["editor_id"], {"editor_id": number}), 403, 409,
+        ),
+        "/api/v1/tips/{id}/merge": _posting(
+            "Merge another tip of the same reader into this one",
+            _body(["source_id"], {"source_id": number}), 409,
+        ),
+        "/api/v1/tips/{id}/split": _posting(
+            "Split a reader message off into a new tip (answers 201 with the new tip)",
+            _body(["wamid"], {"wamid": {"type": "string", "maxLength": 255}}), 409,
+        ),
+    }  # fmt: skip
+
+
 def _schemas() -> dict[str, Any]:
     error = {
         "type": "object",
@@ -148,5 +184,6 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/senders/{id}": {"get": _by_id("A sender", {"type": "object"})},
             "/api/v1/reports": {"get": _reports()},
             **_conversation_paths(),
+            **_edit_paths(),
         },
     }

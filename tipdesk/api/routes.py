@@ -3,7 +3,6 @@ session login joins in editors/access.py. Errors are `{"error": {"code", "messag
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -11,6 +10,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from tipdesk.api import tip_edits
+from tipdesk.api.bodies import json_body, path_id
 from tipdesk.api.openapi import openapi_document
 from tipdesk.conversation import consent, readers, replies
 from tipdesk.editors.access import require_chief, require_editor
@@ -23,7 +24,6 @@ from tipdesk.tips import actions
 from tipdesk.tips.models import Sender, Tip
 from tipdesk.tips.presenting import message_summary, sender_summary, tip_summaries, tip_summary
 
-MAX_BODY = 64 * 1024
 FILTERS = {"status": "status", "media": "media", "desk": "desk", "claimed_by": "claimed"}
 
 
@@ -68,23 +68,23 @@ async def show_tip(request: Request) -> Response:
 
 async def claim(request: Request) -> Response:
     editor = await require_editor(request)
-    data = await _body(request, optional=True)
+    data = await json_body(request, optional=True)
     takeover = data.get("takeover") is True
     tip = await actions.claim_tip(
-        _id(request), editor, request.app.state.settings, takeover=takeover
+        path_id(request), editor, request.app.state.settings, takeover=takeover
     )
     return JSONResponse(await _present(request, tip))
 
 
 async def release(request: Request) -> Response:
     editor = await require_editor(request)
-    tip = await actions.release_tip(_id(request), editor, request.app.state.settings)
+    tip = await actions.release_tip(path_id(request), editor, request.app.state.settings)
     return JSONResponse(await _present(request, tip))
 
 
 async def set_status(request: Request) -> Response:
     editor = await require_editor(request)
-    data = await _body(request)
+    data = await json_body(request)
     status, note, url = data.get("status"), data.get("note", ""), data.get("published_url")
     override = data.get("override_reason")
     if not isinstance(status, str) or not isinstance(note, str) or not isinstance(url, str | None):
@@ -92,7 +92,7 @@ async def set_status(request: Request) -> Response:
     if not isinstance(override, str | None):
         raise InvalidInput("override_reason must be a string or null")
     tip = await actions.change_status(
-        _id(request), editor, request.app.state.settings,
+        path_id(request), editor, request.app.state.settings,
         status=status, note=note, published_url=url, override_reason=override,
     )  # fmt: skip
     return JSONResponse(await _present(request, tip))
@@ -100,12 +100,12 @@ async def set_status(request: Request) -> Response:
 
 async def reply(request: Request) -> Response:
     editor = await require_editor(request)
-    data = await _body(request)
+    data = await json_body(request)
     text, quote = data.get("text"), data.get("quote")
     if not isinstance(text, str) or not isinstance(quote, str | None):
         raise InvalidInput("text must be a string, quote a message id or null")
     sent = await replies.reply_to_reader(
-        _id(request), editor, request.app.state.settings, text=text, quote=quote
+        path_id(request), editor, request.app.state.settings, text=text, quote=quote
     )
     body = {
         "message": message_summary(sent.message),
@@ -117,7 +117,7 @@ async def reply(request: Request) -> Response:
 
 async def request_consent(request: Request) -> Response:
     editor = await require_editor(request)
-    record = await consent.request_consent(_id(request), editor, request.app.state.settings)
+    record = await consent.request_consent(path_id(request), editor, request.app.state.settings)
     return JSONResponse(
         {"id": record.id, "state": record.state.value, "question": record.question_text},
         status_code=201,
@@ -127,22 +127,24 @@ async def request_consent(request: Request) -> Response:
 async def block(request: Request) -> Response:
     editor = await require_editor(request)
     blocked = request.url.path.endswith("/block")
-    sender = await readers.set_blocked(_id(request), editor, blocked=blocked)
+    sender = await readers.set_blocked(path_id(request), editor, blocked=blocked)
     return JSONResponse(sender_summary(sender))
 
 
 async def set_language(request: Request) -> Response:
     editor = await require_editor(request)
-    language = (await _body(request)).get("language")
+    language = (await json_body(request)).get("language")
     if not isinstance(language, str | None):
         raise InvalidInput("language must be a string or null")
-    sender = await readers.set_language(_id(request), editor, request.app.state.settings, language)
+    sender = await readers.set_language(
+        path_id(request), editor, request.app.state.settings, language
+    )
     return JSONResponse(sender_summary(sender))
 
 
 async def show_sender(request: Request) -> Response:
     await require_editor(request)
-    sender = await Sender.get_or_none(id=_id(request))
+    sender = await Sender.get_or_none(id=path_id(request))
     if sender is None:
         raise NotFound("no such sender")
     tips = await Tip.filter(sender_id=sender.id).order_by("-first_message_at")
@@ -166,15 +168,8 @@ async def openapi(request: Request) -> Response:
     return JSONResponse(openapi_document())
 
 
-def _id(request: Request) -> int:
-    raw = request.path_params["id"]
-    if not raw.isdigit() or len(raw) > 12:
-        raise NotFound("no such thing")
-    return int(raw)
-
-
 async def _tip(request: Request) -> Tip:
-    tip = await Tip.get_or_none(id=_id(request))
+    tip = await Tip.get_or_none(id=path_id(request))
     if tip is None:
         raise NotFound("no such tip")
     return tip
@@ -193,21 +188,6 @@ def _date(raw: str, name: str) -> date:
         raise InvalidInput(f"{name} must be a date like 2026-11-23") from None
 
 
-async def _body(request: Request, *, optional: bool = False) -> dict[str, Any]:
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise InvalidInput("the body is too large")
-    if not raw and optional:
-        return {}
-    try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError):
-        raise InvalidInput("the body must be a JSON object") from None
-    if not isinstance(data, dict):
-        raise InvalidInput("the body must be a JSON object")
-    return data
-
-
 routes = [
     Route("/api/v1/openapi.json", openapi, methods=["GET"]),
     Route("/api/v1/tips", list_tips, methods=["GET"]),
@@ -221,5 +201,6 @@ routes = [
     Route("/api/v1/senders/{id}/block", block, methods=["POST"]),
     Route("/api/v1/senders/{id}/unblock", block, methods=["POST"]),
     Route("/api/v1/senders/{id}/language", set_language, methods=["POST"]),
+    *tip_edits.routes,
     Route("/api/v1/reports", reports, methods=["GET"]),
 ]

@@ -70,18 +70,8 @@ async def confirm_new_tip(
     first_contact = sender.privacy_notice_at is None
     if first_contact:
         body += "\n\n" + texts.render("privacy_notice", privacy_url=settings.privacy_url)
-    queued = await queue_message(
-        sender,
-        Outgoing(
-            purpose="confirmation",
-            send=text_message(body),
-            text=body,
-            automatic=True,
-            key=f"confirmation:{tip.id}",
-            tip_id=tip.id,
-        ),
-        settings,
-        connection,
+    queued = await _queue_automatic(
+        sender, tip, "confirmation", body, f"confirmation:{tip.id}", settings, connection
     )
     if queued is not None and first_contact:
         await Sender.filter(id=sender.id).using_db(connection).update(privacy_notice_at=now)
@@ -135,22 +125,26 @@ async def status_update(
     if not await may_send_automatic(sender, settings, connection):
         return
     texts = texts_for(sender, settings)
-    key = f"status_{status}"
+    text = f"status_{status}"
     if status == "used" and not tip.published_url:
-        key = "status_used_without_link"
+        text = "status_used_without_link"
     body = texts.render(
-        key, tip_number=tip.id, name=sender.display_name, published_url=tip.published_url or ""
+        text, tip_number=tip.id, name=sender.display_name, published_url=tip.published_url or ""
     )
-    await queue_message(
-        sender,
-        Outgoing(
-            purpose="status_update",
-            send=text_message(body),
-            text=body,
-            automatic=True,
-            key=f"status:{tip.id}:{status}",
-            tip_id=tip.id,
-        ),
-        settings,
-        connection,
+    key = f"status:{tip.id}:{status}"
+    await _queue_automatic(sender, tip, "status_update", body, key, settings, connection)
+
+
+async def _queue_automatic(
+    sender: Sender,
+    tip: Tip,
+    purpose: str,
+    body: str,
+    key: str,
+    settings: Settings,
+    connection: BaseDBAsyncClient,
+) -> Message | None:
+    outgoing = Outgoing(
+        purpose=purpose, send=text_message(body), text=body, automatic=True, key=key, tip_id=tip.id
     )
+    return await queue_message(sender, outgoing, settings, connection)

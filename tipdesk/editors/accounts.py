@@ -8,6 +8,7 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from tortoise.exceptions import IntegrityError
 
 from tipdesk.editors.models import ApiToken, Editor, Role
 from tipdesk.errors import Conflict, InvalidInput, NotFound
@@ -55,9 +56,12 @@ async def create_editor(email: str, display_name: str, role: Role, password: str
     password_hash = hash_password(password)
     if await Editor.exists(email=address):
         raise Conflict(f"an editor with e-mail {address} already exists")
-    return await Editor.create(
-        email=address, display_name=name, role=role, password_hash=password_hash
-    )
+    try:
+        return await Editor.create(
+            email=address, display_name=name, role=role, password_hash=password_hash
+        )
+    except IntegrityError:  # created at the same moment by another process
+        raise Conflict(f"an editor with e-mail {address} already exists") from None
 
 
 def token_digest(token: str) -> str:
@@ -69,10 +73,21 @@ async def create_token(email: str, label: str) -> str:
     editor = await Editor.get_or_none(email=normalise_email(email), active=True)
     if editor is None:
         raise NotFound(f"no active editor with e-mail {email.strip()[:80]}")
+    token, _ = await create_token_for(editor, label)
+    return token
+
+
+async def create_token_for(editor: Editor, label: str) -> tuple[str, ApiToken]:
+    """The token itself (to show once) and its stored row."""
     if len(label) > 128:
         raise InvalidInput("the token label may have at most 128 characters")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    await ApiToken.create(
+    row = await ApiToken.create(
         editor=editor, label=label.strip(), token_hash=token_digest(token), prefix=token[:8]
     )
-    return token
+    return token, row
+
+
+def generated_password() -> str:
+    """A password for a new editor to change: 20 URL-safe random characters."""
+    return secrets.token_urlsafe(15)

@@ -84,8 +84,8 @@ class TipDocument:
 async def tip_document(tip_id: int) -> TipDocument | None:
     """Everything a tip holds that an editor may search for; None when the tip is gone."""
     tip = await Tip.get_or_none(id=tip_id).prefetch_related("sender", "claimed_by")
-    if tip is None or tip.sender.erased_at is not None:
-        return None
+    if tip is None or tip.sender.erased_at is not None or tip.merged_into_id is not None:
+        return None  # gone, erased, or merged into another tip (which holds its messages now)
     messages = await Message.filter(tip_id=tip.id).order_by("sent_at", "id")
     media = await MediaAsset.filter(tip_id=tip.id)
     parts = [message.text for message in messages if message.text]

@@ -174,6 +174,8 @@ async def change_status(
         tip = await Tip.filter(id=tip_id).using_db(connection).first()
         if tip is None:
             raise NotFound("no such tip")
+        if tip.merged_into_id is not None:
+            raise Conflict(f"this tip was merged into tip {tip.merged_into_id}")
         holder = tip.claimed_by_id
         if holder not in (None, editor.id) and editor.role not in (Role.CHIEF, Role.ADMIN):
             raise Conflict("this tip is claimed by another editor")

@@ -107,6 +107,10 @@ class Tip(Model):
     )
     claimed_at = fields.DatetimeField(null=True)
     published_url = fields.CharField(max_length=2048, null=True)
+    # Set when an editor merged this tip into another: it is archived and points there.
+    merged_into: fields.ForeignKeyNullableRelation[Tip] = fields.ForeignKeyField(
+        "tipdesk.Tip", related_name="merged_from", null=True, on_delete=fields.SET_NULL
+    )
     first_message_at = fields.DatetimeField()
     last_message_at = fields.DatetimeField(db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
@@ -114,9 +118,11 @@ class Tip(Model):
 
     messages: fields.ReverseRelation[Message]
     media: fields.ReverseRelation[MediaAsset]
+    notes: fields.ReverseRelation[TipNote]
     # The foreign keys' columns, which tortoise adds as attributes.
     sender_id: int
     claimed_by_id: int | None
+    merged_into_id: int | None
 
     class Meta:
         table = "tips"
@@ -208,3 +214,22 @@ class MediaVariant(Model):
     class Meta:
         table = "media_variants"
         unique_together = (("asset", "name"),)
+
+
+# An editor's internal note on a tip: never shown to the reader.
+class TipNote(Model):
+    id = fields.IntField(primary_key=True)
+    tip: fields.ForeignKeyRelation[Tip] = fields.ForeignKeyField(
+        "tipdesk.Tip", related_name="notes", on_delete=fields.CASCADE
+    )
+    editor: fields.ForeignKeyNullableRelation[Editor] = fields.ForeignKeyField(
+        "tipdesk.Editor", related_name="notes", null=True, on_delete=fields.SET_NULL
+    )
+    text = fields.TextField()
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    tip_id: int
+    editor_id: int | None
+
+    class Meta:
+        table = "tip_notes"

@@ -11,7 +11,7 @@ from tipdesk.conversation.retention import WARN_BEFORE, purge_at
 from tipdesk.jobs.queue import utcnow
 from tipdesk.logs import mask_phone
 from tipdesk.media.queries import also_sent_by_many
-from tipdesk.tips.models import Direction, MediaAsset, Message, Sender, Tip
+from tipdesk.tips.models import Direction, MediaAsset, Message, Sender, Tip, TipNote
 
 
 def sender_summary(sender: Sender) -> dict[str, Any]:
@@ -56,6 +56,11 @@ async def tip_summaries(
     consents: dict[int, ConsentRecord] = {}
     for record in await ConsentRecord.filter(tip_id__in=ids).order_by("requested_at"):
         consents[record.tip_id] = record  # the latest wins
+    notes: dict[int, list[TipNote]] = defaultdict(list)
+    for note in (
+        await TipNote.filter(tip_id__in=ids).order_by("created_at", "id").prefetch_related("editor")
+    ):
+        notes[note.tip_id].append(note)
     senders = {tip.id: tip.sender_id for tip in tips}
     also = await also_sent_by_many(
         [(asset, senders[tip_id]) for tip_id, assets in media.items() for asset in assets]
@@ -66,6 +71,7 @@ async def tip_summaries(
     ]
     for tip, summary in zip(tips, summaries, strict=True):
         summary.update(_retention(tip, retention))
+        summary["notes"] = [_note(note) for note in notes[summary["id"]]]
     return summaries
 
 
@@ -98,6 +104,7 @@ def _summary(
         "desk": tip.desk,
         "tags": tip.tags,
         "published_url": tip.published_url,
+        "merged_into": tip.merged_into_id,
         "consent": {
             "state": consent.state.value if consent else "not_asked",
             "scope": consent.scope.value if consent and consent.scope else None,
@@ -117,6 +124,16 @@ def _editor(tip: Tip) -> dict[str, Any] | None:
     if tip.claimed_by is None:
         return None
     return {"id": tip.claimed_by.id, "display_name": tip.claimed_by.display_name}
+
+
+def _note(note: TipNote) -> dict[str, Any]:
+    editor = note.editor
+    return {
+        "id": note.id,
+        "text": note.text,
+        "editor": {"id": editor.id, "display_name": editor.display_name} if editor else None,
+        "created_at": note.created_at.isoformat(),
+    }
 
 
 def message_summary(message: Message) -> dict[str, Any]:

@@ -208,4 +208,7 @@ def _event(direction: str, item: dict[str, Any]) -> dict[str, Any]:
         event["filename"] = part.get("filename", "")
     if kind == "location":
         event["text"] = part.get("name") or f"{part.get('latitude')}, {part.get('longitude')}"
+    if kind == "template":
+        # Meta shows the approved template's own text; the sandbox knows only its name.
+        event["text"] = f"(template {part.get('name', '')})"
     return event

@@ -1,0 +1,112 @@
+"""`/admin/editors` and `/admin/tokens`: the admin page's forms for accounts. A new password
+or token is shown on the page that answers the form, once, and never stored in clear."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from editorial_ui.admin import admin_or_login, admin_page
+from tipdesk.editors import administration
+from tipdesk.editors.csrf import check_csrf
+from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
+
+MAX_FORM_BYTES = 8 * 1024
+FAILURES = (Conflict, Forbidden, InvalidInput, NotFound)
+
+
+async def _form(request: Request) -> FormData:
+    async with request.form(max_files=0, max_fields=10, max_part_size=MAX_FORM_BYTES) as form:
+        check_csrf(request, form.get("csrf_token"))
+        return form
+
+
+def _back(message: str) -> Response:
+    return RedirectResponse(f"/admin?message={quote(message)}#accounts", status_code=303)
+
+
+def _number(raw: str) -> int:
+    if not raw.isdigit() or len(raw) > 12:
+        raise NotFound("no such thing")
+    return int(raw)
+
+
+def _text(form: FormData, name: str, limit: int) -> str:
+    value = form.get(name, "")
+    return value[:limit] if isinstance(value, str) else ""
+
+
+async def create_editor(request: Request) -> Response:
+    admin = await admin_or_login(request)
+    if isinstance(admin, Response):
+        return admin
+    form = await _form(request)
+    try:
+        created, password = await administration.add_editor(
+            admin, _text(form, "email", 300), _text(form, "name", 200),
+            _text(form, "role", 16), _text(form, "password", 1100),
+        )  # fmt: skip
+    except FAILURES as exc:
+        return _back(exc.message)
+    message = f"Redacteur {created.display_name} ({created.email}) aangemaakt."
+    if password is None:
+        return _back(message)
+    secret = f"Wachtwoord voor {created.email}: {password}"
+    return await admin_page(request, admin, message + " Geef het wachtwoord door:", secret)
+
+
+async def editor_action(request: Request) -> Response:
+    admin = await admin_or_login(request)
+    if isinstance(admin, Response):
+        return admin
+    editor_id, action = _number(request.path_params["id"]), request.path_params["action"]
+    if action not in ("role", "deactivate", "reactivate"):
+        raise NotFound("no such action")
+    form = await _form(request)
+    try:
+        if action == "role":
+            await administration.change_role(admin, editor_id, _text(form, "role", 16))
+        else:
+            await administration.set_active(admin, editor_id, action == "reactivate")
+    except FAILURES as exc:
+        return _back(exc.message)
+    return _back("Opgeslagen.")
+
+
+async def create_token(request: Request) -> Response:
+    admin = await admin_or_login(request)
+    if isinstance(admin, Response):
+        return admin
+    form = await _form(request)
+    try:
+        editor_id = _number(_text(form, "editor_id", 13))
+        token = await administration.issue_token(admin, editor_id, _text(form, "label", 200))
+    except FAILURES as exc:
+        return _back(exc.message)
+    message = "Token aangemaakt. Kopieer hem nu: hij wordt niet nog eens getoond."
+    return await admin_page(request, admin, message, token)
+
+
+async def revoke_token(request: Request) -> Response:
+    admin = await admin_or_login(request)
+    if isinstance(admin, Response):
+        return admin
+    token_id = _number(request.path_params["id"])
+    await _form(request)
+    try:
+        await administration.revoke_token(admin, token_id)
+    except FAILURES as exc:
+        return _back(exc.message)
+    return _back("Token ingetrokken.")
+
+
+routes = [
+    Route("/admin/editors", create_editor, methods=["POST"]),
+    Route("/admin/editors/{id}/{action}", editor_action, methods=["POST"]),
+    Route("/admin/tokens", create_token, methods=["POST"]),
+    Route("/admin/tokens/{id}/revoke", revoke_token, methods=["POST"]),
+]

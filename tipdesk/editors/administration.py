@@ -1,0 +1,98 @@
+"""What admins do to accounts: add editors, change roles, switch editors off and on, issue and
+revoke API tokens. Each writes an audit event. A switched-off editor can no longer log in, and
+their session and tokens stop working at once (editors/access.py checks `active` every time).
+An admin cannot change their own role or switch themselves off, so a desk always keeps one."""
+
+from __future__ import annotations
+
+from tortoise.transactions import in_transaction
+
+from tipdesk.audit.models import AuditEvent
+from tipdesk.editors.accounts import create_editor, create_token_for, generated_password
+from tipdesk.editors.models import ApiToken, Editor, Role
+from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tipdesk.jobs.queue import utcnow
+
+
+def _require_admin(admin: Editor) -> None:
+    if admin.role is not Role.ADMIN:
+        raise Forbidden("only admins manage editors and tokens")
+
+
+def parse_role(raw: object) -> Role:
+    try:
+        return Role(str(raw))
+    except ValueError:
+        raise InvalidInput("role must be editor, chief or admin") from None
+
+
+async def add_editor(
+    admin: Editor, email: str, name: str, role: object, password: str = ""
+) -> tuple[Editor, str | None]:
+    """The new editor, and the password when the desk made one up (to show once)."""
+    _require_admin(admin)
+    made_up = generated_password() if not password else None
+    async with in_transaction():
+        editor = await create_editor(email, name, parse_role(role), password or str(made_up))
+        await _audit(admin, "editor.created", {"editor_id": editor.id, "role": editor.role.value})
+    return editor, made_up
+
+
+async def _other_editor(admin: Editor, editor_id: int) -> Editor:
+    _require_admin(admin)
+    editor = await Editor.get_or_none(id=editor_id)
+    if editor is None:
+        raise NotFound("no such editor")
+    if editor.id == admin.id:
+        raise Conflict("an admin cannot change their own role or switch themselves off")
+    return editor
+
+
+async def change_role(admin: Editor, editor_id: int, role: object) -> Editor:
+    chosen = parse_role(role)
+    editor = await _other_editor(admin, editor_id)
+    if editor.role is not chosen:
+        async with in_transaction():
+            await Editor.filter(id=editor.id).update(role=chosen)
+            detail: dict[str, object] = {
+                "editor_id": editor.id,
+                "from": editor.role.value,
+                "to": chosen.value,
+            }
+            await _audit(admin, "editor.role_changed", detail)
+    return await Editor.get(id=editor.id)
+
+
+async def set_active(admin: Editor, editor_id: int, active: bool) -> Editor:
+    editor = await _other_editor(admin, editor_id)
+    if editor.active is not active:
+        async with in_transaction():
+            await Editor.filter(id=editor.id).update(active=active)
+            action = "editor.reactivated" if active else "editor.deactivated"
+            await _audit(admin, action, {"editor_id": editor.id})
+    return await Editor.get(id=editor.id)
+
+
+async def issue_token(admin: Editor, editor_id: int, label: str) -> str:
+    """A new token for an active editor; the only time anyone sees it."""
+    _require_admin(admin)
+    editor = await Editor.get_or_none(id=editor_id, active=True)
+    if editor is None:
+        raise InvalidInput("tokens are only for active editors")
+    async with in_transaction():
+        token, row = await create_token_for(editor, label)
+        await _audit(admin, "token.created", {"token_id": row.id, "editor_id": editor.id})
+    return token
+
+
+async def revoke_token(admin: Editor, token_id: int) -> None:
+    _require_admin(admin)
+    async with in_transaction():
+        revoked = await ApiToken.filter(id=token_id, revoked_at=None).update(revoked_at=utcnow())
+        if not revoked:
+            raise NotFound("no such token, or it was revoked already")
+        await _audit(admin, "token.revoked", {"token_id": token_id})
+
+
+async def _audit(admin: Editor, action: str, detail: dict[str, object]) -> None:
+    await AuditEvent.create(action=action, editor=admin, detail=detail)
