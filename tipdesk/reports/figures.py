@@ -38,15 +38,19 @@ async def tip_buckets(d: Dialect, start: datetime, end: datetime, size: int) -> 
 
 
 async def message_buckets(
-    d: Dialect, start: datetime, end: datetime, size: int, direction: str
-) -> Counts:
+    d: Dialect, start: datetime, end: datetime, size: int
+) -> dict[str, Counts]:
+    """Counts per UTC bucket, for inbound (`in`) and outbound (`out`) messages."""
     found = await rows(
         d,
-        f"SELECT {d.bucket('sent_at', size)} AS b, COUNT(*) AS n FROM messages"
-        " WHERE sent_at >= ? AND sent_at < ? AND direction = ? GROUP BY 1",
-        [start, end, direction],
+        f"SELECT {d.bucket('sent_at', size)} AS b, direction, COUNT(*) AS n FROM messages"
+        " WHERE sent_at >= ? AND sent_at < ? GROUP BY 1, direction",
+        _bounds(start, end),
     )
-    return {int(r["b"]): int(r["n"]) for r in found}
+    counts: dict[str, Counts] = {"in": {}, "out": {}}
+    for r in found:
+        counts.setdefault(str(r["direction"]), {})[int(r["b"])] = int(r["n"])
+    return counts
 
 
 async def media(d: Dialect, start: datetime, end: datetime) -> dict[str, Any]:
@@ -77,41 +81,46 @@ async def desks(d: Dialect, start: datetime, end: datetime) -> dict[str, int]:
 
 
 async def first_replies(d: Dialect, start: datetime, end: datetime) -> Spans:
-    """Per tip that got one: (tip's first message, first human reply after it), epoch seconds."""
+    """Per tip that got one: (tip's first message, first human reply after it), epoch seconds.
+    Replies come after the tip's first message, so only messages from the period's start on
+    are read (the `sent_at` index)."""
     found = await rows(
         d,
         f"SELECT {d.epoch('t.first_message_at')} AS s, {d.epoch('MIN(m.sent_at)')} AS e"
         " FROM tips t JOIN messages m ON m.tip_id = t.id AND m.direction = 'out'"
-        " AND m.purpose = 'reply' AND m.sent_at >= t.first_message_at"
+        " AND m.purpose = 'reply' AND m.sent_at >= t.first_message_at AND m.sent_at >= ?"
         " WHERE t.first_message_at >= ? AND t.first_message_at < ?"
         " GROUP BY t.id, t.first_message_at",
-        _bounds(start, end),
+        [start, start, end],
     )
     return [(float(r["s"]), float(r["e"])) for r in found]
 
 
 async def first_claims(d: Dialect, start: datetime, end: datetime) -> Spans:
-    """Per claimed tip: (first message, first `tip.claimed` event, else `claimed_at`)."""
-    claimed = "COALESCE(MIN(a.created_at), t.claimed_at)"
+    """Per claimed tip: (first message, first `tip.claimed` event, else `claimed_at`). Claims
+    are aggregated per tip first (by the indexed `created_at`), then joined once."""
+    claimed = "COALESCE(c.first_claim, t.claimed_at)"
     found = await rows(
         d,
-        f"SELECT {d.epoch('t.first_message_at')} AS s, {d.epoch(claimed)} AS e"
-        " FROM tips t LEFT JOIN audit_events a ON a.tip_id = t.id AND a.action = 'tip.claimed'"
+        f"SELECT {d.epoch('t.first_message_at')} AS s, {d.epoch(claimed)} AS e FROM tips t"
+        " LEFT JOIN (SELECT tip_id, MIN(created_at) AS first_claim FROM audit_events"
+        " WHERE action = 'tip.claimed' AND created_at >= ? GROUP BY tip_id) c ON c.tip_id = t.id"
         " WHERE t.first_message_at >= ? AND t.first_message_at < ?"
-        f" GROUP BY t.id, t.first_message_at, t.claimed_at HAVING {claimed} IS NOT NULL",
-        _bounds(start, end),
+        f" AND {claimed} IS NOT NULL",
+        [start, start, end],
     )
     return [(float(r["s"]), max(float(r["s"]), float(r["e"]))) for r in found]
 
 
 async def funnel(d: Dialect, start: datetime, end: datetime) -> dict[str, int]:
-    """Tips of the period by the furthest stage they reached (now or in their history)."""
+    """Tips of the period by the furthest stage they reached (now or in their history); status
+    changes come after the tip's first message, so they are read from the period's start on."""
     period = "t.first_message_at >= ? AND t.first_message_at < ?"
     reached = (
         f"SELECT t.id AS tip_id, t.status AS stage FROM tips t WHERE {period}"
         f" UNION SELECT a.tip_id AS tip_id, {d.json_text('a.detail', 'to')} AS stage"
         f" FROM audit_events a JOIN tips t ON t.id = a.tip_id"
-        f" WHERE a.action = 'tip.status_changed' AND {period}"
+        f" WHERE a.action = 'tip.status_changed' AND a.created_at >= ? AND {period}"
     )
     flags = (
         "SELECT tip_id,"
@@ -122,7 +131,7 @@ async def funnel(d: Dialect, start: datetime, end: datetime) -> dict[str, int]:
         f" FROM ({reached}) reached GROUP BY tip_id"
     )
     sums = ", ".join(f"SUM({c}) AS {c}" for c in ("in_review", "verified", "used", "rejected"))
-    found = await rows(d, f"SELECT {sums} FROM ({flags}) flags", [start, end, start, end])
+    found = await rows(d, f"SELECT {sums} FROM ({flags}) flags", [start, end, start, start, end])
     return {k: int(v or 0) for k, v in found[0].items()}
 
 

@@ -6,6 +6,7 @@ hours and weekdays with zoneinfo, so DST days have 23 or 25 hours and nothing sh
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from tipdesk.conversation.opening_hours import OpeningHours
@@ -21,12 +22,14 @@ Figures = dict[str, Any]
 async def build_report(period: Period, hours: OpeningHours) -> dict[str, Any]:
     d = dialect()
     previous = period.previous()
-    now = await period_figures(d, period, hours)
+    now, before = await asyncio.gather(
+        period_figures(d, period, hours), period_figures(d, previous, hours)
+    )
     report: dict[str, Any] = {
         "period": describe(period),
         "previous_period": describe(previous),
         "figures": now,
-        "previous": await period_figures(d, previous, hours),
+        "previous": before,
     }
     if not now["tips"]["total"] and not now["messages"]["in"]["total"]:
         report["notice"] = "No tips and no reader messages in this period."
@@ -45,27 +48,33 @@ def describe(period: Period) -> dict[str, Any]:
 
 
 async def period_figures(d: Dialect, period: Period, hours: OpeningHours) -> Figures:
+    """The queries run concurrently: PostgreSQL spreads them over its pool's connections;
+    SQLite's one connection takes them in turn."""
     start, end = period.start, period.end
     size = bucket_seconds(period.timezone, start, end)
-    tips = await figures.tip_buckets(d, start, end, size)
-    inbound = await figures.message_buckets(d, start, end, size, "in")
-    outbound = await figures.message_buckets(d, start, end, size, "out")
+    tips, messages, media, desks, replies, claims = await asyncio.gather(
+        figures.tip_buckets(d, start, end, size), figures.message_buckets(d, start, end, size),
+        figures.media(d, start, end), figures.desks(d, start, end),
+        figures.first_replies(d, start, end), figures.first_claims(d, start, end),
+    )  # fmt: skip
+    funnel, statuses, consent, readers, failed, dead = await asyncio.gather(
+        figures.funnel(d, start, end), figures.statuses(d, start, end),
+        figures.consents(d, start, end), figures.readers(d, start, end),
+        figures.failed_messages(d, start, end), figures.dead_jobs(d, start, end),
+    )  # fmt: skip
     total = sum(tips.values())
     return {
-        "tips": {**_series(period, tips, size), "by_media": await _media(d, period, total),
-                 "by_desk": await figures.desks(d, start, end)},
-        "messages": {"in": _series(period, inbound, size), "out": sum(outbound.values())},
-        "response": {
-            "first_reply": _durations(await figures.first_replies(d, start, end), total, hours,
-                                      period),
-            "claim": _durations(await figures.first_claims(d, start, end), total, hours, period),
-        },
-        "funnel": _funnel(total, await figures.funnel(d, start, end)),
-        "statuses": await figures.statuses(d, start, end),
-        "consent": _consent(await figures.consents(d, start, end)),
-        "readers": await figures.readers(d, start, end),
-        "failed_messages": await figures.failed_messages(d, start, end),
-        "dead_jobs": await figures.dead_jobs(d, start, end),
+        "tips": {**_series(period, tips, size), "by_media": _media(media, total), "by_desk": desks},
+        "messages": {"in": _series(period, messages["in"], size),
+                     "out": sum(messages["out"].values())},
+        "response": {"first_reply": _durations(replies, total, hours, period),
+                     "claim": _durations(claims, total, hours, period)},
+        "funnel": _funnel(total, funnel),
+        "statuses": statuses,
+        "consent": _consent(consent),
+        "readers": readers,
+        "failed_messages": failed,
+        "dead_jobs": dead,
     }  # fmt: skip
 
 
@@ -88,8 +97,7 @@ def _series(period: Period, buckets: dict[int, int], size: int) -> Figures:
     }
 
 
-async def _media(d: Dialect, period: Period, total: int) -> Figures:
-    found = await figures.media(d, period.start, period.end)
+def _media(found: dict[str, Any], total: int) -> Figures:
     kinds: dict[str, Any] = {}
     for kind in MediaKind:
         tips, items = found["kinds"].get(kind.value, (0, 0))
