@@ -21,9 +21,11 @@ DEFS = (
 Point = tuple[str, int, int]  # label, this period, previous period
 
 
-def _svg(height: int, body: list[str], label: str, hatch: str) -> Markup:
+def _svg(
+    height: int, body: list[str], label: str, hatch: str, width: int = WIDTH, extra: str = ""
+) -> Markup:
     head = (
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img"'
+        f'<svg class="chart{extra}" viewBox="0 0 {width} {height}" role="img"'
         f' aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">'
     )
     return Markup(head + DEFS.format(id=hatch) + "".join(body) + "</svg>")  # noqa: S704
@@ -46,9 +48,7 @@ def legend(hatch: str, now: str = "deze periode", before: str = "vorige periode"
         _bar(0, 4, 18, 12, "#14213d", now), _text(24, 15, now),
         _bar(170, 4, 18, 12, f"url(#{hatch})", before), _text(194, 15, before),
     ]  # fmt: skip
-    return _svg(20, body, "legenda", hatch).replace(
-        f'viewBox="0 0 {WIDTH} 20"', 'viewBox="0 0 360 20"'
-    )
+    return _svg(20, body, "legenda", hatch, width=360, extra=" legend-chart")
 
 
 def columns(points: Sequence[Point], label: str, hatch: str, every: int = 1) -> Markup:

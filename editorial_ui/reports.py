@@ -146,7 +146,11 @@ def _hourly(now: dict[str, Any], before: dict[str, Any]) -> Markup:
 def _bars(found: Table, name: str) -> Markup:
     """Bars from a table's label, current and previous columns (the media table: tips)."""
     previous = found.columns.index("previous_tips" if name == "media" else "previous")
-    points = [(str(row[0]), int(row[1] or 0), int(row[previous] or 0)) for row in found.rows]
+    points = [
+        (str(row[0]), int(row[1] or 0), int(row[previous] or 0))
+        for row in found.rows
+        if isinstance(row[1], int)  # not the funnel's share used, a fraction
+    ]
     return charts.bars(points, found.title, f"hatch-{name}")
 
 

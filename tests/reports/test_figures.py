@@ -111,8 +111,9 @@ def test_funnel_and_statuses(report: dict[str, Any]) -> None:
         "share_used": 0.1667,
     }  # fmt: skip
     assert report["figures"]["statuses"] == {
-        "new": 2, "in_review": 1, "verified": 1, "used": 1, "rejected": 1,
+        "new": 2, "in_review": 1, "verified": 1, "used": 1, "rejected": 1, "archived": 0,
     }  # fmt: skip
+    assert list(report["figures"]["tips"]["by_desk"]) == ["news", "sport", ""]
     assert report["previous"]["funnel"] == {
         "received": 1, "in_review": 1, "verified": 0, "used": 0, "rejected": 0, "share_used": 0.0,
     }  # fmt: skip

@@ -103,7 +103,7 @@ async def test_csv_errors_are_400(client: httpx.AsyncClient) -> None:
 
 def cells(page: str, caption: str) -> list[list[str]]:
     """A table of the page, as its rows of cell texts (header first)."""
-    start = page.index(f"<caption>{caption}</caption>")
+    start = page.index(f'<caption class="visually-hidden">{caption}</caption>')
     block = page[start : page.index("</table>", start)]
     rows = re.findall(r"<tr>(.*?)</tr>", block, re.S)
     return [[html.unescape(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r)] for r in rows]

@@ -14,7 +14,7 @@ from tipdesk.reports import figures
 from tipdesk.reports.clock import BusinessClock, bucket_seconds, local_moment, percentile
 from tipdesk.reports.period import Period
 from tipdesk.reports.sql import Dialect, dialect
-from tipdesk.tips.models import MediaKind
+from tipdesk.tips.models import MediaKind, TipStatus
 
 Figures = dict[str, Any]
 
@@ -64,17 +64,18 @@ async def period_figures(d: Dialect, period: Period, hours: OpeningHours) -> Fig
     )  # fmt: skip
     total = sum(tips.values())
     return {
-        "tips": {**_series(period, tips, size), "by_media": _media(media, total), "by_desk": desks},
+        "tips": {**_series(period, tips, size), "by_media": _media(media, total),
+                 "by_desk": dict(sorted(desks.items(), key=lambda item: (-item[1], item[0])))},
         "messages": {"in": _series(period, messages["in"], size),
                      "out": sum(messages["out"].values())},
         "response": {"first_reply": _durations(replies, total, hours, period),
                      "claim": _durations(claims, total, hours, period)},
         "funnel": _funnel(total, funnel),
-        "statuses": statuses,
+        "statuses": {status.value: statuses.get(status.value, 0) for status in TipStatus},
         "consent": _consent(consent),
         "readers": readers,
-        "failed_messages": failed,
-        "dead_jobs": dead,
+        "failed_messages": dict(sorted(failed.items())),
+        "dead_jobs": dict(sorted(dead.items())),
     }  # fmt: skip
 
 
