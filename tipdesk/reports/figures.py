@@ -97,19 +97,20 @@ async def first_replies(d: Dialect, start: datetime, end: datetime) -> Spans:
 
 
 async def first_claims(d: Dialect, start: datetime, end: datetime) -> Spans:
-    """Per claimed tip: (first message, first `tip.claimed` event, else `claimed_at`). Claims
-    are aggregated per tip first (by the indexed `created_at`), then joined once."""
-    claimed = "COALESCE(c.first_claim, t.claimed_at)"
+    """Per claimed tip: (first message, first `tip.claimed` event, else `claimed_at`); the
+    first claim is looked up per tip through the audit trail's `tip_id` index."""
+    first = (
+        "(SELECT MIN(a.created_at) FROM audit_events a"
+        " WHERE a.tip_id = t.id AND a.action = 'tip.claimed')"
+    )
+    claimed = f"COALESCE({first}, t.claimed_at)"
     found = await rows(
         d,
         f"SELECT {d.epoch('t.first_message_at')} AS s, {d.epoch(claimed)} AS e FROM tips t"
-        " LEFT JOIN (SELECT tip_id, MIN(created_at) AS first_claim FROM audit_events"
-        " WHERE action = 'tip.claimed' AND created_at >= ? GROUP BY tip_id) c ON c.tip_id = t.id"
-        " WHERE t.first_message_at >= ? AND t.first_message_at < ?"
-        f" AND {claimed} IS NOT NULL",
-        [start, start, end],
+        " WHERE t.first_message_at >= ? AND t.first_message_at < ?",
+        _bounds(start, end),
     )
-    return [(float(r["s"]), max(float(r["s"]), float(r["e"]))) for r in found]
+    return [(float(r["s"]), max(float(r["s"]), float(r["e"]))) for r in found if r["e"] is not None]
 
 
 async def funnel(d: Dialect, start: datetime, end: datetime) -> dict[str, int]:
@@ -118,7 +119,7 @@ async def funnel(d: Dialect, start: datetime, end: datetime) -> dict[str, int]:
     period = "t.first_message_at >= ? AND t.first_message_at < ?"
     reached = (
         f"SELECT t.id AS tip_id, t.status AS stage FROM tips t WHERE {period}"
-        f" UNION SELECT a.tip_id AS tip_id, {d.json_text('a.detail', 'to')} AS stage"
+        f" UNION ALL SELECT a.tip_id AS tip_id, {d.json_text('a.detail', 'to')} AS stage"
         f" FROM audit_events a JOIN tips t ON t.id = a.tip_id"
         f" WHERE a.action = 'tip.status_changed' AND a.created_at >= ? AND {period}"
     )
