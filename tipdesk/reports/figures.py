@@ -93,7 +93,7 @@ async def first_replies(d: Dialect, start: datetime, end: datetime) -> Spans:
         " GROUP BY t.id, t.first_message_at",
         [start, start, end],
     )
-    return [(float(r["s"]), float(r["e"])) for r in found]
+    return [(float(s), float(e)) for s, e in found]
 
 
 async def first_claims(d: Dialect, start: datetime, end: datetime) -> Spans:
@@ -110,7 +110,7 @@ async def first_claims(d: Dialect, start: datetime, end: datetime) -> Spans:
         " WHERE t.first_message_at >= ? AND t.first_message_at < ?",
         _bounds(start, end),
     )
-    return [(float(r["s"]), max(float(r["s"]), float(r["e"]))) for r in found if r["e"] is not None]
+    return [(float(s), max(float(s), float(e))) for s, e in found if e is not None]
 
 
 async def funnel(d: Dialect, start: datetime, end: datetime) -> dict[str, int]:
@@ -133,7 +133,7 @@ async def funnel(d: Dialect, start: datetime, end: datetime) -> dict[str, int]:
     )
     sums = ", ".join(f"SUM({c}) AS {c}" for c in ("in_review", "verified", "used", "rejected"))
     found = await rows(d, f"SELECT {sums} FROM ({flags}) flags", [start, end, start, start, end])
-    return {k: int(v or 0) for k, v in found[0].items()}
+    return {k: int(found[0][k] or 0) for k in ("in_review", "verified", "used", "rejected")}
 
 
 async def statuses(d: Dialect, start: datetime, end: datetime) -> dict[str, int]:
