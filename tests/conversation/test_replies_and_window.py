@@ -194,6 +194,5 @@ async def test_an_editor_chooses_the_reader_s_language(newsroom: Newsroom) -> No
     assert newsroom.texts_sent()[-1] == f"An editor is now working on your tip {tip.id}."
     reset = await newsroom.api("POST", path, json={"language": None})
     assert reset.json()["language"] is None
-    assert (
-        await newsroom.api("POST", "/api/v1/senders/2147483648/language", json={})
-    ).status_code == 404
+    unknown = "/api/v1/senders/2147483648/language"
+    assert (await newsroom.api("POST", unknown, json={"language": "nl"})).status_code == 404
