@@ -30,7 +30,7 @@ def _back(message: str) -> Response:
 
 
 def _number(raw: str) -> int:
-    if not raw.isdigit() or len(raw) > 12:
+    if not raw.isdigit() or len(raw) > 9:  # ids are 32-bit integers
         raise NotFound("no such thing")
     return int(raw)
 

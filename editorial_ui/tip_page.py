@@ -162,7 +162,7 @@ async def _split(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> 
 
 
 def _number(raw: str) -> int:
-    if not raw.isdigit() or len(raw) > 12:
+    if not raw.isdigit() or len(raw) > 9:  # ids are 32-bit integers
         raise InvalidInput("choose one from the list")
     return int(raw)
 
@@ -176,7 +176,7 @@ HANDLERS: dict[str, Handler] = {
 
 async def _tip(request: Request) -> Tip:
     raw = request.path_params["id"]
-    tip = await Tip.get_or_none(id=int(raw)) if raw.isdigit() and len(raw) <= 12 else None
+    tip = await Tip.get_or_none(id=int(raw)) if raw.isdigit() and len(raw) <= 9 else None
     if tip is None:
         raise NotFound("no such tip")
     return tip

@@ -180,3 +180,19 @@ async def test_messages_to_one_reader_are_paced(newsroom: Newsroom) -> None:
     times = [m["at"] for m in newsroom.fake.state.sent]
     assert len(times) == 3
     assert all(later - earlier >= 0.35 for earlier, later in itertools.pairwise(times))
+
+
+async def test_an_editor_chooses_the_reader_s_language(newsroom: Newsroom) -> None:
+    tip = await newsroom.tip_of(await newsroom.writes("Brand"))
+    path = f"/api/v1/senders/{tip.sender_id}/language"
+    for body in ({"language": 5}, {"language": "klingon"}, {"language": "<b>nl</b>"}, {}):
+        response = await newsroom.api("POST", path, json=body)
+        assert response.status_code == 400, body
+    assert (await newsroom.api("POST", path, content=b"[1, 2")).status_code == 400
+    assert (await newsroom.api("POST", path, json={"language": "en"})).json()["language"] == "en"
+    await newsroom.api("POST", f"/api/v1/tips/{tip.id}/status", json={"status": "in_review"})
+    assert newsroom.texts_sent()[-1] == f"An editor is now working on your tip {tip.id}."
+    reset = await newsroom.api("POST", path, json={"language": None})
+    assert reset.json()["language"] is None
+    unknown = "/api/v1/senders/2147483648/language"
+    assert (await newsroom.api("POST", unknown, json={"language": "nl"})).status_code == 404

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeGuard
 
 from starlette.requests import Request
 
@@ -12,12 +12,22 @@ from tipdesk.errors import InvalidInput, NotFound
 MAX_BODY = 64 * 1024
 
 
+# Row ids are PostgreSQL `integer`s: a bigger number can name no row, and would not even fit the
+# query's parameter (asyncpg refuses it).
+MAX_ROW_ID = 2**31 - 1
+
+
 def path_id(request: Request) -> int:
     """The `{id}` of the path; anything but a plain number is a 404, like an unknown id."""
     raw = request.path_params["id"]
-    if not raw.isdigit() or len(raw) > 12:
+    if not raw.isdigit() or len(raw) > 12 or not is_row_id(int(raw)):
         raise NotFound("no such thing")
     return int(raw)
+
+
+def is_row_id(value: object) -> TypeGuard[int]:
+    """A JSON number that can be a row's id (not a bool, not a float, in range)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ROW_ID
 
 
 async def json_body(request: Request, *, optional: bool = False) -> dict[str, Any]:

@@ -35,7 +35,8 @@ def _parameter(name: str, where: str, schema: dict[str, Any]) -> dict[str, Any]:
 def _by_id(summary: str, ok: dict[str, Any], *codes: int) -> dict[str, Any]:
     return {
         "summary": summary,
-        "parameters": [_parameter("id", "path", {"type": "string"})],
+        # Ids are whole numbers; anything else answers 404 like an unknown id.
+        "parameters": [_parameter("id", "path", {"type": "string", "pattern": "^[0-9]{1,12}$"})],
         "responses": _responses(ok, 404, *codes),
     }
 

@@ -133,9 +133,10 @@ async def block(request: Request) -> Response:
 
 async def set_language(request: Request) -> Response:
     editor = await require_editor(request)
-    language = (await json_body(request)).get("language")
-    if not isinstance(language, str | None):
-        raise InvalidInput("language must be a string or null")
+    data = await json_body(request)
+    language = data.get("language")
+    if "language" not in data or not isinstance(language, str | None):
+        raise InvalidInput("language must be a language code like nl, or null for the country's")
     sender = await readers.set_language(
         path_id(request), editor, request.app.state.settings, language
     )

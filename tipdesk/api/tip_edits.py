@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tipdesk.api.bodies import json_body, path_id
+from tipdesk.api.bodies import is_row_id, json_body, path_id
 from tipdesk.editors.access import require_editor
 from tipdesk.errors import InvalidInput
 from tipdesk.tips import editing, merging
@@ -49,7 +49,7 @@ async def assign(request: Request) -> Response:
     data = await json_body(request)
     tip = await editing.assign_tip(
         path_id(request), editor, request.app.state.settings, data.get("editor_id")
-    )
+    )  # editing.assign_tip checks the id
     return JSONResponse(await tip_summary(tip))
 
 
@@ -57,7 +57,7 @@ async def merge(request: Request) -> Response:
     editor = await require_editor(request)
     data = await json_body(request)
     source = data.get("source_id")
-    if not isinstance(source, int) or isinstance(source, bool) or not 0 < source < 10**12:
+    if not is_row_id(source):
         raise InvalidInput("source_id must be the id of the tip to merge into this one")
     tip = await merging.merge_tips(source, path_id(request), editor, request.app.state.settings)
     return JSONResponse(await tip_summary(tip))

@@ -157,7 +157,11 @@ async def assign_tip(tip_id: int, chief: Editor, settings: Settings, assignee_id
     """A chief or admin hands a tip to another (active) editor: the claim becomes theirs."""
     if not is_chief(chief):
         raise Forbidden("only a chief or an admin may assign tips")
-    if not isinstance(assignee_id, int) or isinstance(assignee_id, bool) or assignee_id < 1:
+    if (
+        not isinstance(assignee_id, int)
+        or isinstance(assignee_id, bool)
+        or not 0 < assignee_id < 2**31
+    ):
         raise InvalidInput("editor_id must be an editor's id")
     async with in_transaction() as connection:
         assignee = await Editor.filter(id=assignee_id, active=True).using_db(connection).first()
