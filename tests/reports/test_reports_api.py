@@ -61,6 +61,8 @@ async def test_without_dates_the_last_seven_days(client: httpx.AsyncClient) -> N
         ("since=+2026-10-1", "since must be a date"),
         ("since=9999-12-31&until=9999-12-31", "between 2000-01-01 and next year"),
         ("since=0001-01-01&until=0001-01-01", "between 2000-01-01 and next year"),
+        ("until=0001-01-01", "between 2000-01-01 and next year"),
+        ("since=9999-12-31", "before it starts"),
     ],
 )
 async def test_bad_periods_are_400_with_a_message(

@@ -62,12 +62,15 @@ def parse_period(since: str | None, until: str | None, tz: ZoneInfo) -> Period:
     """A period from `since`/`until` query values; missing ends default to the last 7 days.
     Malformed dates, a period ending before it starts and absurd ranges raise InvalidInput."""
     last = _day(until, "until") if until else today(tz)
+    latest = today(tz) + timedelta(days=366)
+    if not EARLIEST <= last <= latest:
+        raise InvalidInput(f"the period must lie between {EARLIEST} and next year")
     first = _day(since, "since") if since else last - timedelta(days=6)
     if last < first:
         raise InvalidInput(f"the period ends ({last}) before it starts ({first})")
     if (last - first).days + 1 > MAX_DAYS:
         raise InvalidInput("the period is longer than five years; choose a shorter one")
-    if first < EARLIEST or last > today(tz) + timedelta(days=366):
+    if first < EARLIEST:
         raise InvalidInput(f"the period must lie between {EARLIEST} and next year")
     return Period(first, last, tz)
 
