@@ -42,7 +42,7 @@ class BusinessClock:
 
     def __init__(self, hours: OpeningHours, tz: ZoneInfo, first: float, last: float) -> None:
         self.always_open = hours.always_open
-        spans = [] if hours.always_open else list(_open_spans(hours, tz, first, last))
+        spans = [] if hours.always_open else _merged(_open_spans(hours, tz, first, last))
         self.starts = [s for s, _ in spans]
         self.ends = [e for _, e in spans]
         self.before = [0.0, *accumulate(e - s for s, e in spans)]
@@ -58,6 +58,17 @@ class BusinessClock:
         if self.always_open:
             return end - start
         return self.open_seconds_until(end) - self.open_seconds_until(start)
+
+
+def _merged(spans: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Overlapping or touching spans (`mon 09:00-12:00; mon 11:00-13:00`) as one."""
+    merged: list[tuple[float, float]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _open_spans(
