@@ -1,5 +1,5 @@
 """Indexes the reports read by: tips by `first_message_at`, messages, media and audit
-events by `tip_id`, and the
+events by `tip_id`, readers by when their state changed, and the
 `messages` indexes that migration 0002 lost on SQLite (tortoise's AlterField rebuilds a SQLite
 table without its other indexes), `sent_at` and `context_wamid`, under the names PostgreSQL
 already has, so there `IF NOT EXISTS` leaves them alone.
@@ -16,6 +16,10 @@ INDEXES = {
     "idx_messages_tip_id": ("messages", "tip_id"),
     "idx_media_assets_tip_id": ("media_assets", "tip_id"),
     "idx_audit_events_tip_id": ("audit_events", "tip_id"),
+    "idx_senders_unreachable_at": ("senders", "unreachable_at"),
+    "idx_senders_opted_out_at": ("senders", "opted_out_at"),
+    "idx_senders_blocked_at": ("senders", "blocked_at"),
+    "idx_senders_erased_at": ("senders", "erased_at"),
     "idx_messages_sent_at_94ecd3": ("messages", "sent_at"),
     "idx_messages_context_b69e68": ("messages", "context_wamid"),
 }

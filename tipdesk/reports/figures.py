@@ -121,7 +121,8 @@ async def funnel(d: Dialect, start: datetime, end: datetime) -> dict[str, int]:
         f"SELECT t.id AS tip_id, t.status AS stage FROM tips t WHERE {period}"
         f" UNION ALL SELECT a.tip_id AS tip_id, {d.json_text('a.detail', 'to')} AS stage"
         f" FROM audit_events a JOIN tips t ON t.id = a.tip_id"
-        f" WHERE a.action = 'tip.status_changed' AND a.created_at >= ? AND {period}"
+        f" WHERE {d.unindexed('a.action')} = 'tip.status_changed' AND a.created_at >= ?"
+        f" AND {period}"
     )
     flags = (
         "SELECT tip_id,"
@@ -168,10 +169,10 @@ async def readers(d: Dialect, start: datetime, end: datetime) -> dict[str, int]:
         [start, start, end],
     )
     columns = ("unreachable_at", "opted_out_at", "blocked_at", "erased_at")
-    sums = ", ".join(
-        f"SUM(CASE WHEN {c} >= ? AND {c} < ? THEN 1 ELSE 0 END) AS {c}" for c in columns
+    counts = ", ".join(
+        f"(SELECT COUNT(*) FROM senders WHERE {c} >= ? AND {c} < ?) AS {c}" for c in columns
     )
-    changed = await rows(d, f"SELECT {sums} FROM senders", [start, end] * len(columns))
+    changed = await rows(d, f"SELECT {counts}", [start, end] * len(columns))
     total, new = int(writing[0]["total"] or 0), int(writing[0]["new"] or 0)
     states = {c.removesuffix("_at"): int(changed[0][c] or 0) for c in columns}
     return {"writing": total, "new": new, "returning": total - new, **states}

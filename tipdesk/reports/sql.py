@@ -34,6 +34,12 @@ class Dialect:
             return f"FLOOR(EXTRACT(EPOCH FROM {column}) / {seconds})::bigint"
         return f"(CAST(strftime('%s', {column}) AS INTEGER) / {seconds})"
 
+    def unindexed(self, column: str) -> str:
+        """The column, but not a reason for SQLite to pick its index: without statistics it
+        prefers `audit_events.action` (every status change ever) to the period's `created_at`
+        range. PostgreSQL plans by statistics and has no unary plus for text."""
+        return column if self.is_postgres else f"+{column}"
+
     def json_text(self, column: str, key: str) -> str:
         """A JSON object's member as text (keys are our own constants, never user input)."""
         if self.is_postgres:
