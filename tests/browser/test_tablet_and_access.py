@@ -63,11 +63,13 @@ async def test_board_tip_and_admin_pages_on_a_tablet(desk: Desk, browser: Any) -
     await page.get_by_role("button", name="Inloggen").click()
     await page.wait_for_url(f"{desk.url}/board")
     board = await check_page(page, desk, "/board", "tablet-board")
-    assert [s["name"] for s in board[:5]] == ["Tipdesk", "Beheer", "Uitloggen", "q", "Zoek"]
+    names = ["Tipdesk", "Beheer", "Rapportage", "Uitloggen", "q", "Zoek"]
+    assert [s["name"] for s in board[:6]] == names
     stops = await check_page(page, desk, f"/tips/{tip.id}", "tablet-tip")
     tops = [stop["top"] for stop in stops]
     assert _mostly_down(tops), stops  # focus follows the page down
     await check_page(page, desk, "/admin", "tablet-admin")
+    await check_page(page, desk, "/reports?period=30d", "tablet-reports")
 
 
 def _mostly_down(tops: list[float]) -> bool:
