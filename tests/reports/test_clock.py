@@ -24,6 +24,11 @@ def test_business_time_counts_open_minutes_only() -> None:
     # Monday 16:59 CET to 17:01 CET: one open minute; 17:00 itself is closed.
     assert clock.between(at("2026-10-26 15:59"), at("2026-10-26 16:01")) == 60
     assert clock.between(at("2026-10-26 16:00"), at("2026-10-26 16:30")) == 0
+    spans = [
+        (at("2026-10-23 14:50"), at("2026-10-26 08:10")),
+        (at("2026-10-26 15:59"), at("2026-10-26 16:01")),
+    ]
+    assert clock.between_all(spans) == [1200, 60]
 
 
 def test_a_working_day_is_eight_hours_on_both_dst_changes() -> None:
@@ -40,6 +45,7 @@ def test_a_working_day_is_eight_hours_on_both_dst_changes() -> None:
 def test_always_open_is_the_wall_clock() -> None:
     clock = BusinessClock(OpeningHours.parse("24/7"), AMSTERDAM, 0.0, 10.0)
     assert clock.between(at("2026-10-24 10:00"), at("2026-10-26 10:00")) == 48 * 3600
+    assert clock.between_all([(10.0, 70.0)]) == [60.0]
 
 
 def test_buckets_are_hours_unless_the_zone_has_odd_offsets() -> None:

@@ -59,6 +59,22 @@ class BusinessClock:
             return end - start
         return self.open_seconds_until(end) - self.open_seconds_until(start)
 
+    def between_all(self, spans: Iterable[tuple[float, float]]) -> list[float]:
+        """`between` for many spans at once, with the lookups bound locally (a year of tips
+        is some 100,000 spans)."""
+        if self.always_open:
+            return [end - start for start, end in spans]
+        starts, ends, before = self.starts, self.ends, self.before
+
+        def until(moment: float) -> float:
+            index = bisect_right(starts, moment) - 1
+            if index < 0:
+                return 0.0
+            stop = ends[index]
+            return before[index] + (moment if moment < stop else stop) - starts[index]
+
+        return [until(end) - until(start) for start, end in spans]
+
 
 def _merged(spans: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
     """Overlapping or touching spans (`mon 09:00-12:00; mon 11:00-13:00`) as one."""

@@ -116,7 +116,7 @@ def _durations(
     if spans:
         first, last = min(s for s, _ in spans), max(e for _, e in spans)
         clock = BusinessClock(hours, period.timezone, first, last)
-        business = [clock.between(start, end) for start, end in spans]
+        business = clock.between_all(spans)
     return {
         "tips": total,
         "counted": len(spans),
