@@ -39,7 +39,7 @@ def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starl
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
-            app.state.inbox = Inbox(settings.job_max_attempts)
+            app.state.inbox = Inbox(settings)
             if app.state.sandbox is not None:
                 await app.state.sandbox.deliverer.start()
             try:
@@ -94,7 +94,12 @@ async def _in_process_worker(app: Starlette, settings: Settings) -> AsyncIterato
     # In the sandbox, media and sends go to the desk's own fake Graph API, in-process.
     own_graph = settings.graph_api_url.startswith(f"{settings.public_url}/sandbox/graph")
     transport = httpx.ASGITransport(app=app) if settings.sandbox and own_graph else None
-    worker = Worker(settings, desk_job_kinds(settings), http_transport=transport)
+    worker = Worker(
+        settings,
+        desk_job_kinds(settings),
+        http_transport=transport,
+        give_way=app.state.inbox.lull,
+    )
     app.state.worker = worker
     stop = asyncio.Event()
     task = asyncio.create_task(worker.run(stop))

@@ -1,0 +1,148 @@
+"""How the inbox commits a group of bodies and their job: one trip to the database per group.
+
+The inbox is the desk's one hot write path. Every trip to the database costs a turn of the busy
+event loop, so each group is written in a single round trip, as plain SQL with the values the
+ORM itself would write (`tests/intake/test_inbox.py` reads them back through the models):
+
+- PostgreSQL: one statement, `WITH bodies AS (INSERT …) INSERT INTO jobs …`; a statement is its
+  own transaction, so bodies and job commit together or not at all.
+- SQLite: the inbox's own connection in its own thread runs BEGIN, both INSERTs and COMMIT in one
+  call, while it holds the ORM connection's lock, so no ORM transaction of this process is open
+  meanwhile (SQLite has one writer; other processes wait through the busy timeout as ever).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Protocol
+
+from tortoise import connections
+
+from tipdesk.intake.models import InboundState
+from tipdesk.jobs.models import Job, JobState
+
+PROCESS_WEBHOOK = "intake.process"
+INTAKE_PRIORITY = 10
+WEBHOOK_COLUMNS = ("id", "body", "body_sha256", "state", "received_at")
+JOB_COLUMNS = (
+    "kind",
+    "payload",
+    "state",
+    "priority",
+    "run_at",
+    "attempts",
+    "max_attempts",
+    "created_at",
+    "updated_at",
+)
+
+Row = tuple[object, ...]
+
+
+class GroupWriter(Protocol):
+    async def write(self, webhooks: list[Row], job: Row) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+def webhook_row(webhook_id: uuid.UUID, body: bytes, sha256: str, now: datetime) -> Row:
+    return (str(webhook_id), body, sha256, InboundState.RECEIVED.value, now)
+
+
+def job_row(ids: list[uuid.UUID], max_attempts: int, now: datetime) -> Row:
+    payload = Job._meta.fields_map["payload"].to_db_value(
+        {"webhook_ids": [str(i) for i in ids]}, Job
+    )
+    queued = JobState.QUEUED.value
+    return (PROCESS_WEBHOOK, payload, queued, INTAKE_PRIORITY, now, 0, max_attempts, now, now)
+
+
+def values_sql(rows: int, width: int, *, numbered: bool, start: int = 1) -> str:
+    """`(?,?),(?,?)` for SQLite, `($1,$2),($3,$4)` for PostgreSQL."""
+    if not numbered:
+        return ",".join("(" + ",".join("?" * width) + ")" for _ in range(rows))
+    return ",".join(
+        "(" + ",".join(f"${start + row * width + col}" for col in range(width)) + ")"
+        for row in range(rows)
+    )
+
+
+def columns_sql(columns: tuple[str, ...]) -> str:
+    return ",".join(f'"{name}"' for name in columns)
+
+
+class PostgresWriter:
+    async def write(self, webhooks: list[Row], job: Row) -> None:
+        width = len(WEBHOOK_COLUMNS)
+        bodies = values_sql(len(webhooks), width, numbered=True)
+        job_values = values_sql(1, len(JOB_COLUMNS), numbered=True, start=len(webhooks) * width + 1)
+        # Only placeholders are built here; every value travels as a parameter.
+        statement = (
+            f'WITH bodies AS (INSERT INTO "inbound_webhooks" ({columns_sql(WEBHOOK_COLUMNS)}) '  # noqa: S608
+            f'VALUES {bodies}) INSERT INTO "jobs" ({columns_sql(JOB_COLUMNS)}) VALUES {job_values}'
+        )
+        values = [value for row in webhooks for value in row] + list(job)
+        await connections.get("default").execute_query(statement, values)
+
+    async def close(self) -> None:
+        return None
+
+
+class SqliteWriter:
+    def __init__(self, path: str, busy_timeout_ms: int) -> None:
+        self.path = path
+        self.busy_timeout = busy_timeout_ms / 1000
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="tipdesk-inbox")
+        self._connection: sqlite3.Connection | None = None
+
+    async def write(self, webhooks: list[Row], job: Row) -> None:
+        loop = asyncio.get_running_loop()
+        # The ORM's lock: no ORM query or transaction of this process runs while the group commits.
+        async with connections.get("default").acquire_connection():
+            await loop.run_in_executor(self._thread, self._commit, webhooks, job)
+
+    def _commit(self, webhooks: list[Row], job: Row) -> None:
+        connection = self._open()
+        bodies = values_sql(len(webhooks), len(WEBHOOK_COLUMNS), numbered=False)
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            connection.execute(
+                f'INSERT INTO "inbound_webhooks" ({columns_sql(WEBHOOK_COLUMNS)}) VALUES {bodies}',  # noqa: S608
+                [_sqlite_value(v) for row in webhooks for v in row],
+            )
+            connection.execute(
+                f'INSERT INTO "jobs" ({columns_sql(JOB_COLUMNS)}) '  # noqa: S608
+                f"VALUES {values_sql(1, len(JOB_COLUMNS), numbered=False)}",
+                [_sqlite_value(v) for v in job],
+            )
+            connection.execute("COMMIT")
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
+
+    def _open(self) -> sqlite3.Connection:
+        if self._connection is None:
+            self._connection = sqlite3.connect(
+                self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False
+            )
+        return self._connection
+
+    async def close(self) -> None:
+        def close_connection() -> None:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+        await asyncio.get_running_loop().run_in_executor(self._thread, close_connection)
+        self._thread.shutdown(wait=True)
+
+
+def _sqlite_value(value: object) -> object:
+    """Datetimes as the ORM stores them on SQLite (ISO 8601 with a space), so they sort and
+    compare with the ORM's own values."""
+    return value.isoformat(" ") if isinstance(value, datetime) else value
