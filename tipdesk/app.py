@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 from tortoise.contrib.starlette import RegisterTortoise
 
 from editorial_ui import admin, auth, board, live, tip_page
@@ -33,6 +34,7 @@ from tipdesk.whatsapp.sandbox import create_sandbox, sandbox_routes
 log = logging.getLogger("tipdesk.app")
 WORKER_SHUTDOWN_GRACE = 30.0
 SESSION_MAX_AGE = 12 * 3600  # one long shift
+WEBHOOK_PREFIX = "/webhooks/"
 
 
 def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starlette:
@@ -68,7 +70,7 @@ def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starl
         middleware=[
             Middleware(SecurityHeaders),
             Middleware(
-                SessionMiddleware,
+                EditorSessions,
                 secret_key=settings.secret_key,
                 session_cookie="tipdesk_session",
                 max_age=SESSION_MAX_AGE,
@@ -86,6 +88,16 @@ def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starl
         app.state.sandbox = create_sandbox(settings, app)
         app.router.routes.extend(sandbox_routes(app.state.sandbox))
     return app
+
+
+class EditorSessions(SessionMiddleware):
+    """Sessions are for editors; Meta's webhooks (the desk's busiest path) skip them."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(WEBHOOK_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 @asynccontextmanager

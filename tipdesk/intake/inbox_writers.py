@@ -101,24 +101,30 @@ class SqliteWriter:
 
     async def write(self, webhooks: list[Row], job: Row) -> None:
         loop = asyncio.get_running_loop()
-        # The ORM's lock: no ORM query or transaction of this process runs while the group commits.
-        async with connections.get("default").acquire_connection():
-            await loop.run_in_executor(self._thread, self._commit, webhooks, job)
-
-    def _commit(self, webhooks: list[Row], job: Row) -> None:
-        connection = self._open()
-        bodies = values_sql(len(webhooks), len(WEBHOOK_COLUMNS), numbered=False)
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            connection.execute(
-                f'INSERT INTO "inbound_webhooks" ({columns_sql(WEBHOOK_COLUMNS)}) VALUES {bodies}',  # noqa: S608
-                [_sqlite_value(v) for row in webhooks for v in row],
-            )
-            connection.execute(
+        width = len(WEBHOOK_COLUMNS)
+        statements = [
+            (
+                f'INSERT INTO "inbound_webhooks" ({columns_sql(WEBHOOK_COLUMNS)}) '  # noqa: S608
+                f"VALUES {values_sql(len(webhooks), width, numbered=False)}",
+                [_sqlite_value(value) for row in webhooks for value in row],
+            ),
+            (
                 f'INSERT INTO "jobs" ({columns_sql(JOB_COLUMNS)}) '  # noqa: S608
                 f"VALUES {values_sql(1, len(JOB_COLUMNS), numbered=False)}",
-                [_sqlite_value(v) for v in job],
-            )
+                [_sqlite_value(value) for value in job],
+            ),
+        ]
+        # The ORM's lock: no ORM query or transaction of this process runs while the group commits.
+        async with connections.get("default").acquire_connection():
+            await loop.run_in_executor(self._thread, self._commit, statements)
+
+    def _commit(self, statements: list[tuple[str, list[object]]]) -> None:
+        """In the inbox's thread: as little Python as possible, since each step needs the GIL."""
+        connection = self._open()
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            for sql, values in statements:
+                connection.execute(sql, values)
             connection.execute("COMMIT")
         except BaseException:
             if connection.in_transaction:
