@@ -57,8 +57,8 @@ def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starl
 
     app = Starlette(
         routes=[
-            Route("/health", health, methods=["GET"]),
             *webhook.routes,
+            Route("/health", health, methods=["GET"]),
             *serving.routes,
             *api.routes,
             *auth.routes,

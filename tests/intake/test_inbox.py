@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import time
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,6 +12,7 @@ from tortoise import connections
 
 from tests.intake.builders import notification, text_message
 from tests.intake.conftest import Meta
+from tipdesk.intake.inbox_writers import time_ordered_id
 from tipdesk.intake.models import InboundState, InboundWebhook
 from tipdesk.jobs import queue
 from tipdesk.jobs.models import Job, JobState
@@ -61,3 +64,12 @@ async def test_rows_read_back_through_the_models_as_the_orm_wrote_them(meta: Met
     assert type(inbox_row["payload"]) is type(orm_row["payload"])
     leased = await queue.lease("test", timedelta(seconds=30), ["intake.process"])
     assert leased is not None and leased.id == inbox_job.id
+
+
+def test_body_ids_are_version_7_uuids_that_grow_with_time() -> None:
+    first = [time_ordered_id() for _ in range(100)]
+    time.sleep(0.002)
+    later = time_ordered_id()
+    assert {i.version for i in first} == {7} and {i.variant for i in first} == {uuid.RFC_4122}
+    assert len(set(first)) == 100
+    assert str(later) > max(str(i) for i in first)

@@ -27,6 +27,7 @@ from tipdesk.intake.inbox_writers import (
     PostgresWriter,
     SqliteWriter,
     job_row,
+    time_ordered_id,
     webhook_row,
 )
 from tipdesk.jobs.queue import utcnow
@@ -100,7 +101,7 @@ class Inbox:
 
     async def _commit(self, bodies: list[bytes]) -> list[uuid.UUID]:
         now = utcnow()
-        ids = [uuid.uuid4() for _ in bodies]
+        ids = [time_ordered_id() for _ in bodies]
         webhooks = [
             webhook_row(webhook_id, body, hashlib.sha256(body).hexdigest(), now)
             for webhook_id, body in zip(ids, bodies, strict=True)

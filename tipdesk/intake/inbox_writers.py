@@ -14,7 +14,9 @@ ORM itself would write (`tests/intake/test_inbox.py` reads them back through the
 from __future__ import annotations
 
 import asyncio
+import secrets
 import sqlite3
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -47,6 +49,18 @@ class GroupWriter(Protocol):
     async def write(self, webhooks: list[Row], job: Row) -> None: ...
 
     async def close(self) -> None: ...
+
+
+def time_ordered_id() -> uuid.UUID:
+    """A UUID version 7 (RFC 9562): milliseconds since the epoch, then 74 random bits.
+
+    Bodies' ids grow with time, so each group lands at the end of the primary-key index instead
+    of on random pages all over it: fewer pages written per commit (bench/README.md)."""
+    milliseconds = time.time_ns() // 1_000_000
+    random_bits = int.from_bytes(secrets.token_bytes(10), "big") & ((1 << 74) - 1)
+    value = (milliseconds & ((1 << 48) - 1)) << 80 | 0x7 << 76 | (random_bits >> 62) << 64
+    value |= 0b10 << 62 | (random_bits & ((1 << 62) - 1))
+    return uuid.UUID(int=value)
 
 
 def webhook_row(webhook_id: uuid.UUID, body: bytes, sha256: str, now: datetime) -> Row:
