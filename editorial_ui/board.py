@@ -34,7 +34,7 @@ async def board(request: Request) -> Response:
         # The plain board reads the database, the source of truth, newest first.
         newest = await Tip.all().order_by("-last_message_at", "-id").limit(BOARD_SIZE)
         listing = SearchResults([], await Tip.all().count(), 1, BOARD_SIZE)
-        tips = await tip_summaries(list(newest))
+        tips = await tip_summaries(list(newest), retention=request.app.state.settings.retention)
         tips = local_times(tips, request.app.state.settings.timezone)
         return render(
             request,
@@ -49,7 +49,11 @@ async def board(request: Request) -> Response:
     results = await find_tips(request.app.state.settings, query, per_page=BOARD_SIZE)
     found = {tip.id: tip for tip in await Tip.filter(id__in=[h.tip_id for h in results.hits])}
     hits = [found[hit.tip_id] for hit in results.hits if hit.tip_id in found]
-    tips = await tip_summaries(hits, {hit.tip_id: hit.snippet for hit in results.hits})
+    tips = await tip_summaries(
+        hits,
+        {hit.tip_id: hit.snippet for hit in results.hits},
+        retention=request.app.state.settings.retention,
+    )
     tips = local_times(tips, request.app.state.settings.timezone)
     shown = request.query_params.get("q", "")[:500]
     return render(
@@ -84,6 +88,9 @@ def local_times(tips: list[dict[str, Any]], tz: ZoneInfo) -> list[dict[str, Any]
     for tip in tips:
         received = datetime.fromisoformat(tip["received_at"]).astimezone(tz)
         tip["received_local"] = received.strftime("%d-%m %H:%M")
+        if tip.get("purge_at"):
+            purge = datetime.fromisoformat(tip["purge_at"]).astimezone(tz)
+            tip["purge_local"] = purge.strftime("%d-%m %H:%M")
     return tips
 
 

@@ -3,6 +3,7 @@ claim, release and status forms (CSRF-checked, through the same actions as the A
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
 from starlette.requests import Request
@@ -12,12 +13,16 @@ from starlette.routing import Route
 from editorial_ui.board import local_times
 from editorial_ui.pages import render
 from tipdesk.audit.models import AuditEvent
+from tipdesk.conversation import consent, readers, replies
+from tipdesk.conversation.outbox import window_open
+from tipdesk.conversation.read_receipts import tip_opened
 from tipdesk.editors.access import current_editor
 from tipdesk.editors.csrf import check_csrf
 from tipdesk.editors.models import Editor
 from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tipdesk.settings import Settings
 from tipdesk.tips import actions
-from tipdesk.tips.models import Tip, TipStatus
+from tipdesk.tips.models import Sender, Tip, TipStatus
 from tipdesk.tips.presenting import tip_summary
 
 MAX_FORM_BYTES = 16 * 1024
@@ -28,7 +33,9 @@ async def show(request: Request) -> Response:
     if editor is None:
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
     tip = await _tip(request)
-    summary = local_times([await tip_summary(tip)], request.app.state.settings.timezone)[0]
+    settings = request.app.state.settings
+    summary = await tip_summary(tip, retention=settings.retention)
+    summary = local_times([summary], settings.timezone)[0]
     events = (
         await AuditEvent.filter(tip_id=tip.id).order_by("created_at").prefetch_related("editor")
     )
@@ -38,11 +45,13 @@ async def show(request: Request) -> Response:
          "editor": e.editor.display_name if e.editor else None, "note": e.detail.get("note")}
         for e in events
     ]  # fmt: skip
-    message = request.query_params.get("message", "")[:200]
+    message = request.query_params.get("message", "")[:300]
     statuses = [s.value for s in TipStatus]
+    sender = await Sender.get(id=tip.sender_id)
+    await tip_opened(tip.id, request.app.state.settings)
     return render(
         request, "tip.html", editor=editor, tip=summary, history=history, statuses=statuses,
-        message=message,
+        message=message, ticks=TICKS, window_open=window_open(sender),
     )  # fmt: skip
 
 
@@ -71,16 +80,48 @@ async def _apply(
             return "Vrijgegeven."
         if action == "status":
             await actions.change_status(
-                tip.id,
-                editor,
-                settings,
-                status=fields.get("status", ""),
-                note=fields.get("note", ""),
-            )
+                tip.id, editor, settings, status=fields.get("status", ""),
+                note=fields.get("note", ""), published_url=fields.get("published_url") or None,
+                override_reason=fields.get("override_reason") or None,
+            )  # fmt: skip
             return "Status opgeslagen."
+        if action in CONVERSATION_ACTIONS:
+            return await CONVERSATION_ACTIONS[action](tip, editor, fields, settings)
     except (Conflict, Forbidden, InvalidInput) as exc:
         return exc.message
     raise NotFound("no such action")
+
+
+async def _reply(tip: Tip, editor: Editor, fields: dict[str, str], settings: Settings) -> str:
+    sent = await replies.reply_to_reader(
+        tip.id, editor, settings, text=fields.get("text", ""), quote=fields.get("quote") or None
+    )
+    return sent.notice or "Antwoord verstuurd."
+
+
+async def _consent(tip: Tip, editor: Editor, fields: dict[str, str], settings: Settings) -> str:
+    await consent.request_consent(tip.id, editor, settings)
+    return "Toestemming gevraagd."
+
+
+async def _block(tip: Tip, editor: Editor, fields: dict[str, str], settings: Settings) -> str:
+    await readers.set_blocked(tip.sender_id, editor, blocked=True)
+    return "Lezer geblokkeerd: de desk stuurt deze lezer niets meer."
+
+
+async def _unblock(tip: Tip, editor: Editor, fields: dict[str, str], settings: Settings) -> str:
+    await readers.set_blocked(tip.sender_id, editor, blocked=False)
+    return "Lezer gedeblokkeerd."
+
+
+CONVERSATION_ACTIONS: dict[
+    str, Callable[[Tip, Editor, dict[str, str], Settings], Awaitable[str]]
+] = {"reply": _reply, "consent": _consent, "block": _block, "unblock": _unblock}
+# How WhatsApp shows delivery: one tick sent, two delivered, two blue read.
+TICKS = {
+    "queued": "🕓", "sent": "✓", "delivered": "✓✓", "read": "✓✓", "played": "✓✓",
+    "failed": "✗ mislukt", "held": "⏸ wacht op de lezer", "cancelled": "niet verstuurd",
+}  # fmt: skip
 
 
 async def _tip(request: Request) -> Tip:

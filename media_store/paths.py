@@ -8,6 +8,7 @@ a crash never leaves half a file where a finished one is expected.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 from pathlib import Path
@@ -34,6 +35,29 @@ class MediaStore:
         stem = _checked(name, _NAME, "variant name")
         suffix = _checked(extension, _EXTENSION, "extension")
         return self._inside(self.root / "variants" / digest / f"{stem}.{suffix}")
+
+    def variant_folder(self, sha256: str) -> Path:
+        digest = _checked(sha256, _SHA256, "sha256")
+        return self._inside(self.root / "variants" / digest)
+
+    def discard(self, sha256: str) -> int:
+        """Blocking: remove an original and all its variants; how many files went. The caller
+        checks first that no asset still refers to `sha256` (identical files are shared)."""
+        removed = 0
+        original = self.original(sha256)
+        if original.exists():
+            original.unlink()
+            removed += 1
+        folder = self.variant_folder(sha256)
+        if folder.is_dir():
+            for rendition in folder.iterdir():
+                rendition.unlink()
+                removed += 1
+            folder.rmdir()
+        for parent in (original.parent, original.parent.parent):
+            with contextlib.suppress(OSError):  # not empty: another original lives there
+                parent.rmdir()
+        return removed
 
     def temporary(self, suffix: str = "") -> Path:
         """A fresh path for work in progress; the caller removes or renames it."""

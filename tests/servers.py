@@ -28,9 +28,11 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def serving(app: ASGIApp, *, lifespan: str = "on") -> AsyncIterator[str]:
+async def serving(
+    app: ASGIApp, *, lifespan: str = "on", port: int | None = None
+) -> AsyncIterator[str]:
     """`app` on http://127.0.0.1:PORT until the block ends; yields that base URL."""
-    port = free_port()
+    port = port or free_port()
     config = uvicorn.Config(
         app,
         host="127.0.0.1",

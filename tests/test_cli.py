@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from tortoise import Tortoise
@@ -12,7 +14,19 @@ from tortoise import Tortoise
 from tipdesk.db import database
 from tipdesk.editors.accounts import password_matches
 from tipdesk.editors.models import ApiToken, Editor, Role
+from tipdesk.jobs.queue import utcnow
+from tipdesk.media.states import media_store
 from tipdesk.settings import Settings
+from tipdesk.tips.models import (
+    Direction,
+    MediaAsset,
+    MediaKind,
+    MediaState,
+    Message,
+    Sender,
+    Tip,
+    TipStatus,
+)
 
 PASSWORD = "correct horse battery"
 
@@ -55,6 +69,11 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str]) -> None:
         ["create-token"],
         ["create-token", "a@b.example", "--label"],
         ["reindex", "now"],
+        ["purge", "now"],
+        ["purge", "--dry-run", "yes"],
+        ["purge", "--dry-run=1"],
+        ["purge", "--force"],
+        ["purge", "--dry-run\n\x1b[31mInjected"],
         ["fake-graph", "--port", "0"],
         ["fake-graph", "--duplicate-rate", "2"],
         ["fake-graph", "--duplicate-rate", "lots"],
@@ -68,7 +87,8 @@ def test_bad_arguments_exit_non_zero_with_one_line(
 
 
 @pytest.mark.parametrize(
-    "command", [["serve"], ["worker"], ["migrate"], ["reindex"], ["create-token", "a@b.nl"]]
+    "command",
+    [["serve"], ["worker"], ["migrate"], ["reindex"], ["purge"], ["create-token", "a@b.nl"]],
 )
 def test_bad_database_url_stops_every_command_with_one_line(
     cli_env: dict[str, str], command: list[str]
@@ -188,3 +208,52 @@ def test_create_token_for_unknown_editor_fails(cli_env: dict[str, str]) -> None:
     result = tipdesk(cli_env, "create-token", "nobody@desk.example")
     assert_one_line_error(result)
     assert "no active editor" in result.stderr
+
+
+async def _tips_to_purge(settings: Settings) -> tuple[int, Path]:
+    """An old tip with a stored photo, an old used tip and a fresh one; the old tip's id and
+    its file."""
+    now = utcnow()
+    old = now - settings.retention - timedelta(hours=1)
+    async with database(settings):
+        reader = await Sender.create(wa_id="31600000001", phone="31600000001", first_contact_at=old)
+        tips = [
+            await Tip.create(sender=reader, first_message_at=at, last_message_at=at, status=status)
+            for at, status in ((old, TipStatus.NEW), (old, TipStatus.USED), (now, TipStatus.NEW))
+        ]
+        for tip in tips:
+            await Message.create(
+                wamid=f"wamid.cli.{tip.id}", tip=tip, sender=reader, direction=Direction.INBOUND,
+                type="image", text="Oude foto", sent_at=tip.last_message_at,
+            )  # fmt: skip
+        data = b"not really a photo, but bytes on disk"
+        sha256 = hashlib.sha256(data).hexdigest()
+        store = media_store(settings)
+        path = store.original(sha256)
+        path.parent.mkdir(parents=True)
+        path.write_bytes(data)
+        message = await Message.get(tip_id=tips[0].id)
+        await MediaAsset.create(
+            token="cli-token", tip=tips[0], message=message, kind=MediaKind.IMAGE,
+            state=MediaState.FETCHED, sha256=sha256,
+        )  # fmt: skip
+    return tips[0].id, path
+
+
+async def test_purge_dry_run_counts_then_purge_deletes(
+    cli_env: dict[str, str], settings: Settings
+) -> None:
+    old_tip, photo = await _tips_to_purge(settings)
+    dry = tipdesk(cli_env, "purge", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "would delete 1 tips" in dry.stdout and "1 messages and 1 media" in dry.stdout
+    assert photo.exists()
+    result = tipdesk(cli_env, "purge")
+    assert result.returncode == 0, result.stderr
+    assert "deleted 1 tips" in result.stdout
+    assert not photo.exists()
+    async with database(settings):
+        assert not await Tip.exists(id=old_tip)
+        assert await Tip.all().count() == 2
+    again = tipdesk(cli_env, "purge")
+    assert "deleted 0 tips" in again.stdout

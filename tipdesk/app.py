@@ -18,7 +18,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 from tortoise.contrib.starlette import RegisterTortoise
 
-from editorial_ui import admin, auth, board, live, tip_page
+from editorial_ui import admin, auth, board, live, privacy, tip_page
 from tipdesk import errors_http
 from tipdesk.api import routes as api
 from tipdesk.db import check_database, tortoise_config
@@ -66,6 +66,7 @@ def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starl
             *board.routes,
             *tip_page.routes,
             *admin.routes,
+            *privacy.routes,
         ],
         middleware=[
             Middleware(SecurityHeaders),

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, NoReturn
 
+from tipdesk.conversation.retention import schedule_purge
 from tipdesk.db import database, migrate_database, pending_migrations
 from tipdesk.editors.accounts import create_editor, create_token
 from tipdesk.editors.models import Editor, Role
@@ -35,7 +36,7 @@ class OneLineParser(argparse.ArgumentParser):
     """argparse prints usage plus the error; scripts and people want the error alone."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {_one_line(message)} (see --help)\n")
 
 
 def build_parser() -> OneLineParser:
@@ -74,6 +75,12 @@ def build_parser() -> OneLineParser:
     reindex = commands.add_parser("reindex", help="rebuild the search index from the database")
     reindex.set_defaults(run=_reindex)
 
+    purge = commands.add_parser("purge", help="apply the retention policy now")
+    purge.add_argument(
+        "--dry-run", action="store_true", help="count what would be deleted, delete nothing"
+    )
+    purge.set_defaults(run=_purge)
+
     fake = commands.add_parser("fake-graph", help="run the fake Graph API on its own")
     fake.add_argument("--host", default="127.0.0.1")
     fake.add_argument("--port", type=_port, default=8100)
@@ -105,10 +112,13 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _fail(message: str) -> NoReturn:
-    # Hostile input may carry newlines or terminal escapes into a message: print one clean line.
-    line = " ".join("".join(ch if ch.isprintable() else " " for ch in message).split())
-    print(f"tipdesk: error: {line}", file=sys.stderr)
+    print(f"tipdesk: error: {_one_line(message)}", file=sys.stderr)
     sys.exit(EXIT_FAILURE)
+
+
+def _one_line(message: str) -> str:
+    """Hostile input may carry newlines or terminal escapes into a message: one clean line."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in message).split())
 
 
 def _run(coroutine: Coroutine[Any, Any, None]) -> None:
@@ -137,6 +147,7 @@ async def _prepare_to_serve(settings: Settings) -> None:
                 f"the database lacks migrations ({', '.join(pending)}): run `tipdesk migrate`"
             )
         await _ensure_first_admin()
+        await schedule_purge(settings)
 
 
 async def _ensure_first_admin() -> None:
@@ -156,6 +167,11 @@ async def _ensure_first_admin() -> None:
 
 
 def _worker(args: argparse.Namespace, settings: Settings) -> None:
+    async def schedule() -> None:
+        async with database(settings):
+            await schedule_purge(settings)
+
+    _run(schedule())
     _run(run_worker_process(settings, desk_job_kinds(settings), args.concurrency))
 
 
@@ -201,6 +217,23 @@ def _reindex(args: argparse.Namespace, settings: Settings) -> None:
         async with database(settings):
             count = await rebuild(settings)
         print(f"search index rebuilt with {count} tips", file=sys.stderr)
+
+    _run(run())
+
+
+def _purge(args: argparse.Namespace, settings: Settings) -> None:
+    from tipdesk.conversation.retention import purge
+    from tipdesk.jobs.worker import Worker
+    from tipdesk.media.discard import MEDIA_DISCARD
+    from tipdesk.search.jobs import SEARCH_FORGET
+
+    async def run() -> None:
+        async with database(settings):
+            report = await purge(settings, dry_run=args.dry_run)
+            # Files and index entries go in jobs; run them now, a worker may not be running.
+            kinds = desk_job_kinds(settings)
+            await Worker(settings, {k: kinds[k] for k in (MEDIA_DISCARD, SEARCH_FORGET)}).drain()
+        print("\n".join(report.lines(args.dry_run)))
 
     _run(run())
 

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tipdesk.conversation.opening_hours import OpeningHours, OpeningHoursError
+from tipdesk.conversation.texts import ReaderTexts, TextsError, load_texts
 from tipdesk.errors import SettingsError
 
 
@@ -91,13 +92,53 @@ SETTINGS: tuple[SettingDoc, ...] = (
     ),
     SettingDoc("TIPDESK_JOB_POLL_INTERVAL", "500ms", "how often an idle worker looks for jobs"),
     SettingDoc("TIPDESK_LOG_LEVEL", "info", "debug, info, warning or error"),
+    SettingDoc(
+        "TIPDESK_TEXTS_FILE",
+        "the built-in texts",
+        "a TOML file with the newsroom's own reader texts and keywords, over the built-in ones",
+    ),
+    SettingDoc(
+        "TIPDESK_PRIVACY_URL", "<public url>/privacy", "the privacy notice readers are sent"
+    ),
+    SettingDoc(
+        "TIPDESK_READ_RECEIPTS",
+        "on",
+        "mark a reader's messages read when an editor opens the tip (never automatically)",
+    ),
+    SettingDoc(
+        "TIPDESK_STATUS_UPDATES",
+        "in_review,used",
+        "tip statuses that send the reader an update; empty for none",
+    ),
+    SettingDoc(
+        "TIPDESK_AUTOMATIC_DAILY_CAP",
+        "5",
+        "most automatic messages (confirmations, updates) one reader gets per day",
+    ),
+    SettingDoc(
+        "TIPDESK_READER_RATE_LIMIT",
+        "30",
+        "messages per hour from one reader after which automatic replies stop (all are stored)",
+    ),
+    SettingDoc("TIPDESK_REPLY_SIGNATURE", "on", "sign editors' replies with their display name"),
+    SettingDoc(
+        "TIPDESK_READER_SEND_INTERVAL",
+        "2s",
+        "least time between two messages to the same reader (Meta's pair rate limit)",
+    ),
+    SettingDoc("TIPDESK_SEND_RATE", "60", "most messages per second the desk sends in all"),
+    SettingDoc(
+        "TIPDESK_RETENTION", "90d", "tips not used are erased this long after their last message"
+    ),
 )
 
-_DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$")
+_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$")
 _TRUE = {"1", "true", "on", "yes"}
 _FALSE = {"0", "false", "off", "no"}
 _LOG_LEVELS = ("debug", "info", "warning", "error")
 SANDBOX_PHONE_NUMBER_ID = "100000000000001"
+# The tip statuses a reader can hear about (the texts file has a `status_<name>` for each).
+STATUSES_WITH_UPDATES = frozenset({"in_review", "verified", "used", "rejected"})
 
 
 @dataclass(frozen=True)
@@ -125,6 +166,16 @@ class Settings:
     job_retry_base: timedelta
     job_poll_interval: timedelta
     log_level: str
+    texts: ReaderTexts = field(repr=False)
+    privacy_url: str
+    read_receipts: bool
+    status_updates: frozenset[str]
+    automatic_daily_cap: int
+    reader_rate_limit: int
+    reply_signature: bool
+    reader_send_interval: timedelta
+    send_rate: int
+    retention: timedelta
 
     @classmethod
     def from_env(
@@ -174,6 +225,16 @@ class Settings:
             job_retry_base=env.duration("TIPDESK_JOB_RETRY_BASE", "2s"),
             job_poll_interval=env.duration("TIPDESK_JOB_POLL_INTERVAL", "500ms"),
             log_level=env.choice("TIPDESK_LOG_LEVEL", "info", _LOG_LEVELS),
+            texts=env.texts("TIPDESK_TEXTS_FILE"),
+            privacy_url=env.url("TIPDESK_PRIVACY_URL", f"{public_url}/privacy"),
+            read_receipts=env.boolean("TIPDESK_READ_RECEIPTS", True),
+            status_updates=env.statuses("TIPDESK_STATUS_UPDATES", "in_review,used"),
+            automatic_daily_cap=env.integer("TIPDESK_AUTOMATIC_DAILY_CAP", 5, minimum=0),
+            reader_rate_limit=env.integer("TIPDESK_READER_RATE_LIMIT", 30, minimum=1),
+            reply_signature=env.boolean("TIPDESK_REPLY_SIGNATURE", True),
+            reader_send_interval=env.duration("TIPDESK_READER_SEND_INTERVAL", "2s"),
+            send_rate=env.integer("TIPDESK_SEND_RATE", 60, minimum=1),
+            retention=env.duration("TIPDESK_RETENTION", "90d"),
         )
 
     @property
@@ -231,15 +292,15 @@ def read_env_file(path: Path | None) -> dict[str, str]:
 
 
 def parse_duration(text: str) -> timedelta:
-    """`30m`, `2h`, `90s`, `1h30m`, `500ms` or a bare number of seconds."""
+    """`90d`, `30m`, `2h`, `90s`, `1h30m`, `500ms` or a bare number of seconds."""
     cleaned = text.strip().lower()
     if cleaned.isdigit():
         return timedelta(seconds=int(cleaned))
     match = _DURATION.match(cleaned)
     if not cleaned or match is None:
-        raise ValueError(f"'{text}' is not a duration like 30m, 2h, 90s or 500ms")
-    hours, minutes, seconds, millis = (int(g) if g else 0 for g in match.groups())
-    return timedelta(hours=hours, minutes=minutes, seconds=seconds, milliseconds=millis)
+        raise ValueError(f"'{text}' is not a duration like 90d, 30m, 2h, 90s or 500ms")
+    days, hours, minutes, seconds, millis = (int(g) if g else 0 for g in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds, milliseconds=millis)
 
 
 def redact_url(url: str) -> str:
@@ -313,6 +374,22 @@ class _EnvReader:
             return ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise self.fail(name, f"'{value}' is not a time zone like Europe/Amsterdam") from None
+
+    def texts(self, name: str) -> ReaderTexts:
+        path = self.optional(name)
+        try:
+            return load_texts(Path(path).expanduser() if path else None)
+        except TextsError as exc:
+            raise self.fail(name, str(exc)) from None
+
+    def statuses(self, name: str, default: str) -> frozenset[str]:
+        value = self.raw.get(name, default)
+        chosen = frozenset(part.strip().lower() for part in value.split(",") if part.strip())
+        unknown = sorted(chosen - STATUSES_WITH_UPDATES)
+        if unknown:
+            choices = ", ".join(sorted(STATUSES_WITH_UPDATES))
+            raise self.fail(name, f"'{unknown[0]}' is not one of {choices}")
+        return chosen
 
     def opening_hours(self, name: str, default: str) -> OpeningHours:
         try:

@@ -134,6 +134,7 @@ PUBLIC = (
     "/sandbox",
     "/static/",
     "/api/v1/openapi.json",
+    "/privacy",  # the notice readers are sent: public on purpose
 )
 
 

@@ -12,7 +12,7 @@ from tests.intake.conftest import Meta, fixture
 from tipdesk.intake.models import InboundState, InboundWebhook, WebhookError
 from tipdesk.jobs.models import Job, JobState
 from tipdesk.jobs.worker import Worker
-from tipdesk.tips.models import MediaAsset, Message, Sender, Tip
+from tipdesk.tips.models import Direction, MediaAsset, Message, Sender, Tip
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -21,7 +21,7 @@ async def test_the_same_message_any_number_of_times_is_stored_once(meta: Meta) -
     payload = fixture("image_caption")
     await meta.deliver(payload, payload, payload)
     await meta.deliver(payload)  # "days apart": after everything was processed
-    assert await Message.all().count() == 1
+    assert await Message.filter(direction=Direction.INBOUND).count() == 1
     assert await MediaAsset.all().count() == 1
     assert await Job.filter(kind="media.fetch").count() == 1
     assert await Tip.all().count() == 1
@@ -32,7 +32,7 @@ async def test_a_job_run_twice_changes_nothing_the_second_time(meta: Meta) -> No
     webhook_jobs = await Job.filter(kind="intake.process")
     await Job.filter(kind="intake.process").update(state=JobState.QUEUED, attempts=0)
     assert await meta.worker.drain() == len(webhook_jobs)
-    assert await Message.all().count() == 2
+    assert await Message.filter(direction=Direction.INBOUND).count() == 2
     assert await WebhookError.all().count() == 1
 
 
@@ -76,13 +76,15 @@ async def test_replay_storm_200_messages_three_times_shuffled_and_concurrent(met
     # The inbox writes one job per group of bodies it commits; every body was parsed.
     assert await InboundWebhook.filter(state=InboundState.PROCESSED).count() == 600
     assert await Job.exclude(state=JobState.DONE).filter(kind="intake.process").count() == 0
-    assert await Message.all().count() == 200
+    assert await Message.filter(direction=Direction.INBOUND).count() == 200
     assert await Sender.all().count() == 20
     assert await Tip.all().count() == 20
     for sender in await Sender.all():
         tips = await Tip.filter(sender_id=sender.id).count()
         assert tips == 1
-        assert await Message.filter(sender_id=sender.id).count() == 10
+        assert await Message.filter(sender_id=sender.id, direction=Direction.INBOUND).count() == 10
+        # However often the first message came, its tip was confirmed once.
+        assert await Message.filter(sender_id=sender.id, purpose="confirmation").count() == 1
     assert await MediaAsset.all().count() == 50
     assert await Job.filter(kind="media.fetch").count() == 50
 
@@ -142,7 +144,7 @@ async def test_a_broken_message_is_kept_as_an_error_and_its_siblings_proceed(
 ) -> None:
     good = text_message("wamid.good", "Deze is wel goed")
     await meta.deliver(notification(good, broken))
-    assert [m.wamid for m in await Message.all()] == ["wamid.good"]
+    assert [m.wamid for m in await Message.filter(direction=Direction.INBOUND)] == ["wamid.good"]
     error = await WebhookError.get()
     assert error.kind == "invalid_message"
     assert detail in error.detail
@@ -178,6 +180,6 @@ async def test_wrong_types_at_every_level_never_break_processing(meta: Meta) -> 
     response = await meta.post(good)
     assert response.status_code == 200
     await meta.worker.drain()
-    assert [m.wamid for m in await Message.all()] == ["wamid.good"]
+    assert [m.wamid for m in await Message.filter(direction=Direction.INBOUND)] == ["wamid.good"]
     assert await WebhookError.all().count() >= 4
     assert await Job.filter(state=JobState.DONE).count() == 1

@@ -16,7 +16,7 @@ from tipdesk.intake.inbox_writers import time_ordered_id
 from tipdesk.intake.models import InboundState, InboundWebhook
 from tipdesk.jobs import queue
 from tipdesk.jobs.models import Job, JobState
-from tipdesk.tips.models import Message
+from tipdesk.tips.models import Direction, Message
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -32,7 +32,7 @@ async def test_concurrent_bodies_share_jobs_and_each_is_named_once(meta: Meta) -
     assert sorted(str(w.id) for w in await InboundWebhook.all()) == acked
     assert len(jobs) < len(acked)  # grouped: fewer jobs than bodies
     await meta.worker.drain()
-    assert await Message.all().count() == 40
+    assert await Message.filter(direction=Direction.INBOUND).count() == 40
     assert await InboundWebhook.filter(state=InboundState.PROCESSED).count() == 40
 
 

@@ -32,7 +32,7 @@ def first_message(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 async def only_message() -> Message:
-    return await Message.get().prefetch_related("tip", "sender")
+    return await Message.get(direction=Direction.INBOUND).prefetch_related("tip", "sender")
 
 
 async def test_text_tip(meta: Meta) -> None:
@@ -243,7 +243,7 @@ async def test_username_reader_is_keyed_on_the_business_scoped_id(meta: Meta) ->
     first_message(later)["id"] = "wamid.second"
     await meta.deliver(later)
     assert await Sender.all().count() == 1
-    assert await Message.all().count() == 2
+    assert await Message.filter(direction=Direction.INBOUND).count() == 2
 
 
 async def test_number_change_updates_the_sender(meta: Meta) -> None:
@@ -259,7 +259,7 @@ async def test_number_change_updates_the_sender(meta: Meta) -> None:
 
 async def test_batch_counts_every_change(meta: Meta) -> None:
     await meta.deliver(fixture("batch_two_messages"))
-    messages = await Message.all().order_by("sent_at")
+    messages = await Message.filter(direction=Direction.INBOUND).order_by("sent_at")
     assert [m.type for m in messages] == ["image", "text"]
     assert messages[0].tip_id == messages[1].tip_id  # type: ignore[attr-defined]
 
@@ -274,7 +274,7 @@ async def test_several_entries_and_messages_in_one_post(meta: Meta) -> None:
     first_message({"entry": [second_entry]})["id"] = "wamid.second.entry"
     payload["entry"].append(second_entry)
     await meta.deliver(payload)
-    assert await Message.all().count() == 3
+    assert await Message.filter(direction=Direction.INBOUND).count() == 3
 
 
 async def test_other_phone_number_is_ignored(meta: Meta) -> None:
@@ -283,7 +283,7 @@ async def test_other_phone_number_is_ignored(meta: Meta) -> None:
     response = await meta.post(payload)
     assert response.status_code == 200
     await meta.worker.drain()
-    assert await Message.all().count() == 0
+    assert await Message.filter(direction=Direction.INBOUND).count() == 0
     assert (await InboundWebhook.get()).state is InboundState.PROCESSED
 
 
@@ -331,15 +331,30 @@ async def test_unknown_status_values_are_tolerated(meta: Meta) -> None:
     assert (await Message.get(wamid=status["id"])).delivery is DeliveryState.SENT
 
 
-async def test_failed_status_keeps_its_error(meta: Meta) -> None:
+async def test_failed_status_outside_the_window_keeps_its_error_and_holds_the_message(
+    meta: Meta,
+) -> None:
     payload = fixture("status_failed")
     wamid = payload["entry"][0]["changes"][0]["value"]["statuses"][0]["id"]
     await outbound(wamid, DeliveryState.SENT)
     await meta.deliver(payload)
     message = await Message.get(wamid=wamid)
-    assert message.delivery is DeliveryState.FAILED
+    # 131047: the message waits for the reader, and the approved template goes instead.
+    assert message.delivery is DeliveryState.HELD
     assert message.delivery_error is not None
     assert message.delivery_error["code"] == 131047
+    assert await Message.filter(purpose="window_template", type="template").count() == 1
+
+
+async def test_failed_status_undeliverable_marks_the_reader_unreachable(meta: Meta) -> None:
+    payload = fixture("status_failed")
+    status = payload["entry"][0]["changes"][0]["value"]["statuses"][0]
+    status["errors"][0]["code"] = 131026
+    await outbound(status["id"], DeliveryState.SENT)
+    await meta.deliver(payload)
+    message = await Message.get(wamid=status["id"]).prefetch_related("sender")
+    assert message.delivery is DeliveryState.FAILED
+    assert message.sender.unreachable_at is not None
 
 
 async def test_played_status_for_voice_messages(meta: Meta) -> None:

@@ -318,3 +318,32 @@ def test_fake_graph_runs_on_its_own_as_a_command(cli_env: dict[str, str]) -> Non
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+async def test_refused_sends_are_recorded_for_the_tests_that_check_them() -> None:
+    config = FakeGraphConfig(app_secret="s", access_token="t", phone_number_id="1")
+    app = create_fake_graph(config)
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=transport, base_url="http://graph.test", headers={"authorization": "Bearer t"}
+        ) as http,
+    ):
+        buttons = [
+            {"type": "reply", "reply": {"id": f"b{n}", "title": f"Knop {n}"}} for n in range(4)
+        ]
+        four = {"type": "button", "body": {"text": "Kies"}, "action": {"buttons": buttons}}
+        body = {
+            "messaging_product": "whatsapp",
+            "to": "+316",
+            "type": "interactive",
+            "interactive": four,
+        }
+        response = await http.post("/v21.0/1/messages", json=body)
+        assert response.status_code == 400
+        assert app.state.fake.state.rejected[0]["code"] == 100
+        app.state.fake.fail_next_sends("31600000001", [131056, 500])
+        text = {"messaging_product": "whatsapp", "to": "+31600000001", "text": {"body": "Hoi"}}
+        codes = [(await http.post("/v21.0/1/messages", json=text)).status_code for _ in range(3)]
+        assert codes == [400, 500, 200]

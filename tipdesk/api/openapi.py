@@ -11,7 +11,7 @@ ERROR = {"$ref": "#/components/schemas/Error"}
 TIP = {"$ref": "#/components/schemas/Tip"}
 TIP_FIELDS = [
     "id", "status", "created_at", "updated_at", "sender", "text", "messages", "media",
-    "claimed_by", "desk", "consent",
+    "claimed_by", "desk", "consent", "purge_at",
 ]  # fmt: skip
 
 
@@ -58,9 +58,42 @@ def _status_body() -> dict[str, Any]:
             "status": {"type": "string", "enum": [s.value for s in TipStatus]},
             "note": {"type": "string", "maxLength": 2000},
             "published_url": {"type": ["string", "null"], "format": "uri"},
+            "override_reason": {"type": ["string", "null"], "minLength": 3, "maxLength": 2000},
         },
     }
     return {"required": True, "content": _json(schema)}
+
+
+def _body(required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
+    schema = {"type": "object", "required": required, "properties": properties}
+    return {"required": bool(required), "content": _json(schema)}
+
+
+def _conversation_paths() -> dict[str, Any]:
+    sender = {"type": "object"}
+    reply_body = _body(
+        ["text"],
+        {"text": {"type": "string", "minLength": 1, "maxLength": 4096},
+         "quote": {"type": ["string", "null"], "description": "wamid of a reader's message"}},
+    )  # fmt: skip
+    reply = {
+        **_by_id("Write to the reader (signed; held outside the 24-hour window)", {}, 400, 409),
+        "requestBody": reply_body,
+    }
+    reply["responses"]["202"] = reply["responses"].pop("200")
+    consent = _by_id("Ask the reader for consent to use the tip's media", {}, 400, 409)
+    consent["responses"]["201"] = consent["responses"].pop("200")
+    language = {
+        **_by_id("The language the reader is written to (null: by country code)", sender, 400),
+        "requestBody": _body(["language"], {"language": {"type": ["string", "null"]}}),
+    }
+    return {
+        "/api/v1/tips/{id}/reply": {"post": reply},
+        "/api/v1/tips/{id}/consent-request": {"post": consent},
+        "/api/v1/senders/{id}/block": {"post": _by_id("Block: the desk sends nothing", sender)},
+        "/api/v1/senders/{id}/unblock": {"post": _by_id("Unblock", sender)},
+        "/api/v1/senders/{id}/language": {"post": language},
+    }
 
 
 def _schemas() -> dict[str, Any]:
@@ -99,5 +132,6 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/tips/{id}/release": {"post": _by_id("Give a claim up", TIP, 409)},
             "/api/v1/tips/{id}/status": {"post": status},
             "/api/v1/senders/{id}": {"get": _by_id("A sender", {"type": "object"})},
+            **_conversation_paths(),
         },
     }

@@ -12,13 +12,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tipdesk.api.openapi import openapi_document
+from tipdesk.conversation import consent, readers, replies
 from tipdesk.editors.access import require_editor
 from tipdesk.errors import InvalidInput, NotFound
 from tipdesk.search.engine import find_tips
 from tipdesk.settings import Settings
 from tipdesk.tips import actions
 from tipdesk.tips.models import Sender, Tip
-from tipdesk.tips.presenting import sender_summary, tip_summaries, tip_summary
+from tipdesk.tips.presenting import message_summary, sender_summary, tip_summaries, tip_summary
 
 MAX_BODY = 64 * 1024
 FILTERS = {"status": "status", "media": "media", "desk": "desk", "claimed_by": "claimed"}
@@ -44,7 +45,9 @@ async def list_tips(request: Request) -> Response:
     )  # fmt: skip
     tips = {tip.id: tip for tip in await Tip.filter(id__in=[h.tip_id for h in results.hits])}
     shown = [tips[h.tip_id] for h in results.hits if h.tip_id in tips]
-    items = await tip_summaries(shown, {h.tip_id: h.snippet for h in results.hits})
+    items = await tip_summaries(
+        shown, {h.tip_id: h.snippet for h in results.hits}, retention=settings.retention
+    )
     body: dict[str, Any] = {"items": items, "total": results.total, "page": results.page}
     body["facets"] = results.facets
     if results.notice:
@@ -52,9 +55,13 @@ async def list_tips(request: Request) -> Response:
     return JSONResponse(body)
 
 
+async def _present(request: Request, tip: Tip) -> dict[str, Any]:
+    return await tip_summary(tip, retention=request.app.state.settings.retention)
+
+
 async def show_tip(request: Request) -> Response:
     await require_editor(request)
-    return JSONResponse(await tip_summary(await _tip(request)))
+    return JSONResponse(await _present(request, await _tip(request)))
 
 
 async def claim(request: Request) -> Response:
@@ -64,26 +71,71 @@ async def claim(request: Request) -> Response:
     tip = await actions.claim_tip(
         _id(request), editor, request.app.state.settings, takeover=takeover
     )
-    return JSONResponse(await tip_summary(tip))
+    return JSONResponse(await _present(request, tip))
 
 
 async def release(request: Request) -> Response:
     editor = await require_editor(request)
     tip = await actions.release_tip(_id(request), editor, request.app.state.settings)
-    return JSONResponse(await tip_summary(tip))
+    return JSONResponse(await _present(request, tip))
 
 
 async def set_status(request: Request) -> Response:
     editor = await require_editor(request)
     data = await _body(request)
     status, note, url = data.get("status"), data.get("note", ""), data.get("published_url")
+    override = data.get("override_reason")
     if not isinstance(status, str) or not isinstance(note, str) or not isinstance(url, str | None):
         raise InvalidInput("status and note must be strings, published_url a string or null")
+    if not isinstance(override, str | None):
+        raise InvalidInput("override_reason must be a string or null")
     tip = await actions.change_status(
         _id(request), editor, request.app.state.settings,
-        status=status, note=note, published_url=url,
+        status=status, note=note, published_url=url, override_reason=override,
     )  # fmt: skip
-    return JSONResponse(await tip_summary(tip))
+    return JSONResponse(await _present(request, tip))
+
+
+async def reply(request: Request) -> Response:
+    editor = await require_editor(request)
+    data = await _body(request)
+    text, quote = data.get("text"), data.get("quote")
+    if not isinstance(text, str) or not isinstance(quote, str | None):
+        raise InvalidInput("text must be a string, quote a message id or null")
+    sent = await replies.reply_to_reader(
+        _id(request), editor, request.app.state.settings, text=text, quote=quote
+    )
+    body = {
+        "message": message_summary(sent.message),
+        "window_open": sent.window_open,
+        "notice": sent.notice,
+    }
+    return JSONResponse(body, status_code=202)
+
+
+async def request_consent(request: Request) -> Response:
+    editor = await require_editor(request)
+    record = await consent.request_consent(_id(request), editor, request.app.state.settings)
+    return JSONResponse(
+        {"id": record.id, "state": record.state.value, "question": record.question_text},
+        status_code=201,
+    )
+
+
+async def block(request: Request) -> Response:
+    editor = await require_editor(request)
+    blocked = request.url.path.endswith("/block")
+    sender = await readers.set_blocked(_id(request), editor, blocked=blocked)
+    return JSONResponse(sender_summary(sender))
+
+
+async def set_language(request: Request) -> Response:
+    editor = await require_editor(request)
+    language = (await _body(request)).get("language")
+    if not isinstance(language, str | None):
+        raise InvalidInput("language must be a string or null")
+    sender = await readers.set_language(_id(request), editor, request.app.state.settings, language)
+    return JSONResponse(sender_summary(sender))
 
 
 async def show_sender(request: Request) -> Response:
@@ -152,5 +204,10 @@ routes = [
     Route("/api/v1/tips/{id}/claim", claim, methods=["POST"]),
     Route("/api/v1/tips/{id}/release", release, methods=["POST"]),
     Route("/api/v1/tips/{id}/status", set_status, methods=["POST"]),
+    Route("/api/v1/tips/{id}/reply", reply, methods=["POST"]),
+    Route("/api/v1/tips/{id}/consent-request", request_consent, methods=["POST"]),
     Route("/api/v1/senders/{id}", show_sender, methods=["GET"]),
+    Route("/api/v1/senders/{id}/block", block, methods=["POST"]),
+    Route("/api/v1/senders/{id}/unblock", block, methods=["POST"]),
+    Route("/api/v1/senders/{id}/language", set_language, methods=["POST"]),
 ]

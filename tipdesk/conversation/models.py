@@ -51,5 +51,8 @@ class ConsentRecord(Model):
     answered_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
 
+    tip_id: int
+    sender_id: int
+
     class Meta:
         table = "consent_records"

@@ -28,7 +28,6 @@ from tipdesk.intake.models import InboundState
 from tipdesk.jobs.models import Job, JobState
 
 PROCESS_WEBHOOK = "intake.process"
-INTAKE_PRIORITY = 10
 WEBHOOK_COLUMNS = ("id", "body", "body_sha256", "state", "received_at")
 JOB_COLUMNS = (
     "kind",
@@ -46,7 +45,7 @@ Row = tuple[object, ...]
 
 
 class GroupWriter(Protocol):
-    async def write(self, webhooks: list[Row], job: Row) -> None: ...
+    async def write(self, webhooks: list[Row], jobs: list[Row]) -> None: ...
 
     async def close(self) -> None: ...
 
@@ -67,12 +66,12 @@ def webhook_row(webhook_id: uuid.UUID, body: bytes, sha256: str, now: datetime) 
     return (str(webhook_id), body, sha256, InboundState.RECEIVED.value, now)
 
 
-def job_row(ids: list[uuid.UUID], max_attempts: int, now: datetime) -> Row:
+def job_row(ids: list[uuid.UUID], priority: int, max_attempts: int, now: datetime) -> Row:
     payload = Job._meta.fields_map["payload"].to_db_value(
         {"webhook_ids": [str(i) for i in ids]}, Job
     )
     queued = JobState.QUEUED.value
-    return (PROCESS_WEBHOOK, payload, queued, INTAKE_PRIORITY, now, 0, max_attempts, now, now)
+    return (PROCESS_WEBHOOK, payload, queued, priority, now, 0, max_attempts, now, now)
 
 
 def values_sql(rows: int, width: int, *, numbered: bool, start: int = 1) -> str:
@@ -90,16 +89,17 @@ def columns_sql(columns: tuple[str, ...]) -> str:
 
 
 class PostgresWriter:
-    async def write(self, webhooks: list[Row], job: Row) -> None:
+    async def write(self, webhooks: list[Row], jobs: list[Row]) -> None:
         width = len(WEBHOOK_COLUMNS)
         bodies = values_sql(len(webhooks), width, numbered=True)
-        job_values = values_sql(1, len(JOB_COLUMNS), numbered=True, start=len(webhooks) * width + 1)
+        start = len(webhooks) * width + 1
+        job_values = values_sql(len(jobs), len(JOB_COLUMNS), numbered=True, start=start)
         # Only placeholders are built here; every value travels as a parameter.
         statement = (
             f'WITH bodies AS (INSERT INTO "inbound_webhooks" ({columns_sql(WEBHOOK_COLUMNS)}) '  # noqa: S608
             f'VALUES {bodies}) INSERT INTO "jobs" ({columns_sql(JOB_COLUMNS)}) VALUES {job_values}'
         )
-        values = [value for row in webhooks for value in row] + list(job)
+        values = [value for row in [*webhooks, *jobs] for value in row]
         await connections.get("default").execute_query(statement, values)
 
     async def close(self) -> None:
@@ -113,7 +113,7 @@ class SqliteWriter:
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="tipdesk-inbox")
         self._connection: sqlite3.Connection | None = None
 
-    async def write(self, webhooks: list[Row], job: Row) -> None:
+    async def write(self, webhooks: list[Row], jobs: list[Row]) -> None:
         loop = asyncio.get_running_loop()
         width = len(WEBHOOK_COLUMNS)
         statements = [
@@ -124,8 +124,8 @@ class SqliteWriter:
             ),
             (
                 f'INSERT INTO "jobs" ({columns_sql(JOB_COLUMNS)}) '  # noqa: S608
-                f"VALUES {values_sql(1, len(JOB_COLUMNS), numbered=False)}",
-                [_sqlite_value(value) for value in job],
+                f"VALUES {values_sql(len(jobs), len(JOB_COLUMNS), numbered=False)}",
+                [_sqlite_value(value) for row in jobs for value in row],
             ),
         ]
         # The ORM's lock: no ORM query or transaction of this process runs while the group commits.

@@ -15,6 +15,10 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from tipdesk.audit.models import AuditEvent
+from tipdesk.conversation.inbound import respond
+from tipdesk.conversation.intents import Intent, read_intent
+from tipdesk.conversation.models import ConsentRecord
+from tipdesk.conversation.outbox import delivery_failed
 from tipdesk.intake.models import InboundState, InboundWebhook, WebhookError
 from tipdesk.intake.parser import (
     InboundMessage,
@@ -36,6 +40,7 @@ from tipdesk.tips.models import (
     MediaAsset,
     Message,
     Sender,
+    Tip,
 )
 
 log = logging.getLogger("tipdesk.intake")
@@ -78,7 +83,7 @@ async def _process_one(webhook_id: str, context: JobContext) -> None:
     for message in notification.messages:
         new += await record_message(message, context.settings)
     for status in notification.statuses:
-        await apply_status(status)
+        await apply_status(status, context.settings)
     await _finish(webhook, notification)
     log.info(
         "webhook %s: %d new of %d messages, %d statuses, %d problems, %d for other numbers",
@@ -140,14 +145,11 @@ async def _store(
 ) -> None:
     if message.number_change is not None:
         await _change_number(sender, message.number_change, connection)
-    tip = await tip_for_message(
-        sender,
-        message_type=message.type,
-        sent_at=message.sent_at,
-        quoted_wamid=message.context_wamid or message.reaction_to,
-        window=settings.tip_window,
-        connection=connection,
-    )
+    intent = read_intent(
+        message.type, message.text, message.content, sender.pending_question,
+        sender.pending_question_at, queue.utcnow(), settings.texts,
+    )  # fmt: skip
+    tip, opened = await _tip_for(sender, message, intent, settings, connection)
     stored = await Message.create(
         wamid=message.wamid,
         tip=tip,
@@ -183,6 +185,35 @@ async def _store(
             dedupe_key=f"{MEDIA_FETCH}:{asset.id}",
             priority=50,
         )
+    await respond(sender, stored, tip, opened, intent, settings, connection)
+
+
+async def _tip_for(
+    sender: Sender,
+    message: InboundMessage,
+    intent: Intent | None,
+    settings: Settings,
+    connection: BaseDBAsyncClient,
+) -> tuple[Tip | None, bool]:
+    """An answer to a consent question belongs to the tip it answers, whatever its status;
+    other requests to the desk join an active tip but never open one."""
+    if intent is not None and intent.record_id is not None:
+        record = (
+            await ConsentRecord.filter(id=intent.record_id, sender_id=sender.id)
+            .using_db(connection)
+            .first()
+        )
+        if record is not None:
+            return await Tip.filter(id=record.tip_id).using_db(connection).get(), False
+    return await tip_for_message(
+        sender,
+        message_type=message.type,
+        sent_at=message.sent_at,
+        quoted_wamid=message.context_wamid or message.reaction_to,
+        window=settings.tip_window,
+        connection=connection,
+        may_open=intent is None,
+    )
 
 
 async def _locked_sender(reader: Reader, connection: BaseDBAsyncClient) -> Sender:
@@ -208,6 +239,10 @@ async def _locked_sender(reader: Reader, connection: BaseDBAsyncClient) -> Sende
     if found is None:
         raise IntegrityError("sender vanished while being created")
     locked = await Sender.filter(id=found.id).select_for_update().using_db(connection).first()
+    if locked is not None and locked.erased_at is not None and locked.wa_id is None:
+        # Erased while we waited for the lock: the stub no longer holds the number, so the
+        # message belongs to the reader as a new one.
+        return await _locked_sender(reader, connection)
     return locked or found
 
 
@@ -265,7 +300,7 @@ async def _change_number(sender: Sender, new_wa_id: str, connection: BaseDBAsync
     sender.wa_id = sender.phone = new_wa_id
 
 
-async def apply_status(status: StatusUpdate) -> None:
+async def apply_status(status: StatusUpdate, settings: Settings) -> None:
     """Move an outbound message's delivery forward; never back, whatever the arrival order."""
     try:
         state = DeliveryState(status.status)
@@ -275,9 +310,11 @@ async def apply_status(status: StatusUpdate) -> None:
     if state is DeliveryState.FAILED:
         earlier = [DeliveryState.QUEUED, DeliveryState.SENT, DeliveryState.DELIVERED]
         error = status.errors[0] if status.errors else {}
-        await Message.filter(
+        failed = await Message.filter(
             wamid=status.wamid, direction=Direction.OUTBOUND, delivery__in=earlier
         ).update(delivery=state, delivery_at=status.at, delivery_error=error)
+        if failed:
+            await delivery_failed(status.wamid, error, settings)
         return
     if state not in DELIVERY_RANK:
         return

@@ -6,22 +6,42 @@ only kinds it knows, so jobs of a newer release wait for a worker that runs that
 
 from __future__ import annotations
 
+from tipdesk.conversation.erasure import ERASE_ECHOES, ERASE_READER, erase_reader, sweep_echoes
+from tipdesk.conversation.outbox import CONVERSATION_SEND, send_queued
+from tipdesk.conversation.read_receipts import CONVERSATION_MARK_READ, mark_read
+from tipdesk.conversation.retention import CONVERSATION_PURGE, purge_job
 from tipdesk.intake.inbox import PROCESS_WEBHOOK
 from tipdesk.intake.recording import process_webhook
 from tipdesk.jobs.worker import JobKind
+from tipdesk.media.discard import MEDIA_DISCARD, discard_media
 from tipdesk.media.fetch import MEDIA_FETCH, MEDIA_TRANSCODE, fetch_media
 from tipdesk.media.transcode import transcode_media
-from tipdesk.search.jobs import SEARCH_INDEX, SEARCH_REBUILD, index_tip, rebuild_job
+from tipdesk.search.jobs import (
+    SEARCH_FORGET,
+    SEARCH_INDEX,
+    SEARCH_REBUILD,
+    forget_tips,
+    index_tip,
+    rebuild_job,
+)
 from tipdesk.settings import Settings
 
 
 def desk_job_kinds(settings: Settings) -> dict[str, JobKind]:
     kinds = [
         JobKind(PROCESS_WEBHOOK, process_webhook),
+        JobKind(CONVERSATION_SEND, send_queued),
+        JobKind(CONVERSATION_MARK_READ, mark_read),
         JobKind(MEDIA_FETCH, fetch_media, concurrency=4),
         JobKind(MEDIA_TRANSCODE, transcode_media, concurrency=settings.transcode_concurrency),
         # One index writer per process; whoosh's lock file orders writers across processes.
         JobKind(SEARCH_INDEX, index_tip, concurrency=1),
         JobKind(SEARCH_REBUILD, rebuild_job, concurrency=1),
+        JobKind(SEARCH_FORGET, forget_tips, concurrency=1),
+        JobKind(MEDIA_DISCARD, discard_media, concurrency=1),
+        # Erasures and purges of one process one at a time: they touch many rows.
+        JobKind(ERASE_READER, erase_reader, concurrency=1),
+        JobKind(ERASE_ECHOES, sweep_echoes, concurrency=1),
+        JobKind(CONVERSATION_PURGE, purge_job, concurrency=1),
     ]
     return {kind.name: kind for kind in kinds}

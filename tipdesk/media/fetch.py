@@ -20,6 +20,7 @@ from media_store.paths import MediaStore
 from media_store.sniff import sniff
 from tipdesk.jobs import queue
 from tipdesk.jobs.worker import JobContext
+from tipdesk.media.discard import schedule_discard
 from tipdesk.media.states import fail_asset, media_store
 from tipdesk.tips.models import MediaAsset, MediaState, Message
 from tipdesk.whatsapp.cloud import (
@@ -117,6 +118,9 @@ async def _fetched(
                 max_attempts=context.settings.job_max_attempts, using_db=connection,
                 dedupe_key=f"{MEDIA_TRANSCODE}:{asset.id}", priority=60,
             )  # fmt: skip
+        elif not await MediaAsset.filter(id=asset.id).using_db(connection).exists():
+            # Erased or purged while it downloaded: the file goes too, unless shared.
+            await schedule_discard([sha256], context.settings, connection)
 
 
 def checksum_matches(hex_digest: str, declared: str) -> bool:

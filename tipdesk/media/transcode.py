@@ -19,7 +19,9 @@ from media_store.paths import MediaStore
 from media_store.renditions import MediaRejected, Processed
 from media_store.video import transcode_audio, transcode_video
 from tipdesk.jobs.worker import JobContext
+from tipdesk.media.discard import schedule_discard
 from tipdesk.media.states import fail_asset, media_store
+from tipdesk.settings import Settings
 from tipdesk.tips.models import MediaAsset, MediaState, MediaVariant
 
 PDF_TIME_LIMIT = 60.0
@@ -36,7 +38,7 @@ async def transcode_media(context: JobContext, payload: dict[str, object]) -> No
     except MediaRejected as exc:
         await fail_asset(asset, exc.reason)
         return
-    await _keep(store, asset, processed)
+    await _keep(store, asset, processed, context.settings)
 
 
 async def render(store: MediaStore, asset: MediaAsset, time_limit: float) -> Processed:
@@ -58,7 +60,9 @@ async def render(store: MediaStore, asset: MediaAsset, time_limit: float) -> Pro
     return Processed()  # other documents: kept as sent, offered for download
 
 
-async def _keep(store: MediaStore, asset: MediaAsset, processed: Processed) -> None:
+async def _keep(
+    store: MediaStore, asset: MediaAsset, processed: Processed, settings: Settings
+) -> None:
     """Move the renditions into place and record them; a second run replaces, never adds."""
     sha256 = str(asset.sha256)
     variants = []
@@ -73,6 +77,10 @@ async def _keep(store: MediaStore, asset: MediaAsset, processed: Processed) -> N
             )
         )  # fmt: skip
     async with in_transaction() as connection:
+        if not await MediaAsset.filter(id=asset.id).using_db(connection).exists():
+            # Erased or purged while it was transcoded: its renditions go too, unless shared.
+            await schedule_discard([sha256], settings, connection)
+            return
         await MediaVariant.filter(asset_id=asset.id).using_db(connection).delete()
         if variants:
             await MediaVariant.bulk_create(variants, using_db=connection)

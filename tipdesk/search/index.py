@@ -75,6 +75,20 @@ class TipIndex:
             raise
         writer.commit()
 
+    def forget(self, tip_ids: Iterable[int]) -> None:
+        """Blocking: delete tips' documents and rewrite the index without them (an optimizing
+        commit), so their words leave the files on disk too, not only the search results. The
+        index a rebuild replaced (kept one round for running queries) is rewritten too."""
+        ids = list(tip_ids)
+        _forget_in(self.open(), ids)
+        live = self.current.resolve()
+        for old in self.folder.glob("index-*"):
+            if old.resolve() != live and whoosh_index.exists_in(str(old)):
+                try:
+                    _forget_in(whoosh_index.open_dir(str(old), schema=tip_schema()), ids, 0.5)
+                except LockError:
+                    log.info("search index %s is being written; left as it is", old.name)
+
     def build(self, documents: Iterable[TipDocument]) -> Path:
         """Blocking: a complete new index directory beside the live one (not yet live)."""
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -98,6 +112,24 @@ class TipIndex:
             if old not in (target, previous):
                 shutil.rmtree(old, ignore_errors=True)
         self._index = None
+
+
+def _forget_in(index: FileIndex, tip_ids: list[int], timeout: float = WRITE_LOCK_TIMEOUT) -> None:
+    writer = index.writer(timeout=timeout)
+    try:
+        for tip_id in tip_ids:
+            writer.delete_by_term("tip_id", str(tip_id))
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit(optimize=True)
+
+
+async def forget_async(index: TipIndex, tip_ids: list[int]) -> None:
+    try:
+        await asyncio.to_thread(index.forget, tip_ids)
+    except LockError as exc:
+        raise IndexBusy("another process is writing the search index") from exc
 
 
 async def write_async(index: TipIndex, documents: list[TipDocument], gone: list[int]) -> None:

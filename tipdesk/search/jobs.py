@@ -13,8 +13,9 @@ import logging
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from tipdesk.jobs import queue
+from tipdesk.jobs.models import Job
 from tipdesk.jobs.worker import JobContext
-from tipdesk.search.index import IndexUnavailable, TipIndex, write_async
+from tipdesk.search.index import IndexUnavailable, TipIndex, forget_async, write_async
 from tipdesk.search.schema import TipDocument, tip_document
 from tipdesk.settings import Settings
 from tipdesk.tips.models import Tip
@@ -22,6 +23,7 @@ from tipdesk.tips.models import Tip
 log = logging.getLogger("tipdesk.search")
 SEARCH_INDEX = "search.index"
 SEARCH_REBUILD = "search.rebuild"
+SEARCH_FORGET = "search.forget"
 BATCH = 200
 
 
@@ -35,14 +37,69 @@ async def schedule_indexing(
 
 
 async def index_tip(context: JobContext, payload: dict[str, object]) -> None:
-    tip_id = int(str(payload["tip_id"]))
+    """Index this job's tip and, in the same commit, the tips of up to BATCH other index jobs
+    that wait: a whoosh commit costs the same for one document or a hundred, so a burst of
+    new tips is indexed in a few commits instead of one each. The extra jobs are leased as
+    usual, so a crash in between returns them to the queue when their leases expire."""
     index = TipIndex(context.settings.data_dir)
     if not index.exists():
         await rebuild(context.settings)
         return
-    document = await tip_document(tip_id)
+    extra = await _lease_waiting(context)
+    tip_ids = {int(str(payload["tip_id"]))} | {int(str(job.payload["tip_id"])) for job in extra}
+    documents, gone = [], []
+    for tip_id in sorted(tip_ids):
+        document = await tip_document(tip_id)
+        if document is None:
+            gone.append(tip_id)
+        else:
+            documents.append(document)
     try:
-        await write_async(index, [document] if document else [], [] if document else [tip_id])
+        await write_async(index, documents, gone)
+    except IndexUnavailable:
+        log.warning("search index unreadable: rebuilding it from the database")
+        await rebuild(context.settings)
+    for job in extra:
+        await queue.complete(job)
+
+
+async def _lease_waiting(context: JobContext) -> list[Job]:
+    taken: list[Job] = []
+    worker = f"search-batch:{context.job_id}"
+    while len(taken) < BATCH:
+        job = await queue.lease(worker, context.settings.job_lease, [SEARCH_INDEX])
+        if job is None:
+            break
+        taken.append(job)
+    return taken
+
+
+async def schedule_forgetting(
+    tip_ids: list[int], settings: Settings, connection: BaseDBAsyncClient | None = None
+) -> None:
+    """Deleted (or erased) tips leave the index for good: their documents are deleted and the
+    index rewritten without them, in a job enqueued with the deletion."""
+    for start in range(0, len(tip_ids), BATCH):
+        await queue.enqueue(
+            SEARCH_FORGET, {"tip_ids": tip_ids[start : start + BATCH]},
+            max_attempts=settings.job_max_attempts, using_db=connection, priority=20,
+        )  # fmt: skip
+
+
+async def forget_tips(context: JobContext, payload: dict[str, object]) -> None:
+    """The `search.forget` job. A listed tip that (still, or again) has a document to show is
+    written instead of deleted, so an id never removes a live tip from the index."""
+    listed = payload.get("tip_ids")
+    ids = [i for i in listed if isinstance(i, int)] if isinstance(listed, list) else []
+    index = TipIndex(context.settings.data_dir)
+    if not ids or not index.exists():
+        return
+    documents = [d for d in [await tip_document(i) for i in ids] if d is not None]
+    shown = {document.tip_id for document in documents}
+    try:
+        if documents:
+            await write_async(index, documents, [])
+        await forget_async(index, [i for i in ids if i not in shown])
     except IndexUnavailable:
         log.warning("search index unreadable: rebuilding it from the database")
         await rebuild(context.settings)
@@ -70,5 +127,11 @@ async def rebuild(settings: Settings) -> int:
             documents.append(document)
     target = await asyncio.to_thread(index.build, documents)
     await asyncio.to_thread(index.swap, target)
+    # A tip deleted or erased while the build ran would come back with the swap: forget it.
+    kept = await Tip.filter(sender__erased_at__isnull=True).values_list("id", flat=True)
+    live = {int(str(tip_id)) for tip_id in kept}
+    gone = [document.tip_id for document in documents if document.tip_id not in live]
+    if gone:
+        await forget_async(index, gone)
     log.info("search index rebuilt with %d tips", len(documents))
     return len(documents)

@@ -9,6 +9,8 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from tipdesk.audit.models import AuditEvent
+from tipdesk.conversation.automatic import status_update
+from tipdesk.conversation.consent import media_without_consent
 from tipdesk.editors.models import Editor, Role
 from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tipdesk.jobs.queue import utcnow
@@ -29,18 +31,21 @@ async def tip_for_message(
     quoted_wamid: str | None,
     window: timedelta,
     connection: BaseDBAsyncClient,
-) -> Tip | None:
+    may_open: bool = True,
+) -> tuple[Tip | None, bool]:
     """The tip a reader's message joins: the open tip it quotes, else the reader's active open
-    tip (last message within `window`), else a new tip. Closed tips never take new messages."""
+    tip (last message within `window`), else a new tip; and whether the tip is new. Closed tips
+    never take new messages; reactions, system notices and requests to the desk (`may_open`
+    False: STOP, INFO, ...) never open one."""
     tip = await _quoted_open_tip(sender, quoted_wamid, connection)
     if tip is None:
         tip = await _active_tip(sender, sent_at, window, connection)
     if tip is not None:
         await _extend(tip, sent_at, connection)
-        return tip
-    if message_type in NEVER_START_A_TIP:
-        return None
-    return await _open_tip(sender, sent_at, connection)
+        return tip, False
+    if message_type in NEVER_START_A_TIP or not may_open:
+        return None, False
+    return await _open_tip(sender, sent_at, connection), True
 
 
 async def _quoted_open_tip(
@@ -55,11 +60,7 @@ async def _quoted_open_tip(
     )
     if quoted is None:
         return None
-    return (
-        await Tip.filter(id=quoted.tip_id, status__not_in=CLOSED)  # type: ignore[attr-defined]
-        .using_db(connection)
-        .first()
-    )
+    return await Tip.filter(id=quoted.tip_id, status__not_in=CLOSED).using_db(connection).first()
 
 
 async def _active_tip(
@@ -163,17 +164,12 @@ async def release_tip(tip_id: int, editor: Editor, settings: Settings) -> Tip:
 
 async def change_status(
     tip_id: int, editor: Editor, settings: Settings, *, status: str, note: str = "",
-    published_url: str | None = None,
+    published_url: str | None = None, override_reason: str | None = None,
 ) -> Tip:  # fmt: skip
-    try:
-        new_status = TipStatus(status)
-    except ValueError:
-        choices = ", ".join(s.value for s in TipStatus)
-        raise InvalidInput(f"status must be one of {choices}") from None
-    if len(note) > 2000:
-        raise InvalidInput("the note may have at most 2,000 characters")
-    if published_url is not None and not published_url.startswith(("https://", "http://")):
-        raise InvalidInput("published_url must be an http(s) URL")
+    """Audited and indexed; may send the reader an update. `used` needs the reader's consent for
+    every medium, unless a chief or admin overrides with a reason (audited)."""
+    new_status = _status(status)
+    _check_status_input(note, published_url, override_reason)
     async with in_transaction() as connection:
         tip = await Tip.filter(id=tip_id).using_db(connection).first()
         if tip is None:
@@ -181,9 +177,11 @@ async def change_status(
         holder = tip.claimed_by_id
         if holder not in (None, editor.id) and editor.role not in (Role.CHIEF, Role.ADMIN):
             raise Conflict("this tip is claimed by another editor")
+        if new_status is TipStatus.USED and tip.status is not TipStatus.USED:
+            await _consent_gate(tip_id, editor, override_reason, connection)
         changes: dict[str, object] = {"status": new_status, "updated_at": utcnow()}
         if published_url:
-            changes["published_url"] = published_url[:2048]
+            changes["published_url"] = tip.published_url = published_url[:2048]
         await Tip.filter(id=tip_id).using_db(connection).update(**changes)
         await AuditEvent.create(
             action="tip.status_changed", tip_id=tip_id, editor=editor,
@@ -191,4 +189,42 @@ async def change_status(
             using_db=connection,
         )  # fmt: skip
         await schedule_indexing(tip_id, settings, connection)
+        if new_status is not tip.status:
+            await status_update(tip, new_status.value, settings, connection)
     return await Tip.get(id=tip_id)
+
+
+def _status(status: str) -> TipStatus:
+    try:
+        return TipStatus(status)
+    except ValueError:
+        choices = ", ".join(s.value for s in TipStatus)
+        raise InvalidInput(f"status must be one of {choices}") from None
+
+
+def _check_status_input(note: str, published_url: str | None, override: str | None) -> None:
+    if len(note) > 2000:
+        raise InvalidInput("the note may have at most 2,000 characters")
+    if published_url is not None and not published_url.startswith(("https://", "http://")):
+        raise InvalidInput("published_url must be an http(s) URL")
+    if override is not None and not 3 <= len(override.strip()) <= 2000:
+        raise InvalidInput("override_reason must be 3 to 2,000 characters")
+
+
+async def _consent_gate(
+    tip_id: int, editor: Editor, override_reason: str | None, connection: BaseDBAsyncClient
+) -> None:
+    lacking = await media_without_consent(tip_id, connection)
+    if not lacking:
+        return
+    if override_reason is None:
+        raise Conflict(
+            f"{len(lacking)} of this tip's media lack the reader's consent; ask for it, or a"
+            " chief can override with a reason"
+        )
+    if editor.role not in (Role.CHIEF, Role.ADMIN):
+        raise Forbidden("only a chief or an admin may use media without the reader's consent")
+    await AuditEvent.create(
+        action="tip.consent_overridden", tip_id=tip_id, editor=editor,
+        detail={"reason": override_reason.strip(), "media": lacking}, using_db=connection,
+    )  # fmt: skip

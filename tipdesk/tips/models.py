@@ -41,6 +41,10 @@ class DeliveryState(StrEnum):
     READ = "read"
     PLAYED = "played"
     FAILED = "failed"
+    # Outbound only: waiting for the reader to reopen the 24-hour window, or not sent at all
+    # (the reader stopped, was blocked or erased before it went out).
+    HELD = "held"
+    CANCELLED = "cancelled"
 
 
 class MediaKind(StrEnum):
@@ -71,6 +75,15 @@ class Sender(Model):
     opted_out_at = fields.DatetimeField(null=True)
     blocked_at = fields.DatetimeField(null=True)
     erased_at = fields.DatetimeField(null=True)
+    # An editor's choice of language for this reader; otherwise the country code decides.
+    language = fields.CharField(max_length=16, null=True)
+    # WhatsApp said the number cannot be reached (131026) or refuses our messages (131050).
+    unreachable_at = fields.DatetimeField(null=True)
+    privacy_notice_at = fields.DatetimeField(null=True)
+    # The question the desk last asked and waits for (`erase`, `consent:<record id>`), so a text
+    # answer like "ja" is read against it.
+    pending_question = fields.CharField(max_length=64, null=True)
+    pending_question_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -119,6 +132,9 @@ class Message(Model):
     sender: fields.ForeignKeyRelation[Sender] = fields.ForeignKeyField(
         "tipdesk.Sender", related_name="messages", on_delete=fields.CASCADE
     )
+    tip_id: int | None
+    sender_id: int
+    editor_id: int | None
     direction = fields.CharEnumField(Direction, max_length=4)
     type = fields.CharField(max_length=32)
     text = fields.TextField(default="")
@@ -131,6 +147,12 @@ class Message(Model):
     delivery = fields.CharEnumField(DeliveryState, max_length=16, default=DeliveryState.RECEIVED)
     delivery_at = fields.DatetimeField(null=True)
     delivery_error = fields.JSONField[dict[str, object]](null=True)
+    # Outbound: why the desk sent it, whether a person wrote it, and a natural key that makes
+    # queueing it idempotent (`confirmation:<tip id>`: one confirmation per tip, however often
+    # the job that queues it runs).
+    purpose = fields.CharField(max_length=32, null=True)
+    automatic = fields.BooleanField(default=False)
+    outbound_key = fields.CharField(max_length=128, null=True, unique=True)
     sent_at = fields.DatetimeField(db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 from typing import Any
 
 from tipdesk.conversation.models import ConsentRecord
+from tipdesk.conversation.retention import WARN_BEFORE, purge_at
+from tipdesk.jobs.queue import utcnow
 from tipdesk.logs import mask_phone
 from tipdesk.media.queries import also_sent_by_many
-from tipdesk.tips.models import MediaAsset, Message, Sender, Tip
+from tipdesk.tips.models import Direction, MediaAsset, Message, Sender, Tip
 
 
 def sender_summary(sender: Sender) -> dict[str, Any]:
@@ -18,23 +21,33 @@ def sender_summary(sender: Sender) -> dict[str, Any]:
         "phone": mask_phone(sender.phone),
         "opted_out": sender.opted_out_at is not None,
         "blocked": sender.blocked_at is not None,
+        "unreachable": sender.unreachable_at is not None,
+        "erased": sender.erased_at is not None,
+        "language": sender.language,
     }
 
 
-async def tip_summary(tip: Tip, snippet: str | None = None) -> dict[str, Any]:
+async def tip_summary(
+    tip: Tip, snippet: str | None = None, *, retention: timedelta | None = None
+) -> dict[str, Any]:
     snippets = {tip.id: snippet} if snippet is not None else {}
-    return (await tip_summaries([tip], snippets))[0]
+    return (await tip_summaries([tip], snippets, retention=retention))[0]
 
 
 async def tip_summaries(
-    tips: list[Tip], snippets: dict[int, str] | None = None
+    tips: list[Tip],
+    snippets: dict[int, str] | None = None,
+    *,
+    retention: timedelta | None = None,
 ) -> list[dict[str, Any]]:
-    """Many tips in a handful of queries, whatever their number (the board shows fifty)."""
+    """Many tips in a handful of queries, whatever their number (the board shows fifty).
+    With `retention` (the setting), each tip says when retention deletes it (`purge_at`)."""
     ids = [tip.id for tip in tips]
     await Tip.fetch_for_list(tips, "sender", "claimed_by")
     messages: dict[int, list[Message]] = defaultdict(list)
     for message in await Message.filter(tip_id__in=ids).order_by("sent_at", "id"):
-        messages[message.tip_id].append(message)  # type: ignore[attr-defined]
+        if message.tip_id is not None:
+            messages[message.tip_id].append(message)
     media: dict[int, list[MediaAsset]] = defaultdict(list)
     for asset in (
         await MediaAsset.filter(tip_id__in=ids).order_by("id").prefetch_related("variants")
@@ -42,15 +55,26 @@ async def tip_summaries(
         media[asset.tip_id].append(asset)  # type: ignore[attr-defined]
     consents: dict[int, ConsentRecord] = {}
     for record in await ConsentRecord.filter(tip_id__in=ids).order_by("requested_at"):
-        consents[record.tip_id] = record  # type: ignore[attr-defined]  # the latest wins
+        consents[record.tip_id] = record  # the latest wins
     senders = {tip.id: tip.sender_id for tip in tips}
     also = await also_sent_by_many(
         [(asset, senders[tip_id]) for tip_id, assets in media.items() for asset in assets]
     )
-    return [
+    summaries = [
         _summary(tip, messages[tip.id], media[tip.id], consents.get(tip.id), also, snippets or {})
         for tip in tips
     ]
+    for tip, summary in zip(tips, summaries, strict=True):
+        summary.update(_retention(tip, retention))
+    return summaries
+
+
+def _retention(tip: Tip, retention: timedelta | None) -> dict[str, Any]:
+    """`purge_at` (ISO time, or null when the tip is kept or the caller does not know) and
+    `purge_soon` (within a week: the board warns)."""
+    when = purge_at(tip, retention) if retention is not None else None
+    soon = when is not None and when - utcnow() <= WARN_BEFORE
+    return {"purge_at": when.isoformat() if when else None, "purge_soon": soon}
 
 
 def _summary(
@@ -73,13 +97,14 @@ def _summary(
         "claimed_by": _editor(tip),
         "desk": tip.desk,
         "tags": tip.tags,
+        "published_url": tip.published_url,
         "consent": {
             "state": consent.state.value if consent else "not_asked",
             "scope": consent.scope.value if consent and consent.scope else None,
             "credit": consent.credit_name if consent else None,
         },
         "media": [_medium(asset, also.get(asset.id, 0)) for asset in media],
-        "messages": [_message(m) for m in messages],
+        "messages": [message_summary(m) for m in messages],
     }
     if location is not None:
         summary["location"] = location
@@ -94,8 +119,8 @@ def _editor(tip: Tip) -> dict[str, Any] | None:
     return {"id": tip.claimed_by.id, "display_name": tip.claimed_by.display_name}
 
 
-def _message(message: Message) -> dict[str, Any]:
-    return {
+def message_summary(message: Message) -> dict[str, Any]:
+    summary: dict[str, Any] = {
         "wamid": message.wamid,
         "type": message.type,
         "direction": message.direction.value,
@@ -103,6 +128,12 @@ def _message(message: Message) -> dict[str, Any]:
         "received_at": message.sent_at.isoformat(),
         "delivery": message.delivery.value,
     }
+    if message.direction is Direction.OUTBOUND:
+        summary["purpose"] = message.purpose
+        summary["editor_id"] = message.editor_id
+        if message.delivery_error:
+            summary["delivery_error"] = message.delivery_error
+    return summary
 
 
 def _medium(asset: MediaAsset, also_sent_by: int) -> dict[str, Any]:

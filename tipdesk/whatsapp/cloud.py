@@ -1,9 +1,11 @@
-"""The desk's side of the Graph API: resolving and downloading media (sending comes with the
-conversation issue). Every failure is sorted into what the caller must do about it."""
+"""The desk's side of the Graph API: resolving and downloading media, sending messages and read
+receipts. Every failure is sorted into what the caller must do about it."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import ssl
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +37,38 @@ class TooLarge(GraphError):
     """The file is over the limit; retrying will not help."""
 
 
+# What a refused send means for the desk (§7.2 of the contract).
+WINDOW_CLOSED = frozenset({131047})
+READER_UNREACHABLE = frozenset({131026, 131050})
+TRY_AGAIN = frozenset({4, 80007, 130429, 131000, 131016, 131056, 131057})
+
+
+class SendRefused(GraphError):
+    """The Graph API refused a message, with its error code and details."""
+
+    def __init__(self, code: int | None, details: str, status: int) -> None:
+        super().__init__(f"the Graph API refused the message ({code}: {details})"[:500])
+        self.code = code
+        self.details = details[:500]
+        self.status = status
+
+    @property
+    def window_closed(self) -> bool:
+        return self.code in WINDOW_CLOSED
+
+    @property
+    def reader_unreachable(self) -> bool:
+        return self.code in READER_UNREACHABLE
+
+    @property
+    def worth_retrying(self) -> bool:
+        """Throughput, pacing, outages and token trouble pass; a malformed message does not."""
+        return self.code in TRY_AGAIN or self.status >= 500 or self.status == 401
+
+    def as_error(self) -> dict[str, object]:
+        return {"code": self.code, "details": self.details}
+
+
 @dataclass(frozen=True)
 class MediaLocation:
     url: str
@@ -59,7 +93,9 @@ class GraphClient:
 
     def _client(self) -> httpx.AsyncClient:
         timeout = httpx.Timeout(READ_TIMEOUT, connect=10.0)
-        return httpx.AsyncClient(headers=self.headers, timeout=timeout, transport=self.transport)
+        return httpx.AsyncClient(
+            headers=self.headers, timeout=timeout, transport=self.transport, verify=_tls()
+        )
 
     async def locate_media(self, media_id: str) -> MediaLocation:
         url = f"{self.base}/{media_id}"
@@ -105,6 +141,53 @@ class GraphClient:
         except httpx.HTTPError as exc:
             raise GraphError(f"the download broke off ({type(exc).__name__})") from exc
         return Download(size=size, sha256=digest.hexdigest(), head=head)
+
+    async def send_message(self, body: dict[str, Any]) -> str:
+        """POST a message; the wamid Meta accepted it under (accepted, not yet delivered)."""
+        response = await self._post_message(body)
+        messages = _json(response).get("messages")
+        if isinstance(messages, list) and messages and isinstance(messages[0], dict):
+            wamid = messages[0].get("id")
+            if isinstance(wamid, str) and wamid:
+                return wamid
+        raise GraphError("the Graph API accepted the message without an id")
+
+    async def mark_read(self, wamid: str) -> None:
+        await self._post_message(
+            {"messaging_product": "whatsapp", "status": "read", "message_id": wamid}
+        )
+
+    async def _post_message(self, body: dict[str, Any]) -> httpx.Response:
+        url = f"{self.base}/{self.phone_number_id}/messages"
+        try:
+            async with self._client() as http:
+                response = await http.post(url, json=body)
+        except httpx.HTTPError as exc:
+            raise GraphError(f"the Graph API did not answer ({type(exc).__name__})") from exc
+        if response.status_code != 200:
+            found = _json(response).get("error")
+            error: dict[str, Any] = found if isinstance(found, dict) else {}
+            extra = error.get("error_data")
+            data: dict[str, Any] = extra if isinstance(extra, dict) else {}
+            code = error.get("code") if isinstance(error.get("code"), int) else None
+            details = str(data.get("details") or error.get("message") or response.status_code)
+            raise SendRefused(code, details, response.status_code)
+        return response
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """One TLS context per process: loading the CA bundle takes some 30 ms, which a client per
+    message would pay every time (it was most of the cost of sending a confirmation)."""
+    return httpx.create_ssl_context()
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _raise_for(response: httpx.Response) -> None:

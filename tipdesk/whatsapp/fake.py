@@ -38,6 +38,14 @@ WINDOW_CLOSED = (
     "More than 24 hours have passed since the recipient last replied to the sender number."
 )
 VERSION = r"{version:str}"
+SEND_FAULTS = {
+    130429: "Cloud API message throughput has been reached.",
+    131016: "Service temporarily unavailable.",
+    131026: "Message undeliverable.",
+    131047: WINDOW_CLOSED,
+    131050: "User has chosen to stop receiving marketing messages.",
+    131056: "Too many messages sent from this phone number to the same phone number.",
+}
 
 
 @dataclass
@@ -67,16 +75,25 @@ class FakeGraphState:
     media: dict[str, StoredMedia] = field(default_factory=dict)
     downloads: dict[str, tuple[str, float]] = field(default_factory=dict)
     sent: list[dict[str, Any]] = field(default_factory=list)
+    # Sends that broke the contract, with the reason: tests assert there are none.
+    rejected: list[dict[str, Any]] = field(default_factory=list)
     read_receipts: list[str] = field(default_factory=list)
     received: list[dict[str, Any]] = field(default_factory=list)
     # Fetch faults per media id, for tests: see FakeGraph.media_info and .download.
     faults: dict[str, list[str]] = field(default_factory=dict)
     last_inbound: dict[str, float] = field(default_factory=dict)
+    # Send refusals to play per recipient, in order: Graph error codes, or 500 for an outage.
+    send_faults: dict[str, list[int]] = field(default_factory=dict)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
 
 def graph_error(code: int, details: str, status: int = 400) -> JSONResponse:
-    titles = {190: "Invalid OAuth access token", 131047: "Re-engagement message"}
+    titles = {
+        1: "An unknown error occurred",
+        190: "Invalid OAuth access token",
+        131047: "Re-engagement message",
+        130429: "Rate limit hit",
+    }
     title = titles.get(code, "Invalid parameter")
     return JSONResponse(
         {
@@ -208,8 +225,25 @@ class FakeGraph:
         try:
             validate_send(body)
         except SendRejected as exc:
+            self.state.rejected.append({"code": exc.code, "details": exc.details, "body": body})
             return graph_error(exc.code, exc.details)
+        if (fault := self._send_fault(body)) is not None:
+            return fault
         return JSONResponse(self.accept(body))
+
+    def fail_next_sends(self, wa_id: str, codes: list[int]) -> None:
+        """The next sends to `wa_id` are refused with these codes, one each (500: an outage)."""
+        self.state.send_faults.setdefault(wa_id, []).extend(codes)
+
+    def _send_fault(self, body: dict[str, Any]) -> Response | None:
+        to = str(body.get("to") or body.get("recipient"))
+        faults = self.state.send_faults.get("".join(ch for ch in to if ch.isdigit()) or to)
+        if not faults:
+            return None
+        code = faults.pop(0)
+        if code == 500:
+            return graph_error(1, "An unknown error occurred", 500)
+        return graph_error(code, SEND_FAULTS.get(code, "refused by the fake"))
 
     def accept(self, body: dict[str, Any]) -> dict[str, Any]:
         to = str(body.get("to") or body.get("recipient"))
@@ -254,6 +288,14 @@ class FakeGraph:
         mime = request.headers.get("content-type", "application/octet-stream")
         faults = [f for f in request.query_params.get("faults", "").split(",") if f]
         return JSONResponse({"id": self.store_media(data, mime, faults)})
+
+    async def control_send_faults(self, request: Request) -> Response:
+        body = await request.json()
+        codes = body.get("codes") if isinstance(body, dict) else None
+        if not isinstance(codes, list) or not all(isinstance(c, int) for c in codes):
+            return JSONResponse({"error": "expected {to, codes: [int]}"}, status_code=400)
+        self.fail_next_sends(str(body.get("to", "")), codes)
+        return JSONResponse({"queued": len(codes)})
 
     async def control_sent(self, request: Request) -> Response:
         to = request.query_params.get("to")
@@ -318,6 +360,7 @@ def control_routes(fake: FakeGraph) -> list[Route]:
         Route("/_fake/inbound", fake.control_inbound, methods=["POST"]),
         Route("/_fake/media", fake.control_media, methods=["POST"]),
         Route("/_fake/sent", fake.control_sent, methods=["GET"]),
+        Route("/_fake/send-faults", fake.control_send_faults, methods=["POST"]),
         Route("/_fake/stats", fake.control_stats, methods=["GET"]),
     ]
 

@@ -1,0 +1,185 @@
+"""Time from a reader's message to the desk's confirmation reaching the Graph API, under a steady
+stream of new tips: Tipdesk (embedded default) against a bare app that answers every webhook at
+once with a send, both behind the same fake Graph API, same rate, same run.
+
+    .venv/bin/python bench/confirmation.py [TIPS_PER_SECOND] [SECONDS]
+
+Each tip comes from a new reader through the fake's `/_fake/inbound` (signed webhooks, Meta-style
+delivery with jitter); the latency is the fake's clock from accepting the reader's message to
+receiving the desk's send. The goal: p95 ≤ 1 s at 50 tips per second.
+
+`BENCH_WORKERS=N` measures the scaled topology instead: `serve --no-workers-in-process` plus N
+`tipdesk worker` processes on the same database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).parents[1]))
+from bench.ingest import free_port, start, wait_up
+
+SECRET = "bench-app-secret"  # noqa: S105 - a benchmark's own test secret
+TOKEN = "bench-access-token"  # noqa: S105
+NUMBER = "104567890123456"
+ROOT = Path(__file__).parents[1]
+
+
+def bare_app(graph: str):  # type: ignore[no-untyped-def]
+    """Checks the signature and sends a confirmation at once: no database, no queue."""
+    import json
+
+    from starlette.applications import Starlette
+    from starlette.background import BackgroundTask
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse, Response
+    from starlette.routing import Route
+
+    from tipdesk.intake.signature import signature_matches
+
+    http = httpx.AsyncClient(headers={"authorization": f"Bearer {TOKEN}"})
+
+    async def confirm(readers: list[str]) -> None:
+        for reader in readers:
+            body = {"messaging_product": "whatsapp", "to": f"+{reader}", "type": "text",
+                    "text": {"body": "Dank je wel! Je tip is binnen."}}  # fmt: skip
+            await http.post(f"{graph}/v21.0/{NUMBER}/messages", json=body)
+
+    async def receive(request: Request) -> Response:
+        raw = await request.body()
+        if not signature_matches(SECRET, raw, request.headers.get("x-hub-signature-256")):
+            return JSONResponse({"error": "signature"}, status_code=401)
+        value = json.loads(raw)["entry"][0]["changes"][0]["value"]
+        readers = [m["from"] for m in value.get("messages", [])]
+        return JSONResponse({"status": "received"}, background=BackgroundTask(confirm, readers))
+
+    return Starlette(routes=[Route("/webhooks/whatsapp", receive, methods=["POST"])])
+
+
+async def stream_tips(graph: str, rate: float, seconds: float, prefix: str) -> dict[str, float]:
+    """New readers at `rate` per second; when each one's message was handed to the fake."""
+    submitted: dict[str, float] = {}
+    async with httpx.AsyncClient(base_url=graph, timeout=30) as http:
+        count = int(rate * seconds)
+        begin = time.monotonic()
+        pending = []
+        for n in range(count):
+            reader = f"{prefix}{n:07d}"
+            await asyncio.sleep(max(0.0, begin + n / rate - time.monotonic()))
+            submitted[reader] = time.time()
+            message = {"type": "text", "text": {"body": f"Boom om op de Stationsstraat ({n})"}}
+            reader_says = {"from": reader, "name": "Lezer", "message": message}
+            pending.append(asyncio.create_task(http.post("/_fake/inbound", json=reader_says)))
+        await asyncio.gather(*pending)
+    return submitted
+
+
+async def latencies(graph: str, submitted: dict[str, float]) -> list[float]:
+    deadline = time.monotonic() + 120
+    async with httpx.AsyncClient(base_url=graph, timeout=30) as http:
+        while True:
+            sent = (await http.get("/_fake/sent")).json()
+            first: dict[str, float] = {}
+            for item in sent:
+                first.setdefault(item["to"], item["at"])
+            if all(reader in first for reader in submitted) or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.5)
+    missing = [r for r in submitted if r not in first]
+    if missing:
+        print(f"  {len(missing)} of {len(submitted)} confirmations never arrived")
+    return sorted(first[r] - at for r, at in submitted.items() if r in first)
+
+
+def report(name: str, values: list[float]) -> float:
+    p50 = statistics.median(values)
+    p95 = values[int(len(values) * 0.95) - 1]
+    print(f"  {name:<22} p50 {p50 * 1000:7.0f} ms   p95 {p95 * 1000:7.0f} ms   n={len(values)}")
+    return p95
+
+
+def fake_graph(port: int, webhook: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return start(
+        [sys.executable, "-m", "tipdesk", "fake-graph", "--port", str(port),
+         "--webhook-url", webhook, "--app-secret", SECRET, "--access-token", TOKEN,
+         "--phone-number-id", NUMBER],
+        env,
+    )  # fmt: skip
+
+
+def desk_processes(port: int, env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
+    workers = int(os.environ.get("BENCH_WORKERS", "0"))
+    serve = [sys.executable, "-m", "tipdesk", "serve", "--port", str(port)]
+    if not workers:
+        return [start(serve, env)]
+    worker = [sys.executable, "-m", "tipdesk", "worker"]
+    return [start([*serve, "--no-workers-in-process"], env)] + [
+        start(worker, env) for _ in range(workers)
+    ]
+
+
+def main(rate: float, seconds: float) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        graph_port, desk_port = free_port(), free_port()
+        bare_graph_port, bare_port = free_port(), free_port()
+        graph, bare_graph = (f"http://127.0.0.1:{p}" for p in (graph_port, bare_graph_port))
+        env = {
+            **os.environ,
+            "TIPDESK_DATA_DIR": folder,
+            "TIPDESK_SECRET_KEY": "bench",
+            "TIPDESK_WHATSAPP_APP_SECRET": SECRET,
+            "TIPDESK_WHATSAPP_PHONE_NUMBER_ID": NUMBER,
+            "TIPDESK_WHATSAPP_VERIFY_TOKEN": "v",
+            "TIPDESK_WHATSAPP_ACCESS_TOKEN": TOKEN,
+            "TIPDESK_GRAPH_API_URL": f"{graph}/v21.0",
+            "TIPDESK_OPENING_HOURS": "24/7",
+            "TIPDESK_LOG_LEVEL": "warning",
+        }
+        subprocess.run(
+            [sys.executable, "-m", "tipdesk", "migrate"], env=env, check=True, capture_output=True
+        )
+        processes = [
+            fake_graph(graph_port, f"http://127.0.0.1:{desk_port}/webhooks/whatsapp", env),
+            *desk_processes(desk_port, env),
+            fake_graph(bare_graph_port, f"http://127.0.0.1:{bare_port}/webhooks/whatsapp", env),
+            start([sys.executable, __file__, "--serve-bare", str(bare_port), bare_graph], env),
+        ]
+        try:
+            for url in (f"{graph}/_fake/stats", f"http://127.0.0.1:{desk_port}/health",
+                        f"{bare_graph}/_fake/stats", f"http://127.0.0.1:{bare_port}/"):  # fmt: skip
+                asyncio.run(wait_up(url))
+            print(f"confirmation: {rate:g} new tips/s for {seconds:g} s, {os.cpu_count()} cores")
+            bare = asyncio.run(stream_tips(bare_graph, rate, seconds, "3161"))
+            bare_p95 = report("bare send-on-webhook", asyncio.run(latencies(bare_graph, bare)))
+            desk = asyncio.run(stream_tips(graph, rate, seconds, "3162"))
+            topology = (
+                f"{os.environ['BENCH_WORKERS']} workers"
+                if "BENCH_WORKERS" in os.environ
+                else "embedded"
+            )
+            desk_p95 = report(f"Tipdesk ({topology})", asyncio.run(latencies(graph, desk)))
+            print(f"  ratio p95 Tipdesk / bare: {desk_p95 / bare_p95:.1f}  (goal: p95 ≤ 1,000 ms)")
+        finally:
+            for process in processes:
+                process.terminate()
+                process.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--serve-bare":
+        import uvicorn
+
+        uvicorn.run(bare_app(sys.argv[3]), host="127.0.0.1", port=int(sys.argv[2]),
+                    log_level="warning", access_log=False)  # fmt: skip
+    else:
+        arguments = [float(a) for a in sys.argv[1:3]]
+        main(*(arguments + [50.0, 10.0][len(arguments) :]))

@@ -1,0 +1,32 @@
+"""`/privacy`: the notice readers are sent on first contact; public, in Dutch and English, made
+from the same settings the desk acts on (retention, opening hours, keywords)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from editorial_ui.pages import render
+from tipdesk.conversation.automatic import opening_hours_text
+from tipdesk.settings import Settings
+
+
+async def privacy(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    languages = []
+    for code in ("nl", "en"):
+        texts = settings.texts[code]
+        languages.append(
+            {
+                "code": code,
+                "newsroom": texts.texts["newsroom"],
+                "hours": opening_hours_text(texts, settings),
+                "retention_days": settings.retention.days,
+            }
+        )
+    keywords = {group: sorted(words) for group, words in settings.texts.keywords.items()}
+    return render(request, "privacy.html", languages=languages, keywords=keywords, editor=None)
+
+
+routes = [Route("/privacy", privacy, methods=["GET"])]

@@ -1,0 +1,225 @@
+"""Consent: asking a reader whether their media may be used, recording the answer as evidence,
+revocation at any time, and the gate that keeps a tip from `used` without it.
+
+A consent record holds the media it covers, the exact question sent, the scope (named or
+anonymous), the credit name, the reader's exact answer and both message ids and times.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from tipdesk.audit.models import AuditEvent
+from tipdesk.conversation.automatic import texts_for
+from tipdesk.conversation.intents import Intent
+from tipdesk.conversation.models import ConsentRecord, ConsentScope, ConsentState
+from tipdesk.conversation.outbox import Outgoing, button_message, queue_answer, queue_message
+from tipdesk.editors.models import Editor
+from tipdesk.errors import Conflict, InvalidInput, NotFound
+from tipdesk.jobs import queue
+from tipdesk.search.jobs import schedule_indexing
+from tipdesk.settings import Settings
+from tipdesk.tips.models import MediaAsset, MediaKind, Message, Sender, Tip
+
+# Stickers are the reader's decoration, not footage to broadcast.
+NEEDS_CONSENT = [kind for kind in MediaKind if kind is not MediaKind.STICKER]
+ASK_AGAIN_AFTER = timedelta(hours=24)
+
+
+async def request_consent(tip_id: int, editor: Editor, settings: Settings) -> ConsentRecord:
+    async with in_transaction() as connection:
+        tip = await Tip.filter(id=tip_id).using_db(connection).first()
+        if tip is None:
+            raise NotFound("no such tip")
+        sender = await Sender.filter(id=tip.sender_id).using_db(connection).get()
+        if sender.erased_at or sender.blocked_at:
+            raise Conflict("this reader is blocked or erased; the desk does not write to them")
+        media = (
+            await MediaAsset.filter(tip_id=tip_id, kind__in=NEEDS_CONSENT)
+            .using_db(connection)
+            .order_by("id")
+        )
+        if not media:
+            raise InvalidInput("this tip has no photo, video, voice note or document to ask for")
+        await _refuse_repeat(tip_id, connection)
+        record = await _ask(tip, sender, media, editor, settings, connection)
+    return record
+
+
+async def _refuse_repeat(tip_id: int, connection: BaseDBAsyncClient) -> None:
+    waiting = (
+        await ConsentRecord.filter(
+            tip_id=tip_id,
+            state=ConsentState.REQUESTED,
+            requested_at__gt=queue.utcnow() - ASK_AGAIN_AFTER,
+        )
+        .using_db(connection)
+        .exists()
+    )
+    if waiting:
+        raise Conflict("consent was asked less than a day ago; the reader has not answered yet")
+
+
+async def _ask(
+    tip: Tip,
+    sender: Sender,
+    media: list[MediaAsset],
+    editor: Editor,
+    settings: Settings,
+    connection: BaseDBAsyncClient,
+) -> ConsentRecord:
+    texts = texts_for(sender, settings)
+    question = texts.render("consent_question", tip_number=tip.id, name=sender.display_name)
+    now = queue.utcnow()
+    record = await ConsentRecord.create(
+        tip_id=tip.id, sender_id=sender.id, state=ConsentState.REQUESTED, question_text=question,
+        requested_by=editor, requested_at=now, using_db=connection,
+    )  # fmt: skip
+    await record.media.add(*media, using_db=connection)
+    buttons = [
+        (f"consent:{record.id}:{scope}", texts.texts[f"consent_button_{scope}"])
+        for scope in ("named", "anonymous", "refused")
+    ]
+    await queue_message(
+        sender,
+        Outgoing(
+            purpose="consent_request", send=button_message(question, buttons), text=question,
+            automatic=False, key=f"consent:{record.id}", tip_id=tip.id, editor_id=editor.id,
+            ignores_opt_out=True, content={"consent_id": record.id},
+        ),
+        settings, connection,
+    )  # fmt: skip
+    await (
+        Sender.filter(id=sender.id)
+        .using_db(connection)
+        .update(pending_question=f"consent:{record.id}", pending_question_at=now)
+    )
+    await AuditEvent.create(
+        action="consent.requested", tip_id=tip.id, sender_id=sender.id, editor=editor,
+        detail={"consent_id": record.id, "media": [asset.id for asset in media]},
+        using_db=connection,
+    )  # fmt: skip
+    await schedule_indexing(tip.id, settings, connection)
+    return record
+
+
+async def answer(
+    sender: Sender,
+    intent: Intent,
+    message: Message,
+    settings: Settings,
+    connection: BaseDBAsyncClient,
+) -> None:
+    """The reader tapped a button or wrote an answer; the latest answer counts."""
+    record = (
+        await ConsentRecord.filter(id=intent.record_id, sender_id=sender.id)
+        .using_db(connection)
+        .first()
+    )
+    if record is None or record.state is ConsentState.REVOKED or intent.scope is None:
+        return
+    granted = intent.scope != "refused"
+    changes: dict[str, object] = {
+        "state": ConsentState.GRANTED if granted else ConsentState.REFUSED,
+        "scope": ConsentScope(intent.scope) if granted else None,
+        "credit_name": (record.credit_name or sender.display_name or None)
+        if intent.scope == "named"
+        else None,
+        "answer_text": message.text[:2000],
+        "answer_wamid": message.wamid,
+        "answered_at": message.sent_at,
+    }
+    await ConsentRecord.filter(id=record.id).using_db(connection).update(**changes)
+    await _clear_question(sender, connection)
+    await AuditEvent.create(
+        action=f"consent.{changes['state']}", tip_id=record.tip_id, sender_id=sender.id,
+        detail={"consent_id": record.id, "scope": intent.scope}, using_db=connection,
+    )  # fmt: skip
+    await schedule_indexing(record.tip_id, settings, connection)
+    texts = texts_for(sender, settings)
+    key = {"named": "consent_granted_named", "anonymous": "consent_granted_anonymous"}
+    body = texts.render(key.get(intent.scope, "consent_refused"), credit=changes["credit_name"])
+    await queue_answer(sender, "consent_answer", body, message, settings, connection)
+
+
+async def revoke(
+    sender: Sender, message: Message, settings: Settings, connection: BaseDBAsyncClient
+) -> None:
+    """Every consent the reader granted is withdrawn, at any time, by one message."""
+    granted = (
+        await ConsentRecord.filter(sender_id=sender.id, state=ConsentState.GRANTED)
+        .using_db(connection)
+        .all()
+    )
+    texts = texts_for(sender, settings)
+    for record in granted:
+        await (
+            ConsentRecord.filter(id=record.id)
+            .using_db(connection)
+            .update(state=ConsentState.REVOKED, revoked_at=message.sent_at)
+        )
+        await AuditEvent.create(
+            action="consent.revoked", tip_id=record.tip_id, sender_id=sender.id,
+            detail={"consent_id": record.id, "wamid": message.wamid}, using_db=connection,
+        )  # fmt: skip
+        await schedule_indexing(record.tip_id, settings, connection)
+    body = texts.render("consent_revoked" if granted else "consent_nothing_to_revoke")
+    await queue_answer(sender, "consent_revoked", body, message, settings, connection)
+
+
+async def set_credit(
+    sender: Sender, credit: str, message: Message, settings: Settings, connection: BaseDBAsyncClient
+) -> None:
+    record = (
+        await ConsentRecord.filter(
+            sender_id=sender.id, state=ConsentState.GRANTED, scope=ConsentScope.NAMED
+        )
+        .using_db(connection)
+        .order_by("-answered_at")
+        .first()
+    )
+    if record is None:
+        return
+    await ConsentRecord.filter(id=record.id).using_db(connection).update(credit_name=credit)
+    await AuditEvent.create(
+        action="consent.credit_changed", tip_id=record.tip_id, sender_id=sender.id,
+        detail={"consent_id": record.id}, using_db=connection,
+    )  # fmt: skip
+    await schedule_indexing(record.tip_id, settings, connection)
+    body = texts_for(sender, settings).render("credit_changed", credit=credit)
+    await queue_answer(sender, "consent_answer", body, message, settings, connection)
+
+
+async def _clear_question(sender: Sender, connection: BaseDBAsyncClient) -> None:
+    await (
+        Sender.filter(id=sender.id)
+        .using_db(connection)
+        .update(pending_question=None, pending_question_at=None)
+    )
+
+
+async def media_without_consent(tip_id: int, connection: BaseDBAsyncClient) -> list[int]:
+    """The tip's media whose latest consent is not a grant (the `used` gate)."""
+    media = (
+        await MediaAsset.filter(tip_id=tip_id, kind__in=NEEDS_CONSENT)
+        .using_db(connection)
+        .values_list("id", flat=True)
+    )
+    records = (
+        await ConsentRecord.filter(tip_id=tip_id)
+        .using_db(connection)
+        .order_by("-requested_at", "-id")
+        .prefetch_related("media")
+    )
+    decided: dict[int, ConsentState] = {}
+    for record in records:
+        for asset in record.media:
+            decided.setdefault(asset.id, record.state)
+    return [
+        int(str(asset_id))
+        for asset_id in media
+        if decided.get(int(str(asset_id))) is not ConsentState.GRANTED
+    ]

@@ -1,0 +1,189 @@
+"""Erasing a reader who asked for it (VERWIJDER/DELETE, confirmed): the `conversation.erase` job.
+
+Everything they sent and everything the desk sent them goes: messages, media rows and files
+(a file another reader also sent stays), index entries, tips that were not `used`, raw webhook
+bodies and webhook errors that carry their number or username id. What stays:
+
+- the reader's row as a pseudonymous stub (number, username id, name and language cleared,
+  `erased_at` set), so opt-out, consent and audit evidence stay linked to "a reader";
+- each `used` tip's row (status, published URL, times) and its consent records (state, scope,
+  question, answer, both wamids and times) with the reader's name and number taken out of the
+  texts, and without the credit name: the credit was published with the story, which is the
+  newsroom's record of it; keeping it here would tie the evidence to a person again.
+
+Before anything is erased the reader gets the closing message (`erase_done`), sent straight to
+the Graph API rather than through the outbox, so no message row keeps their number afterwards.
+Idempotent: a second run finds the reader erased and does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from tipdesk.audit.models import AuditEvent
+from tipdesk.conversation import traces
+from tipdesk.conversation.automatic import texts_for
+from tipdesk.conversation.models import ConsentRecord
+from tipdesk.conversation.outbox import address, text_message
+from tipdesk.conversation.requests import ERASE_READER
+from tipdesk.jobs import queue
+from tipdesk.jobs.worker import JobContext
+from tipdesk.settings import Settings
+from tipdesk.tips.deletion import Deleted, delete_content, delete_messages, delete_tips
+from tipdesk.tips.models import Message, Sender, Tip, TipStatus
+from tipdesk.whatsapp.cloud import GraphClient, GraphError
+from tipdesk.whatsapp.contract import SendRejected, validate_send
+
+log = logging.getLogger("tipdesk.conversation")
+__all__ = ["ERASE_ECHOES", "ERASE_READER", "erase_reader", "sweep_echoes"]
+ERASE_ECHOES = "conversation.erase_echoes"
+ECHO_SWEEP_AFTER = timedelta(minutes=10)
+
+
+class ErasureRequestInvalid(ValueError):
+    """The job's payload does not name a reader; retrying will not help, an admin must look."""
+
+
+def sender_id_of(payload: dict[str, object]) -> int:
+    value = payload.get("sender_id")
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ErasureRequestInvalid("conversation.erase needs a positive integer sender_id")
+    return value
+
+
+async def erase_reader(context: JobContext, payload: dict[str, object]) -> None:
+    sender = await Sender.get_or_none(id=sender_id_of(payload))
+    if sender is None:
+        log.warning("conversation.erase: no such reader; nothing to erase")
+        return
+    if sender.erased_at is not None:
+        return  # erased by an earlier run
+    identity = traces.Identity(
+        ids=tuple(dict.fromkeys(v for v in (sender.wa_id, sender.phone, sender.user_id) if v)),
+        name=sender.display_name.strip(),
+    )
+    webhooks, pending = await traces.matching_webhooks(identity, sender.first_contact_at)
+    if pending and not context.last_attempt:
+        raise traces.IntakePending(f"{len(pending)} webhooks of this reader wait for intake")
+    webhooks += pending
+    used = await Tip.filter(sender_id=sender.id, status=TipStatus.USED).count()
+    closing = await say_goodbye(sender, used, context)
+    async with in_transaction() as connection:
+        deleted = await _erase_rows(sender, identity, context.settings, connection)
+        if deleted is None:
+            return  # another run erased the reader while this one sent the closing message
+        removed = await traces.remove_webhooks(webhooks, connection)
+        since = sender.first_contact_at
+        removed_errors = await traces.remove_webhook_errors(identity, since, connection)
+        await traces.redact_job_errors(identity, connection)
+        await AuditEvent.create(
+            action="sender.erased", sender_id=sender.id, using_db=connection,
+            detail={**deleted.as_dict(), "used_tips_kept": used, "webhooks": removed,
+                    "webhook_errors": removed_errors, "closing_wamid": closing},
+        )  # fmt: skip
+        if closing:
+            await schedule_echo_sweep(context.settings, connection)
+    log.info("reader %d erased: %s, %d used tips kept", sender.id, deleted.as_dict(), used)
+
+
+async def say_goodbye(sender: Sender, used: int, context: JobContext) -> str | None:
+    """The closing message, best effort: erasure goes on whatever the Graph API answers. Its
+    wamid, to find Meta's status webhooks for it later (they carry the number)."""
+    if sender.blocked_at or sender.unreachable_at or not (sender.wa_id or sender.user_id):
+        return None
+    texts = texts_for(sender, context.settings)
+    kept = (
+        texts.render("erase_kept_used", count=used) if used else texts.render("erase_kept_nothing")
+    )
+    body: dict[str, Any] = {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        **address(sender),
+        **text_message(texts.render("erase_done", kept=kept)),
+    }
+    body["text"]["preview_url"] = False
+    try:
+        validate_send(body)
+        client = GraphClient(context.settings, transport=context.http_transport)
+        return await client.send_message(body)
+    except (GraphError, SendRejected) as exc:
+        log.warning("reader %d: closing message not sent (%s)", sender.id, type(exc).__name__)
+        return None
+
+
+async def schedule_echo_sweep(settings: Settings, connection: BaseDBAsyncClient) -> None:
+    """Status webhooks for the closing message arrive within seconds, mostly: sweep them then;
+    the daily purge sweeps later ones."""
+    await queue.enqueue(
+        ERASE_ECHOES, {}, max_attempts=settings.job_max_attempts, using_db=connection,
+        dedupe_key=ERASE_ECHOES, run_at=queue.utcnow() + ECHO_SWEEP_AFTER, priority=150,
+    )  # fmt: skip
+
+
+async def sweep_echoes(context: JobContext, payload: dict[str, object]) -> None:
+    """The `conversation.erase_echoes` job."""
+    removed = await traces.remove_echoes(queue.utcnow())
+    log.info("conversation.erase_echoes: %d raw webhook bodies removed", removed)
+
+
+async def _erase_rows(
+    sender: Sender, identity: traces.Identity, settings: Settings, connection: BaseDBAsyncClient
+) -> Deleted | None:
+    locked = await Sender.filter(id=sender.id).select_for_update().using_db(connection).first()
+    if locked is None or locked.erased_at is not None:
+        return None
+    await _pseudonymise_consent(sender.id, identity, connection)
+    tips = await Tip.filter(sender_id=sender.id).using_db(connection)
+    kept = [tip.id for tip in tips if tip.status is TipStatus.USED]
+    deleted = await delete_tips(
+        [tip.id for tip in tips if tip.status is not TipStatus.USED], settings, connection
+    )
+    deleted.add(await delete_content(kept, settings, connection))
+    loose = (
+        await Message.filter(sender_id=sender.id).using_db(connection).values_list("id", flat=True)
+    )
+    deleted.add(await delete_messages([int(str(i)) for i in loose], settings, connection))
+    await traces.redact_audit(identity, sender.id, kept, connection)
+    await _pseudonymise_sender(sender.id, queue.utcnow(), connection)
+    return deleted
+
+
+async def _pseudonymise_consent(
+    sender_id: int, identity: traces.Identity, connection: BaseDBAsyncClient
+) -> None:
+    """Before the messages go: the request's wamid is taken from the message that asked, when
+    the record lacks it, so the evidence keeps both message ids."""
+    for record in await ConsentRecord.filter(sender_id=sender_id).using_db(connection):
+        asked = await (
+            Message.filter(outbound_key=f"consent:{record.id}")
+            .using_db(connection)
+            .values_list("wamid", flat=True)
+        )
+        await (
+            ConsentRecord.filter(id=record.id)
+            .using_db(connection)
+            .update(
+                request_wamid=record.request_wamid or (str(asked[0]) if asked else None),
+                credit_name=None,
+                question_text=identity.scrub(record.question_text),
+                answer_text=identity.scrub(record.answer_text) if record.answer_text else None,
+            )
+        )
+
+
+async def _pseudonymise_sender(
+    sender_id: int, now: datetime, connection: BaseDBAsyncClient
+) -> None:
+    await (
+        Sender.filter(id=sender_id)
+        .using_db(connection)
+        .update(
+            wa_id=None, user_id=None, phone=None, display_name="", language=None,
+            pending_question=None, pending_question_at=None, erased_at=now,
+        )
+    )  # fmt: skip

@@ -1,0 +1,108 @@
+"""What a reader's message asks of the desk, if anything: a keyword, a tapped button, or a text
+answer to the question the desk last asked. Pure: no database, so every rule is tested alone.
+
+Keywords count only as a whole message (`stop`, `Stop!`), never inside a sentence, so a tip
+that says "stop de bus" is a tip. Text answers count only while a question is pending and fresh.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tipdesk.conversation.texts import ReaderTexts
+
+# A question is answered within a day, or the next "ja" is something else.
+QUESTION_FRESH_FOR = timedelta(hours=24)
+CREDIT_MAX = 80
+_EDGE = re.compile(r"^[\s.,!?¡¿:;\"'()\-–—…]+|[\s.,!?¡¿:;\"'()\-–—…]+$")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Intent:
+    """`stop`, `start`, `info`, `erase` (asks), `erase_confirm`, `erase_cancel`, `revoke`,
+    `credit` (with `credit`), `consent` (with `scope` and `record_id`)."""
+
+    kind: str
+    scope: str | None = None
+    record_id: int | None = None
+    credit: str | None = None
+
+
+def normalise(text: str) -> str:
+    return _SPACES.sub(" ", _EDGE.sub("", text)).strip()
+
+
+def read_intent(
+    message_type: str,
+    text: str,
+    content: dict[str, object],
+    pending: str | None,
+    pending_at: datetime | None,
+    now: datetime,
+    texts: ReaderTexts,
+) -> Intent | None:
+    if (button := _button_id(message_type, content)) is not None:
+        return _from_button(button)
+    if message_type != "text":
+        return None
+    words = normalise(text)
+    if (keyword := _keyword(words, texts)) is not None:
+        return keyword
+    if (credit := _credit(words, texts)) is not None:
+        return credit
+    fresh = pending is not None and pending_at is not None and now - pending_at < QUESTION_FRESH_FOR
+    if fresh and pending is not None:
+        return _answer(words, pending, texts)
+    return None
+
+
+def _button_id(message_type: str, content: dict[str, object]) -> str | None:
+    key = {"interactive": "id", "button": "payload"}.get(message_type)
+    value = content.get(key) if key else None
+    return value if isinstance(value, str) else None
+
+
+def _from_button(button: str) -> Intent | None:
+    """Button ids the desk itself sent: `erase:confirm`, `consent:<record id>:<scope>`."""
+    kind, _, rest = button.partition(":")
+    if kind == "erase" and rest in ("confirm", "cancel"):
+        return Intent(f"erase_{rest}")
+    record, _, scope = rest.partition(":")
+    if kind == "consent" and record.isdigit() and scope in ("named", "anonymous", "refused"):
+        return Intent("consent", scope=scope, record_id=int(record))
+    return None
+
+
+def _keyword(words: str, texts: ReaderTexts) -> Intent | None:
+    upper = words.upper()
+    for group in ("stop", "start", "erase", "info", "revoke"):
+        if upper in texts.keywords[group]:
+            return Intent(group)
+    return None
+
+
+def _credit(words: str, texts: ReaderTexts) -> Intent | None:
+    head, _, rest = words.partition(" ")
+    if head.upper().rstrip(":") in texts.keywords["credit_prefix"] and rest.strip():
+        return Intent("credit", credit=rest.strip(" :")[:CREDIT_MAX])
+    return None
+
+
+def _answer(words: str, pending: str, texts: ReaderTexts) -> Intent | None:
+    lower = words.lower()
+    if pending == "erase":
+        if lower in texts.consent_answers["named"]:
+            return Intent("erase_confirm")
+        if lower in texts.consent_answers["refused"]:
+            return Intent("erase_cancel")
+        return None
+    kind, _, record = pending.partition(":")
+    if kind != "consent" or not record.isdigit():
+        return None
+    for scope in ("anonymous", "refused", "named"):
+        if lower in texts.consent_answers[scope]:
+            return Intent("consent", scope=scope, record_id=int(record))
+    return None

@@ -1,0 +1,337 @@
+"""Every message the desk sends goes through here: queued with its cause, sent by a job.
+
+A message is a `messages` row (direction out) before it is sent, so the board shows it at once
+and nothing is sent that the database does not know about. The `conversation.send` job decides at
+sending time, not at queueing time, whether it may still go: a reader who stopped, was blocked,
+erased or is unreachable gets nothing; outside the 24-hour window a free-form message is held and
+the approved template goes instead; pacing keeps to Meta's pair rate limit and the number's
+throughput. Refusals are sorted by code: retried (throughput, outages), held (131047), the reader
+marked unreachable (131026, 131050), or failed for good with the reason shown.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from tipdesk.conversation.models import ConsentRecord
+from tipdesk.jobs import queue
+from tipdesk.jobs.worker import JobContext
+from tipdesk.settings import Settings
+from tipdesk.tips.models import DeliveryState, Direction, Message, Sender
+from tipdesk.whatsapp.cloud import READER_UNREACHABLE, WINDOW_CLOSED, GraphClient, SendRefused
+from tipdesk.whatsapp.contract import SendRejected, validate_send
+
+log = logging.getLogger("tipdesk.conversation")
+
+CONVERSATION_SEND = "conversation.send"
+SERVICE_WINDOW = timedelta(hours=24)
+# Confirmations must reach the reader within a second: ahead of media and indexing.
+SEND_PRIORITY = 10
+SENT_STATES = [
+    DeliveryState.SENT,
+    DeliveryState.DELIVERED,
+    DeliveryState.READ,
+    DeliveryState.PLAYED,
+]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message to a reader: the Graph body's type part, what the board shows, and why."""
+
+    purpose: str
+    send: dict[str, Any]
+    text: str
+    automatic: bool
+    key: str | None = None
+    tip_id: int | None = None
+    editor_id: int | None = None
+    # STOP's own confirmation and answers to a reader's request go out even after STOP.
+    ignores_opt_out: bool = False
+    content: dict[str, Any] = field(default_factory=dict)
+
+
+def text_message(body: str, *, quote: str | None = None) -> dict[str, Any]:
+    send: dict[str, Any] = {"type": "text", "text": {"body": body, "preview_url": True}}
+    if quote:
+        send["context"] = {"message_id": quote}
+    return send
+
+
+def button_message(body: str, buttons: list[tuple[str, str]]) -> dict[str, Any]:
+    """Reply buttons as (id, title) pairs, in order."""
+    return {
+        "type": "interactive",
+        "interactive": {
+            "type": "button",
+            "body": {"text": body},
+            "action": {
+                "buttons": [
+                    {"type": "reply", "reply": {"id": button_id, "title": title}}
+                    for button_id, title in buttons
+                ]
+            },
+        },
+    }
+
+
+async def queue_message(
+    sender: Sender, outgoing: Outgoing, settings: Settings, connection: BaseDBAsyncClient
+) -> Message | None:
+    """Queue a message in the caller's transaction; None when one with its key exists already."""
+    wamid = f"desk.{uuid.uuid4().hex}"
+    row = Message(
+        wamid=wamid,
+        tip_id=outgoing.tip_id,
+        sender_id=sender.id,
+        direction=Direction.OUTBOUND,
+        type=str(outgoing.send.get("type", "text")),
+        text=outgoing.text,
+        content={
+            **outgoing.content,
+            "send": outgoing.send,
+            "ignores_opt_out": outgoing.ignores_opt_out,
+        },
+        editor_id=outgoing.editor_id,
+        delivery=DeliveryState.QUEUED,
+        purpose=outgoing.purpose,
+        automatic=outgoing.automatic,
+        outbound_key=outgoing.key,
+        sent_at=queue.utcnow(),
+    )
+    await Message.bulk_create([row], ignore_conflicts=True, using_db=connection)
+    stored = await Message.filter(wamid=wamid).using_db(connection).first()
+    if stored is None:
+        return None
+    await schedule_send(stored.id, settings, connection)
+    return stored
+
+
+async def queue_answer(
+    sender: Sender,
+    purpose: str,
+    body: str,
+    message: Message,
+    settings: Settings,
+    connection: BaseDBAsyncClient,
+) -> None:
+    """An answer to the reader's own message (a keyword, a button): sent even after STOP, and
+    keyed on their message so it goes out once however often that message arrives."""
+    await queue_message(
+        sender,
+        Outgoing(
+            purpose=purpose, send=text_message(body), text=body, automatic=False,
+            key=f"answer:{message.wamid}"[:128], tip_id=message.tip_id, ignores_opt_out=True,
+        ),
+        settings, connection,
+    )  # fmt: skip
+
+
+async def schedule_send(
+    message_id: int,
+    settings: Settings,
+    connection: BaseDBAsyncClient | None,
+    *,
+    delay: timedelta | None = None,
+) -> None:
+    await queue.enqueue(
+        CONVERSATION_SEND,
+        {"message_id": message_id},
+        max_attempts=settings.job_max_attempts,
+        using_db=connection,
+        dedupe_key=f"{CONVERSATION_SEND}:{message_id}",
+        run_at=queue.utcnow() + delay if delay else None,
+        priority=SEND_PRIORITY,
+    )
+
+
+async def send_queued(context: JobContext, payload: dict[str, object]) -> None:
+    """The `conversation.send` job: send one queued message, or hold, defer or cancel it."""
+    settings = context.settings
+    message = await Message.get_or_none(id=int(str(payload["message_id"])))
+    if message is None or message.delivery != DeliveryState.QUEUED:
+        return  # sent, held or cancelled by an earlier run: idempotent
+    sender = await Sender.get(id=message.sender_id)
+    if (reason := _why_not(sender, message)) is not None:
+        await _settle(message, DeliveryState.CANCELLED, {"reason": reason})
+        return
+    if message.type != "template" and not window_open(sender):
+        await hold(message, sender, settings)
+        return
+    if (wait := await _pacing(sender, settings)) is not None:
+        await schedule_send(message.id, settings, None, delay=wait)
+        return
+    await _deliver(message, sender, context)
+
+
+def window_open(sender: Sender) -> bool:
+    last = sender.last_inbound_at
+    return last is not None and queue.utcnow() - last < SERVICE_WINDOW
+
+
+def _why_not(sender: Sender, message: Message) -> str | None:
+    if sender.erased_at is not None:
+        return "the reader's data was erased"
+    if sender.blocked_at is not None:
+        return "the reader is blocked"
+    if sender.unreachable_at is not None:
+        return "WhatsApp cannot reach this reader"
+    stopped = sender.opted_out_at is not None and not message.content.get("ignores_opt_out")
+    if stopped and message.automatic:
+        return "the reader sent STOP"
+    return None
+
+
+async def _pacing(sender: Sender, settings: Settings) -> timedelta | None:
+    """How long to wait so the reader and the number stay within Meta's rate limits."""
+    now = queue.utcnow()
+    last = (
+        await Message.filter(
+            sender_id=sender.id, direction=Direction.OUTBOUND, delivery__in=SENT_STATES
+        )
+        .order_by("-sent_at")
+        .first()
+    )
+    if last is not None and now - last.sent_at < settings.reader_send_interval:
+        return settings.reader_send_interval - (now - last.sent_at)
+    recent = await Message.filter(
+        direction=Direction.OUTBOUND,
+        delivery__in=SENT_STATES,
+        sent_at__gt=now - timedelta(seconds=1),
+    ).count()
+    if recent >= settings.send_rate:
+        return timedelta(seconds=1)
+    return None
+
+
+async def _deliver(message: Message, sender: Sender, context: JobContext) -> None:
+    body = graph_body(message, sender)
+    try:
+        validate_send(body)
+    except SendRejected as exc:
+        await _settle(message, DeliveryState.FAILED, {"code": exc.code, "details": exc.details})
+        return
+    client = GraphClient(context.settings, transport=context.http_transport)
+    try:
+        wamid = await client.send_message(body)
+    except SendRefused as exc:
+        await _refused(message, sender, exc, context)
+        return
+    now = queue.utcnow()
+    await Message.filter(id=message.id, delivery=DeliveryState.QUEUED).update(
+        wamid=wamid, delivery=DeliveryState.SENT, delivery_at=now, sent_at=now
+    )
+    consent_id = message.content.get("consent_id")
+    if isinstance(consent_id, int):
+        # The consent evidence names the message that asked, as WhatsApp knows it.
+        await ConsentRecord.filter(id=consent_id).update(request_wamid=wamid)
+
+
+def graph_body(message: Message, sender: Sender) -> dict[str, Any]:
+    send = message.content.get("send")
+    if not isinstance(send, dict):
+        send = {}
+    return {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        **address(sender),
+        **send,
+    }
+
+
+def address(sender: Sender) -> dict[str, str]:
+    """Where a message to this reader goes: their number, or their username id."""
+    return {"to": f"+{sender.wa_id}"} if sender.wa_id else {"recipient": str(sender.user_id)}
+
+
+async def _refused(message: Message, sender: Sender, exc: SendRefused, context: JobContext) -> None:
+    if exc.window_closed:
+        await hold(message, sender, context.settings)
+    elif exc.reader_unreachable:
+        await mark_unreachable(sender.id)
+        await _settle(message, DeliveryState.FAILED, exc.as_error())
+    elif exc.worth_retrying and not context.last_attempt:
+        raise exc
+    else:
+        await _settle(message, DeliveryState.FAILED, exc.as_error())
+
+
+async def _settle(message: Message, state: DeliveryState, error: dict[str, object]) -> None:
+    await Message.filter(id=message.id).update(
+        delivery=state, delivery_at=queue.utcnow(), delivery_error=error
+    )
+    log.info("message %d %s (%s)", message.id, state.value, error.get("code") or "")
+
+
+async def mark_unreachable(sender_id: int) -> None:
+    await Sender.filter(id=sender_id, unreachable_at=None).update(unreachable_at=queue.utcnow())
+
+
+async def hold(message: Message, sender: Sender, settings: Settings) -> None:
+    """Outside the 24-hour window: keep the message and send the approved template, once per
+    closed window, so the reader's answer reopens the window and releases what is held."""
+    async with in_transaction() as connection:
+        await (
+            Message.filter(id=message.id)
+            .using_db(connection)
+            .update(delivery=DeliveryState.HELD, delivery_at=queue.utcnow())
+        )
+        language = settings.texts[settings.texts.language_for(sender.wa_id, sender.language)]
+        template = language.template
+        since = sender.last_inbound_at.isoformat() if sender.last_inbound_at else "never"
+        send = {
+            "type": "template",
+            "template": {"name": template.name, "language": {"code": template.language}},
+        }
+        await queue_message(
+            sender,
+            Outgoing(
+                purpose="window_template",
+                send=send,
+                text=language.render("window_reopened", name=sender.display_name),
+                automatic=False,
+                key=f"window:{sender.id}:{since}",
+                tip_id=message.tip_id,
+            ),
+            settings,
+            connection,
+        )
+
+
+async def delivery_failed(wamid: str, error: dict[str, object], settings: Settings) -> None:
+    """A `failed` status webhook: 131047 takes the held path (template now, message when the
+    reader answers); 131026 and 131050 mark the reader unreachable."""
+    code = error.get("code")
+    message = await Message.filter(wamid=wamid, direction=Direction.OUTBOUND).first()
+    if message is None:
+        return
+    if code in WINDOW_CLOSED:
+        sender = await Sender.get(id=message.sender_id)
+        await hold(message, sender, settings)
+    elif code in READER_UNREACHABLE:
+        await mark_unreachable(message.sender_id)
+
+
+async def release_held(sender: Sender, settings: Settings, connection: BaseDBAsyncClient) -> int:
+    """The reader wrote again: what was held goes out now, oldest first."""
+    held = (
+        await Message.filter(
+            sender_id=sender.id, direction=Direction.OUTBOUND, delivery=DeliveryState.HELD
+        )
+        .using_db(connection)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    for message_id in held:
+        await (
+            Message.filter(id=message_id).using_db(connection).update(delivery=DeliveryState.QUEUED)
+        )
+        await schedule_send(int(str(message_id)), settings, connection)
+    return len(held)

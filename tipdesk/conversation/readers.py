@@ -1,0 +1,49 @@
+"""What editors decide about a reader: block and unblock (a blocked reader's messages are still
+stored, but the desk sends them nothing), and the language they are written to in."""
+
+from __future__ import annotations
+
+from tortoise.transactions import in_transaction
+
+from tipdesk.audit.models import AuditEvent
+from tipdesk.editors.models import Editor
+from tipdesk.errors import InvalidInput, NotFound
+from tipdesk.jobs import queue
+from tipdesk.settings import Settings
+from tipdesk.tips.models import Sender
+
+
+async def set_blocked(sender_id: int, editor: Editor, *, blocked: bool) -> Sender:
+    async with in_transaction() as connection:
+        sender = await Sender.filter(id=sender_id).using_db(connection).first()
+        if sender is None or sender.erased_at is not None:
+            raise NotFound("no such reader")
+        if (sender.blocked_at is not None) != blocked:
+            await (
+                Sender.filter(id=sender_id)
+                .using_db(connection)
+                .update(blocked_at=queue.utcnow() if blocked else None)
+            )
+            await AuditEvent.create(
+                action="sender.blocked" if blocked else "sender.unblocked",
+                sender_id=sender_id, editor=editor, detail={}, using_db=connection,
+            )  # fmt: skip
+    return await Sender.get(id=sender_id)
+
+
+async def set_language(
+    sender_id: int, editor: Editor, settings: Settings, language: str | None
+) -> Sender:
+    if language is not None and language not in settings.texts.languages:
+        known = ", ".join(sorted(settings.texts.languages))
+        raise InvalidInput(f"language must be one of {known}, or null for the country's")
+    async with in_transaction() as connection:
+        sender = await Sender.filter(id=sender_id).using_db(connection).first()
+        if sender is None or sender.erased_at is not None:
+            raise NotFound("no such reader")
+        await Sender.filter(id=sender_id).using_db(connection).update(language=language)
+        await AuditEvent.create(
+            action="sender.language_set", sender_id=sender_id, editor=editor,
+            detail={"language": language}, using_db=connection,
+        )  # fmt: skip
+    return await Sender.get(id=sender_id)

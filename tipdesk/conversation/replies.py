@@ -1,0 +1,95 @@
+"""An editor writes to a reader: signed, optionally quoting one of the reader's messages, and
+never sent blindly outside the 24-hour window (the editor is told; the template goes first)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tortoise.transactions import in_transaction
+
+from tipdesk.audit.models import AuditEvent
+from tipdesk.conversation.automatic import texts_for
+from tipdesk.conversation.outbox import Outgoing, queue_message, text_message, window_open
+from tipdesk.editors.models import Editor, Role
+from tipdesk.errors import Conflict, InvalidInput, NotFound
+from tipdesk.jobs import queue
+from tipdesk.settings import Settings
+from tipdesk.tips.actions import claim_tip
+from tipdesk.tips.models import Direction, Message, Sender, Tip
+
+BODY_MAX = 4096
+WINDOW_CLOSED_NOTICE = (
+    "The reader last wrote more than 24 hours ago, so WhatsApp only allows an approved template."
+    " The template was sent; your reply goes out as soon as the reader answers."
+)
+
+
+@dataclass(frozen=True)
+class Reply:
+    message: Message
+    window_open: bool
+
+    @property
+    def notice(self) -> str | None:
+        return None if self.window_open else WINDOW_CLOSED_NOTICE
+
+
+async def reply_to_reader(
+    tip_id: int, editor: Editor, settings: Settings, *, text: str, quote: str | None = None
+) -> Reply:
+    """Replying claims an unclaimed tip; a tip another editor holds answers 409, as claims do."""
+    tip = await Tip.get_or_none(id=tip_id)
+    if tip is None:
+        raise NotFound("no such tip")
+    if tip.claimed_by_id != editor.id and editor.role not in (Role.CHIEF, Role.ADMIN):
+        await claim_tip(tip_id, editor, settings)
+    sender = await Sender.get(id=tip.sender_id)
+    _check_reachable(sender)
+    body = _signed(text, editor, sender, settings)
+    async with in_transaction() as connection:
+        if (
+            quote is not None
+            and not await Message.filter(wamid=quote, tip_id=tip_id, direction=Direction.INBOUND)
+            .using_db(connection)
+            .exists()
+        ):
+            raise InvalidInput("quote must be the id of a reader's message in this tip")
+        message = await queue_message(
+            sender,
+            Outgoing(
+                purpose="reply", send=text_message(body, quote=quote), text=body,
+                automatic=False, tip_id=tip_id, editor_id=editor.id,
+            ),
+            settings, connection,
+        )  # fmt: skip
+        assert message is not None  # no key, so never a duplicate  # noqa: S101
+        await Tip.filter(id=tip_id).using_db(connection).update(updated_at=queue.utcnow())
+        await AuditEvent.create(
+            action="tip.replied", tip_id=tip_id, editor=editor,
+            detail={"message_id": message.id, "window_open": window_open(sender)},
+            using_db=connection,
+        )  # fmt: skip
+    return Reply(message, window_open(sender))
+
+
+def _check_reachable(sender: Sender) -> None:
+    if sender.erased_at is not None:
+        raise Conflict("this reader's data was erased; the desk cannot write to them")
+    if sender.blocked_at is not None:
+        raise Conflict("this reader is blocked; unblock them to reply")
+    if sender.unreachable_at is not None:
+        raise Conflict("WhatsApp cannot deliver to this reader's number")
+
+
+def _signed(text: str, editor: Editor, sender: Sender, settings: Settings) -> str:
+    cleaned = text.strip()
+    if not cleaned:
+        raise InvalidInput("the reply is empty")
+    if settings.reply_signature:
+        signature = texts_for(sender, settings).render(
+            "reply_signature", editor=editor.display_name
+        )
+        cleaned = f"{cleaned}\n\n{signature}"
+    if len(cleaned) > BODY_MAX:
+        raise InvalidInput(f"the reply may have at most {BODY_MAX} characters with its signature")
+    return cleaned

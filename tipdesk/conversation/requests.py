@@ -1,0 +1,130 @@
+"""What readers ask of the desk by keyword: STOP, START, INFO and erasure (asked, then confirmed).
+
+All idempotent: a second STOP while stopped changes nothing and is not confirmed again; START
+only answers when it turns messages back on; erasure happens once, after the reader confirmed.
+"""
+
+from __future__ import annotations
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from tipdesk.audit.models import AuditEvent
+from tipdesk.conversation import consent
+from tipdesk.conversation.automatic import opening_hours_text, texts_for
+from tipdesk.conversation.intents import QUESTION_FRESH_FOR, Intent
+from tipdesk.conversation.outbox import Outgoing, button_message, queue_answer, queue_message
+from tipdesk.jobs import queue
+from tipdesk.settings import Settings
+from tipdesk.tips.models import Message, Sender
+
+ERASE_READER = "conversation.erase"
+
+
+async def handle(
+    sender: Sender,
+    intent: Intent,
+    message: Message,
+    settings: Settings,
+    connection: BaseDBAsyncClient,
+) -> None:
+    match intent.kind:
+        case "consent":
+            await consent.answer(sender, intent, message, settings, connection)
+        case "revoke":
+            await consent.revoke(sender, message, settings, connection)
+        case "credit" if intent.credit:
+            await consent.set_credit(sender, intent.credit, message, settings, connection)
+        case "stop":
+            await _stop(sender, message, settings, connection)
+        case "start":
+            await _start(sender, message, settings, connection)
+        case "info":
+            texts = texts_for(sender, settings)
+            body = texts.render(
+                "info", hours=opening_hours_text(texts, settings), privacy_url=settings.privacy_url
+            )
+            await queue_answer(sender, "info", body, message, settings, connection)
+        case "erase":
+            await _ask_erasure(sender, message, settings, connection)
+        case "erase_confirm":
+            await _confirm_erasure(sender, message, settings, connection)
+        case "erase_cancel":
+            await _set_question(sender, None, connection)
+            body = texts_for(sender, settings).render("erase_cancelled")
+            await queue_answer(sender, "erase_cancelled", body, message, settings, connection)
+
+
+async def _stop(
+    sender: Sender, message: Message, settings: Settings, connection: BaseDBAsyncClient
+) -> None:
+    if sender.opted_out_at is not None:
+        return
+    await Sender.filter(id=sender.id).using_db(connection).update(opted_out_at=message.sent_at)
+    await AuditEvent.create(action="sender.opted_out", sender=sender, using_db=connection)
+    body = texts_for(sender, settings).render("stop_confirmed")
+    await queue_answer(sender, "stop_confirmed", body, message, settings, connection)
+
+
+async def _start(
+    sender: Sender, message: Message, settings: Settings, connection: BaseDBAsyncClient
+) -> None:
+    if sender.opted_out_at is None:
+        return
+    await Sender.filter(id=sender.id).using_db(connection).update(opted_out_at=None)
+    sender.opted_out_at = None
+    await AuditEvent.create(action="sender.opted_in", sender=sender, using_db=connection)
+    body = texts_for(sender, settings).render("start_confirmed")
+    await queue_answer(sender, "start_confirmed", body, message, settings, connection)
+
+
+async def _ask_erasure(
+    sender: Sender, message: Message, settings: Settings, connection: BaseDBAsyncClient
+) -> None:
+    texts = texts_for(sender, settings)
+    await _set_question(sender, "erase", connection, at=message.sent_at)
+    question = texts.render("erase_question")
+    buttons = [
+        ("erase:confirm", texts.texts["erase_button_confirm"]),
+        ("erase:cancel", texts.texts["erase_button_cancel"]),
+    ]
+    await queue_message(
+        sender,
+        Outgoing(
+            purpose="erase_question", send=button_message(question, buttons), text=question,
+            automatic=False, key=f"answer:{message.wamid}"[:128], tip_id=message.tip_id,
+            ignores_opt_out=True,
+        ),
+        settings, connection,
+    )  # fmt: skip
+
+
+async def _confirm_erasure(
+    sender: Sender, message: Message, settings: Settings, connection: BaseDBAsyncClient
+) -> None:
+    """Only an erasure the desk asked about, recently, is carried out."""
+    asked = sender.pending_question == "erase" and sender.pending_question_at is not None
+    if not asked or message.sent_at - sender.pending_question_at > QUESTION_FRESH_FOR:  # type: ignore[operator]
+        return
+    await _set_question(sender, None, connection)
+    await AuditEvent.create(
+        action="sender.erasure_requested", sender=sender, detail={}, using_db=connection
+    )
+    await queue.enqueue(
+        ERASE_READER,
+        {"sender_id": sender.id},
+        max_attempts=settings.job_max_attempts,
+        using_db=connection,
+        dedupe_key=f"{ERASE_READER}:{sender.id}",
+        priority=15,
+    )
+
+
+async def _set_question(
+    sender: Sender, question: str | None, connection: BaseDBAsyncClient, at: object = None
+) -> None:
+    await (
+        Sender.filter(id=sender.id)
+        .using_db(connection)
+        .update(pending_question=question, pending_question_at=at if question else None)
+    )
+    sender.pending_question = question

@@ -1,0 +1,120 @@
+"""Retention: what the desk no longer needs is deleted, daily and by `tipdesk purge`.
+
+- A tip that was not `used` goes once its last message is older than `TIPDESK_RETENTION`
+  (default 90 days), with its messages, media files and index entry (`tips/deletion.py`, the
+  same machinery as erasure). The board warns a week before (`purge_at`).
+- Messages outside tips (keywords, answers to the desk's questions) go after the same period.
+- Raw webhook bodies that intake has parsed go after seven days (or the retention, if shorter):
+  they hold message text and numbers, and once parsed they only serve to look into a fresh
+  problem. Bodies intake could not parse stay for admins (erasure still removes a reader's).
+
+The `conversation.purge` job runs once a day: it re-enqueues itself for the next day with a
+dedupe key, and `serve` and `worker` enqueue it at start when none waits.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from tipdesk.conversation.traces import remove_echoes
+from tipdesk.intake.models import InboundState, InboundWebhook
+from tipdesk.jobs import queue
+from tipdesk.jobs.worker import JobContext
+from tipdesk.settings import Settings
+from tipdesk.tips.deletion import Deleted, delete_messages, delete_tips
+from tipdesk.tips.models import MediaAsset, Message, Tip, TipStatus
+
+log = logging.getLogger("tipdesk.conversation")
+CONVERSATION_PURGE = "conversation.purge"
+RAW_BODIES_KEPT = timedelta(days=7)
+WARN_BEFORE = timedelta(days=7)
+EVERY = timedelta(days=1)
+BATCH = 200
+
+
+@dataclass
+class PurgeReport:
+    """What a purge removed (or, dry, would remove): counts only."""
+
+    deleted: Deleted
+    webhooks: int
+
+    def lines(self, dry_run: bool) -> list[str]:
+        verb = "would delete" if dry_run else "deleted"
+        d = self.deleted
+        return [
+            f"{verb} {d.tips} tips not used whose last message is older than the retention",
+            f"{verb} {d.messages} messages and {d.media} media with them",
+            f"{verb} {self.webhooks} parsed raw webhook bodies past 7 days (or the retention)",
+        ]
+
+
+def purge_at(tip: Tip, retention: timedelta) -> datetime | None:
+    """When retention deletes this tip; None for a `used` tip, which is kept."""
+    if tip.status is TipStatus.USED:
+        return None
+    return tip.last_message_at + retention
+
+
+async def purge(settings: Settings, *, dry_run: bool = False) -> PurgeReport:
+    tips, loose, parsed = _due(settings, queue.utcnow())
+    if dry_run:
+        return await _count(tips, loose, parsed)
+    deleted = Deleted()
+    while ids := [int(str(i)) for i in await tips.limit(BATCH).values_list("id", flat=True)]:
+        async with in_transaction() as connection:
+            deleted.add(await delete_tips(ids, settings, connection))
+    while ids := [int(str(i)) for i in await loose.limit(BATCH).values_list("id", flat=True)]:
+        async with in_transaction() as connection:
+            deleted.add(await delete_messages(ids, settings, connection))
+    webhooks = 0
+    while keys := [str(i) for i in await parsed.limit(BATCH).values_list("id", flat=True)]:
+        await InboundWebhook.filter(id__in=keys).delete()
+        webhooks += len(keys)
+    webhooks += await remove_echoes(queue.utcnow())
+    log.info("purge: %s, %d raw webhook bodies", deleted.as_dict(), webhooks)
+    return PurgeReport(deleted, webhooks)
+
+
+def _due(
+    settings: Settings, now: datetime
+) -> tuple[QuerySet[Tip], QuerySet[Message], QuerySet[InboundWebhook]]:
+    tips = Tip.filter(last_message_at__lt=now - settings.retention).exclude(status=TipStatus.USED)
+    loose = Message.filter(tip_id=None, sent_at__lt=now - settings.retention)
+    parsed = InboundWebhook.filter(
+        state=InboundState.PROCESSED,
+        received_at__lt=now - min(RAW_BODIES_KEPT, settings.retention),
+    )
+    return tips, loose, parsed
+
+
+async def _count(
+    tips: QuerySet[Tip], loose: QuerySet[Message], parsed: QuerySet[InboundWebhook]
+) -> PurgeReport:
+    ids = [int(str(i)) for i in await tips.values_list("id", flat=True)]
+    deleted = Deleted(tips=len(ids), messages=await loose.count())
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        deleted.messages += await Message.filter(tip_id__in=chunk).count()
+        deleted.media += await MediaAsset.filter(tip_id__in=chunk).count()
+    return PurgeReport(deleted, await parsed.count())
+
+
+async def purge_job(context: JobContext, payload: dict[str, object]) -> None:
+    """The daily `conversation.purge` job: tomorrow's run is enqueued first, so a purge that
+    fails (and ends dead) does not end the daily rhythm."""
+    await schedule_purge(context.settings, queue.utcnow() + EVERY)
+    await purge(context.settings)
+
+
+async def schedule_purge(settings: Settings, run_at: datetime | None = None) -> None:
+    """Enqueue the daily purge; a no-op while one waits (its dedupe key)."""
+    await queue.enqueue(
+        CONVERSATION_PURGE, {}, max_attempts=settings.job_max_attempts,
+        dedupe_key=CONVERSATION_PURGE, run_at=run_at, priority=200,
+    )  # fmt: skip

@@ -1,0 +1,215 @@
+"""Every text readers get, in their language: loaded from `reader_texts.toml` and an optional file
+of the newsroom's own (`TIPDESK_TEXTS_FILE`), checked once at start.
+
+A text with a placeholder it does not know, a button title over WhatsApp's 20 characters or a
+language without one of the texts stops the desk at start, not in front of a reader.
+"""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DEFAULT_FILE = Path(__file__).with_name("reader_texts.toml")
+BUTTON_TITLE_MAX = 20
+INTERACTIVE_BODY_MAX = 1024
+
+# Each text and the placeholders it may use.
+PLACEHOLDERS: dict[str, frozenset[str]] = {
+    "newsroom": frozenset(),
+    "confirmation_open": frozenset({"name_suffix", "name", "tip_number", "newsroom"}),
+    "confirmation_closed": frozenset(
+        {"name_suffix", "name", "tip_number", "newsroom", "next_opening"}
+    ),
+    "privacy_notice": frozenset({"newsroom", "privacy_url"}),
+    "status_in_review": frozenset({"tip_number", "newsroom", "name"}),
+    "status_verified": frozenset({"tip_number", "newsroom", "name"}),
+    "status_used": frozenset({"tip_number", "newsroom", "name", "published_url"}),
+    "status_used_without_link": frozenset({"tip_number", "newsroom", "name"}),
+    "status_rejected": frozenset({"tip_number", "newsroom", "name"}),
+    "reply_signature": frozenset({"editor", "newsroom"}),
+    "consent_question": frozenset({"tip_number", "newsroom", "name"}),
+    "consent_button_named": frozenset(),
+    "consent_button_anonymous": frozenset(),
+    "consent_button_refused": frozenset(),
+    "consent_granted_named": frozenset({"credit", "newsroom"}),
+    "consent_granted_anonymous": frozenset({"newsroom"}),
+    "consent_refused": frozenset({"newsroom"}),
+    "consent_revoked": frozenset({"newsroom"}),
+    "consent_nothing_to_revoke": frozenset({"newsroom"}),
+    "credit_changed": frozenset({"credit", "newsroom"}),
+    "stop_confirmed": frozenset({"newsroom"}),
+    "start_confirmed": frozenset({"newsroom"}),
+    "info": frozenset({"newsroom", "hours", "privacy_url"}),
+    "erase_question": frozenset({"newsroom"}),
+    "erase_button_confirm": frozenset(),
+    "erase_button_cancel": frozenset(),
+    "erase_done": frozenset({"kept", "newsroom"}),
+    "erase_kept_nothing": frozenset(),
+    "erase_kept_used": frozenset({"count"}),
+    "erase_cancelled": frozenset({"newsroom"}),
+    "window_reopened": frozenset({"newsroom", "name"}),
+    "always_open": frozenset(),
+    "next_opening": frozenset({"day", "time"}),
+    "today": frozenset(),
+    "tomorrow": frozenset(),
+}
+BUTTONS = frozenset(k for k in PLACEHOLDERS if "_button_" in k)
+QUESTIONS = frozenset({"consent_question", "erase_question"})
+KEYWORD_GROUPS = ("stop", "start", "erase", "info", "revoke", "credit_prefix")
+CONSENT_GROUPS = ("named", "anonymous", "refused")
+
+
+class TextsError(ValueError):
+    """The texts file is unreadable or breaks a rule; the message says where."""
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str
+    language: str
+
+
+@dataclass(frozen=True)
+class LanguageTexts:
+    texts: dict[str, str]
+    weekdays: tuple[str, ...]
+    template: Template
+
+    def render(self, key: str, **values: object) -> str:
+        values.setdefault("newsroom", self.texts["newsroom"])
+        return self.texts[key].format_map(values)
+
+
+@dataclass(frozen=True)
+class ReaderTexts:
+    languages: dict[str, LanguageTexts]
+    default_language: str
+    by_country_code: dict[str, str]
+    keywords: dict[str, frozenset[str]]
+    consent_answers: dict[str, frozenset[str]]
+
+    def language_for(self, phone: str | None, override: str | None = None) -> str:
+        """The override if it names a known language, else the longest matching country code."""
+        if override and override in self.languages:
+            return override
+        digits = "".join(ch for ch in phone or "" if ch.isdigit())
+        for length in range(min(4, len(digits)), 0, -1):
+            language = self.by_country_code.get(digits[:length])
+            if language is not None:
+                return language
+        return self.default_language
+
+    def __getitem__(self, language: str) -> LanguageTexts:
+        return self.languages.get(language) or self.languages[self.default_language]
+
+
+def load_texts(path: Path | None = None) -> ReaderTexts:
+    """The built-in texts, with the newsroom's own file (if any) laid over them."""
+    data = _read(DEFAULT_FILE)
+    if path is not None:
+        _overlay(data, _read(path))
+    return _build(data)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise TextsError(f"cannot read {path}: {exc.strerror}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise TextsError(f"{path} is not valid TOML: {exc}") from None
+
+
+def _overlay(base: dict[str, Any], extra: dict[str, Any]) -> None:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _overlay(base[key], value)
+        else:
+            base[key] = value
+
+
+def _build(data: dict[str, Any]) -> ReaderTexts:
+    reserved = {"default_language", "language_by_country_code", "keywords", "consent_answers"}
+    languages = {
+        name: _language(name, section)
+        for name, section in data.items()
+        if name not in reserved and isinstance(section, dict)
+    }
+    default = str(data.get("default_language", ""))
+    if default not in languages:
+        raise TextsError(f"default_language '{default}' has no texts")
+    by_code = {str(k): str(v) for k, v in _table(data, "language_by_country_code").items()}
+    for code, language in by_code.items():
+        if language not in languages:
+            raise TextsError(f"country code {code} names language '{language}', which has no texts")
+    return ReaderTexts(
+        languages=languages,
+        default_language=default,
+        by_country_code=by_code,
+        keywords=_word_groups(data, "keywords", KEYWORD_GROUPS, upper=True),
+        consent_answers=_word_groups(data, "consent_answers", CONSENT_GROUPS, upper=False),
+    )
+
+
+def _language(name: str, section: dict[str, Any]) -> LanguageTexts:
+    texts: dict[str, str] = {}
+    for key, allowed in PLACEHOLDERS.items():
+        value = section.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise TextsError(f"[{name}] {key} is missing or empty")
+        _check_placeholders(f"[{name}] {key}", value, allowed)
+        limit = BUTTON_TITLE_MAX if key in BUTTONS else INTERACTIVE_BODY_MAX
+        if len(value) > limit:
+            raise TextsError(f"[{name}] {key} has {len(value)} characters; at most {limit}")
+        texts[key] = value
+    unknown = sorted(set(section) - set(PLACEHOLDERS) - {"weekdays", "template"})
+    if unknown:
+        raise TextsError(f"[{name}] {unknown[0]} is not a text the desk knows")
+    weekdays = section.get("weekdays")
+    if (
+        not isinstance(weekdays, list)
+        or len(weekdays) != 7
+        or not all(isinstance(day, str) and day for day in weekdays)
+    ):
+        raise TextsError(f"[{name}] weekdays must list seven day names, Monday first")
+    template = section.get("template")
+    if not isinstance(template, dict) or not all(
+        isinstance(template.get(k), str) and template[k] for k in ("name", "language")
+    ):
+        raise TextsError(f"[{name}.template] needs a name and a language")
+    return LanguageTexts(texts, tuple(weekdays), Template(template["name"], template["language"]))
+
+
+def _check_placeholders(where: str, text: str, allowed: frozenset[str]) -> None:
+    try:
+        fields = [field for _, field, _, _ in string.Formatter().parse(text) if field is not None]
+    except ValueError as exc:
+        raise TextsError(f"{where}: {exc}") from None
+    for field in fields:
+        if field not in allowed:
+            known = ", ".join(sorted(allowed)) or "none"
+            raise TextsError(f"{where}: unknown placeholder {{{field}}} (known: {known})")
+
+
+def _table(data: dict[str, Any], name: str) -> dict[str, Any]:
+    value = data.get(name, {})
+    if not isinstance(value, dict):
+        raise TextsError(f"[{name}] must be a table")
+    return value
+
+
+def _word_groups(
+    data: dict[str, Any], name: str, groups: tuple[str, ...], *, upper: bool
+) -> dict[str, frozenset[str]]:
+    table = _table(data, name)
+    result: dict[str, frozenset[str]] = {}
+    for group in groups:
+        words = table.get(group)
+        if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+            raise TextsError(f"[{name}] {group} must be a list of words")
+        result[group] = frozenset(w.upper() if upper else w.lower() for w in words)
+    return result
