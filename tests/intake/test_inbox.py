@@ -11,7 +11,7 @@ import pytest
 from tortoise import connections
 
 from tests.intake.builders import notification, text_message
-from tests.intake.conftest import Meta
+from tests.intake.conftest import Meta, fixture
 from tipdesk.intake.inbox_writers import time_ordered_id
 from tipdesk.intake.models import InboundState, InboundWebhook
 from tipdesk.jobs import queue
@@ -73,3 +73,23 @@ def test_body_ids_are_version_7_uuids_that_grow_with_time() -> None:
     assert {i.version for i in first} == {7} and {i.variant for i in first} == {uuid.RFC_4122}
     assert len(set(first)) == 100
     assert str(later) > max(str(i) for i in first)
+
+
+async def test_receipts_only_bodies_get_their_own_later_job(meta: Meta) -> None:
+    message = notification(text_message("wamid.inbox.first", "Eerst"))
+    responses = await asyncio.gather(meta.post(message), meta.post(fixture("status_read")))
+    assert [r.status_code for r in responses] == [200, 200]
+    message_id, receipt_id = (r.json()["id"] for r in responses)
+    jobs = {tuple(job.payload["webhook_ids"]): job for job in await Job.all()}  # type: ignore[arg-type]
+    assert jobs[(message_id,)].priority < jobs[(receipt_id,)].priority
+
+
+async def test_stored_bodies_are_indexed_by_arrival_not_by_hash() -> None:
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "postgres":
+        query = "SELECT indexname AS name FROM pg_indexes WHERE tablename = 'inbound_webhooks'"
+    else:
+        query = "SELECT name FROM sqlite_master WHERE tbl_name = 'inbound_webhooks'"
+    names = {row["name"] for row in await connection.execute_query_dict(query)}
+    assert any("receive" in name for name in names)  # what retention and erasure scan by
+    assert not any("body_sh" in name for name in names)

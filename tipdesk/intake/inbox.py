@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import re
 import uuid
 
 from tipdesk.db import SQLITE_BUSY_TIMEOUT_MS, sqlite_path
@@ -36,6 +37,7 @@ from tipdesk.settings import Settings
 log = logging.getLogger("tipdesk.intake")
 __all__ = ["PROCESS_WEBHOOK", "Inbox"]
 MAX_BATCH = 256
+MESSAGE_LIST = re.compile(rb'"messages"\s*:\s*\[')
 # Under a steady flood of webhooks the in-process worker still goes ahead this often per slot.
 MAX_HOLD_BACK = 1.0
 
@@ -122,5 +124,6 @@ def intake_priority(body: bytes) -> int:
     """Readers' messages before delivery receipts: under a storm, a body without messages (only
     statuses: each confirmation brings two or three) waits behind those that start tips, so
     confirmations stay quick while ticks catch up. A byte check, not a parse: the ack stays
-    cheap, and a wrong guess only reorders work."""
-    return 10 if b'"messages"' in body else 40
+    cheap, and a wrong guess only reorders work. Every body names `"field": "messages"`, so
+    the check looks for the list of messages itself."""
+    return 10 if MESSAGE_LIST.search(body) else 40
