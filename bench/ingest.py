@@ -212,6 +212,8 @@ def main(requests: int, concurrency: int) -> None:
             "TIPDESK_WHATSAPP_VERIFY_TOKEN": "v",
             "TIPDESK_WHATSAPP_ACCESS_TOKEN": "t",
             "TIPDESK_LOG_LEVEL": "warning",
+            # Confirmations to readers fail at once instead of leaving the machine.
+            "TIPDESK_GRAPH_API_URL": "http://127.0.0.1:9/v21.0",
         }
         base_port, desk_port = free_port(), free_port()
         migrate = [sys.executable, "-m", "tipdesk", "migrate"]
