@@ -96,7 +96,7 @@ class PostgresWriter:
         job_values = values_sql(len(jobs), len(JOB_COLUMNS), numbered=True, start=start)
         # Only placeholders are built here; every value travels as a parameter.
         statement = (
-            f'WITH bodies AS (INSERT INTO "inbound_webhooks" ({columns_sql(WEBHOOK_COLUMNS)}) '  # noqa: S608
+            f'WITH bodies AS (INSERT INTO "inbound_webhooks" ({columns_sql(WEBHOOK_COLUMNS)}) '  # noqa: S608 - our own names and placeholders only; values go as parameters
             f'VALUES {bodies}) INSERT INTO "jobs" ({columns_sql(JOB_COLUMNS)}) VALUES {job_values}'
         )
         values = [value for row in [*webhooks, *jobs] for value in row]
@@ -118,12 +118,12 @@ class SqliteWriter:
         width = len(WEBHOOK_COLUMNS)
         statements = [
             (
-                f'INSERT INTO "inbound_webhooks" ({columns_sql(WEBHOOK_COLUMNS)}) '  # noqa: S608
+                f'INSERT INTO "inbound_webhooks" ({columns_sql(WEBHOOK_COLUMNS)}) '  # noqa: S608 - our own names and placeholders only; values go as parameters
                 f"VALUES {values_sql(len(webhooks), width, numbered=False)}",
                 [_sqlite_value(value) for row in webhooks for value in row],
             ),
             (
-                f'INSERT INTO "jobs" ({columns_sql(JOB_COLUMNS)}) '  # noqa: S608
+                f'INSERT INTO "jobs" ({columns_sql(JOB_COLUMNS)}) '  # noqa: S608 - our own names and placeholders only; values go as parameters
                 f"VALUES {values_sql(len(jobs), len(JOB_COLUMNS), numbered=False)}",
                 [_sqlite_value(value) for row in jobs for value in row],
             ),
