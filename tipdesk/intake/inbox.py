@@ -38,7 +38,8 @@ log = logging.getLogger("tipdesk.intake")
 __all__ = ["PROCESS_WEBHOOK", "Inbox"]
 MAX_BATCH = 256
 MESSAGE_LIST = re.compile(rb'"messages"\s*:\s*\[')
-# Under a steady flood of webhooks the in-process worker still goes ahead this often per slot.
+# Under a steady flood of webhooks the in-process worker still takes a step this often (one step:
+# one job, or one body of an intake job, by one of its slots).
 MAX_HOLD_BACK = 1.0
 
 
@@ -53,6 +54,7 @@ class Inbox:
         self._task: asyncio.Task[None] | None = None
         self._idle = asyncio.Event()
         self._idle.set()
+        self._next_forced_step = 0.0
 
     async def store(self, body: bytes) -> uuid.UUID:
         """Returns once `body` and its processing job are committed."""
@@ -69,16 +71,23 @@ class Inbox:
         await self._writer.close()
 
     async def lull(self) -> None:
-        """Wait until no body waits to be stored, or `MAX_HOLD_BACK` seconds at most.
+        """Wait until no body waits to be stored; under a flood, for this desk's turn.
 
         The in-process worker gives way with this before each job and between the bodies of an
         intake job: on one process acks and parsing share a core and the database, and a body
         stored is safe, so Meta's acks go first. At ordinary rates the inbox is idle almost all
         the time and nothing waits; under a flood the backlog is parsed as the flood ebbs, while
-        each worker slot still moves on once every `MAX_HOLD_BACK` seconds.
+        one slot at a time still takes a step every `MAX_HOLD_BACK` seconds (every slot at once
+        would hold the database from the inbox four times as long).
         """
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._idle.wait(), MAX_HOLD_BACK)
+        loop = asyncio.get_running_loop()
+        while not self._idle.is_set():
+            wait = max(self._next_forced_step - loop.time(), 0.0) or MAX_HOLD_BACK
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._idle.wait(), wait)
+            if not self._idle.is_set() and loop.time() >= self._next_forced_step:
+                self._next_forced_step = loop.time() + MAX_HOLD_BACK
+                return
 
     async def _write_batches(self) -> None:
         try:
