@@ -47,9 +47,12 @@ async def reply_to_reader(
     _check_reachable(sender)
     body = _signed(text, editor, sender, settings)
     async with in_transaction() as connection:
-        if quote is not None and not await Message.filter(
-            wamid=quote, tip_id=tip_id, direction=Direction.INBOUND
-        ).using_db(connection).exists():
+        if (
+            quote is not None
+            and not await Message.filter(wamid=quote, tip_id=tip_id, direction=Direction.INBOUND)
+            .using_db(connection)
+            .exists()
+        ):
             raise InvalidInput("quote must be the id of a reader's message in this tip")
         message = await queue_message(
             sender,
