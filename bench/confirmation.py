@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 from bench.ingest import free_port, start, wait_up
 
 SECRET = "bench-app-secret"  # noqa: S105 - a benchmark's own test secret
-TOKEN = "bench-access-token"  # noqa: S105
+TOKEN = "bench-access-token"  # noqa: S105 - a benchmark's own test token
 NUMBER = "104567890123456"
 ROOT = Path(__file__).parents[1]
 

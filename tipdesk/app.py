@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 from tortoise.contrib.starlette import RegisterTortoise
 
 from editorial_ui import admin, admin_accounts, auth, board, live, privacy, reports, tip_page
@@ -33,13 +34,14 @@ from tipdesk.whatsapp.sandbox import create_sandbox, sandbox_routes
 log = logging.getLogger("tipdesk.app")
 WORKER_SHUTDOWN_GRACE = 30.0
 SESSION_MAX_AGE = 12 * 3600  # one long shift
+WEBHOOK_PREFIX = "/webhooks/"
 
 
 def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
-            app.state.inbox = Inbox(settings.job_max_attempts)
+            app.state.inbox = Inbox(settings)
             if app.state.sandbox is not None:
                 await app.state.sandbox.deliverer.start()
             try:
@@ -55,8 +57,8 @@ def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starl
 
     app = Starlette(
         routes=[
-            Route("/health", health, methods=["GET"]),
             *webhook.routes,
+            Route("/health", health, methods=["GET"]),
             *serving.routes,
             *api.routes,
             *auth.routes,
@@ -71,7 +73,7 @@ def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starl
         middleware=[
             Middleware(SecurityHeaders),
             Middleware(
-                SessionMiddleware,
+                EditorSessions,
                 secret_key=settings.secret_key,
                 session_cookie="tipdesk_session",
                 max_age=SESSION_MAX_AGE,
@@ -91,13 +93,28 @@ def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starl
     return app
 
 
+class EditorSessions(SessionMiddleware):
+    """Sessions are for editors; Meta's webhooks (the desk's busiest path) skip them."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(WEBHOOK_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
 @asynccontextmanager
 async def _in_process_worker(app: Starlette, settings: Settings) -> AsyncIterator[None]:
     """The embedded default: one process serves the desk and runs its jobs."""
     # In the sandbox, media and sends go to the desk's own fake Graph API, in-process.
     own_graph = settings.graph_api_url.startswith(f"{settings.public_url}/sandbox/graph")
     transport = httpx.ASGITransport(app=app) if settings.sandbox and own_graph else None
-    worker = Worker(settings, desk_job_kinds(settings), http_transport=transport)
+    worker = Worker(
+        settings,
+        desk_job_kinds(settings),
+        http_transport=transport,
+        give_way=app.state.inbox.lull,
+    )
     app.state.worker = worker
     stop = asyncio.Event()
     task = asyncio.create_task(worker.run(stop))

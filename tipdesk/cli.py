@@ -22,6 +22,14 @@ from tipdesk.settings import Settings
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
+# How `tipdesk serve` runs uvicorn; bench/ingest.py runs its bare baseline with the same.
+# "auto" picks uvloop and httptools (both dependencies) where they install.
+SERVER_OPTIONS: dict[str, Any] = {
+    "loop": "auto",
+    "http": "auto",
+    "access_log": False,
+    "log_config": None,
+}
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -125,7 +133,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
     _run(_prepare_to_serve(settings))
     app = create_app(settings, workers_in_process=args.workers_in_process)
     print(f"Tipdesk is serving on http://{args.host}:{args.port}", file=sys.stderr)
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_config=None)
+    uvicorn.run(app, host=args.host, port=args.port, **SERVER_OPTIONS)
 
 
 async def _prepare_to_serve(settings: Settings) -> None:

@@ -52,12 +52,18 @@ def _connection_url(database_url: str) -> str:
     return database_url
 
 
+def sqlite_path(database_url: str) -> str | None:
+    """The file of a SQLite URL as tortoise-orm opens it; None for PostgreSQL."""
+    if not database_url.startswith("sqlite"):
+        return None
+    parts = urlsplit(database_url)
+    return (parts.netloc + parts.path).split("?")[0]
+
+
 def ensure_sqlite_folder(settings: Settings) -> None:
-    if settings.is_postgres:
-        return
-    parts = urlsplit(settings.database_url)
-    path = (parts.netloc + parts.path).split("?")[0]
-    Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    path = sqlite_path(settings.database_url)
+    if path is not None:
+        Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
 async def migrate_database(settings: Settings) -> None:

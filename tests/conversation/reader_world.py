@@ -176,6 +176,7 @@ async def dump_database() -> str:
     lines: list[str] = []
     for table in sorted(str(row["name"]) for row in rows):
         # The names come from the database's own catalogue, not from input.
+        # Table names come from the database's own catalogue, not from input.
         query = f'SELECT * FROM "{table}"'  # noqa: S608
         for record in await connection.execute_query_dict(query):
             lines.append(f"{table}: " + " | ".join(_text(v) for v in record.values()))

@@ -56,7 +56,7 @@ async def test_signed_notification_is_stored_byte_for_byte_with_its_job(meta: Me
     job = await Job.get()
     assert (job.kind, job.payload, job.state) == (
         "intake.process",
-        {"webhook_id": str(stored.id)},
+        {"webhook_ids": [str(stored.id)]},
         JobState.QUEUED,
     )
 

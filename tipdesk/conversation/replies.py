@@ -62,7 +62,8 @@ async def reply_to_reader(
             ),
             settings, connection,
         )  # fmt: skip
-        assert message is not None  # no key, so never a duplicate  # noqa: S101
+        if message is None:  # a reply has no outbound key, so it is never a duplicate
+            raise Conflict("the reply could not be queued; try again")
         await Tip.filter(id=tip_id).using_db(connection).update(updated_at=queue.utcnow())
         await AuditEvent.create(
             action="tip.replied", tip_id=tip_id, editor=editor,

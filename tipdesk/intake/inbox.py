@@ -1,41 +1,66 @@
-"""The durable inbox: raw webhook bodies and their jobs, committed in groups.
+"""The durable inbox: raw webhook bodies and their job, committed in groups.
 
 Meta wants a median ack under 250 ms and sends bursts. Committing each body on its own makes
 every request pay a whole transaction; instead concurrent requests hand their body to the inbox,
-which writes everything waiting in one transaction (two INSERTs, one commit) and then releases
-each request with its id. No request is answered before its own body is committed.
+which writes everything waiting in one transaction (one multi-row INSERT of the bodies, one
+`intake.process` job for the whole group, one commit) and then releases each request with its id.
+No request is answered before its own body and its job are committed.
+
+How a group reaches the database in one round trip is `inbox_writers.py`.
+
+The inbox also tells the in-process worker when to hold back (`lull`): acknowledging Meta comes
+first, parsing can wait a moment, and on one process both share a core and the database.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
+import re
 import uuid
 
-from tortoise.transactions import in_transaction
-
-from tipdesk.intake.models import InboundWebhook
-from tipdesk.jobs.models import Job, JobState
+from tipdesk.db import SQLITE_BUSY_TIMEOUT_MS, sqlite_path
+from tipdesk.intake.inbox_writers import (
+    PROCESS_WEBHOOK,
+    GroupWriter,
+    PostgresWriter,
+    SqliteWriter,
+    job_row,
+    time_ordered_id,
+    webhook_row,
+)
 from tipdesk.jobs.queue import utcnow
+from tipdesk.settings import Settings
 
 log = logging.getLogger("tipdesk.intake")
-PROCESS_WEBHOOK = "intake.process"
+__all__ = ["PROCESS_WEBHOOK", "Inbox"]
 MAX_BATCH = 256
+MESSAGE_LIST = re.compile(rb'"messages"\s*:\s*\[')
+# Under a steady flood of webhooks the in-process worker still takes a step this often (one step:
+# one job, or one body of an intake job, by one of its slots).
+MAX_HOLD_BACK = 1.0
 
 
 class Inbox:
-    def __init__(self, max_attempts: int) -> None:
-        self.max_attempts = max_attempts
+    def __init__(self, settings: Settings) -> None:
+        self.max_attempts = settings.job_max_attempts
+        path = sqlite_path(settings.database_url)
+        self._writer: GroupWriter = (
+            PostgresWriter() if path is None else SqliteWriter(path, SQLITE_BUSY_TIMEOUT_MS)
+        )
         self._waiting: list[tuple[bytes, asyncio.Future[uuid.UUID]]] = []
-        self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._next_forced_step = 0.0
 
     async def store(self, body: bytes) -> uuid.UUID:
         """Returns once `body` and its processing job are committed."""
         future: asyncio.Future[uuid.UUID] = asyncio.get_running_loop().create_future()
         self._waiting.append((body, future))
-        self._wake.set()
+        self._idle.clear()
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._write_batches())
         return await future
@@ -43,8 +68,34 @@ class Inbox:
     async def close(self) -> None:
         if self._task is not None:
             await self._task
+        await self._writer.close()
+
+    async def lull(self) -> None:
+        """Wait until no body waits to be stored; under a flood, for this desk's turn.
+
+        The in-process worker gives way with this before each job and between the bodies of an
+        intake job: on one process acks and parsing share a core and the database, and a body
+        stored is safe, so Meta's acks go first. At ordinary rates the inbox is idle almost all
+        the time and nothing waits; under a flood the backlog is parsed as the flood ebbs, while
+        one slot at a time still takes a step every `MAX_HOLD_BACK` seconds (every slot at once
+        would hold the database from the inbox four times as long).
+        """
+        loop = asyncio.get_running_loop()
+        while not self._idle.is_set():
+            wait = max(self._next_forced_step - loop.time(), 0.0) or MAX_HOLD_BACK
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._idle.wait(), wait)
+            if not self._idle.is_set() and loop.time() >= self._next_forced_step:
+                self._next_forced_step = loop.time() + MAX_HOLD_BACK
+                return
 
     async def _write_batches(self) -> None:
+        try:
+            await self._write_waiting()
+        finally:
+            self._idle.set()
+
+    async def _write_waiting(self) -> None:
         while self._waiting:
             batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
             try:
@@ -61,26 +112,20 @@ class Inbox:
 
     async def _commit(self, bodies: list[bytes]) -> list[uuid.UUID]:
         now = utcnow()
-        ids = [uuid.uuid4() for _ in bodies]
+        ids = [time_ordered_id() for _ in bodies]
         webhooks = [
-            InboundWebhook(id=webhook_id, body=body, body_sha256=hashlib.sha256(body).hexdigest())
+            webhook_row(webhook_id, body, hashlib.sha256(body).hexdigest(), now)
             for webhook_id, body in zip(ids, bodies, strict=True)
         ]
+        # Readers' messages and delivery receipts get a job each (see `intake_priority`).
+        groups: dict[int, list[uuid.UUID]] = {}
+        for webhook_id, body in zip(ids, bodies, strict=True):
+            groups.setdefault(intake_priority(body), []).append(webhook_id)
         jobs = [
-            Job(
-                kind=PROCESS_WEBHOOK,
-                payload={"webhook_id": str(webhook_id)},
-                state=JobState.QUEUED,
-                priority=intake_priority(body),
-                run_at=now,
-                max_attempts=self.max_attempts,
-                dedupe_key=f"{PROCESS_WEBHOOK}:{webhook_id}",
-            )
-            for webhook_id, body in zip(ids, bodies, strict=True)
+            job_row(members, priority, self.max_attempts, now)
+            for priority, members in groups.items()
         ]
-        async with in_transaction() as connection:
-            await InboundWebhook.bulk_create(webhooks, using_db=connection)
-            await Job.bulk_create(jobs, using_db=connection)
+        await self._writer.write(webhooks, jobs)
         return ids
 
 
@@ -88,5 +133,6 @@ def intake_priority(body: bytes) -> int:
     """Readers' messages before delivery receipts: under a storm, a body without messages (only
     statuses: each confirmation brings two or three) waits behind those that start tips, so
     confirmations stay quick while ticks catch up. A byte check, not a parse: the ack stays
-    cheap, and a wrong guess only reorders work."""
-    return 10 if b'"messages"' in body else 40
+    cheap, and a wrong guess only reorders work. Every body names `"field": "messages"`, so
+    the check looks for the list of messages itself."""
+    return 10 if MESSAGE_LIST.search(body) else 40

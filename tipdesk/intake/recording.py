@@ -56,8 +56,25 @@ DELIVERY_RANK = {
 
 
 async def process_webhook(context: JobContext, payload: dict[str, object]) -> None:
-    webhook = await InboundWebhook.get_or_none(id=str(payload["webhook_id"]))
-    if webhook is None:
+    """The inbox's job: every body it committed together (`webhook_ids`; jobs written before
+    group jobs name one `webhook_id`). Each body is taken on its own; one that fails is retried
+    with the job, while those already processed are skipped on that retry."""
+    ids = payload.get("webhook_ids") or [payload["webhook_id"]]
+    failed: list[BaseException] = []
+    for webhook_id in ids if isinstance(ids, list) else []:
+        await context.give_way()
+        try:
+            await _process_one(str(webhook_id), context)
+        except Exception as exc:
+            log.warning("webhook %s failed: %s", webhook_id, type(exc).__name__)
+            failed.append(exc)
+    if failed:
+        raise failed[0]
+
+
+async def _process_one(webhook_id: str, context: JobContext) -> None:
+    webhook = await InboundWebhook.get_or_none(id=webhook_id)
+    if webhook is None or webhook.state == InboundState.PROCESSED:
         return
     notification = parse_notification(
         load_envelope(bytes(webhook.body)), context.settings.desk_phone_number_id

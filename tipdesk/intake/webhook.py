@@ -76,7 +76,8 @@ async def read_capped_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+# The POST first: a router that finds path and method on its first try stops looking.
 routes = [
-    Route("/webhooks/whatsapp", verify_subscription, methods=["GET"]),
     Route("/webhooks/whatsapp", receive_notification, methods=["POST"]),
+    Route("/webhooks/whatsapp", verify_subscription, methods=["GET"]),
 ]

@@ -17,7 +17,7 @@ import socket
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import httpx
@@ -27,6 +27,10 @@ from tipdesk.jobs.models import Job, JobState
 from tipdesk.settings import Settings
 
 log = logging.getLogger("tipdesk.jobs")
+
+
+async def _go_on() -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,8 @@ class JobContext:
     attempt: int
     max_attempts: int
     http_transport: httpx.AsyncBaseTransport | None = None
+    # A handler that works through many items awaits this between them (see Worker.give_way).
+    give_way: Callable[[], Awaitable[None]] = field(default=_go_on)
 
     @property
     def last_attempt(self) -> bool:
@@ -64,9 +70,13 @@ class Worker:
         concurrency: int | None = None,
         worker_id: str | None = None,
         http_transport: httpx.AsyncBaseTransport | None = None,
+        give_way: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.settings = settings
         self.http_transport = http_transport
+        # Awaited before each job and by handlers between items: the embedded desk lets webhook
+        # acks go first (Inbox.lull).
+        self.give_way = give_way
         self.kinds = dict(kinds)
         self.concurrency = concurrency or settings.worker_concurrency
         self.worker_id = worker_id or _worker_id()
@@ -104,6 +114,8 @@ class Worker:
 
     async def _slot(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
+            if self.give_way is not None:
+                await self.give_way()
             try:
                 job = await self._lease()
             except Exception:
@@ -154,6 +166,7 @@ class Worker:
             attempt=job.attempts,
             max_attempts=job.max_attempts,
             http_transport=self.http_transport,
+            give_way=self.give_way or _go_on,
         )
         heartbeat = asyncio.create_task(self._heartbeat(job))
         try:

@@ -26,7 +26,7 @@ INDEXES = {
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tipdesk", "0003_board")]
+    dependencies = [("tipdesk", "0004_webhook_sha256_unindexed")]
 
     initial = False
 
