@@ -277,3 +277,12 @@ async def test_summaries_in_one_batch_equal_one_by_one() -> None:
     ]
     assert batch == single
     assert batch[2]["snippet"] == "<mark>Tip</mark> 2" and "snippet" not in batch[0]
+
+
+async def test_unicode_digits_are_not_ids_or_numbers(
+    client: httpx.AsyncClient, anne: dict[str, str]
+) -> None:
+    """Found by the OpenAPI fuzzer: "²" passes str.isdigit() but not int()."""
+    assert (await client.post("/api/v1/tips/%C2%B2/claim", headers=anne)).status_code == 404
+    assert (await client.get("/api/v1/tips/%C2%B2", headers=anne)).status_code == 404
+    assert (await client.get("/api/v1/tips?page=%C2%B2", headers=anne)).status_code == 400

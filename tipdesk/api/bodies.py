@@ -20,7 +20,8 @@ MAX_ROW_ID = 2**31 - 1
 def path_id(request: Request) -> int:
     """The `{id}` of the path; anything but a plain number is a 404, like an unknown id."""
     raw = request.path_params["id"]
-    if not raw.isdigit() or len(raw) > 12 or not is_row_id(int(raw)):
+    # isascii: "²" and other Unicode digits pass isdigit() but not int().
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12 or not is_row_id(int(raw)):
         raise NotFound("no such thing")
     return int(raw)
 

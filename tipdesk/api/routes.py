@@ -177,7 +177,7 @@ async def _tip(request: Request) -> Tip:
 
 
 def _number(raw: str, name: str) -> int:
-    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 100_000:
         raise InvalidInput(f"{name} must be a whole number from 1")
     return int(raw)
 
