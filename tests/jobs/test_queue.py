@@ -151,13 +151,15 @@ async def test_worker_respects_per_kind_concurrency(settings: Settings) -> None:
 
 
 async def test_heartbeat_keeps_a_long_job_from_being_taken_over(environ: dict[str, str]) -> None:
-    settings = Settings.from_env({**environ, "TIPDESK_JOB_LEASE": "300ms"}, env_file=None)
+    # The job outlives its lease several times over; the lease is long enough that a busy
+    # machine's late heartbeat (every third of it) still lands in time.
+    settings = Settings.from_env({**environ, "TIPDESK_JOB_LEASE": "900ms"}, env_file=None)
     runs: list[int] = []
     finished = asyncio.Event()
 
     async def long_job(context: JobContext, payload: dict[str, object]) -> None:
         runs.append(context.attempt)
-        await asyncio.sleep(1.2)
+        await asyncio.sleep(3.0)
         finished.set()
 
     await queue.enqueue("long", {}, max_attempts=3)
