@@ -1,6 +1,6 @@
-"""`/admin` for admins: dead jobs (retry or discard), webhook errors, failed media, editors and
-tokens — the places where the desk tells a person that something needs them. The forms for
-editors and tokens live in admin_accounts.py."""
+"""`/admin` for admins: dead jobs (retry or discard), webhook errors, failed media, messages to
+readers that failed, editors and tokens — the places where the desk tells a person that something
+needs them. The forms for editors and tokens live in admin_accounts.py."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from tipdesk.errors import Forbidden, NotFound
 from tipdesk.intake.models import WebhookError
 from tipdesk.jobs.models import Job, JobState
 from tipdesk.jobs.queue import retry_dead
-from tipdesk.tips.models import MediaAsset, MediaState
+from tipdesk.tips.models import DeliveryState, Direction, MediaAsset, MediaState, Message
 
 SHOWN = 100
 
@@ -45,12 +45,17 @@ async def admin_page(
 ) -> Response:
     """The admin page; `secret` is a new password or token, shown this once."""
     failed_media = MediaAsset.filter(state=MediaState.FAILED).order_by("-updated_at")
+    # Messages to readers that WhatsApp refused for good: the reason, not the text.
+    failed_sends = Message.filter(
+        direction=Direction.OUTBOUND, delivery=DeliveryState.FAILED
+    ).order_by("-delivery_at", "-id")
     tokens = ApiToken.all().order_by("-created_at").prefetch_related("editor")
     return render(
         request, "admin.html", editor=editor,
         dead=await Job.filter(state=JobState.DEAD).order_by("-updated_at").limit(SHOWN),
         webhook_errors=await WebhookError.all().order_by("-created_at").limit(SHOWN),
         failed_media=await failed_media.limit(SHOWN),
+        failed_sends=await failed_sends.limit(SHOWN),
         editors=await Editor.all().order_by("display_name"),
         tokens=await tokens.limit(SHOWN), roles=[role.value for role in Role],
         message=message, secret=secret,
