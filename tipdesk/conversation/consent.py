@@ -17,6 +17,7 @@ from tipdesk.conversation.automatic import texts_for
 from tipdesk.conversation.intents import Intent
 from tipdesk.conversation.models import ConsentRecord, ConsentScope, ConsentState
 from tipdesk.conversation.outbox import Outgoing, button_message, queue_answer, queue_message
+from tipdesk.conversation.readers import set_pending_question
 from tipdesk.editors.models import Editor
 from tipdesk.errors import Conflict, InvalidInput, NotFound
 from tipdesk.jobs import queue
@@ -92,11 +93,7 @@ async def _ask(
         ),
         settings, connection,
     )  # fmt: skip
-    await (
-        Sender.filter(id=sender.id)
-        .using_db(connection)
-        .update(pending_question=f"consent:{record.id}", pending_question_at=now)
-    )
+    await set_pending_question(sender, f"consent:{record.id}", now, connection)
     await AuditEvent.create(
         action="consent.requested", tip_id=tip.id, sender_id=sender.id, editor=editor,
         detail={"consent_id": record.id, "media": [asset.id for asset in media]},
@@ -133,7 +130,7 @@ async def answer(
         "answered_at": message.sent_at,
     }
     await ConsentRecord.filter(id=record.id).using_db(connection).update(**changes)
-    await _clear_question(sender, connection)
+    await set_pending_question(sender, None, None, connection)
     await AuditEvent.create(
         action=f"consent.{changes['state']}", tip_id=record.tip_id, sender_id=sender.id,
         detail={"consent_id": record.id, "scope": intent.scope}, using_db=connection,
@@ -191,14 +188,6 @@ async def set_credit(
     await schedule_indexing(record.tip_id, settings, connection)
     body = texts_for(sender, settings).render("credit_changed", credit=credit)
     await queue_answer(sender, "consent_answer", body, message, settings, connection)
-
-
-async def _clear_question(sender: Sender, connection: BaseDBAsyncClient) -> None:
-    await (
-        Sender.filter(id=sender.id)
-        .using_db(connection)
-        .update(pending_question=None, pending_question_at=None)
-    )
 
 
 async def media_without_consent(tip_id: int, connection: BaseDBAsyncClient) -> list[int]:

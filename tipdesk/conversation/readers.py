@@ -1,8 +1,12 @@
-"""What editors decide about a reader: block and unblock (a blocked reader's messages are still
-stored, but the desk sends them nothing), and the language they are written to in."""
+"""What the desk keeps about a reader besides their messages: what editors decide (block and
+unblock — a blocked reader's messages are still stored, but the desk sends them nothing — and the
+language they are written to in), and the question the desk waits for them to answer."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from tipdesk.audit.models import AuditEvent
@@ -47,3 +51,17 @@ async def set_language(
             detail={"language": language}, using_db=connection,
         )  # fmt: skip
     return await Sender.get(id=sender_id)
+
+
+async def set_pending_question(
+    sender: Sender, question: str | None, at: datetime | None, connection: BaseDBAsyncClient
+) -> None:
+    """`erase` or `consent:<record id>` while the desk waits for the reader's answer; None once
+    answered. A text answer such as "ja" is read against it (conversation/intents.py)."""
+    when = at if question else None
+    await (
+        Sender.filter(id=sender.id)
+        .using_db(connection)
+        .update(pending_question=question, pending_question_at=when)
+    )
+    sender.pending_question, sender.pending_question_at = question, when

@@ -13,6 +13,7 @@ from tipdesk.conversation import consent
 from tipdesk.conversation.automatic import opening_hours_text, texts_for
 from tipdesk.conversation.intents import QUESTION_FRESH_FOR, Intent
 from tipdesk.conversation.outbox import Outgoing, button_message, queue_answer, queue_message
+from tipdesk.conversation.readers import set_pending_question
 from tipdesk.jobs import queue
 from tipdesk.settings import Settings
 from tipdesk.tips.models import Message, Sender
@@ -49,7 +50,7 @@ async def handle(
         case "erase_confirm":
             await _confirm_erasure(sender, message, settings, connection)
         case "erase_cancel":
-            await _set_question(sender, None, connection)
+            await set_pending_question(sender, None, None, connection)
             body = texts_for(sender, settings).render("erase_cancelled")
             await queue_answer(sender, "erase_cancelled", body, message, settings, connection)
 
@@ -81,7 +82,7 @@ async def _ask_erasure(
     sender: Sender, message: Message, settings: Settings, connection: BaseDBAsyncClient
 ) -> None:
     texts = texts_for(sender, settings)
-    await _set_question(sender, "erase", connection, at=message.sent_at)
+    await set_pending_question(sender, "erase", message.sent_at, connection)
     question = texts.render("erase_question")
     buttons = [
         ("erase:confirm", texts.texts["erase_button_confirm"]),
@@ -102,10 +103,10 @@ async def _confirm_erasure(
     sender: Sender, message: Message, settings: Settings, connection: BaseDBAsyncClient
 ) -> None:
     """Only an erasure the desk asked about, recently, is carried out."""
-    asked = sender.pending_question == "erase" and sender.pending_question_at is not None
-    if not asked or message.sent_at - sender.pending_question_at > QUESTION_FRESH_FOR:  # type: ignore[operator]
+    asked_at = sender.pending_question_at if sender.pending_question == "erase" else None
+    if asked_at is None or message.sent_at - asked_at > QUESTION_FRESH_FOR:
         return
-    await _set_question(sender, None, connection)
+    await set_pending_question(sender, None, None, connection)
     await AuditEvent.create(
         action="sender.erasure_requested", sender=sender, detail={}, using_db=connection
     )
@@ -117,14 +118,3 @@ async def _confirm_erasure(
         dedupe_key=f"{ERASE_READER}:{sender.id}",
         priority=15,
     )
-
-
-async def _set_question(
-    sender: Sender, question: str | None, connection: BaseDBAsyncClient, at: object = None
-) -> None:
-    await (
-        Sender.filter(id=sender.id)
-        .using_db(connection)
-        .update(pending_question=question, pending_question_at=at if question else None)
-    )
-    sender.pending_question = question
