@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.reports.history import build_history
+from tests.reports.history import build_history, reader, tip
 from tipdesk.editors.accounts import create_editor, create_token
 from tipdesk.editors.models import Role
 
@@ -138,3 +138,13 @@ def test_consent_readers_delivery_and_jobs(report: dict[str, Any]) -> None:
     assert before["failed_messages"] == {"131047": 1}
     assert now["dead_jobs"] == {"conversation.send": 1, "media.fetch": 1}
     assert before["dead_jobs"] == {"search.index": 1}
+
+
+async def test_no_desk_and_an_empty_desk_count_together(client: httpx.AsyncClient) -> None:
+    """Only rows written outside the desk's actions have an empty desk name; one group used to
+    replace the other."""
+    sender = await reader("31600000009", "2026-10-01 08:00")
+    await tip(sender, "2026-10-23 10:00", desk=None)
+    await tip(sender, "2026-10-23 11:00", desk="")
+    response = await client.get(PERIOD, headers=await bearer(Role.CHIEF))
+    assert response.json()["figures"]["tips"]["by_desk"] == {"": 2}

@@ -8,8 +8,9 @@ died. Every query is bounded by the period's UTC instants `[start, end)`.
 # ruff: noqa: S608 - SQL is built from our own constants only; every value is a parameter.
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from tipdesk.reports.sql import Dialect, rows
 
@@ -17,10 +18,20 @@ Counts = dict[int, int]
 Spans = list[tuple[float, float]]
 REVIEWED = ("in_review", "verified", "used", "rejected")
 VERIFIED = ("verified", "used")
+Key = TypeVar("Key", str, tuple[str, str])
 
 
 def _bounds(start: datetime, end: datetime) -> list[Any]:
     return [start, end]
+
+
+def _tally(counts: Iterable[tuple[Key, int]]) -> dict[Key, int]:
+    """Counts by key, summed where two groups of the query share one (a NULL desk and an
+    empty one are both "")."""
+    found: dict[Key, int] = {}
+    for key, count in counts:
+        found[key] = found.get(key, 0) + count
+    return found
 
 
 def _in(values: tuple[str, ...]) -> str:
@@ -77,7 +88,7 @@ async def desks(d: Dialect, start: datetime, end: datetime) -> dict[str, int]:
         " WHERE first_message_at >= ? AND first_message_at < ? GROUP BY desk",
         _bounds(start, end),
     )
-    return {str(r["desk"] or ""): int(r["n"]) for r in found}
+    return _tally((str(r["desk"] or ""), int(r["n"])) for r in found)
 
 
 async def first_replies(d: Dialect, start: datetime, end: datetime) -> Spans:
@@ -154,7 +165,7 @@ async def consents(d: Dialect, start: datetime, end: datetime) -> dict[tuple[str
         " WHERE requested_at >= ? AND requested_at < ? GROUP BY state, scope",
         _bounds(start, end),
     )
-    return {(str(r["state"]), str(r["scope"] or "")): int(r["n"]) for r in found}
+    return _tally(((str(r["state"]), str(r["scope"] or "")), int(r["n"])) for r in found)
 
 
 async def readers(d: Dialect, start: datetime, end: datetime) -> dict[str, int]:
@@ -187,7 +198,7 @@ async def failed_messages(d: Dialect, start: datetime, end: datetime) -> dict[st
         f" GROUP BY {code}",
         _bounds(start, end),
     )
-    return {str(r["code"] or "unknown"): int(r["n"]) for r in found}
+    return _tally((str(r["code"] or "unknown"), int(r["n"])) for r in found)
 
 
 async def dead_jobs(d: Dialect, start: datetime, end: datetime) -> dict[str, int]:
