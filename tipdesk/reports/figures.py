@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from tipdesk.reports.sql import Dialect, rows
+from tipdesk.reports.sql import Dialect, microseconds, rows
 
 Counts = dict[int, int]
 Spans = list[tuple[float, float]]
@@ -124,9 +124,10 @@ async def first_claims(d: Dialect, start: datetime, end: datetime) -> Spans:
     return [(float(s), max(float(s), float(e))) for s, e in found if e is not None]
 
 
-async def funnel(d: Dialect, start: datetime, end: datetime) -> dict[str, int]:
-    """Tips of the period by the furthest stage they reached (now or in their history); status
-    changes come after the tip's first message, so they are read from the period's start on."""
+async def funnel(d: Dialect, start: datetime, end: datetime, since: datetime) -> dict[str, int]:
+    """Tips of `[start, end)` by the furthest stage they reached (now or in their history);
+    status changes come after the tip's first message, so they are read from `since`, the
+    period's start, on."""
     period = "t.first_message_at >= ? AND t.first_message_at < ?"
     reached = (
         f"SELECT t.id AS tip_id, t.status AS stage FROM tips t WHERE {period}"
@@ -144,7 +145,7 @@ async def funnel(d: Dialect, start: datetime, end: datetime) -> dict[str, int]:
         f" FROM ({reached}) reached GROUP BY tip_id"
     )
     sums = ", ".join(f"SUM({c}) AS {c}" for c in ("in_review", "verified", "used", "rejected"))
-    found = await rows(d, f"SELECT {sums} FROM ({flags}) flags", [start, end, start, start, end])
+    found = await rows(d, f"SELECT {sums} FROM ({flags}) flags", [start, end, since, start, end])
     return {k: int(found[0][k] or 0) for k in ("in_review", "verified", "used", "rejected")}
 
 
@@ -168,25 +169,29 @@ async def consents(d: Dialect, start: datetime, end: datetime) -> dict[tuple[str
     return _tally(((str(r["state"]), str(r["scope"] or "")), int(r["n"])) for r in found)
 
 
-async def readers(d: Dialect, start: datetime, end: datetime) -> dict[str, int]:
-    """Readers who sent a tip (new: first contact in the period), and readers whose state
-    changed in the period."""
-    writing = await rows(
+async def writers(d: Dialect, start: datetime, end: datetime) -> dict[int, int]:
+    """Readers who sent a tip: their first contact in microseconds since the epoch, by id.
+    Whether a reader is new depends on the period's start, so that is decided when the parts
+    of a period are added up."""
+    found = await rows(
         d,
-        "SELECT COUNT(DISTINCT s.id) AS total,"
-        " COUNT(DISTINCT CASE WHEN s.first_contact_at >= ? THEN s.id END) AS new"
-        " FROM tips t JOIN senders s ON s.id = t.sender_id"
-        " WHERE t.first_message_at >= ? AND t.first_message_at < ?",
-        [start, start, end],
+        "SELECT w.id AS id,"
+        " (SELECT s.first_contact_at FROM senders s WHERE s.id = w.id) AS first_contact"
+        " FROM (SELECT DISTINCT sender_id AS id FROM tips"
+        " WHERE first_message_at >= ? AND first_message_at < ?) w",
+        _bounds(start, end),
     )
+    return {int(r["id"]): microseconds(r["first_contact"]) for r in found}
+
+
+async def reader_states(d: Dialect, start: datetime, end: datetime) -> dict[str, int]:
+    """Readers whose state changed in the period."""
     columns = ("unreachable_at", "opted_out_at", "blocked_at", "erased_at")
     counts = ", ".join(
         f"(SELECT COUNT(*) FROM senders WHERE {c} >= ? AND {c} < ?) AS {c}" for c in columns
     )
     changed = await rows(d, f"SELECT {counts}", [start, end] * len(columns))
-    total, new = int(writing[0]["total"] or 0), int(writing[0]["new"] or 0)
-    states = {c.removesuffix("_at"): int(changed[0][c] or 0) for c in columns}
-    return {"writing": total, "new": new, "returning": total - new, **states}
+    return {c.removesuffix("_at"): int(changed[0][c] or 0) for c in columns}
 
 
 async def failed_messages(d: Dialect, start: datetime, end: datetime) -> dict[str, int]:

@@ -1,37 +1,40 @@
 """A report: the figures of a period and of the period of the same length before it.
 
-`build_report` runs the aggregates of `figures.py` and turns UTC buckets into local days,
-hours and weekdays with zoneinfo, so DST days have 23 or 25 hours and nothing shifts.
+`build_report` adds up the period's parts (`parts.py`) and turns them into the report's figures:
+local days, hours and weekdays (DST days have 23 or 25 hours), medians and shares.
 """
 
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from typing import Any
 
 from tipdesk.conversation.opening_hours import OpeningHours
 from tipdesk.reports import figures
-from tipdesk.reports.clock import BusinessClock, bucket_seconds, local_moment, percentile
+from tipdesk.reports.clock import bucket_seconds, percentile
+from tipdesk.reports.parts import Durations, Frame, Hours, Part, measure
 from tipdesk.reports.period import Period
-from tipdesk.reports.sql import Dialect, dialect
+from tipdesk.reports.sql import Dialect, dialect, microseconds
 from tipdesk.tips.models import MediaKind, TipStatus
 
 Figures = dict[str, Any]
+STAGES = ("in_review", "verified", "used", "rejected")
 
 
 async def build_report(period: Period, hours: OpeningHours) -> dict[str, Any]:
     d = dialect()
     previous = period.previous()
-    now, before = await asyncio.gather(
+    current, before = await asyncio.gather(
         period_figures(d, period, hours), period_figures(d, previous, hours)
     )
     report: dict[str, Any] = {
         "period": describe(period),
         "previous_period": describe(previous),
-        "figures": now,
+        "figures": current,
         "previous": before,
     }
-    if not now["tips"]["total"] and not now["messages"]["in"]["total"]:
+    if not current["tips"]["total"] and not current["messages"]["in"]["total"]:
         report["notice"] = "No tips and no reader messages in this period."
     return report
 
@@ -48,81 +51,78 @@ def describe(period: Period) -> dict[str, Any]:
 
 
 async def period_figures(d: Dialect, period: Period, hours: OpeningHours) -> Figures:
-    """The queries run concurrently: PostgreSQL spreads them over its pool's connections;
-    SQLite's one connection takes them in turn."""
+    """The period as one part measured live, plus the readers' states and dead jobs."""
     start, end = period.start, period.end
-    size = bucket_seconds(period.timezone, start, end)
-    tips, messages, media, desks, replies, claims = await asyncio.gather(
-        figures.tip_buckets(d, start, end, size), figures.message_buckets(d, start, end, size),
-        figures.media(d, start, end), figures.desks(d, start, end),
-        figures.first_replies(d, start, end), figures.first_claims(d, start, end),
+    frame = Frame(period.timezone, bucket_seconds(period.timezone, start, end), hours)
+    part, states, dead = await asyncio.gather(
+        measure(d, frame, start, end, start),
+        figures.reader_states(d, start, end), figures.dead_jobs(d, start, end),
     )  # fmt: skip
-    funnel, statuses, consent, readers, failed, dead = await asyncio.gather(
-        figures.funnel(d, start, end), figures.statuses(d, start, end),
-        figures.consents(d, start, end), figures.readers(d, start, end),
-        figures.failed_messages(d, start, end), figures.dead_jobs(d, start, end),
-    )  # fmt: skip
-    total = sum(tips.values())
+    return _figures(period, part, states, dead)
+
+
+def _figures(period: Period, part: Part, states: dict[str, int], dead: dict[str, int]) -> Figures:
+    total = sum(sum(hours) for hours in part.tips.values())
+    since, everyone, new = microseconds(period.start), set[int](), set[int]()
+    for writers in part.writers:
+        everyone.update(writers.ids)
+        new.update(writers.new_since(since))
+    writing = len(everyone)
     return {
-        "tips": {**_series(period, tips, size), "by_media": _media(media, total),
-                 "by_desk": dict(sorted(desks.items(), key=lambda item: (-item[1], item[0])))},
-        "messages": {"in": _series(period, messages["in"], size),
-                     "out": sum(messages["out"].values())},
-        "response": {"first_reply": _durations(replies, total, hours, period),
-                     "claim": _durations(claims, total, hours, period)},
-        "funnel": _funnel(total, funnel),
-        "statuses": {status.value: statuses.get(status.value, 0) for status in TipStatus},
-        "consent": _consent(consent),
-        "readers": readers,
-        "failed_messages": dict(sorted(failed.items())),
+        "tips": {**_series(period, part.tips), "by_media": _media(part, total),
+                 "by_desk": dict(sorted(part.desks.items(), key=lambda item: (-item[1], item[0])))},
+        "messages": {"in": _series(period, part.messages_in), "out": part.messages_out},
+        "response": {"first_reply": _durations(part.replies, total),
+                     "claim": _durations(part.claims, total)},
+        "funnel": _funnel(total, part.funnel),
+        "statuses": {status.value: part.statuses.get(status.value, 0) for status in TipStatus},
+        "consent": _consent(part.consents),
+        "readers": {"writing": writing, "new": len(new), "returning": writing - len(new),
+                    **states},
+        "failed_messages": dict(sorted(part.failed.items())),
         "dead_jobs": dict(sorted(dead.items())),
     }  # fmt: skip
 
 
-def _series(period: Period, buckets: dict[int, int], size: int) -> Figures:
+def _series(period: Period, found: Hours) -> Figures:
     """Counts per local day (every day of the period), per local hour of the day, and per
     weekday × hour (Monday first)."""
     per_day = dict.fromkeys((day.isoformat() for day in period.local_days()), 0)
-    per_hour = [0] * 24
-    heatmap = [[0] * 24 for _ in range(7)]
-    for bucket, count in buckets.items():
-        local = local_moment(bucket, size, period.timezone)
-        per_day[local.date().isoformat()] = per_day.get(local.date().isoformat(), 0) + count
-        per_hour[local.hour] += count
-        heatmap[local.weekday()][local.hour] += count
+    weekdays: list[list[list[int]]] = [[] for _ in range(7)]
+    for ordinal, counts in found.items():
+        day = date.fromordinal(ordinal)
+        per_day[day.isoformat()] = per_day.get(day.isoformat(), 0) + sum(counts)
+        weekdays[day.weekday()].append(counts)
+    heatmap = [_column_sums(days) for days in weekdays]
     return {
-        "total": sum(buckets.values()),
+        "total": sum(per_day.values()),
         "per_day": per_day,
-        "per_hour": per_hour,
+        "per_hour": _column_sums(heatmap),
         "heatmap": heatmap,
     }
 
 
-def _media(found: dict[str, Any], total: int) -> Figures:
+def _column_sums(rows: list[list[int]]) -> list[int]:
+    return [sum(column) for column in zip(*rows, strict=True)] if rows else [0] * 24
+
+
+def _media(part: Part, total: int) -> Figures:
     kinds: dict[str, Any] = {}
     for kind in MediaKind:
-        tips, items = found["kinds"].get(kind.value, (0, 0))
+        tips, items = part.media.get(kind.value, (0, 0))
         kinds[kind.value] = {"tips": tips, "items": items}
-    kinds["text_only"] = {"tips": total - found["tips_with_media"], "items": 0}
+    kinds["text_only"] = {"tips": total - part.with_media, "items": 0}
     return kinds
 
 
-def _durations(
-    spans: list[tuple[float, float]], total: int, hours: OpeningHours, period: Period
-) -> Figures:
+def _durations(found: Durations, total: int) -> Figures:
     """Median and 90th percentile in seconds, on the wall clock and in business time."""
-    overall = [end - start for start, end in spans]
-    business: list[float] = []
-    if spans:
-        first, last = min(s for s, _ in spans), max(e for _, e in spans)
-        clock = BusinessClock(hours, period.timezone, first, last)
-        business = clock.between_all(spans)
     return {
         "tips": total,
-        "counted": len(spans),
-        "without": total - len(spans),
-        "overall": _spread(overall),
-        "business": _spread(business),
+        "counted": len(found.overall),
+        "without": total - len(found.overall),
+        "overall": _spread(sorted(found.overall)),
+        "business": _spread(sorted(found.business)),
     }
 
 
@@ -135,10 +135,11 @@ def _spread(values: list[float]) -> dict[str, int | None]:
 
 
 def _funnel(total: int, reached: dict[str, int]) -> Figures:
+    stages = {stage: reached.get(stage, 0) for stage in STAGES}
     return {
         "received": total,
-        **reached,
-        "share_used": round(reached["used"] / total, 4) if total else None,
+        **stages,
+        "share_used": round(stages["used"] / total, 4) if total else None,
     }
 
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise import connections
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -67,3 +70,12 @@ async def rows(d: Dialect, text: str, values: list[Any]) -> Sequence[Any]:
     row, which counts when a year's tips come back one row each."""
     _, found = await connections.get("default").execute_query(d.sql(text), values)
     return list(found)
+
+
+def microseconds(value: datetime | str) -> int:
+    """A timestamp as the driver returns it (asyncpg: a datetime; SQLite: its text) in
+    microseconds since the epoch: exact, where `Dialect.epoch` is a float."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - EPOCH) // timedelta(microseconds=1)
