@@ -18,6 +18,7 @@ from tipdesk.errors import Conflict, InvalidInput, TipdeskError
 from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.worker import run_worker_process
 from tipdesk.logs import configure_logging
+from tipdesk.reports.jobs import schedule_roll_up
 from tipdesk.settings import Settings
 
 EXIT_USAGE = 2
@@ -148,6 +149,7 @@ async def _prepare_to_serve(settings: Settings) -> None:
             )
         await _ensure_first_admin()
         await schedule_purge(settings)
+        await schedule_roll_up(settings)
 
 
 async def _ensure_first_admin() -> None:
@@ -174,6 +176,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> None:
     async def schedule() -> None:
         async with database(settings):
             await schedule_purge(settings)
+            await schedule_roll_up(settings)
 
     _run(schedule())
     _run(run_worker_process(settings, desk_job_kinds(settings), args.concurrency))

@@ -24,6 +24,7 @@ MODEL_MODULES = (
     "tipdesk.audit.models",
     "tipdesk.intake.models",
     "tipdesk.jobs.models",
+    "tipdesk.reports.models",
 )
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 UNREACHABLE = (OSError, ConnectionError, DBConnectionError)

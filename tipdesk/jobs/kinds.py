@@ -16,6 +16,7 @@ from tipdesk.jobs.worker import JobKind
 from tipdesk.media.discard import MEDIA_DISCARD, discard_media
 from tipdesk.media.fetch import MEDIA_FETCH, MEDIA_TRANSCODE, fetch_media
 from tipdesk.media.transcode import transcode_media
+from tipdesk.reports.jobs import REPORTS_ROLL_UP, roll_up_job
 from tipdesk.search.jobs import (
     SEARCH_FORGET,
     SEARCH_INDEX,
@@ -43,5 +44,6 @@ def desk_job_kinds(settings: Settings) -> dict[str, JobKind]:
         JobKind(ERASE_READER, erase_reader, concurrency=1),
         JobKind(ERASE_ECHOES, sweep_echoes, concurrency=1),
         JobKind(CONVERSATION_PURGE, purge_job, concurrency=1),
+        JobKind(REPORTS_ROLL_UP, roll_up_job, concurrency=1),
     ]
     return {kind.name: kind for kind in kinds}

@@ -127,7 +127,7 @@ async def first_claims(d: Dialect, start: datetime, end: datetime) -> Spans:
 async def funnel(d: Dialect, start: datetime, end: datetime, since: datetime) -> dict[str, int]:
     """Tips of `[start, end)` by the furthest stage they reached (now or in their history);
     status changes come after the tip's first message, so they are read from `since`, the
-    period's start, on."""
+    period's start, on (`earlier_status_changes` finds the exceptions)."""
     period = "t.first_message_at >= ? AND t.first_message_at < ?"
     reached = (
         f"SELECT t.id AS tip_id, t.status AS stage FROM tips t WHERE {period}"
@@ -167,6 +167,20 @@ async def consents(d: Dialect, start: datetime, end: datetime) -> dict[tuple[str
         _bounds(start, end),
     )
     return _tally(((str(r["state"]), str(r["scope"] or "")), int(r["n"])) for r in found)
+
+
+async def earlier_status_changes(d: Dialect, start: datetime, end: datetime) -> int:
+    """Status changes of the tips of `[start, end)` made before `start`: none, unless a tip lost
+    its first messages to a split or the clocks disagreed. Where there are some, the funnel of
+    those days depends on where the period starts, so they are never rolled up."""
+    found = await rows(
+        d,
+        "SELECT COUNT(*) AS n FROM audit_events a JOIN tips t ON t.id = a.tip_id"
+        f" WHERE {d.unindexed('a.action')} = 'tip.status_changed' AND a.created_at < ?"
+        " AND t.first_message_at >= ? AND t.first_message_at < ?",
+        [start, start, end],
+    )
+    return int(found[0]["n"] or 0)
 
 
 async def writers(d: Dialect, start: datetime, end: datetime) -> dict[int, int]:

@@ -1,7 +1,7 @@
 """A part of a report: what a stretch of whole local days adds to it, as raw figures that add up.
 
-A period's figures are the sum of its parts, so days can be measured once and kept (daily
-roll-ups) while the rest is measured live. A part keeps counts per local date
+A period's figures are the sum of its parts: the stored roll-ups of its closed days
+(`rollups.py`) and what `measure` reads live for the rest. A part keeps counts per local date
 and hour (not per day: a UTC bucket's local hour is all the series need), counts per desk,
 status, stage, consent answer and error code, every tip's response times (a median is taken over
 all of a period's tips at once) and the readers who sent a tip with their first contact (whether

@@ -1,17 +1,19 @@
 """A report: the figures of a period and of the period of the same length before it.
 
-`build_report` adds up the period's parts (`parts.py`) and turns them into the report's figures:
-local days, hours and weekdays (DST days have 23 or 25 hours), medians and shares.
+`build_report` adds up the period's parts (`parts.py`: the stored roll-ups of closed days from
+`rollups.py`, the rest measured live) and turns them into the report's figures: local days,
+hours and weekdays (DST days have 23 or 25 hours), medians and shares.
 """
 
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from tipdesk.conversation.opening_hours import OpeningHours
 from tipdesk.reports import figures
+from tipdesk.reports import rollups as rollups_
 from tipdesk.reports.clock import bucket_seconds, percentile
 from tipdesk.reports.parts import Durations, Frame, Hours, Part, measure
 from tipdesk.reports.period import Period
@@ -22,11 +24,16 @@ Figures = dict[str, Any]
 STAGES = ("in_review", "verified", "used", "rejected")
 
 
-async def build_report(period: Period, hours: OpeningHours) -> dict[str, Any]:
+async def build_report(
+    period: Period, hours: OpeningHours, *, rollups: bool = True, now: datetime | None = None
+) -> dict[str, Any]:
+    """`rollups=False` measures every day live (the tests compare both ways)."""
     d = dialect()
     previous = period.previous()
+    moment = now or datetime.now(UTC)
     current, before = await asyncio.gather(
-        period_figures(d, period, hours), period_figures(d, previous, hours)
+        period_figures(d, period, hours, rollups, moment),
+        period_figures(d, previous, hours, rollups, moment),
     )
     report: dict[str, Any] = {
         "period": describe(period),
@@ -50,15 +57,37 @@ def describe(period: Period) -> dict[str, Any]:
     }
 
 
-async def period_figures(d: Dialect, period: Period, hours: OpeningHours) -> Figures:
-    """The period as one part measured live, plus the readers' states and dead jobs."""
+async def period_figures(
+    d: Dialect, period: Period, hours: OpeningHours, rollups: bool, now: datetime
+) -> Figures:
+    """The stored parts of the period's closed days plus the rest measured live, one part per
+    run of consecutive days (PostgreSQL measures them over its pool at once; SQLite's one
+    connection takes the queries in turn)."""
     start, end = period.start, period.end
     frame = Frame(period.timezone, bucket_seconds(period.timezone, start, end), hours)
-    part, states, dead = await asyncio.gather(
-        measure(d, frame, start, end, start),
+    stored = await rollups_.stored_parts(d, frame, period.local_days(), now) if rollups else {}
+    runs = _live_runs(period, stored)
+    live, states, dead = await asyncio.gather(
+        asyncio.gather(*(measure(d, frame, run.start, run.end, start) for run in runs)),
         figures.reader_states(d, start, end), figures.dead_jobs(d, start, end),
     )  # fmt: skip
-    return _figures(period, part, states, dead)
+    total = Part()
+    for part in [*(p for p in stored.values() if p is not None), *live]:
+        total.add(part)
+    return _figures(period, total, states, dead)
+
+
+def _live_runs(period: Period, stored: dict[date, Part | None]) -> list[Period]:
+    """The period's days without a stored part, as runs of consecutive days."""
+    runs: list[Period] = []
+    for day in period.local_days():
+        if stored.get(day) is not None:
+            continue
+        if runs and runs[-1].until == day - timedelta(days=1):
+            runs[-1] = Period(runs[-1].since, day, period.timezone)
+        else:
+            runs.append(Period(day, day, period.timezone))
+    return runs
 
 
 def _figures(period: Period, part: Part, states: dict[str, int], dead: dict[str, int]) -> Figures:

@@ -1,0 +1,37 @@
+"""The daily `reports.roll_up` job: every closed day that is not stored yet is rolled up ahead
+of the reports that will read it (`rollups.py`), so only days changed since wait for a report.
+
+It enqueues its next run (a day later, dedupe key `reports.roll_up`) before it works, so a
+failing run does not end the rhythm; `serve` and `worker` enqueue it at start.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from tipdesk.jobs import queue
+from tipdesk.jobs.worker import JobContext
+from tipdesk.reports.rollups import roll_up_history
+from tipdesk.settings import Settings
+
+log = logging.getLogger("tipdesk.reports")
+REPORTS_ROLL_UP = "reports.roll_up"
+EVERY = timedelta(days=1)
+
+
+async def roll_up_job(context: JobContext, payload: dict[str, object]) -> None:
+    settings = context.settings
+    await schedule_roll_up(settings, queue.utcnow() + EVERY)
+    rolled = await roll_up_history(
+        settings.timezone, settings.opening_hours, queue.utcnow(), context.give_way
+    )
+    log.info("reports: %d days rolled up", rolled)
+
+
+async def schedule_roll_up(settings: Settings, run_at: datetime | None = None) -> None:
+    """Enqueue the daily roll-up; a no-op while one waits (its dedupe key)."""
+    await queue.enqueue(
+        REPORTS_ROLL_UP, {}, max_attempts=settings.job_max_attempts,
+        dedupe_key=REPORTS_ROLL_UP, run_at=run_at, priority=200,
+    )  # fmt: skip
