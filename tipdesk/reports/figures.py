@@ -66,10 +66,7 @@ async def message_buckets(
 
 async def media(d: Dialect, start: datetime, end: datetime) -> dict[str, Any]:
     """Per kind: media items and tips holding at least one; and tips holding any medium."""
-    join = (
-        " FROM media_assets m JOIN tips t ON t.id = m.tip_id"
-        " WHERE t.first_message_at >= ? AND t.first_message_at < ?"
-    )
+    join = f" FROM media_assets m WHERE {d.of_tips('m.tip_id')}"
     kinds = await rows(
         d, f"SELECT m.kind AS kind, COUNT(*) AS items, COUNT(DISTINCT m.tip_id) AS tips{join}"
         " GROUP BY m.kind", _bounds(start, end),
