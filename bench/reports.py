@@ -5,7 +5,9 @@ a bare `SELECT COUNT(*) FROM tips` on the same database in the same run.
     .venv/bin/python bench/reports.py [N]
 Uses TIPDESK_DATABASE_URL when set (PostgreSQL; its tables are emptied first), else a fresh
 SQLite file. Seeding is two years of tips with replies, claims, status changes, media, consent
-and failures, written with multi-row INSERTs.
+and failures, written with multi-row INSERTs. The daily roll-up job then rolls up the history
+once (timed); the reports read its stored days. Also timed: a 365-day report when one old day
+changed just before (it rolls that day up again), and one measured live without roll-ups.
 """
 
 from __future__ import annotations
@@ -27,16 +29,20 @@ import httpx
 from tortoise import connections
 
 from tipdesk.app import create_app
+from tipdesk.conversation.opening_hours import OpeningHours
 from tipdesk.db import database, migrate_database
 from tipdesk.editors.accounts import create_editor, create_token
 from tipdesk.editors.models import Role
 from tipdesk.reports.period import Period
 from tipdesk.reports.report import build_report
+from tipdesk.reports.rollups import roll_up_history
 from tipdesk.reports.sql import dialect
 from tipdesk.settings import Settings
 
 HOUR_WEIGHTS = [1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 8, 9, 9, 8, 8, 8, 9, 10, 11, 10, 7, 4, 2]
 TABLES = ("media_assets", "consent_records", "audit_events", "messages", "tips", "senders", "jobs")
+# An old tip whose status each run of the "one old day changed" figure flips.
+CHANGED_TIP = 1
 Rows = dict[str, list[tuple[Any, ...]]]
 CONSENT_ANSWERS = [
     ("granted", "named"), ("granted", "anonymous"), ("refused", None), ("requested", None),
@@ -168,20 +174,39 @@ async def measure(settings: Settings, now: datetime) -> list[tuple[str, float]]:
     connection = connections.get("default")
     figures = [("baseline: SELECT COUNT(*) FROM tips", await timed(
         lambda: connection.execute_query("SELECT COUNT(*) FROM tips")))]  # fmt: skip
+    tz, hours = settings.timezone, settings.opening_hours
+    start = time.perf_counter()
+    await roll_up_history(tz, hours, now)
+    figures.append(("roll-up job, whole history (once)", (time.perf_counter() - start) * 1000))
     await create_editor("chief@bench.example", "Chief", Role.CHIEF, "bench password 123")
     headers = {"authorization": f"Bearer {await create_token('chief@bench.example', 'bench')}"}
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
         for days in (30, 365):
-            until = now.astimezone(settings.timezone).date()
-            period = Period(until - timedelta(days=days - 1), until, settings.timezone)
+            until = now.astimezone(tz).date()
+            period = Period(until - timedelta(days=days - 1), until, tz)
             figures.append((f"report computation, {days} days + previous {days}", await timed(
-                lambda p=period: build_report(p, settings.opening_hours))))  # fmt: skip
+                lambda p=period: build_report(p, hours))))  # fmt: skip
             url = f"/api/v1/reports?since={period.since}&until={period.until}"
             figures.append((f"GET /api/v1/reports, {days} days", await timed(
                 lambda u=url: _get(client, u, headers))))  # fmt: skip
+    year = Period(until - timedelta(days=364), until, tz)
+    figures.append(("365 days, one old day changed before each run", await timed(
+        lambda: _change_and_report(year, hours))))  # fmt: skip
+    figures.append(("365 days measured live, no roll-ups (one run)", await timed(
+        lambda: build_report(year, hours, rollups=False), rounds=1)))  # fmt: skip
     return figures
+
+
+async def _change_and_report(period: Period, hours: OpeningHours) -> None:
+    """Flip an old tip's status (its day's roll-up goes, by trigger), then report."""
+    d = dialect()
+    await connections.get("default").execute_query(
+        d.sql("UPDATE tips SET status = CASE WHEN status = 'used' THEN 'rejected' ELSE 'used' END"
+              " WHERE id = ?"), [CHANGED_TIP],
+    )  # fmt: skip
+    await build_report(period, hours)
 
 
 async def _get(client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> None:
@@ -214,7 +239,7 @@ async def main(count: int) -> None:
 
 async def _empty(settings: Settings) -> None:
     if settings.is_postgres:
-        names = ", ".join((*TABLES, "editors", "api_tokens"))
+        names = ", ".join((*TABLES, "editors", "api_tokens", "report_days"))
         await connections.get("default").execute_script(
             f"TRUNCATE {names} RESTART IDENTITY CASCADE"
         )
