@@ -233,3 +233,13 @@ async def test_the_daily_job_rolls_up_every_closed_day_once() -> None:
     written = sorted(await ReportDay.all().values_list("id", flat=True))
     await build_report(Period(date(2026, 10, 26), date(2026, 10, 29), AMSTERDAM), OFFICE, now=now)
     assert sorted(await ReportDay.all().values_list("id", flat=True)) == written
+
+
+async def test_a_report_rolls_up_a_month_of_missing_days_at_most() -> None:
+    """Before the job ran, the first report over a long period measures most of it live."""
+    await build_history()
+    now = datetime.now(UTC)
+    quarter = Period(date(2026, 8, 1), date(2026, 10, 31), AMSTERDAM)
+    await build_report(quarter, OFFICE, now=now)
+    assert await ReportDay.all().count() == 2 * rollups.ROLL_UP_PER_REPORT
+    await both_ways(quarter, OFFICE, now)

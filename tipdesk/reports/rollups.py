@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import sys
 import zoneinfo
 from array import array
@@ -44,8 +43,11 @@ from tipdesk.reports.parts import Durations, Frame, Part, Writers, measure, writ
 from tipdesk.reports.period import Period
 from tipdesk.reports.sql import Dialect, dialect, rows
 
-log = logging.getLogger("tipdesk.reports")
 ROLL_UP_AFTER = timedelta(days=2)
+# A report rolls up at most this many missing days itself and measures any others live: the
+# first report over years of history (before the daily job ran) costs about what measuring it
+# live did, and each report after it rolls up a month more.
+ROLL_UP_PER_REPORT = 31
 # Days per transaction: SQLite's one connection waits for it (some 15 ms a day at 140 tips a
 # day), so a batch is kept short.
 BATCH_DAYS = 7
@@ -87,12 +89,13 @@ async def stored_parts(
     d: Dialect, frame: Frame, days: Sequence[date], now: datetime
 ) -> dict[date, Part | None]:
     """The parts of the closed days among `days` (consecutive), rolling up those not stored
-    yet; None for a day that must be measured live."""
+    yet (up to `ROLL_UP_PER_REPORT`); None for a day that must be measured live. Days left out
+    are measured live."""
     wanted = closed(days, frame, now)
     if not wanted:
         return {}
     found = await _load(d, frame, wanted[0], wanted[-1])
-    missing = [day for day in wanted if day not in found]
+    missing = [day for day in wanted if day not in found][:ROLL_UP_PER_REPORT]
     for start in range(0, len(missing), BATCH_DAYS):
         found.update(await roll_up(d, frame, missing[start : start + BATCH_DAYS]))
     return found
