@@ -25,7 +25,7 @@ from tipdesk.jobs import queue
 from tipdesk.jobs.worker import JobContext
 from tipdesk.settings import Settings
 from tipdesk.tips.models import DeliveryState, Direction, Message, Sender
-from tipdesk.whatsapp.cloud import READER_UNREACHABLE, WINDOW_CLOSED, GraphClient, SendRefused
+from tipdesk.whatsapp.cloud import READER_UNREACHABLE, WINDOW_CLOSED, SendRefused
 from tipdesk.whatsapp.contract import SendRejected, validate_send
 
 log = logging.getLogger("tipdesk.conversation")
@@ -218,7 +218,7 @@ async def _deliver(message: Message, sender: Sender, context: JobContext) -> Non
     except SendRejected as exc:
         await _settle(message, DeliveryState.FAILED, {"code": exc.code, "details": exc.details})
         return
-    client = GraphClient(context.settings, transport=context.http_transport)
+    client = context.graph
     try:
         wamid = await client.send_message(body)
     except SendRefused as exc:
