@@ -155,10 +155,14 @@ async def schedule_send(
 async def send_queued(context: JobContext, payload: dict[str, object]) -> None:
     """The `conversation.send` job: send one queued message, or hold, defer or cancel it."""
     settings = context.settings
-    message = await Message.get_or_none(id=int(str(payload["message_id"])))
+    message = (
+        await Message.filter(id=int(str(payload["message_id"])))
+        .select_related("sender")
+        .first()
+    )
     if message is None or message.delivery != DeliveryState.QUEUED:
         return  # sent, held or cancelled by an earlier run: idempotent
-    sender = await Sender.get(id=message.sender_id)
+    sender = message.sender
     if (reason := _why_not(sender, message)) is not None:
         await _settle(message, DeliveryState.CANCELLED, {"reason": reason})
         return

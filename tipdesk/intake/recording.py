@@ -150,9 +150,9 @@ async def record_message(message: InboundMessage, settings: Settings) -> bool:
         async with in_transaction() as connection:
             if await Message.filter(wamid=message.wamid).using_db(connection).exists():
                 return False
-            sender = await _locked_sender(message.reader, connection)
+            sender, new_reader = await _locked_sender(message, connection)
             await _note_inbound(sender, message, connection)
-            await _store(sender, message, settings, connection)
+            await _store(sender, new_reader, message, settings, connection)
     except IntegrityError:
         # Another worker stored the same wamid between our check and our insert.
         if await Message.filter(wamid=message.wamid).exists():
@@ -162,7 +162,11 @@ async def record_message(message: InboundMessage, settings: Settings) -> bool:
 
 
 async def _store(
-    sender: Sender, message: InboundMessage, settings: Settings, connection: BaseDBAsyncClient
+    sender: Sender,
+    new_reader: bool,
+    message: InboundMessage,
+    settings: Settings,
+    connection: BaseDBAsyncClient,
 ) -> None:
     if message.number_change is not None:
         await _change_number(sender, message.number_change, connection)
@@ -206,7 +210,7 @@ async def _store(
             dedupe_key=f"{MEDIA_FETCH}:{asset.id}",
             priority=50,
         )
-    await respond(sender, stored, tip, opened, intent, settings, connection)
+    await respond(sender, stored, tip, opened, intent, settings, connection, new_reader=new_reader)
 
 
 async def _tip_for(
@@ -237,10 +241,14 @@ async def _tip_for(
     )
 
 
-async def _locked_sender(reader: Reader, connection: BaseDBAsyncClient) -> Sender:
+async def _locked_sender(
+    message: InboundMessage, connection: BaseDBAsyncClient
+) -> tuple[Sender, bool]:
     """The reader's row, created if new and locked for this transaction, so two messages of one
-    reader processed at once cannot both open a tip."""
+    reader processed at once cannot both open a tip; and whether this transaction created it."""
+    reader = message.reader
     found = await _find_sender(reader, connection)
+    created = False
     if found is None:
         now = queue.utcnow()
         await Sender.bulk_create(
@@ -251,20 +259,27 @@ async def _locked_sender(reader: Reader, connection: BaseDBAsyncClient) -> Sende
                     phone=reader.wa_id,
                     display_name=reader.display_name,
                     first_contact_at=now,
+                    last_inbound_at=message.sent_at,
                 )
             ],
             ignore_conflicts=True,
             using_db=connection,
         )
         found = await _find_sender(reader, connection)
+        # Ours if it carries our moment; a reader created meanwhile by another worker does not.
+        created = found is not None and found.first_contact_at == now
     if found is None:
         raise IntegrityError("sender vanished while being created")
+    if connection.capabilities.dialect != "postgres":
+        # SQLite has no row locks: its one writer at a time is the lock (a second transaction
+        # that read before the first wrote cannot commit and is retried).
+        return found, created
     locked = await Sender.filter(id=found.id).select_for_update().using_db(connection).first()
     if locked is not None and locked.erased_at is not None and locked.wa_id is None:
         # Erased while we waited for the lock: the stub no longer holds the number, so the
         # message belongs to the reader as a new one.
-        return await _locked_sender(reader, connection)
-    return locked or found
+        return await _locked_sender(message, connection)
+    return locked or found, created
 
 
 async def _find_sender(reader: Reader, connection: BaseDBAsyncClient) -> Sender | None:
