@@ -156,9 +156,7 @@ async def send_queued(context: JobContext, payload: dict[str, object]) -> None:
     """The `conversation.send` job: send one queued message, or hold, defer or cancel it."""
     settings = context.settings
     message = (
-        await Message.filter(id=int(str(payload["message_id"])))
-        .select_related("sender")
-        .first()
+        await Message.filter(id=int(str(payload["message_id"]))).select_related("sender").first()
     )
     if message is None or message.delivery != DeliveryState.QUEUED:
         return  # sent, held or cancelled by an earlier run: idempotent

@@ -174,7 +174,7 @@ async def _store(
         message.type, message.text, message.content, sender.pending_question,
         sender.pending_question_at, queue.utcnow(), settings.texts,
     )  # fmt: skip
-    tip, opened = await _tip_for(sender, message, intent, settings, connection)
+    tip, opened = await _tip_for(sender, new_reader, message, intent, settings, connection)
     stored = await Message.create(
         wamid=message.wamid,
         tip=tip,
@@ -215,6 +215,7 @@ async def _store(
 
 async def _tip_for(
     sender: Sender,
+    new_reader: bool,
     message: InboundMessage,
     intent: Intent | None,
     settings: Settings,
@@ -238,6 +239,7 @@ async def _tip_for(
         window=settings.tip_window,
         connection=connection,
         may_open=intent is None,
+        new_reader=new_reader,
     )
 
 
