@@ -32,8 +32,10 @@ log = logging.getLogger("tipdesk.conversation")
 
 CONVERSATION_SEND = "conversation.send"
 SERVICE_WINDOW = timedelta(hours=24)
-# Confirmations must reach the reader within a second: ahead of media and indexing.
-SEND_PRIORITY = 10
+# Confirmations must reach the reader within a second: ahead of media and indexing, and ahead
+# of new readers' messages too, so under a backlog each tip is finished (its confirmation sent)
+# before the next is started, instead of every waiting message first and all answers last.
+SEND_PRIORITY = 5
 SENT_STATES = [
     DeliveryState.SENT,
     DeliveryState.DELIVERED,
