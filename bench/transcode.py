@@ -204,6 +204,7 @@ async def fetch_memory(folder: Path) -> None:
                     f"  fetch {megabytes:3d} MB: peak Python allocations while fetching"
                     f" {peak / 1024 / 1024:5.2f} MB"
                 )
+            await client.aclose()
     finally:
         fake.terminate()
         fake.wait(timeout=10)

@@ -71,7 +71,8 @@ async def editor_action(request: Request) -> Response:
         if action == "role":
             await administration.change_role(admin, editor_id, _text(form, "role", 16))
         else:
-            await administration.set_active(admin, editor_id, action == "reactivate")
+            settings = request.app.state.settings
+            await administration.set_active(admin, editor_id, action == "reactivate", settings)
     except FAILURES as exc:
         return _back(exc.message)
     return _back("Opgeslagen.")

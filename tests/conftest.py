@@ -33,6 +33,8 @@ def base_environ(data_dir: Path, database_url: str) -> dict[str, str]:
         "TIPDESK_DATABASE_URL": database_url,
         "TIPDESK_SECRET_KEY": TEST_SECRET,
         "TIPDESK_JOB_POLL_INTERVAL": "50ms",
+        # Tests search right after the worker drains; the default delay has its own tests.
+        "TIPDESK_SEARCH_DELAY": "0",
         "TIPDESK_LOG_LEVEL": "warning",
     }
 

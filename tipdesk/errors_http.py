@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import html
+import json
 import logging
 from collections.abc import Mapping
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.types import ExceptionHandler
 
 from tipdesk.errors import STATUS_CODES, ErrorCode, TipdeskError
 
 log = logging.getLogger("tipdesk.errors")
+INTERNAL_MESSAGE = "Something went wrong on our side."
 MACHINE_PREFIXES = ("/api/", "/webhooks/", "/health", "/sandbox/api/", "/sandbox/graph/")
 
 
@@ -25,9 +27,15 @@ def handlers() -> Mapping[type[Exception] | int, ExceptionHandler]:
     }
 
 
+def error_body(code: ErrorCode, message: str) -> bytes:
+    """The JSON shape of every error for machines: `{"error": {"code", "message"}}`."""
+    error = {"error": {"code": code.value, "message": message}}
+    return json.dumps(error, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def render(request: Request, status: int, code: ErrorCode, message: str) -> Response:
     if request.url.path.startswith(MACHINE_PREFIXES) or request.url.path == "/api":
-        return JSONResponse({"error": {"code": code.value, "message": message}}, status_code=status)
+        return Response(error_body(code, message), status, media_type="application/json")
     page = (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
         f"<title>{status} · Tipdesk</title></head><body><main>"
@@ -56,4 +64,4 @@ async def http_exception(request: Request, exc: Exception) -> Response:
 async def unexpected_error(request: Request, exc: Exception) -> Response:
     # The type only: exception messages may carry message text or phone numbers.
     log.error("unexpected %s on %s %s", type(exc).__name__, request.method, request.url.path)
-    return render(request, 500, ErrorCode.INTERNAL, "Something went wrong on our side.")
+    return render(request, 500, ErrorCode.INTERNAL, INTERNAL_MESSAGE)

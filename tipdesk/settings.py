@@ -91,6 +91,12 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "first retry delay; each further attempt doubles it (capped at one hour)",
     ),
     SettingDoc("TIPDESK_JOB_POLL_INTERVAL", "500ms", "how often an idle worker looks for jobs"),
+    SettingDoc(
+        "TIPDESK_SEARCH_DELAY",
+        "300ms",
+        "how long a changed tip waits before it is indexed, so a burst shares one index commit"
+        " (0 indexes at once)",
+    ),
     SettingDoc("TIPDESK_LOG_LEVEL", "info", "debug, info, warning or error"),
     SettingDoc(
         "TIPDESK_TEXTS_FILE",
@@ -165,6 +171,7 @@ class Settings:
     job_lease: timedelta
     job_retry_base: timedelta
     job_poll_interval: timedelta
+    search_delay: timedelta
     log_level: str
     texts: ReaderTexts = field(repr=False)
     privacy_url: str
@@ -224,6 +231,7 @@ class Settings:
             job_lease=env.duration("TIPDESK_JOB_LEASE", "60s"),
             job_retry_base=env.duration("TIPDESK_JOB_RETRY_BASE", "2s"),
             job_poll_interval=env.duration("TIPDESK_JOB_POLL_INTERVAL", "500ms"),
+            search_delay=env.duration("TIPDESK_SEARCH_DELAY", "300ms", allow_zero=True),
             log_level=env.choice("TIPDESK_LOG_LEVEL", "info", _LOG_LEVELS),
             texts=env.texts("TIPDESK_TEXTS_FILE"),
             privacy_url=env.url("TIPDESK_PRIVACY_URL", f"{public_url}/privacy"),
@@ -346,12 +354,12 @@ class _EnvReader:
             raise self.fail(name, f"'{value}' is not a whole number of at least {minimum}")
         return int(value)
 
-    def duration(self, name: str, default: str) -> timedelta:
+    def duration(self, name: str, default: str, *, allow_zero: bool = False) -> timedelta:
         try:
             result = parse_duration(self.text(name, default))
         except ValueError as exc:
             raise self.fail(name, str(exc)) from None
-        if result <= timedelta(0):
+        if result < timedelta(0) or (result == timedelta(0) and not allow_zero):
             raise self.fail(name, "must be longer than zero")
         return result
 

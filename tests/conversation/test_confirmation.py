@@ -11,7 +11,7 @@ from tests.conversation.conftest import ANNE, JOHN, Newsroom
 from tests.editorial_ui.test_login import csrf
 from tipdesk.editors.accounts import create_editor
 from tipdesk.editors.models import Role
-from tipdesk.tips.models import DeliveryState, Message
+from tipdesk.tips.models import DeliveryState, Message, Sender
 
 
 async def test_a_new_tip_is_confirmed_once_with_the_privacy_notice_on_first_contact(
@@ -93,6 +93,32 @@ async def test_the_daily_cap_stops_automatic_messages(newsroom: Newsroom) -> Non
         await newsroom.writes(f"tip {n}")
         await newsroom.api("POST", f"/api/v1/tips/{n + 1}/status", json={"status": "rejected"})
     assert len([t for t in newsroom.texts_sent() if t.startswith("Dank je wel")]) == 2
+
+
+async def test_a_daily_cap_of_zero_means_no_confirmation_even_for_a_new_reader(
+    newsroom: Newsroom,
+) -> None:
+    object.__setattr__(newsroom.settings, "automatic_daily_cap", 0)
+    await newsroom.writes("Brand bij de haven")
+    assert newsroom.texts_sent() == []
+    assert await Message.filter(direction="in").count() == 1
+
+
+async def test_a_message_held_for_a_returning_reader_goes_when_they_write(
+    newsroom: Newsroom,
+) -> None:
+    """The held-message check is skipped only for readers created by the message itself."""
+    first = await newsroom.writes("Brand")
+    tip = await newsroom.tip_of(first)
+    await Sender.filter(id=tip.sender_id).update(
+        last_inbound_at=datetime.now(UTC) - timedelta(days=2)
+    )
+    response = await newsroom.api("POST", f"/api/v1/tips/{tip.id}/reply", json={"text": "Foto?"})
+    assert response.status_code == 202
+    await newsroom.settle()
+    assert (await Message.get(purpose="reply")).delivery is DeliveryState.HELD
+    await newsroom.writes("Hier is hij")
+    assert any("Foto?" in text for text in newsroom.texts_sent())
 
 
 @pytest.mark.parametrize("code", [130429, 131016, 500])

@@ -4,14 +4,18 @@ a switched-off editor can neither log in nor use a session or token they already
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 
 from tests.editorial_ui.sessions import PASSWORD, csrf, log_in_as
+from tests.tips_factory import make_tip
 from tipdesk.audit.models import AuditEvent
 from tipdesk.editors.accounts import create_editor, create_token
 from tipdesk.editors.models import ApiToken, Editor, Role
+from tipdesk.jobs.models import Job
+from tipdesk.tips.models import Tip
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -101,6 +105,22 @@ async def test_roles_change_and_deactivated_editors_lose_login_session_and_token
         assert (await client.get("/api/v1/tips", headers=bearer)).status_code == 200
     actions = [e.action for e in await AuditEvent.filter(action__startswith="editor.")]
     assert actions == ["editor.role_changed", "editor.deactivated", "editor.reactivated"]
+
+
+async def test_switching_an_editor_off_releases_the_tips_they_held(
+    client: httpx.AsyncClient, root: str
+) -> None:
+    anne = await create_editor("anne@desk.example", "Anne", Role.EDITOR, PASSWORD)
+    held, other = await make_tip("Brand"), await make_tip("Storm", phone="31699999998")
+    await Tip.filter(id=held.id).update(claimed_by_id=anne.id, claimed_at=datetime.now(UTC))
+    await client.post(f"/admin/editors/{anne.id}/deactivate", data={"csrf_token": root})
+    assert (await Tip.get(id=held.id)).claimed_by_id is None
+    assert (await Tip.get(id=other.id)).claimed_by_id is None
+    release = await AuditEvent.get(action="tip.released")
+    assert (release.tip_id, release.detail["previous_editor_id"]) == (held.id, anne.id)
+    switched_off = await AuditEvent.get(action="editor.deactivated")
+    assert switched_off.detail["released_tips"] == [held.id]
+    assert await Job.filter(kind="search.index", payload={"tip_id": held.id}).exists()
 
 
 async def test_an_admin_cannot_lock_themselves_out(client: httpx.AsyncClient, root: str) -> None:

@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from starlette.applications import Starlette
 from tortoise import connections
 
 from tests.intake.builders import notification, text_message
@@ -82,6 +83,36 @@ async def test_receipts_only_bodies_get_their_own_later_job(meta: Meta) -> None:
     message_id, receipt_id = (r.json()["id"] for r in responses)
     jobs = {tuple(job.payload["webhook_ids"]): job for job in await Job.all()}  # type: ignore[arg-type]
     assert jobs[(message_id,)].priority < jobs[(receipt_id,)].priority
+
+
+async def test_receipts_arriving_one_by_one_linger_and_share_a_job(
+    meta: Meta, app: Starlette
+) -> None:
+    inbox = app.state.inbox
+    first = asyncio.create_task(meta.post(fixture("status_read")))
+    while not inbox.pending:
+        await asyncio.sleep(0)
+    # Handed over, not yet written: the receipt waits for company.
+    assert not first.done() and await InboundWebhook.all().count() == 0
+    second = asyncio.create_task(meta.post(fixture("status_failed")))
+    responses = await asyncio.gather(first, second)
+    assert [r.status_code for r in responses] == [200, 200]
+    (job,) = await Job.filter(kind="intake.process")
+    assert sorted(job.payload["webhook_ids"]) == sorted(r.json()["id"] for r in responses)  # type: ignore[arg-type]
+
+
+async def test_a_readers_message_ends_the_receipts_wait(meta: Meta, app: Starlette) -> None:
+    inbox = app.state.inbox
+    receipt = asyncio.create_task(meta.post(fixture("status_read")))
+    while not inbox.pending:
+        await asyncio.sleep(0)
+    message = await meta.post(notification(text_message("wamid.inbox.now", "Brand!")))
+    assert message.status_code == 200
+    assert (await receipt).status_code == 200
+    jobs = await Job.filter(kind="intake.process").order_by("priority")
+    # Both written in the message's group commit: one moment, a job each.
+    assert [j.priority for j in jobs] == [10, 40]
+    assert jobs[0].created_at == jobs[1].created_at
 
 
 async def test_stored_bodies_are_indexed_by_arrival_not_by_hash() -> None:

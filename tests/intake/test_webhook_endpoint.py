@@ -11,6 +11,7 @@ from tests.intake.conftest import VERIFY_TOKEN, Meta, fixture, meta_bytes
 from tipdesk.intake.models import InboundWebhook
 from tipdesk.intake.signature import sign
 from tipdesk.jobs.models import Job, JobState
+from tipdesk.settings import Settings
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -135,3 +136,62 @@ async def test_the_desk_keeps_serving_after_hostile_requests(meta: Meta) -> None
         await meta.post(body)
     response = await meta.post(fixture("text"))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("signature", "body", "status"),
+    [
+        ("good", fixture("text"), 200),
+        ("wrong", fixture("text"), 401),
+        ("good", b"{", 400),
+    ],
+)
+async def test_notification_answers_carry_json_and_the_security_headers(
+    settings: Settings, client: httpx.AsyncClient, signature: str, body: object, status: int
+) -> None:
+    raw = body if isinstance(body, bytes) else meta_bytes(body)  # type: ignore[arg-type]
+    header = sign(settings.webhook_app_secret, raw) if signature == "good" else "sha256=00"
+    response = await client.post(
+        "/webhooks/whatsapp", content=raw, headers={"x-hub-signature-256": header}
+    )
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/json"
+    assert int(response.headers["content-length"]) == len(response.content)
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert "set-cookie" not in response.headers
+    assert ("id" in response.json()) == (status == 200)
+
+
+async def test_a_client_gone_before_its_body_arrived_gets_400_and_nothing_is_stored(
+    app: object,
+) -> None:
+    """The ASGI server reports the disconnect; the desk answers into the void and stores
+    nothing, and keeps serving."""
+    sent: list[dict[str, object]] = []
+    messages = [{"type": "http.request", "body": b'{"object":', "more_body": True}]
+    messages.append({"type": "http.disconnect"})
+
+    async def receive() -> dict[str, object]:
+        return messages.pop(0)
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/webhooks/whatsapp",
+        "raw_path": b"/webhooks/whatsapp",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json")],
+        "client": ("127.0.0.1", 5000),
+        "server": ("127.0.0.1", 80),
+    }
+    await app(scope, receive, send)  # type: ignore[operator]
+    assert sent[0]["status"] == 400
+    assert await InboundWebhook.all().count() == 0

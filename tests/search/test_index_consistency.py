@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -35,8 +35,18 @@ async def run_jobs(settings: Settings) -> None:
 
 
 @pytest.fixture
-async def live_desk(settings: Settings) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
-    app = create_app(settings, workers_in_process=True)
+def default_delay(environ: dict[str, str]) -> Settings:
+    """The desk as shipped: changes wait `TIPDESK_SEARCH_DELAY`'s default before indexing."""
+    return Settings.from_env(
+        {k: v for k, v in environ.items() if k != "TIPDESK_SEARCH_DELAY"}, env_file=None
+    )
+
+
+@pytest.fixture
+async def live_desk(
+    default_delay: Settings,
+) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
+    app = create_app(default_delay, workers_in_process=True)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://desk.test") as client:
@@ -75,6 +85,23 @@ async def test_edits_reach_the_index(settings: Settings) -> None:
     await run_jobs(settings)
     assert await found(settings, "brand status:new") == []
     assert await found(settings, "brand status:verified desk:regio") == [tip.id]
+
+
+async def test_changes_wait_the_search_delay_so_a_burst_shares_one_commit(
+    default_delay: Settings,
+) -> None:
+    from tipdesk.jobs.models import Job
+
+    assert default_delay.search_delay == timedelta(milliseconds=300)
+    before = datetime.now(UTC)
+    tips = [await make_tip(f"Storm {n}") for n in range(3)]
+    for tip in tips:
+        await schedule_indexing(tip.id, default_delay)
+    jobs = await Job.filter(kind="search.index")
+    assert len(jobs) == 3
+    assert all(job.run_at >= before + timedelta(milliseconds=300) for job in jobs)
+    # Not due yet: a worker draining now leaves them for the next moment.
+    assert await Worker(default_delay, desk_job_kinds(default_delay)).drain() == 0
 
 
 async def test_changes_while_an_index_job_waits_are_coalesced(settings: Settings) -> None:

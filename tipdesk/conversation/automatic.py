@@ -23,10 +23,13 @@ def texts_for(sender: Sender, settings: Settings) -> LanguageTexts:
 
 
 async def may_send_automatic(
-    sender: Sender, settings: Settings, connection: BaseDBAsyncClient
+    sender: Sender, settings: Settings, connection: BaseDBAsyncClient, *, new_reader: bool = False
 ) -> bool:
     if any((sender.opted_out_at, sender.blocked_at, sender.erased_at, sender.unreachable_at)):
         return False
+    if new_reader:
+        # One message in, nothing sent: within every limit there can be.
+        return settings.reader_rate_limit >= 1 and settings.automatic_daily_cap >= 1
     now = queue.utcnow()
     recent_inbound = (
         await Message.filter(
@@ -51,11 +54,16 @@ async def may_send_automatic(
 
 
 async def confirm_new_tip(
-    sender: Sender, tip: Tip, settings: Settings, connection: BaseDBAsyncClient
+    sender: Sender,
+    tip: Tip,
+    settings: Settings,
+    connection: BaseDBAsyncClient,
+    *,
+    new_reader: bool = False,
 ) -> None:
     """The one confirmation of a tip; on a reader's first contact ever with the privacy notice
     in the same message."""
-    if not await may_send_automatic(sender, settings, connection):
+    if not await may_send_automatic(sender, settings, connection, new_reader=new_reader):
         return
     texts = texts_for(sender, settings)
     now = queue.utcnow()

@@ -36,7 +36,7 @@ from tipdesk.jobs.worker import JobContext
 from tipdesk.settings import Settings
 from tipdesk.tips.deletion import Deleted, delete_content, delete_messages, delete_tips
 from tipdesk.tips.models import Message, Sender, Tip, TipStatus
-from tipdesk.whatsapp.cloud import GraphClient, GraphError
+from tipdesk.whatsapp.cloud import GraphError
 from tipdesk.whatsapp.contract import SendRejected, validate_send
 
 log = logging.getLogger("tipdesk.conversation")
@@ -109,7 +109,7 @@ async def say_goodbye(sender: Sender, used: int, context: JobContext) -> str | N
     body["text"]["preview_url"] = False
     try:
         validate_send(body)
-        client = GraphClient(context.settings, transport=context.http_transport)
+        client = context.graph
         return await client.send_message(body)
     except (GraphError, SendRejected) as exc:
         log.warning("reader %d: closing message not sent (%s)", sender.id, type(exc).__name__)

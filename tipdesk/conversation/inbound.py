@@ -24,9 +24,14 @@ async def respond(
     intent: Intent | None,
     settings: Settings,
     connection: BaseDBAsyncClient,
+    *,
+    new_reader: bool = False,
 ) -> None:
-    await release_held(sender, settings, connection)
+    """`new_reader`: the reader's row was created in this transaction, so nothing was held for
+    them and nothing sent to them yet (two queries fewer for every new reader in a storm)."""
+    if not new_reader:
+        await release_held(sender, settings, connection)
     if intent is not None:
         await requests.handle(sender, intent, message, settings, connection)
     elif opened and tip is not None:
-        await confirm_new_tip(sender, tip, settings, connection)
+        await confirm_new_tip(sender, tip, settings, connection, new_reader=new_reader)

@@ -25,15 +25,17 @@ from tipdesk.jobs import queue
 from tipdesk.jobs.worker import JobContext
 from tipdesk.settings import Settings
 from tipdesk.tips.models import DeliveryState, Direction, Message, Sender
-from tipdesk.whatsapp.cloud import READER_UNREACHABLE, WINDOW_CLOSED, GraphClient, SendRefused
+from tipdesk.whatsapp.cloud import READER_UNREACHABLE, WINDOW_CLOSED, SendRefused
 from tipdesk.whatsapp.contract import SendRejected, validate_send
 
 log = logging.getLogger("tipdesk.conversation")
 
 CONVERSATION_SEND = "conversation.send"
 SERVICE_WINDOW = timedelta(hours=24)
-# Confirmations must reach the reader within a second: ahead of media and indexing.
-SEND_PRIORITY = 10
+# Confirmations must reach the reader within a second: ahead of media and indexing, and ahead
+# of new readers' messages too, so under a backlog each tip is finished (its confirmation sent)
+# before the next is started, instead of every waiting message first and all answers last.
+SEND_PRIORITY = 5
 SENT_STATES = [
     DeliveryState.SENT,
     DeliveryState.DELIVERED,
@@ -155,10 +157,12 @@ async def schedule_send(
 async def send_queued(context: JobContext, payload: dict[str, object]) -> None:
     """The `conversation.send` job: send one queued message, or hold, defer or cancel it."""
     settings = context.settings
-    message = await Message.get_or_none(id=int(str(payload["message_id"])))
+    message = (
+        await Message.filter(id=int(str(payload["message_id"]))).select_related("sender").first()
+    )
     if message is None or message.delivery != DeliveryState.QUEUED:
         return  # sent, held or cancelled by an earlier run: idempotent
-    sender = await Sender.get(id=message.sender_id)
+    sender = message.sender
     if (reason := _why_not(sender, message)) is not None:
         await _settle(message, DeliveryState.CANCELLED, {"reason": reason})
         return
@@ -218,7 +222,7 @@ async def _deliver(message: Message, sender: Sender, context: JobContext) -> Non
     except SendRejected as exc:
         await _settle(message, DeliveryState.FAILED, {"code": exc.code, "details": exc.details})
         return
-    client = GraphClient(context.settings, transport=context.http_transport)
+    client = context.graph
     try:
         wamid = await client.send_message(body)
     except SendRefused as exc:

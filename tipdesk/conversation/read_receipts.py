@@ -9,7 +9,7 @@ from tipdesk.jobs import queue
 from tipdesk.jobs.worker import JobContext
 from tipdesk.settings import Settings
 from tipdesk.tips.models import DeliveryState, Direction, Message, Sender
-from tipdesk.whatsapp.cloud import GraphClient, SendRefused
+from tipdesk.whatsapp.cloud import SendRefused
 
 log = logging.getLogger("tipdesk.conversation")
 CONVERSATION_MARK_READ = "conversation.mark_read"
@@ -45,9 +45,7 @@ async def mark_read(context: JobContext, payload: dict[str, object]) -> None:
     sender = await Sender.get(id=message.sender_id)
     if sender.erased_at is None and sender.blocked_at is None:
         try:
-            await GraphClient(context.settings, transport=context.http_transport).mark_read(
-                message.wamid
-            )
+            await context.graph.mark_read(message.wamid)
         except SendRefused as exc:
             if exc.worth_retrying and not context.last_attempt:
                 raise

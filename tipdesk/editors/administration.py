@@ -1,10 +1,12 @@
 """What admins do to accounts: add editors, change roles, switch editors off and on, issue and
 revoke API tokens. Each writes an audit event. A switched-off editor can no longer log in, and
-their session and tokens stop working at once (editors/access.py checks `active` every time).
+their session and tokens stop working at once (editors/access.py checks `active` every time),
+and the tips they held are released.
 An admin cannot change their own role or switch themselves off, so a desk always keeps one."""
 
 from __future__ import annotations
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from tipdesk.audit.models import AuditEvent
@@ -12,6 +14,9 @@ from tipdesk.editors.accounts import create_editor, create_token_for, generated_
 from tipdesk.editors.models import ApiToken, Editor, Role
 from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tipdesk.jobs.queue import utcnow
+from tipdesk.search.jobs import schedule_indexing
+from tipdesk.settings import Settings
+from tipdesk.tips.models import Tip
 
 
 def _require_admin(admin: Editor) -> None:
@@ -63,14 +68,46 @@ async def change_role(admin: Editor, editor_id: int, role: object) -> Editor:
     return await Editor.get(id=editor.id)
 
 
-async def set_active(admin: Editor, editor_id: int, active: bool) -> Editor:
+async def set_active(admin: Editor, editor_id: int, active: bool, settings: Settings) -> Editor:
+    """Switching an editor off also releases the tips they held, so none stays claimed by
+    someone who can no longer work on it (each release audited and re-indexed)."""
     editor = await _other_editor(admin, editor_id)
     if editor.active is not active:
-        async with in_transaction():
-            await Editor.filter(id=editor.id).update(active=active)
+        async with in_transaction() as connection:
+            await Editor.filter(id=editor.id).using_db(connection).update(active=active)
             action = "editor.reactivated" if active else "editor.deactivated"
-            await _audit(admin, action, {"editor_id": editor.id})
+            released: list[int] = []
+            if not active:
+                released = await _release_claims(admin, editor, settings, connection)
+            detail = {"editor_id": editor.id, "released_tips": released}
+            await _audit(admin, action, detail, connection)
     return await Editor.get(id=editor.id)
+
+
+async def _release_claims(
+    admin: Editor, editor: Editor, settings: Settings, connection: BaseDBAsyncClient
+) -> list[int]:
+    held = [
+        int(str(tip_id))
+        for tip_id in await Tip.filter(claimed_by_id=editor.id)
+        .using_db(connection)
+        .values_list("id", flat=True)
+    ]
+    if not held:
+        return held
+    await (
+        Tip.filter(id__in=held)
+        .using_db(connection)
+        .update(claimed_by_id=None, claimed_at=None, updated_at=utcnow())
+    )
+    for tip_id in held:
+        await AuditEvent.create(
+            action="tip.released", tip_id=tip_id, editor=admin,
+            detail={"previous_editor_id": editor.id, "reason": "editor switched off"},
+            using_db=connection,
+        )  # fmt: skip
+        await schedule_indexing(tip_id, settings, connection)
+    return held
 
 
 async def issue_token(admin: Editor, editor_id: int, label: str) -> str:
@@ -94,5 +131,10 @@ async def revoke_token(admin: Editor, token_id: int) -> None:
         await _audit(admin, "token.revoked", {"token_id": token_id})
 
 
-async def _audit(admin: Editor, action: str, detail: dict[str, object]) -> None:
-    await AuditEvent.create(action=action, editor=admin, detail=detail)
+async def _audit(
+    admin: Editor,
+    action: str,
+    detail: dict[str, object],
+    connection: BaseDBAsyncClient | None = None,
+) -> None:
+    await AuditEvent.create(action=action, editor=admin, detail=detail, using_db=connection)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import uuid
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
@@ -44,6 +45,8 @@ from tipdesk.tips.models import (
 )
 
 log = logging.getLogger("tipdesk.intake")
+# Bodies read per query: each is at most TIPDESK_WEBHOOK_MAX_BYTES.
+READ_AT_ONCE = 16
 
 # Delivery only moves forward, whatever order Meta's status webhooks arrive in.
 DELIVERY_RANK = {
@@ -58,33 +61,49 @@ DELIVERY_RANK = {
 async def process_webhook(context: JobContext, payload: dict[str, object]) -> None:
     """The inbox's job: every body it committed together (`webhook_ids`; jobs written before
     group jobs name one `webhook_id`). Each body is taken on its own; one that fails is retried
-    with the job, while those already processed are skipped on that retry."""
-    ids = payload.get("webhook_ids") or [payload["webhook_id"]]
+    with the job, while those already processed are skipped on that retry.
+
+    Bodies are read a few at a time in one query, and those that broke no rule are marked
+    processed together: under a storm most bodies are delivery receipts, each a single UPDATE,
+    and per-body reads and transactions were most of their cost. A crash before the marking
+    only means those bodies are read again, which records nothing twice."""
+    found = payload.get("webhook_ids") or [payload["webhook_id"]]
+    ids = [str(i) for i in found] if isinstance(found, list) else []
     failed: list[BaseException] = []
-    for webhook_id in ids if isinstance(ids, list) else []:
-        await context.give_way()
-        try:
-            await _process_one(str(webhook_id), context)
-        except Exception as exc:
-            log.warning("webhook %s failed: %s", webhook_id, type(exc).__name__)
-            failed.append(exc)
+    for start in range(0, len(ids), READ_AT_ONCE):
+        webhooks = await InboundWebhook.filter(
+            id__in=ids[start : start + READ_AT_ONCE], state=InboundState.RECEIVED
+        ).order_by("id")
+        clean: list[uuid.UUID] = []
+        for webhook in webhooks:
+            await context.give_way()
+            try:
+                notification = await _process_one(webhook, context.settings)
+            except Exception as exc:
+                log.warning("webhook %s failed: %s", webhook.id, type(exc).__name__)
+                failed.append(exc)
+                continue
+            if notification.violations or notification.value_errors:
+                await _finish(webhook, notification)
+            else:
+                clean.append(webhook.id)
+        if clean:
+            await InboundWebhook.filter(id__in=clean).update(
+                state=InboundState.PROCESSED, processed_at=queue.utcnow()
+            )
     if failed:
         raise failed[0]
 
 
-async def _process_one(webhook_id: str, context: JobContext) -> None:
-    webhook = await InboundWebhook.get_or_none(id=webhook_id)
-    if webhook is None or webhook.state == InboundState.PROCESSED:
-        return
+async def _process_one(webhook: InboundWebhook, settings: Settings) -> Notification:
     notification = parse_notification(
-        load_envelope(bytes(webhook.body)), context.settings.desk_phone_number_id
+        load_envelope(bytes(webhook.body)), settings.desk_phone_number_id
     )
     new = 0
     for message in notification.messages:
-        new += await record_message(message, context.settings)
+        new += await record_message(message, settings)
     for status in notification.statuses:
-        await apply_status(status, context.settings)
-    await _finish(webhook, notification)
+        await apply_status(status, settings)
     log.info(
         "webhook %s: %d new of %d messages, %d statuses, %d problems, %d for other numbers",
         webhook.id,
@@ -94,10 +113,12 @@ async def _process_one(webhook_id: str, context: JobContext) -> None:
         len(notification.violations) + len(notification.value_errors),
         notification.other_numbers,
     )
+    return notification
 
 
 async def _finish(webhook: InboundWebhook, notification: Notification) -> None:
-    """Problems are replaced, not added, so a second run of the job records them once."""
+    """A body with problems: they are stored in the transaction that marks it processed, so a
+    body still `received` has none recorded; replaced, not added, all the same."""
     async with in_transaction() as connection:
         await WebhookError.filter(webhook_id=webhook.id).using_db(connection).delete()
         errors = [
@@ -129,9 +150,9 @@ async def record_message(message: InboundMessage, settings: Settings) -> bool:
         async with in_transaction() as connection:
             if await Message.filter(wamid=message.wamid).using_db(connection).exists():
                 return False
-            sender = await _locked_sender(message.reader, connection)
+            sender, new_reader = await _locked_sender(message, connection)
             await _note_inbound(sender, message, connection)
-            await _store(sender, message, settings, connection)
+            await _store(sender, new_reader, message, settings, connection)
     except IntegrityError:
         # Another worker stored the same wamid between our check and our insert.
         if await Message.filter(wamid=message.wamid).exists():
@@ -141,7 +162,11 @@ async def record_message(message: InboundMessage, settings: Settings) -> bool:
 
 
 async def _store(
-    sender: Sender, message: InboundMessage, settings: Settings, connection: BaseDBAsyncClient
+    sender: Sender,
+    new_reader: bool,
+    message: InboundMessage,
+    settings: Settings,
+    connection: BaseDBAsyncClient,
 ) -> None:
     if message.number_change is not None:
         await _change_number(sender, message.number_change, connection)
@@ -149,7 +174,7 @@ async def _store(
         message.type, message.text, message.content, sender.pending_question,
         sender.pending_question_at, queue.utcnow(), settings.texts,
     )  # fmt: skip
-    tip, opened = await _tip_for(sender, message, intent, settings, connection)
+    tip, opened = await _tip_for(sender, new_reader, message, intent, settings, connection)
     stored = await Message.create(
         wamid=message.wamid,
         tip=tip,
@@ -185,11 +210,12 @@ async def _store(
             dedupe_key=f"{MEDIA_FETCH}:{asset.id}",
             priority=50,
         )
-    await respond(sender, stored, tip, opened, intent, settings, connection)
+    await respond(sender, stored, tip, opened, intent, settings, connection, new_reader=new_reader)
 
 
 async def _tip_for(
     sender: Sender,
+    new_reader: bool,
     message: InboundMessage,
     intent: Intent | None,
     settings: Settings,
@@ -213,13 +239,18 @@ async def _tip_for(
         window=settings.tip_window,
         connection=connection,
         may_open=intent is None,
+        new_reader=new_reader,
     )
 
 
-async def _locked_sender(reader: Reader, connection: BaseDBAsyncClient) -> Sender:
+async def _locked_sender(
+    message: InboundMessage, connection: BaseDBAsyncClient
+) -> tuple[Sender, bool]:
     """The reader's row, created if new and locked for this transaction, so two messages of one
-    reader processed at once cannot both open a tip."""
+    reader processed at once cannot both open a tip; and whether this transaction created it."""
+    reader = message.reader
     found = await _find_sender(reader, connection)
+    created = False
     if found is None:
         now = queue.utcnow()
         await Sender.bulk_create(
@@ -230,20 +261,27 @@ async def _locked_sender(reader: Reader, connection: BaseDBAsyncClient) -> Sende
                     phone=reader.wa_id,
                     display_name=reader.display_name,
                     first_contact_at=now,
+                    last_inbound_at=message.sent_at,
                 )
             ],
             ignore_conflicts=True,
             using_db=connection,
         )
         found = await _find_sender(reader, connection)
+        # Ours if it carries our moment; a reader created meanwhile by another worker does not.
+        created = found is not None and found.first_contact_at == now
     if found is None:
         raise IntegrityError("sender vanished while being created")
+    if connection.capabilities.dialect != "postgres":
+        # SQLite has no row locks: its one writer at a time is the lock (a second transaction
+        # that read before the first wrote cannot commit and is retried).
+        return found, created
     locked = await Sender.filter(id=found.id).select_for_update().using_db(connection).first()
     if locked is not None and locked.erased_at is not None and locked.wa_id is None:
         # Erased while we waited for the lock: the stub no longer holds the number, so the
         # message belongs to the reader as a new one.
-        return await _locked_sender(reader, connection)
-    return locked or found
+        return await _locked_sender(message, connection)
+    return locked or found, created
 
 
 async def _find_sender(reader: Reader, connection: BaseDBAsyncClient) -> Sender | None:

@@ -16,8 +16,9 @@ import traceback
 from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 
+from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import Q
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from tipdesk.jobs.models import Job, JobState
@@ -53,58 +54,101 @@ async def enqueue(
     (INSERT .. ON CONFLICT DO NOTHING, which never aborts the caller's transaction). The key is
     released when a worker leases the job, so a change made while it runs gets a job of its own.
     """
-    job = Job(
-        kind=kind,
-        payload=payload or {},
-        state=JobState.QUEUED,
-        priority=priority,
-        run_at=run_at or utcnow(),
-        max_attempts=max_attempts,
-        dedupe_key=dedupe_key,
+    connection = using_db or connections.get("default")
+    postgres = connection.capabilities.dialect == "postgres"
+    now = _time(utcnow(), postgres)
+    values: list[object] = [
+        kind, PAYLOAD.to_db_value(payload or {}, Job), JobState.QUEUED.value, priority,
+        _time(run_at, postgres) if run_at else now, 0, max_attempts, dedupe_key, now, now,
+    ]  # fmt: skip
+    marks = ",".join(_placeholders(len(values), postgres))
+    # Plain SQL (every tip enqueues several jobs); ON CONFLICT DO NOTHING never aborts the
+    # caller's transaction on PostgreSQL, where a failed INSERT would.
+    await connection.execute_query(
+        f'INSERT INTO "jobs" ({ENQUEUE_COLUMNS}) VALUES ({marks}) ON CONFLICT DO NOTHING',  # noqa: S608 - placeholders only
+        values,
     )
-    await Job.bulk_create([job], ignore_conflicts=True, using_db=using_db)
 
 
 async def lease(worker_id: str, lease_for: timedelta, kinds: Collection[str]) -> Job | None:
     """Take the most urgent due job of `kinds` (or one whose lease expired) for `worker_id`.
 
     Kinds this worker does not know stay queued for one that does (a rolling deploy).
+
+    One statement, since every job passes here (several per tip under a storm): an UPDATE of
+    the row a sub-select picks, RETURNING it. On PostgreSQL the sub-select locks that row with
+    SKIP LOCKED, so two workers never wait on or take the same job; on SQLite the statement is
+    atomic. Jobs whose every attempt died with its worker are buried instead (`bury_abandoned`).
     """
     if not kinds:
         return None
     now = utcnow()
-    due = Q(state=JobState.QUEUED, run_at__lte=now) | Q(state=JobState.RUNNING, lease_until__lt=now)
+    connection = connections.get("default")
+    postgres = connection.capabilities.dialect == "postgres"
+    kind_list = sorted(kinds)
+    values: list[object] = [
+        JobState.RUNNING.value, _time(now + lease_for, postgres), worker_id, _time(now, postgres),
+        JobState.QUEUED.value, _time(now, postgres), JobState.RUNNING.value, _time(now, postgres),
+        *kind_list,
+    ]  # fmt: skip
+    marks = _placeholders(len(values), postgres)
+    kinds_sql = ",".join(marks[8:])
+    lock = " FOR UPDATE SKIP LOCKED" if postgres else ""
+    # Only placeholders and our own column names are built here; every value is a parameter.
+    statement = (
+        f'UPDATE "jobs" SET "state"={marks[0]}, "attempts"="attempts"+1, '  # noqa: S608 - placeholders only
+        f'"lease_until"={marks[1]}, "leased_by"={marks[2]}, "dedupe_key"=NULL, '
+        f'"updated_at"={marks[3]} WHERE "id" = (SELECT "id" FROM "jobs" WHERE '
+        f'(("state"={marks[4]} AND "run_at"<={marks[5]}) OR ("state"={marks[6]} AND '
+        f'"lease_until"<{marks[7]} AND "attempts"<"max_attempts")) AND "kind" IN ({kinds_sql}) '
+        f'ORDER BY "priority", "run_at", "id" LIMIT 1{lock}) RETURNING {JOB_COLUMNS}'
+    )
+    rows = await connection.execute_query_dict(statement, values)
+    if not rows:
+        await bury_abandoned(kind_list)
+        return None
+    return Job._init_from_db(**rows[0])
+
+
+async def bury_abandoned(kinds: Collection[str]) -> int:
+    """Jobs whose every attempt died with its worker (the lease expired on the last attempt)
+    are dead too: such a job keeps killing workers. `lease` calls this when it finds nothing
+    to do, so an idle worker buries them."""
+    now = utcnow()
+    abandoned = Job.filter(
+        state=JobState.RUNNING,
+        lease_until__lt=now,
+        attempts__gte=F("max_attempts"),
+        kind__in=list(kinds),
+    )
+    if not await abandoned.exists():
+        return 0
     async with in_transaction() as connection:
-        candidate = (
-            await Job.filter(due, kind__in=list(kinds))
-            .order_by("priority", "run_at", "id")
-            .select_for_update(skip_locked=True)
-            .using_db(connection)
-            .first()
-        )
-        if candidate is None:
-            return None
-        if candidate.state == JobState.RUNNING and candidate.attempts >= candidate.max_attempts:
-            await _bury_abandoned(candidate, connection, now)
-            return None
-        lease_until = now + lease_for
-        taken = await (
-            Job.filter(id=candidate.id, attempts=candidate.attempts)
-            .using_db(connection)
-            .update(
-                state=JobState.RUNNING,
-                attempts=candidate.attempts + 1,
-                lease_until=lease_until,
-                leased_by=worker_id,
-                dedupe_key=None,
-                updated_at=now,
-            )
-        )
-        if not taken:
-            return None
-    candidate.state, candidate.attempts = JobState.RUNNING, candidate.attempts + 1
-    candidate.lease_until, candidate.leased_by = lease_until, worker_id
-    return candidate
+        jobs = await abandoned.select_for_update(skip_locked=True).using_db(connection)
+        for job in jobs:
+            await _bury_abandoned(job, connection, now)
+    return len(jobs)
+
+
+def _placeholders(count: int, postgres: bool) -> list[str]:
+    return [f"${n}" for n in range(1, count + 1)] if postgres else ["?"] * count
+
+
+def _time(value: datetime, postgres: bool) -> object:
+    """A time as the ORM writes it: a timestamp on PostgreSQL, ISO text on SQLite (so times
+    compare with the ORM's own as text)."""
+    return value if postgres else value.isoformat(" ")
+
+
+JOB_COLUMNS = ",".join(f'"{name}"' for name in Job._meta.db_fields)
+ENQUEUE_COLUMNS = ",".join(
+    f'"{name}"'
+    for name in (
+        "kind", "payload", "state", "priority", "run_at", "attempts", "max_attempts",
+        "dedupe_key", "created_at", "updated_at",
+    )
+)  # fmt: skip
+PAYLOAD = Job._meta.fields_map["payload"]
 
 
 async def _bury_abandoned(job: Job, connection: BaseDBAsyncClient, now: datetime) -> None:
@@ -134,10 +178,21 @@ async def extend_lease(job: Job, lease_for: timedelta) -> bool:
 
 
 async def complete(job: Job) -> bool:
+    """Plain SQL, like `lease`: every job ends here."""
     now = utcnow()
-    updated = await Job.filter(id=job.id, attempts=job.attempts, state=JobState.RUNNING).update(
-        state=JobState.DONE, lease_until=None, finished_at=now, updated_at=now, last_error=None
+    connection = connections.get("default")
+    postgres = connection.capabilities.dialect == "postgres"
+    marks = _placeholders(6, postgres)
+    statement = (
+        f'UPDATE "jobs" SET "state"={marks[0]}, "lease_until"=NULL, "finished_at"={marks[1]}, '  # noqa: S608 - placeholders only
+        f'"updated_at"={marks[2]}, "last_error"=NULL WHERE "id"={marks[3]} '
+        f'AND "attempts"={marks[4]} AND "state"={marks[5]}'
     )
+    values = [
+        JobState.DONE.value, _time(now, postgres), _time(now, postgres), job.id, job.attempts,
+        JobState.RUNNING.value,
+    ]  # fmt: skip
+    updated, _ = await connection.execute_query(statement, values)
     return bool(updated)
 
 

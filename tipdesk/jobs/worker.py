@@ -25,6 +25,7 @@ import httpx
 from tipdesk.jobs import queue
 from tipdesk.jobs.models import Job, JobState
 from tipdesk.settings import Settings
+from tipdesk.whatsapp.cloud import GraphClient
 
 log = logging.getLogger("tipdesk.jobs")
 
@@ -36,13 +37,13 @@ async def _go_on() -> None:
 @dataclass(frozen=True)
 class JobContext:
     """What a handler gets besides its payload: the settings, which attempt of how many this
-    is, and (in the sandbox) the transport that reaches the desk's own fake Graph API."""
+    is, and the worker's Graph API client (in the sandbox, it reaches the desk's own fake)."""
 
     settings: Settings
     job_id: int
     attempt: int
     max_attempts: int
-    http_transport: httpx.AsyncBaseTransport | None = None
+    graph: GraphClient
     # A handler that works through many items awaits this between them (see Worker.give_way).
     give_way: Callable[[], Awaitable[None]] = field(default=_go_on)
 
@@ -73,7 +74,7 @@ class Worker:
         give_way: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.settings = settings
-        self.http_transport = http_transport
+        self.graph = GraphClient(settings, transport=http_transport)
         # Awaited before each job and by handlers between items: the embedded desk lets webhook
         # acks go first (Inbox.lull).
         self.give_way = give_way
@@ -96,20 +97,26 @@ class Worker:
 
     async def run(self, stop: asyncio.Event) -> None:
         log.info("worker %s started with %d slots", self.worker_id, self.concurrency)
-        async with asyncio.TaskGroup() as group:
-            for _ in range(self.concurrency):
-                group.create_task(self._slot(stop))
+        try:
+            async with asyncio.TaskGroup() as group:
+                for _ in range(self.concurrency):
+                    group.create_task(self._slot(stop))
+        finally:
+            await self.graph.aclose()
         log.info("worker %s stopped", self.worker_id)
 
     async def drain(self) -> int:
         """Run due jobs one after another until none is left; how many ran (tests, one-offs)."""
         count = 0
-        while (job := await self._lease()) is not None:
-            try:
-                await self._run(job)
-            finally:
-                self.running[job.kind] -= 1
-            count += 1
+        try:
+            while (job := await self._lease()) is not None:
+                try:
+                    await self._run(job)
+                finally:
+                    self.running[job.kind] -= 1
+                count += 1
+        finally:
+            await self.graph.aclose()
         return count
 
     async def _slot(self, stop: asyncio.Event) -> None:
@@ -165,7 +172,7 @@ class Worker:
             job_id=job.id,
             attempt=job.attempts,
             max_attempts=job.max_attempts,
-            http_transport=self.http_transport,
+            graph=self.graph,
             give_way=self.give_way or _go_on,
         )
         heartbeat = asyncio.create_task(self._heartbeat(job))

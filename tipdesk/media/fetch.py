@@ -25,7 +25,6 @@ from tipdesk.media.states import fail_asset, media_store
 from tipdesk.tips.models import MediaAsset, MediaState, Message
 from tipdesk.whatsapp.cloud import (
     GraphAuthError,
-    GraphClient,
     GraphError,
     MediaGone,
     MediaLocation,
@@ -77,7 +76,7 @@ async def fetch_media(context: JobContext, payload: dict[str, object]) -> None:
 
 
 async def _fetch(asset: MediaAsset, context: JobContext, store: MediaStore) -> None:
-    client = GraphClient(context.settings, context.http_transport)
+    client = context.graph
     location = await client.locate_media(str(asset.wa_media_id))
     temporary = store.temporary()
     try:

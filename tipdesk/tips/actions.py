@@ -32,14 +32,18 @@ async def tip_for_message(
     window: timedelta,
     connection: BaseDBAsyncClient,
     may_open: bool = True,
+    new_reader: bool = False,
 ) -> tuple[Tip | None, bool]:
     """The tip a reader's message joins: the open tip it quotes, else the reader's active open
     tip (last message within `window`), else a new tip; and whether the tip is new. Closed tips
     never take new messages; reactions, system notices and requests to the desk (`may_open`
-    False: STOP, INFO, ...) never open one."""
-    tip = await _quoted_open_tip(sender, quoted_wamid, connection)
-    if tip is None:
-        tip = await _active_tip(sender, sent_at, window, connection)
+    False: STOP, INFO, ...) never open one. A reader created with this message (`new_reader`)
+    has no tip to join."""
+    tip = None
+    if not new_reader:
+        tip = await _quoted_open_tip(sender, quoted_wamid, connection)
+        if tip is None:
+            tip = await _active_tip(sender, sent_at, window, connection)
     if tip is not None:
         await _extend(tip, sent_at, connection)
         return tip, False
