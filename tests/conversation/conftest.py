@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.editorial_ui.sessions import PASSWORD
 from tests.servers import free_port, serving
 from tipdesk.app import create_app
 from tipdesk.editors.accounts import create_editor, create_token
@@ -107,7 +108,7 @@ class Newsroom:
     async def editor(self, name: str, role: Role = Role.EDITOR) -> dict[str, str]:
         if name not in self.tokens:
             email = f"{name.lower()}@desk.example"
-            await create_editor(email, name, role, "long enough password")
+            await create_editor(email, name, role, PASSWORD)
             self.tokens[name] = {"authorization": f"Bearer {await create_token(email, 'tests')}"}
         return self.tokens[name]
 

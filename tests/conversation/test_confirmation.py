@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.conversation.conftest import ANNE, JOHN, Newsroom
-from tests.editorial_ui.test_login import csrf
+from tests.editorial_ui.sessions import PASSWORD, log_in_as
 from tipdesk.editors.accounts import create_editor
 from tipdesk.editors.models import Role
 from tipdesk.tips.models import DeliveryState, Message, Sender
@@ -159,16 +159,8 @@ async def test_a_message_sent_is_recorded_with_meta_s_id_once(newsroom: Newsroom
 async def test_admins_see_delivery_errors_without_the_message_text(newsroom: Newsroom) -> None:
     newsroom.fake.fail_next_sends(ANNE, [131026])
     await newsroom.writes("Brand in de Kerkstraat")
-    await create_editor("root@desk.example", "Root", Role.ADMIN, "long enough password")
-    token = await csrf(newsroom.desk)
-    await newsroom.desk.post(
-        "/login",
-        data={
-            "csrf_token": token,
-            "email": "root@desk.example",
-            "password": "long enough password",
-        },
-    )
+    await create_editor("root@desk.example", "Root", Role.ADMIN, PASSWORD)
+    await log_in_as(newsroom.desk, "root@desk.example")
     page = await newsroom.desk.get("/admin")
     assert "Mislukte berichten aan lezers" in page.text
     assert "confirmation · fout 131026: Message undeliverable." in page.text

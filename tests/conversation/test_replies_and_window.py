@@ -7,6 +7,7 @@ import itertools
 from datetime import timedelta
 
 from tests.conversation.conftest import Newsroom
+from tests.editorial_ui.sessions import log_in_as
 from tests.editorial_ui.test_login import csrf
 from tipdesk.tips.models import DeliveryState, Message
 
@@ -123,15 +124,7 @@ async def test_read_receipts_only_when_an_editor_opens_the_tip(newsroom: Newsroo
     assert newsroom.fake.state.read_receipts == []
     tip = await newsroom.tip_of(first)
     await newsroom.editor("Bram")
-    token = await csrf(newsroom.desk)
-    login = await newsroom.desk.post(
-        "/login",
-        data={
-            "csrf_token": token,
-            "email": "bram@desk.example",
-            "password": "long enough password",
-        },
-    )
+    login = await log_in_as(newsroom.desk, "bram@desk.example")
     assert login.status_code == 303
     page = await newsroom.desk.get(f"/tips/{tip.id}")
     await newsroom.settle()
@@ -143,15 +136,7 @@ async def test_read_receipts_only_when_an_editor_opens_the_tip(newsroom: Newsroo
 async def test_the_tip_page_composer_replies_and_asks_with_csrf(newsroom: Newsroom) -> None:
     tip = await newsroom.tip_of(await newsroom.writes("Brand"))
     await newsroom.editor("Bram")
-    token = await csrf(newsroom.desk)
-    await newsroom.desk.post(
-        "/login",
-        data={
-            "csrf_token": token,
-            "email": "bram@desk.example",
-            "password": "long enough password",
-        },
-    )
+    await log_in_as(newsroom.desk, "bram@desk.example")
     page = await newsroom.desk.get(f"/tips/{tip.id}")
     assert 'action="/tips/1/reply"' in page.text and "Blokkeer lezer" in page.text
     forged = await newsroom.desk.post(f"/tips/{tip.id}/reply", data={"text": "Hoi"})
