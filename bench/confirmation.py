@@ -26,11 +26,8 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from bench.ingest import free_port, start, wait_up
+from bench.ingest import NUMBER, SECRET, TOKEN, desk_env, free_port, start, wait_up
 
-SECRET = "bench-app-secret"  # noqa: S105 - a benchmark's own test secret
-TOKEN = "bench-access-token"  # noqa: S105 - a benchmark's own test token
-NUMBER = "104567890123456"
 ROOT = Path(__file__).parents[1]
 
 
@@ -132,18 +129,7 @@ def main(rate: float, seconds: float) -> None:
         graph_port, desk_port = free_port(), free_port()
         bare_graph_port, bare_port = free_port(), free_port()
         graph, bare_graph = (f"http://127.0.0.1:{p}" for p in (graph_port, bare_graph_port))
-        env = {
-            **os.environ,
-            "TIPDESK_DATA_DIR": folder,
-            "TIPDESK_SECRET_KEY": "bench",
-            "TIPDESK_WHATSAPP_APP_SECRET": SECRET,
-            "TIPDESK_WHATSAPP_PHONE_NUMBER_ID": NUMBER,
-            "TIPDESK_WHATSAPP_VERIFY_TOKEN": "v",
-            "TIPDESK_WHATSAPP_ACCESS_TOKEN": TOKEN,
-            "TIPDESK_GRAPH_API_URL": f"{graph}/v21.0",
-            "TIPDESK_OPENING_HOURS": "24/7",
-            "TIPDESK_LOG_LEVEL": "warning",
-        }
+        env = desk_env(folder, f"{graph}/v21.0", TIPDESK_OPENING_HOURS="24/7")
         subprocess.run(
             [sys.executable, "-m", "tipdesk", "migrate"], env=env, check=True, capture_output=True
         )

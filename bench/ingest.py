@@ -34,6 +34,7 @@ from pathlib import Path
 import httpx
 
 SECRET = "bench-app-secret"  # noqa: S105 - a benchmark's own test secret
+TOKEN = "bench-access-token"  # noqa: S105 - a benchmark's own test token
 NUMBER = "104567890123456"
 ROOT = Path(__file__).parents[1]
 EXTRA = os.environ.get("BENCH_SERVE_ARGS", "").split()
@@ -46,6 +47,23 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def desk_env(folder: str, graph_api_url: str, **extra: str) -> dict[str, str]:
+    """A benchmarked desk's environment: its own data folder, the benchmarks' WhatsApp number,
+    secret and token, the Graph API at `graph_api_url`, quiet logs; `extra` on top."""
+    return {
+        **os.environ,
+        "TIPDESK_DATA_DIR": folder,
+        "TIPDESK_SECRET_KEY": "bench",
+        "TIPDESK_WHATSAPP_APP_SECRET": SECRET,
+        "TIPDESK_WHATSAPP_PHONE_NUMBER_ID": NUMBER,
+        "TIPDESK_WHATSAPP_VERIFY_TOKEN": "v",
+        "TIPDESK_WHATSAPP_ACCESS_TOKEN": TOKEN,
+        "TIPDESK_GRAPH_API_URL": graph_api_url,
+        "TIPDESK_LOG_LEVEL": "warning",
+        **extra,
+    }
 
 
 def baseline_app():  # type: ignore[no-untyped-def]
@@ -203,18 +221,8 @@ def report(name: str, figures: tuple[float, float, float, int]) -> float:
 
 def main(requests: int, concurrency: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        env = {
-            **os.environ,
-            "TIPDESK_DATA_DIR": folder,
-            "TIPDESK_SECRET_KEY": "bench",
-            "TIPDESK_WHATSAPP_APP_SECRET": SECRET,
-            "TIPDESK_WHATSAPP_PHONE_NUMBER_ID": NUMBER,
-            "TIPDESK_WHATSAPP_VERIFY_TOKEN": "v",
-            "TIPDESK_WHATSAPP_ACCESS_TOKEN": "t",
-            "TIPDESK_LOG_LEVEL": "warning",
-            # Confirmations to readers fail at once instead of leaving the machine.
-            "TIPDESK_GRAPH_API_URL": "http://127.0.0.1:9/v21.0",
-        }
+        # Confirmations to readers fail at once instead of leaving the machine.
+        env = desk_env(folder, "http://127.0.0.1:9/v21.0")
         base_port, desk_port = free_port(), free_port()
         migrate = [sys.executable, "-m", "tipdesk", "migrate"]
         subprocess.run(migrate, env=env, check=True, capture_output=True, cwd=ROOT)

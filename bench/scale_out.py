@@ -27,11 +27,8 @@ import httpx
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from bench.ingest import free_port, start, wait_up
+from bench.ingest import NUMBER, SECRET, TOKEN, desk_env, free_port, start, wait_up
 
-SECRET = "bench-app-secret"  # noqa: S105 - a benchmark's own test secret
-TOKEN = "bench-access-token"  # noqa: S105
-NUMBER = "104567890123456"
 PER_READER = 5
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_scale"
 
@@ -148,13 +145,11 @@ def main(messages: int) -> None:
     for workers in (1, 2):
         asyncio.run(fresh_database(url))
         with tempfile.TemporaryDirectory() as folder:
-            env = {
-                **os.environ, "TIPDESK_DATABASE_URL": url, "TIPDESK_DATA_DIR": folder,
-                "TIPDESK_SECRET_KEY": "bench", "TIPDESK_WHATSAPP_APP_SECRET": SECRET,
-                "TIPDESK_WHATSAPP_PHONE_NUMBER_ID": NUMBER, "TIPDESK_WHATSAPP_VERIFY_TOKEN": "v",
-                "TIPDESK_WHATSAPP_ACCESS_TOKEN": TOKEN, "TIPDESK_OPENING_HOURS": "24/7",
-                "TIPDESK_LOG_LEVEL": "warning", "TIPDESK_READER_SEND_INTERVAL": "10ms",
-            }  # fmt: skip
+            # The Graph API URL is set per run, once the fake's port is known (`measure`).
+            env = desk_env(
+                folder, "http://127.0.0.1:9/v21.0", TIPDESK_DATABASE_URL=url,
+                TIPDESK_OPENING_HOURS="24/7", TIPDESK_READER_SEND_INTERVAL="10ms",
+            )  # fmt: skip
             subprocess.run([sys.executable, "-m", "tipdesk", "migrate"], env=env, check=True,
                            capture_output=True)  # fmt: skip
             acks, per_minute = asyncio.run(measure(url, env, messages, workers))
