@@ -25,22 +25,11 @@ from typing import Protocol
 from tortoise import connections
 
 from tipdesk.intake.models import InboundState
-from tipdesk.jobs.models import Job, JobState
+from tipdesk.jobs.queue import JOB_COLUMNS, queued_job_row
+from tipdesk.plain_sql import columns_sql, db_value, values_sql
 
 PROCESS_WEBHOOK = "intake.process"
 WEBHOOK_COLUMNS = ("id", "body", "body_sha256", "state", "received_at")
-JOB_COLUMNS = (
-    "kind",
-    "payload",
-    "state",
-    "priority",
-    "run_at",
-    "attempts",
-    "max_attempts",
-    "created_at",
-    "updated_at",
-)
-
 Row = tuple[object, ...]
 
 
@@ -67,25 +56,11 @@ def webhook_row(webhook_id: uuid.UUID, body: bytes, sha256: str, now: datetime) 
 
 
 def job_row(ids: list[uuid.UUID], priority: int, max_attempts: int, now: datetime) -> Row:
-    payload = Job._meta.fields_map["payload"].to_db_value(
-        {"webhook_ids": [str(i) for i in ids]}, Job
+    """The group's `intake.process` job, as the queue itself writes a job."""
+    payload: dict[str, object] = {"webhook_ids": [str(i) for i in ids]}
+    return queued_job_row(
+        PROCESS_WEBHOOK, payload, priority=priority, max_attempts=max_attempts, now=now
     )
-    queued = JobState.QUEUED.value
-    return (PROCESS_WEBHOOK, payload, queued, priority, now, 0, max_attempts, now, now)
-
-
-def values_sql(rows: int, width: int, *, numbered: bool, start: int = 1) -> str:
-    """`(?,?),(?,?)` for SQLite, `($1,$2),($3,$4)` for PostgreSQL."""
-    if not numbered:
-        return ",".join("(" + ",".join("?" * width) + ")" for _ in range(rows))
-    return ",".join(
-        "(" + ",".join(f"${start + row * width + col}" for col in range(width)) + ")"
-        for row in range(rows)
-    )
-
-
-def columns_sql(columns: tuple[str, ...]) -> str:
-    return ",".join(f'"{name}"' for name in columns)
 
 
 class PostgresWriter:
@@ -120,12 +95,12 @@ class SqliteWriter:
             (
                 f'INSERT INTO "inbound_webhooks" ({columns_sql(WEBHOOK_COLUMNS)}) '  # noqa: S608 - our own names and placeholders only; values go as parameters
                 f"VALUES {values_sql(len(webhooks), width, numbered=False)}",
-                [_sqlite_value(value) for row in webhooks for value in row],
+                [db_value(value, postgres=False) for row in webhooks for value in row],
             ),
             (
                 f'INSERT INTO "jobs" ({columns_sql(JOB_COLUMNS)}) '  # noqa: S608 - our own names and placeholders only; values go as parameters
                 f"VALUES {values_sql(len(jobs), len(JOB_COLUMNS), numbered=False)}",
-                [_sqlite_value(value) for row in jobs for value in row],
+                [db_value(value, postgres=False) for row in jobs for value in row],
             ),
         ]
         # The ORM's lock: no ORM query or transaction of this process runs while the group commits.
@@ -160,9 +135,3 @@ class SqliteWriter:
 
         await asyncio.get_running_loop().run_in_executor(self._thread, close_connection)
         self._thread.shutdown(wait=True)
-
-
-def _sqlite_value(value: object) -> object:
-    """Datetimes as the ORM stores them on SQLite (ISO 8601 with a space), so they sort and
-    compare with the ORM's own values."""
-    return value.isoformat(" ") if isinstance(value, datetime) else value

@@ -22,6 +22,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from tipdesk.jobs.models import Job, JobState
+from tipdesk.plain_sql import columns_sql, db_value, placeholders, values_sql
 
 MAX_BACKOFF = timedelta(hours=1)
 MAX_ERROR_CHARS = 8_000
@@ -56,18 +57,35 @@ async def enqueue(
     """
     connection = using_db or connections.get("default")
     postgres = connection.capabilities.dialect == "postgres"
-    now = _time(utcnow(), postgres)
-    values: list[object] = [
-        kind, PAYLOAD.to_db_value(payload or {}, Job), JobState.QUEUED.value, priority,
-        _time(run_at, postgres) if run_at else now, 0, max_attempts, dedupe_key, now, now,
-    ]  # fmt: skip
-    marks = ",".join(_placeholders(len(values), postgres))
+    row = queued_job_row(
+        kind, payload or {}, priority=priority, max_attempts=max_attempts, now=utcnow(),
+        run_at=run_at, dedupe_key=dedupe_key,
+    )  # fmt: skip
+    marks = values_sql(1, len(row), numbered=postgres)
     # Plain SQL (every tip enqueues several jobs); ON CONFLICT DO NOTHING never aborts the
     # caller's transaction on PostgreSQL, where a failed INSERT would.
     await connection.execute_query(
-        f'INSERT INTO "jobs" ({ENQUEUE_COLUMNS}) VALUES ({marks}) ON CONFLICT DO NOTHING',  # noqa: S608 - placeholders only
-        values,
+        f'INSERT INTO "jobs" ({columns_sql(JOB_COLUMNS)}) VALUES {marks} ON CONFLICT DO NOTHING',  # noqa: S608 - placeholders only
+        [db_value(value, postgres=postgres) for value in row],
     )
+
+
+def queued_job_row(
+    kind: str,
+    payload: dict[str, object],
+    *,
+    priority: int,
+    max_attempts: int,
+    now: datetime,
+    run_at: datetime | None = None,
+    dedupe_key: str | None = None,
+) -> tuple[object, ...]:
+    """A new job's values in `JOB_COLUMNS` order, as the ORM would write them (the payload
+    as JSON, times as datetimes: `plain_sql.db_value` makes them SQLite's text)."""
+    return (
+        kind, PAYLOAD.to_db_value(payload, Job), JobState.QUEUED.value, priority, run_at or now,
+        0, max_attempts, dedupe_key, now, now,
+    )  # fmt: skip
 
 
 async def lease(worker_id: str, lease_for: timedelta, kinds: Collection[str]) -> Job | None:
@@ -86,12 +104,14 @@ async def lease(worker_id: str, lease_for: timedelta, kinds: Collection[str]) ->
     connection = connections.get("default")
     postgres = connection.capabilities.dialect == "postgres"
     kind_list = sorted(kinds)
-    values: list[object] = [
-        JobState.RUNNING.value, _time(now + lease_for, postgres), worker_id, _time(now, postgres),
-        JobState.QUEUED.value, _time(now, postgres), JobState.RUNNING.value, _time(now, postgres),
-        *kind_list,
+    values = [
+        db_value(value, postgres=postgres)
+        for value in (
+            JobState.RUNNING.value, now + lease_for, worker_id, now,
+            JobState.QUEUED.value, now, JobState.RUNNING.value, now, *kind_list,
+        )
     ]  # fmt: skip
-    marks = _placeholders(len(values), postgres)
+    marks = placeholders(len(values), numbered=postgres)
     kinds_sql = ",".join(marks[8:])
     lock = " FOR UPDATE SKIP LOCKED" if postgres else ""
     # Only placeholders and our own column names are built here; every value is a parameter.
@@ -101,7 +121,7 @@ async def lease(worker_id: str, lease_for: timedelta, kinds: Collection[str]) ->
         f'"updated_at"={marks[3]} WHERE "id" = (SELECT "id" FROM "jobs" WHERE '
         f'(("state"={marks[4]} AND "run_at"<={marks[5]}) OR ("state"={marks[6]} AND '
         f'"lease_until"<{marks[7]} AND "attempts"<"max_attempts")) AND "kind" IN ({kinds_sql}) '
-        f'ORDER BY "priority", "run_at", "id" LIMIT 1{lock}) RETURNING {JOB_COLUMNS}'
+        f'ORDER BY "priority", "run_at", "id" LIMIT 1{lock}) RETURNING {ALL_COLUMNS}'
     )
     rows = await connection.execute_query_dict(statement, values)
     if not rows:
@@ -130,24 +150,12 @@ async def bury_abandoned(kinds: Collection[str]) -> int:
     return len(jobs)
 
 
-def _placeholders(count: int, postgres: bool) -> list[str]:
-    return [f"${n}" for n in range(1, count + 1)] if postgres else ["?"] * count
-
-
-def _time(value: datetime, postgres: bool) -> object:
-    """A time as the ORM writes it: a timestamp on PostgreSQL, ISO text on SQLite (so times
-    compare with the ORM's own as text)."""
-    return value if postgres else value.isoformat(" ")
-
-
-JOB_COLUMNS = ",".join(f'"{name}"' for name in Job._meta.db_fields)
-ENQUEUE_COLUMNS = ",".join(
-    f'"{name}"'
-    for name in (
-        "kind", "payload", "state", "priority", "run_at", "attempts", "max_attempts",
-        "dedupe_key", "created_at", "updated_at",
-    )
+# What a new job is written with (`queued_job_row`), and all a leased one is read back with.
+JOB_COLUMNS = (
+    "kind", "payload", "state", "priority", "run_at", "attempts", "max_attempts",
+    "dedupe_key", "created_at", "updated_at",
 )  # fmt: skip
+ALL_COLUMNS = columns_sql(Job._meta.db_fields)
 PAYLOAD = Job._meta.fields_map["payload"]
 
 
@@ -182,16 +190,16 @@ async def complete(job: Job) -> bool:
     now = utcnow()
     connection = connections.get("default")
     postgres = connection.capabilities.dialect == "postgres"
-    marks = _placeholders(6, postgres)
+    marks = placeholders(6, numbered=postgres)
     statement = (
         f'UPDATE "jobs" SET "state"={marks[0]}, "lease_until"=NULL, "finished_at"={marks[1]}, '  # noqa: S608 - placeholders only
         f'"updated_at"={marks[2]}, "last_error"=NULL WHERE "id"={marks[3]} '
         f'AND "attempts"={marks[4]} AND "state"={marks[5]}'
     )
     values = [
-        JobState.DONE.value, _time(now, postgres), _time(now, postgres), job.id, job.attempts,
-        JobState.RUNNING.value,
-    ]  # fmt: skip
+        db_value(value, postgres=postgres)
+        for value in (JobState.DONE.value, now, now, job.id, job.attempts, JobState.RUNNING.value)
+    ]
     updated, _ = await connection.execute_query(statement, values)
     return bool(updated)
 
