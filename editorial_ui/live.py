@@ -66,7 +66,7 @@ async def _changes(cursors: dict[str, datetime]) -> list[dict[str, object]]:
         {"id": t.id, "status": t.status.value, "claimed": t.claimed_by_id} for t in changed
     ]
     known = {tip.id for tip in changed}
-    found += [{"id": tip_id, "media": True} for tip_id in {a.tip_id for a in media} - known]  # type: ignore[attr-defined]
+    found += [{"id": tip_id, "media": True} for tip_id in {a.tip_id for a in media} - known]
     return found
 
 

@@ -147,7 +147,7 @@ async def _retry_or_fail(
 
 
 async def _media_id_expired(asset: MediaAsset) -> bool:
-    message = await Message.get_or_none(id=asset.message_id)  # type: ignore[attr-defined]
+    message = await Message.get_or_none(id=asset.message_id)
     if message is None:
         return True
     return queue.utcnow() - message.sent_at > MEDIA_ID_LIFETIME

@@ -191,6 +191,8 @@ class MediaAsset(Model):
     updated_at = fields.DatetimeField(auto_now=True)
 
     variants: fields.ReverseRelation[MediaVariant]
+    tip_id: int
+    message_id: int
 
     class Meta:
         table = "media_assets"

@@ -52,7 +52,7 @@ async def tip_summaries(
     for asset in (
         await MediaAsset.filter(tip_id__in=ids).order_by("id").prefetch_related("variants")
     ):
-        media[asset.tip_id].append(asset)  # type: ignore[attr-defined]
+        media[asset.tip_id].append(asset)
     consents: dict[int, ConsentRecord] = {}
     for record in await ConsentRecord.filter(tip_id__in=ids).order_by("requested_at"):
         consents[record.tip_id] = record  # the latest wins
