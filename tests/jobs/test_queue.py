@@ -94,6 +94,29 @@ async def test_expired_lease_returns_the_job_and_fences_the_old_worker() -> None
     assert (await Job.get(id=taken.id)).state is JobState.DONE
 
 
+async def test_a_batch_is_leased_and_finished_together_most_urgent_first() -> None:
+    for n in range(5):
+        await queue.enqueue("index", {"n": n}, max_attempts=3, priority=20 - n)
+    await queue.enqueue("index", {"n": "later"}, max_attempts=3, run_at=queue.utcnow() + LEASE)
+    await queue.enqueue("other", {"n": "other"}, max_attempts=3, priority=0)
+    batch = await queue.lease_many("batch", LEASE, ["index"], limit=3)
+    assert [job.payload["n"] for job in batch] == [4, 3, 2]
+    assert {(job.state, job.attempts, job.leased_by) for job in batch} == {
+        (JobState.RUNNING, 1, "batch")
+    }
+    rest = await queue.lease_many("batch", LEASE, ["index"], limit=10)
+    assert [job.payload["n"] for job in rest] == [1, 0]
+    assert await queue.lease_many("batch", LEASE, ["index"], limit=10) == []
+    assert await queue.lease_many("batch", LEASE, ["index"], limit=0) == []
+    # One of the batch was taken over meanwhile (its lease expired): it stays the new owner's.
+    await Job.filter(id=batch[0].id).update(attempts=2, leased_by="w2")
+    assert await queue.complete_many([*batch, *rest]) == 4
+    states = {job.id: job.state for job in await Job.filter(kind="index")}
+    assert states[batch[0].id] is JobState.RUNNING
+    assert [states[job.id] for job in [*batch[1:], *rest]] == [JobState.DONE] * 4
+    assert await queue.complete_many([]) == 0
+
+
 async def test_a_job_that_keeps_killing_workers_ends_dead() -> None:
     await queue.enqueue("poison", {}, max_attempts=1)
     job = await queue.lease("w1", timedelta(milliseconds=1), ["poison"])

@@ -92,14 +92,25 @@ async def lease(worker_id: str, lease_for: timedelta, kinds: Collection[str]) ->
     """Take the most urgent due job of `kinds` (or one whose lease expired) for `worker_id`.
 
     Kinds this worker does not know stay queued for one that does (a rolling deploy).
+    """
+    taken = await lease_many(worker_id, lease_for, kinds, limit=1)
+    return taken[0] if taken else None
+
+
+async def lease_many(
+    worker_id: str, lease_for: timedelta, kinds: Collection[str], *, limit: int
+) -> list[Job]:
+    """Up to `limit` of the most urgent due jobs of `kinds`, leased together (a batch handler
+    such as search indexing takes what waits in one statement instead of one each).
 
     One statement, since every job passes here (several per tip under a storm): an UPDATE of
-    the row a sub-select picks, RETURNING it. On PostgreSQL the sub-select locks that row with
-    SKIP LOCKED, so two workers never wait on or take the same job; on SQLite the statement is
-    atomic. Jobs whose every attempt died with its worker are buried instead (`bury_abandoned`).
+    the rows a sub-select picks, RETURNING them. On PostgreSQL the sub-select locks those rows
+    with SKIP LOCKED, so two workers never wait on or take the same job; on SQLite the
+    statement is atomic. Jobs whose every attempt died with its worker are buried instead
+    (`bury_abandoned`) when nothing is due.
     """
-    if not kinds:
-        return None
+    if not kinds or limit < 1:
+        return []
     now = utcnow()
     connection = connections.get("default")
     postgres = connection.capabilities.dialect == "postgres"
@@ -108,26 +119,29 @@ async def lease(worker_id: str, lease_for: timedelta, kinds: Collection[str]) ->
         db_value(value, postgres=postgres)
         for value in (
             JobState.RUNNING.value, now + lease_for, worker_id, now,
-            JobState.QUEUED.value, now, JobState.RUNNING.value, now, *kind_list,
+            JobState.QUEUED.value, now, JobState.RUNNING.value, now, *kind_list, limit,
         )
     ]  # fmt: skip
+    # In the order the statement reads them: SQLite binds `?` by position.
     marks = placeholders(len(values), numbered=postgres)
-    kinds_sql = ",".join(marks[8:])
+    kinds_sql = ",".join(marks[8:-1])
     lock = " FOR UPDATE SKIP LOCKED" if postgres else ""
     # Only placeholders and our own column names are built here; every value is a parameter.
     statement = (
         f'UPDATE "jobs" SET "state"={marks[0]}, "attempts"="attempts"+1, '  # noqa: S608 - placeholders only
         f'"lease_until"={marks[1]}, "leased_by"={marks[2]}, "dedupe_key"=NULL, '
-        f'"updated_at"={marks[3]} WHERE "id" = (SELECT "id" FROM "jobs" WHERE '
+        f'"updated_at"={marks[3]} WHERE "id" IN (SELECT "id" FROM "jobs" WHERE '
         f'(("state"={marks[4]} AND "run_at"<={marks[5]}) OR ("state"={marks[6]} AND '
         f'"lease_until"<{marks[7]} AND "attempts"<"max_attempts")) AND "kind" IN ({kinds_sql}) '
-        f'ORDER BY "priority", "run_at", "id" LIMIT 1{lock}) RETURNING {ALL_COLUMNS}'
+        f'ORDER BY "priority", "run_at", "id" LIMIT {marks[-1]}{lock}) RETURNING {ALL_COLUMNS}'
     )
     rows = await connection.execute_query_dict(statement, values)
     if not rows:
         await bury_abandoned(kind_list)
-        return None
-    return Job._init_from_db(**rows[0])
+        return []
+    jobs = [Job._init_from_db(**row) for row in rows]
+    # RETURNING keeps no order: the most urgent first, as the sub-select chose them.
+    return sorted(jobs, key=lambda job: (job.priority, job.run_at, job.id))
 
 
 async def bury_abandoned(kinds: Collection[str]) -> int:
@@ -186,22 +200,34 @@ async def extend_lease(job: Job, lease_for: timedelta) -> bool:
 
 
 async def complete(job: Job) -> bool:
-    """Plain SQL, like `lease`: every job ends here."""
+    """False when the job's lease was lost (another worker owns its outcome)."""
+    return bool(await complete_many([job]))
+
+
+async def complete_many(jobs: Collection[Job]) -> int:
+    """Mark leased jobs done in one statement (every job ends here; a batch ends together);
+    how many were still this lease's to finish. Each row is matched on its id and attempt, so
+    a job another worker took over meanwhile is left to that worker."""
+    if not jobs:
+        return 0
     now = utcnow()
     connection = connections.get("default")
     postgres = connection.capabilities.dialect == "postgres"
-    marks = placeholders(6, numbered=postgres)
+    marks = placeholders(4 + 2 * len(jobs), numbered=postgres)
+    # An OR of (id, attempt) pairs: both databases use the primary key for each.
+    pairs = " OR ".join(
+        f'("id"={marks[n]} AND "attempts"={marks[n + 1]})' for n in range(4, len(marks), 2)
+    )
     statement = (
         f'UPDATE "jobs" SET "state"={marks[0]}, "lease_until"=NULL, "finished_at"={marks[1]}, '  # noqa: S608 - placeholders only
-        f'"updated_at"={marks[2]}, "last_error"=NULL WHERE "id"={marks[3]} '
-        f'AND "attempts"={marks[4]} AND "state"={marks[5]}'
+        f'"updated_at"={marks[2]}, "last_error"=NULL WHERE "state"={marks[3]} AND ({pairs})'
     )
     values = [
         db_value(value, postgres=postgres)
-        for value in (JobState.DONE.value, now, now, job.id, job.attempts, JobState.RUNNING.value)
-    ]
+        for value in (JobState.DONE.value, now, now, JobState.RUNNING.value)
+    ] + [value for job in jobs for value in (job.id, job.attempts)]
     updated, _ = await connection.execute_query(statement, values)
-    return bool(updated)
+    return int(updated)
 
 
 async def fail(job: Job, error: BaseException, base_delay: timedelta) -> JobState:
