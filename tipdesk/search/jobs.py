@@ -16,7 +16,7 @@ from tipdesk.jobs import queue
 from tipdesk.jobs.models import Job
 from tipdesk.jobs.worker import JobContext
 from tipdesk.search.index import IndexUnavailable, TipIndex, forget_async, write_async
-from tipdesk.search.schema import TipDocument, tip_document
+from tipdesk.search.schema import TipDocument, tip_documents
 from tipdesk.settings import Settings
 from tipdesk.tips.models import Tip
 
@@ -54,31 +54,20 @@ async def index_tip(context: JobContext, payload: dict[str, object]) -> None:
         return
     extra = await _lease_waiting(context)
     tip_ids = {int(str(payload["tip_id"]))} | {int(str(job.payload["tip_id"])) for job in extra}
-    documents, gone = [], []
-    for tip_id in sorted(tip_ids):
-        document = await tip_document(tip_id)
-        if document is None:
-            gone.append(tip_id)
-        else:
-            documents.append(document)
+    found = await tip_documents(tip_ids)
+    documents = [found[tip_id] for tip_id in sorted(found)]
+    gone = sorted(tip_ids - found.keys())
     try:
         await write_async(index, documents, gone)
     except IndexUnavailable:
         log.warning("search index unreadable: rebuilding it from the database")
         await rebuild(context.settings)
-    for job in extra:
-        await queue.complete(job)
+    await queue.complete_many(extra)
 
 
 async def _lease_waiting(context: JobContext) -> list[Job]:
-    taken: list[Job] = []
     worker = f"search-batch:{context.job_id}"
-    while len(taken) < BATCH:
-        job = await queue.lease(worker, context.settings.job_lease, [SEARCH_INDEX])
-        if job is None:
-            break
-        taken.append(job)
-    return taken
+    return await queue.lease_many(worker, context.settings.job_lease, [SEARCH_INDEX], limit=BATCH)
 
 
 async def schedule_forgetting(
@@ -101,8 +90,9 @@ async def forget_tips(context: JobContext, payload: dict[str, object]) -> None:
     index = TipIndex(context.settings.data_dir)
     if not ids or not index.exists():
         return
-    documents = [d for d in [await tip_document(i) for i in ids] if d is not None]
-    shown = {document.tip_id for document in documents}
+    found = await tip_documents(ids)
+    documents = list(found.values())
+    shown = found.keys()
     try:
         if documents:
             await write_async(index, documents, [])
@@ -127,11 +117,12 @@ async def rebuild(settings: Settings) -> int:
     """A fresh index from the database, swapped in atomically; how many tips it holds."""
     index = TipIndex(settings.data_dir)
     documents: list[TipDocument] = []
-    ids = await Tip.all().order_by("id").values_list("id", flat=True)
-    for tip_id in ids:
-        document = await tip_document(int(str(tip_id)))
-        if document is not None:
-            documents.append(document)
+    ids = [
+        int(str(tip_id)) for tip_id in await Tip.all().order_by("id").values_list("id", flat=True)
+    ]
+    for start in range(0, len(ids), BATCH):
+        found = await tip_documents(ids[start : start + BATCH])
+        documents += [found[tip_id] for tip_id in sorted(found)]
     target = await asyncio.to_thread(index.build, documents)
     await asyncio.to_thread(index.swap, target)
     # A tip deleted or erased while the build ran would come back with the swap: forget it.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -83,15 +85,42 @@ class TipDocument:
 
 async def tip_document(tip_id: int) -> TipDocument | None:
     """Everything a tip holds that an editor may search for; None when the tip is gone."""
-    tip = await Tip.get_or_none(id=tip_id).prefetch_related("sender", "claimed_by")
-    if tip is None or tip.sender.erased_at is not None or tip.merged_into_id is not None:
-        return None  # gone, erased, or merged into another tip (which holds its messages now)
-    messages = await Message.filter(tip_id=tip.id).order_by("sent_at", "id")
-    media = await MediaAsset.filter(tip_id=tip.id)
+    return (await tip_documents([tip_id])).get(tip_id)
+
+
+async def tip_documents(tip_ids: Collection[int]) -> dict[int, TipDocument]:
+    """The documents of these tips, by id, in four queries whatever their number (indexing
+    takes the tips of a busy second together); a tip that is gone, erased, or merged into
+    another (which holds its messages now) has none."""
+    tips = [
+        tip
+        for tip in await Tip.filter(id__in=list(tip_ids)).select_related("sender", "claimed_by")
+        if tip.sender.erased_at is None and tip.merged_into_id is None
+    ]
+    if not tips:
+        return {}
+    ids = [tip.id for tip in tips]
+    messages: dict[int, list[Message]] = defaultdict(list)
+    for message in await Message.filter(tip_id__in=ids).order_by("sent_at", "id"):
+        if message.tip_id is not None:
+            messages[message.tip_id].append(message)
+    media: dict[int, list[MediaAsset]] = defaultdict(list)
+    for asset in await MediaAsset.filter(tip_id__in=ids).order_by("id"):
+        media[asset.tip_id].append(asset)
+    consent: dict[int, ConsentRecord] = {}
+    for record in await ConsentRecord.filter(tip_id__in=ids).order_by("-requested_at", "-id"):
+        consent.setdefault(record.tip_id, record)
+    return {
+        tip.id: _document(tip, messages[tip.id], media[tip.id], consent.get(tip.id)) for tip in tips
+    }
+
+
+def _document(
+    tip: Tip, messages: list[Message], media: list[MediaAsset], consent: ConsentRecord | None
+) -> TipDocument:
     parts = [message.text for message in messages if message.text]
     parts += [asset.filename for asset in media if asset.filename]
     parts += [str(m.content.get("address", "")) for m in messages if m.type == "location"]
-    consent = await ConsentRecord.filter(tip_id=tip.id).order_by("-requested_at").first()
     claimed = []
     if tip.claimed_by is not None:
         claimed = [tip.claimed_by.email.split("@")[0], *tip.claimed_by.display_name.split()]
