@@ -1,11 +1,15 @@
-"""What the desk's few plain-SQL hot paths (the inbox's group commit, the job queue) share:
-placeholders in each database's style, quoted column lists, and values as the ORM writes them,
-so rows written either way read back alike through the models."""
+"""What the desk's few plain-SQL hot paths (the inbox's group commit, the job queue, delivery
+receipts, sends) share: placeholders in each database's style, quoted column lists, values as
+the ORM writes them, so rows written either way read back alike through the models, and
+`execute`/`fetch` for statements written once with `?` placeholders."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
 
 
 def placeholders(count: int, *, numbered: bool, start: int = 1) -> list[str]:
@@ -33,3 +37,40 @@ def db_value(value: object, *, postgres: bool) -> object:
     if not postgres and isinstance(value, datetime):
         return value.isoformat(" ")
     return value
+
+
+def numbered(sql: str) -> str:
+    """A statement written with `?` placeholders in PostgreSQL's `$1`, `$2`, ... style (the
+    statements of the hot paths hold no literal `?`)."""
+    parts = sql.split("?")
+    return "".join(f"{part}${n}" for n, part in enumerate(parts[:-1], 1)) + parts[-1]
+
+
+def _prepared(
+    connection: BaseDBAsyncClient, sql: str, values: Sequence[object]
+) -> tuple[str, list[object]]:
+    postgres = connection.capabilities.dialect == "postgres"
+    return numbered(sql) if postgres else sql, [db_value(v, postgres=postgres) for v in values]
+
+
+async def execute(connection: BaseDBAsyncClient, sql: str, values: Sequence[object]) -> int:
+    """Run a statement written with `?` placeholders on either database; the rows it changed.
+    For the few statements every tip runs several times, where the ORM's query building
+    cost more than the query."""
+    changed, _ = await connection.execute_query(*_prepared(connection, sql, values))
+    return int(changed)
+
+
+async def fetch(
+    connection: BaseDBAsyncClient, sql: str, values: Sequence[object]
+) -> list[dict[str, Any]]:
+    """The rows of a query written with `?` placeholders, as dicts by column name."""
+    rows: list[dict[str, Any]] = await connection.execute_query_dict(
+        *_prepared(connection, sql, values)
+    )
+    return rows
+
+
+def marks(count: int) -> str:
+    """`?,?,?`: the placeholders of an IN list."""
+    return ",".join("?" * count)

@@ -11,10 +11,12 @@ import logging
 import secrets
 import uuid
 
+from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from tipdesk import plain_sql
 from tipdesk.audit.models import AuditEvent
 from tipdesk.conversation.inbound import respond
 from tipdesk.conversation.intents import Intent, read_intent
@@ -71,9 +73,7 @@ async def process_webhook(context: JobContext, payload: dict[str, object]) -> No
     ids = [str(i) for i in found] if isinstance(found, list) else []
     failed: list[BaseException] = []
     for start in range(0, len(ids), READ_AT_ONCE):
-        webhooks = await InboundWebhook.filter(
-            id__in=ids[start : start + READ_AT_ONCE], state=InboundState.RECEIVED
-        ).order_by("id")
+        webhooks = await _received(ids[start : start + READ_AT_ONCE])
         clean: list[uuid.UUID] = []
         for webhook in webhooks:
             await context.give_way()
@@ -88,11 +88,28 @@ async def process_webhook(context: JobContext, payload: dict[str, object]) -> No
             else:
                 clean.append(webhook.id)
         if clean:
-            await InboundWebhook.filter(id__in=clean).update(
-                state=InboundState.PROCESSED, processed_at=queue.utcnow()
+            await plain_sql.execute(
+                connections.get("default"),
+                f'UPDATE "inbound_webhooks" SET "state"=?, "processed_at"=? '  # noqa: S608 - placeholders only
+                f'WHERE "id" IN ({plain_sql.marks(len(clean))})',
+                [InboundState.PROCESSED.value, queue.utcnow(), *[str(i) for i in clean]],
             )
     if failed:
         raise failed[0]
+
+
+async def _received(ids: list[str]) -> list[InboundWebhook]:
+    """These bodies, those not yet processed, oldest first (plain SQL: every job reads them)."""
+    rows = await plain_sql.fetch(
+        connections.get("default"),
+        f'SELECT {WEBHOOK_COLUMNS} FROM "inbound_webhooks" '  # noqa: S608 - placeholders only
+        f'WHERE "id" IN ({plain_sql.marks(len(ids))}) AND "state"=? ORDER BY "id"',
+        [*ids, InboundState.RECEIVED.value],
+    )
+    return [InboundWebhook._init_from_db(**row) for row in rows]
+
+
+WEBHOOK_COLUMNS = plain_sql.columns_sql(InboundWebhook._meta.db_fields)
 
 
 async def _process_one(webhook: InboundWebhook, settings: Settings) -> Notification:
@@ -348,15 +365,32 @@ async def apply_status(status: StatusUpdate, settings: Settings) -> None:
     if state is DeliveryState.FAILED:
         earlier = [DeliveryState.QUEUED, DeliveryState.SENT, DeliveryState.DELIVERED]
         error = status.errors[0] if status.errors else {}
-        failed = await Message.filter(
-            wamid=status.wamid, direction=Direction.OUTBOUND, delivery__in=earlier
-        ).update(delivery=state, delivery_at=status.at, delivery_error=error)
-        if failed:
+        if await _advance(status, state, earlier, error):
             await delivery_failed(status.wamid, error, settings)
         return
     if state not in DELIVERY_RANK:
         return
     earlier = [s for s, rank in DELIVERY_RANK.items() if rank < DELIVERY_RANK[state]]
-    await Message.filter(
-        wamid=status.wamid, direction=Direction.OUTBOUND, delivery__in=earlier
-    ).update(delivery=state, delivery_at=status.at)
+    await _advance(status, state, earlier, None)
+
+
+async def _advance(
+    status: StatusUpdate,
+    state: DeliveryState,
+    earlier: list[DeliveryState],
+    error: dict[str, object] | None,
+) -> int:
+    """Plain SQL: three receipts come back for every message the desk sends."""
+    error_sql, error_values = ("", []) if error is None else (', "delivery_error"=?', [error])
+    return await plain_sql.execute(
+        connections.get("default"),
+        f'UPDATE "messages" SET "delivery"=?, "delivery_at"=?{error_sql} WHERE "wamid"=? '  # noqa: S608 - placeholders only
+        f'AND "direction"=? AND "delivery" IN ({plain_sql.marks(len(earlier))})',
+        [
+            state.value, status.at, *[DELIVERY_ERROR.to_db_value(e, Message) for e in error_values],
+            status.wamid, Direction.OUTBOUND.value, *[s.value for s in earlier],
+        ],
+    )  # fmt: skip
+
+
+DELIVERY_ERROR = Message._meta.fields_map["delivery_error"]
