@@ -167,6 +167,19 @@ async def test_messages_to_one_reader_are_paced(newsroom: Newsroom) -> None:
     assert all(later - earlier >= 0.35 for earlier, later in itertools.pairwise(times))
 
 
+async def test_the_number_stays_within_its_send_rate(newsroom: Newsroom) -> None:
+    object.__setattr__(newsroom.settings, "send_rate", 2)
+    for n in range(3):
+        newsroom.fake.reader_sends(
+            {"type": "text", "text": {"body": f"Brand {n}"}}, f"3161{n:07d}", "Lezer"
+        )
+    await newsroom.settle()
+    times = sorted(m["at"] for m in newsroom.fake.state.sent)
+    assert len(times) == 3
+    # Two a second: the third confirmation waits for the second to pass.
+    assert times[2] - times[0] >= 0.9
+
+
 async def test_an_editor_chooses_the_reader_s_language(newsroom: Newsroom) -> None:
     tip = await newsroom.tip_of(await newsroom.writes("Brand"))
     path = f"/api/v1/senders/{tip.sender_id}/language"

@@ -14,12 +14,14 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
+from tipdesk import plain_sql
 from tipdesk.conversation.models import ConsentRecord
 from tipdesk.jobs import queue
 from tipdesk.jobs.worker import JobContext
@@ -194,25 +196,29 @@ def _why_not(sender: Sender, message: Message) -> str | None:
 
 
 async def _pacing(sender: Sender, settings: Settings) -> timedelta | None:
-    """How long to wait so the reader and the number stay within Meta's rate limits."""
+    """How long to wait so the reader and the number stay within Meta's rate limits. One
+    plain-SQL query for both (every send asks): the last message sent to this reader, and how
+    many the number sent in the last second."""
     now = queue.utcnow()
-    last = (
-        await Message.filter(
-            sender_id=sender.id, direction=Direction.OUTBOUND, delivery__in=SENT_STATES
-        )
-        .order_by("-sent_at")
-        .first()
+    sent = plain_sql.marks(len(SENT_STATES))
+    states = [state.value for state in SENT_STATES]
+    out = Direction.OUTBOUND.value
+    [row] = await plain_sql.fetch(
+        connections.get("default"),
+        f'SELECT (SELECT MAX("sent_at") FROM "messages" WHERE "sender_id"=? AND "direction"=? '  # noqa: S608 - placeholders only
+        f'AND "delivery" IN ({sent})) AS "last", (SELECT COUNT(*) FROM "messages" WHERE '
+        f'"direction"=? AND "delivery" IN ({sent}) AND "sent_at">?) AS "recent"',
+        [sender.id, out, *states, out, *states, now - timedelta(seconds=1)],
     )
-    if last is not None and now - last.sent_at < settings.reader_send_interval:
-        return settings.reader_send_interval - (now - last.sent_at)
-    recent = await Message.filter(
-        direction=Direction.OUTBOUND,
-        delivery__in=SENT_STATES,
-        sent_at__gt=now - timedelta(seconds=1),
-    ).count()
-    if recent >= settings.send_rate:
+    last: datetime | None = SENT_AT.to_python_value(row["last"])
+    if last is not None and now - last < settings.reader_send_interval:
+        return settings.reader_send_interval - (now - last)
+    if row["recent"] >= settings.send_rate:
         return timedelta(seconds=1)
     return None
+
+
+SENT_AT = Message._meta.fields_map["sent_at"]
 
 
 async def _deliver(message: Message, sender: Sender, context: JobContext) -> None:
@@ -229,8 +235,11 @@ async def _deliver(message: Message, sender: Sender, context: JobContext) -> Non
         await _refused(message, sender, exc, context)
         return
     now = queue.utcnow()
-    await Message.filter(id=message.id, delivery=DeliveryState.QUEUED).update(
-        wamid=wamid, delivery=DeliveryState.SENT, delivery_at=now, sent_at=now
+    await plain_sql.execute(
+        connections.get("default"),
+        'UPDATE "messages" SET "wamid"=?, "delivery"=?, "delivery_at"=?, "sent_at"=? '
+        'WHERE "id"=? AND "delivery"=?',
+        [wamid, DeliveryState.SENT.value, now, now, message.id, DeliveryState.QUEUED.value],
     )
     consent_id = message.content.get("consent_id")
     if isinstance(consent_id, int):
