@@ -97,11 +97,40 @@ async def latencies(graph: str, submitted: dict[str, float]) -> list[float]:
     return sorted(first[r] - at for r, at in submitted.items() if r in first)
 
 
-def report(name: str, values: list[float]) -> float:
+def report(name: str, values: list[float], cpu: float | None) -> float:
+    """`cpu`: the app's processes' CPU seconds over the stream, shown per tip: on a shared VM
+    whose speed drifts, a steadier figure than latency for comparing two versions."""
     p50 = statistics.median(values)
     p95 = values[int(len(values) * 0.95) - 1]
-    print(f"  {name:<22} p50 {p50 * 1000:7.0f} ms   p95 {p95 * 1000:7.0f} ms   n={len(values)}")
+    per_tip = f"   CPU {cpu * 1000 / len(values):5.1f} ms/tip" if cpu is not None else ""
+    print(
+        f"  {name:<22} p50 {p50 * 1000:7.0f} ms   p95 {p95 * 1000:7.0f} ms   n={len(values)}"
+        + per_tip
+    )
     return p95
+
+
+def cpu_seconds(processes: list[subprocess.Popen[bytes]]) -> float | None:
+    """User and system CPU of these processes so far, from /proc (None where there is none)."""
+    total = 0
+    for process in processes:
+        try:
+            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def measured(
+    processes: list[subprocess.Popen[bytes]], graph: str, rate: float, seconds: float, prefix: str
+) -> tuple[list[float], float | None]:
+    """Stream tips and wait for their confirmations; the latencies and the CPU it took."""
+    before = cpu_seconds(processes)
+    submitted = asyncio.run(stream_tips(graph, rate, seconds, prefix))
+    values = asyncio.run(latencies(graph, submitted))
+    after = cpu_seconds(processes)
+    return values, (after - before if before is not None and after is not None else None)
 
 
 def fake_graph(port: int, webhook: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -133,26 +162,31 @@ def main(rate: float, seconds: float) -> None:
         subprocess.run(
             [sys.executable, "-m", "tipdesk", "migrate"], env=env, check=True, capture_output=True
         )
+        desk = desk_processes(desk_port, env)
+        bare_app = start(
+            [sys.executable, __file__, "--serve-bare", str(bare_port), bare_graph], env
+        )
         processes = [
             fake_graph(graph_port, f"http://127.0.0.1:{desk_port}/webhooks/whatsapp", env),
-            *desk_processes(desk_port, env),
+            *desk,
             fake_graph(bare_graph_port, f"http://127.0.0.1:{bare_port}/webhooks/whatsapp", env),
-            start([sys.executable, __file__, "--serve-bare", str(bare_port), bare_graph], env),
+            bare_app,
         ]
         try:
             for url in (f"{graph}/_fake/stats", f"http://127.0.0.1:{desk_port}/health",
                         f"{bare_graph}/_fake/stats", f"http://127.0.0.1:{bare_port}/"):  # fmt: skip
                 asyncio.run(wait_up(url))
             print(f"confirmation: {rate:g} new tips/s for {seconds:g} s, {os.cpu_count()} cores")
-            bare = asyncio.run(stream_tips(bare_graph, rate, seconds, "3161"))
-            bare_p95 = report("bare send-on-webhook", asyncio.run(latencies(bare_graph, bare)))
-            desk = asyncio.run(stream_tips(graph, rate, seconds, "3162"))
+            bare_p95 = report(
+                "bare send-on-webhook", *measured([bare_app], bare_graph, rate, seconds, "3161")
+            )
+            desk_figures = measured(desk, graph, rate, seconds, "3162")
             topology = (
                 f"{os.environ['BENCH_WORKERS']} workers"
                 if "BENCH_WORKERS" in os.environ
                 else "embedded"
             )
-            desk_p95 = report(f"Tipdesk ({topology})", asyncio.run(latencies(graph, desk)))
+            desk_p95 = report(f"Tipdesk ({topology})", *desk_figures)
             print(f"  ratio p95 Tipdesk / bare: {desk_p95 / bare_p95:.1f}  (goal: p95 ≤ 1,000 ms)")
         finally:
             for process in processes:
