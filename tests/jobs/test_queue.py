@@ -6,6 +6,7 @@ import asyncio
 from datetime import timedelta
 
 import pytest
+from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from tipdesk.jobs import queue
@@ -115,6 +116,39 @@ async def test_a_batch_is_leased_and_finished_together_most_urgent_first() -> No
     assert states[batch[0].id] is JobState.RUNNING
     assert [states[job.id] for job in [*batch[1:], *rest]] == [JobState.DONE] * 4
     assert await queue.complete_many([]) == 0
+
+
+async def test_due_jobs_and_expired_leases_are_taken_together_most_urgent_first() -> None:
+    await queue.enqueue("work", {"n": "expired, urgent"}, max_attempts=3, priority=1)
+    stale = await queue.lease("killed-worker", timedelta(milliseconds=1), ["work"])
+    assert stale is not None
+    await queue.enqueue("work", {"n": "due, normal"}, max_attempts=3, priority=10)
+    await queue.enqueue("work", {"n": "due, urgent"}, max_attempts=3, priority=2)
+    await queue.enqueue(
+        "work", {"n": "later"}, max_attempts=3, priority=0, run_at=queue.utcnow() + LEASE
+    )
+    await asyncio.sleep(0.01)
+    taken = await queue.lease_many("w2", LEASE, ["work"], limit=10)
+    assert [job.payload["n"] for job in taken] == ["expired, urgent", "due, urgent", "due, normal"]
+    assert [job.attempts for job in taken] == [2, 1, 1]
+
+
+async def test_a_lease_walks_the_queue_in_order_instead_of_sorting_the_backlog(
+    settings: Settings,
+) -> None:
+    if settings.is_postgres:
+        pytest.skip("PostgreSQL's planner picks by table statistics; the index is migration 0008")
+    connection = connections.get("default")
+    statement = queue.lease_sql(2, postgres=False)
+    plan = await connection.execute_query_dict(
+        f"EXPLAIN QUERY PLAN {statement}", ["x"] * statement.count("?")
+    )
+    details = [str(row["detail"]) for row in plan]
+    # Each branch walks the ordered index; only the few rows they return are sorted.
+    for branch in ("CO-ROUTINE due", "CO-ROUTINE expired"):
+        walk = details[details.index(branch) + 1]
+        assert "idx_jobs_lease_order" in walk and "<" not in walk, details
+    assert details.count("USE TEMP B-TREE FOR ORDER BY") == 1, details
 
 
 async def test_a_job_that_keeps_killing_workers_ends_dead() -> None:
