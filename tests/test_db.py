@@ -1,11 +1,15 @@
-"""The indexes every message's lookups need, on the real database."""
+"""The indexes every message's lookups need, and the plain-SQL insert of the hot paths, on the
+real database."""
 
 from __future__ import annotations
 
 import pytest
 from tortoise import connections
 
+from tipdesk.jobs import queue
+from tipdesk.plain_sql import insert_unless_conflict
 from tipdesk.settings import Settings
+from tipdesk.tips.models import DeliveryState, Direction, Message, Sender
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -41,3 +45,37 @@ async def test_the_last_message_to_a_reader_is_found_without_walking_all_message
         "AND delivery IN ('sent', 'delivered') ORDER BY sent_at DESC LIMIT 1"
     )
     assert "idx_messages_sender_sent_at" in " ".join(str(row["detail"]) for row in plan)
+
+
+async def test_a_plain_insert_stores_what_the_orm_would_and_skips_a_conflict() -> None:
+    connection = connections.get("default")
+    reader = await insert_unless_conflict(
+        connection,
+        Sender(wa_id="31612345678", display_name="Lezer", first_contact_at=queue.utcnow()),
+    )
+    assert reader is not None and reader.id
+    assert (
+        await insert_unless_conflict(
+            connection, Sender(wa_id="31612345678", first_contact_at=queue.utcnow())
+        )
+        is None
+    )
+
+    def confirmation(wamid: str) -> Message:
+        return Message(
+            wamid=wamid, sender_id=reader.id, direction=Direction.OUTBOUND, type="text",
+            text="Dank je wel — één tip", content={"send": {"type": "text"}, "n": [1, None]},
+            delivery=DeliveryState.QUEUED, automatic=True, outbound_key="confirmation:1",
+            sent_at=queue.utcnow(),
+        )  # fmt: skip
+
+    stored = await insert_unless_conflict(connection, confirmation("desk.1"))
+    assert stored is not None
+    read = await Message.get(id=stored.id)
+    for name in ("wamid", "text", "content", "delivery", "automatic", "direction", "sent_at"):
+        assert getattr(stored, name) == getattr(read, name), name
+    assert read.content == {"send": {"type": "text"}, "n": [1, None]} and read.automatic is True
+    assert read.created_at is not None and read.tip_id is None
+    # The same natural key again: nothing stored, nothing raised (the caller's transaction lives).
+    assert await insert_unless_conflict(connection, confirmation("desk.2")) is None
+    assert await Message.all().count() == 1

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.models import Model
+
+ModelT = TypeVar("ModelT", bound=Model)
 
 
 def placeholders(count: int, *, numbered: bool, start: int = 1) -> list[str]:
@@ -74,3 +77,26 @@ async def fetch(
 def marks(count: int) -> str:
     """`?,?,?`: the placeholders of an IN list."""
     return ",".join("?" * count)
+
+
+async def insert_unless_conflict(connection: BaseDBAsyncClient, instance: ModelT) -> ModelT | None:
+    """Insert a new model instance as the ORM would (its fields' own conversions, `auto_now`
+    times), skipping it when a unique column already holds its value; the stored row, read
+    back in the same statement (`INSERT … ON CONFLICT DO NOTHING RETURNING`), or None. One
+    round trip where the ORM takes two (insert ignoring conflicts, then select), which a new
+    reader's first message and every queued message pay."""
+    meta = instance._meta
+    columns, values = [], []
+    for name, column in meta.fields_db_projection.items():
+        field = meta.fields_map[name]
+        if field.pk and field.generated:
+            continue
+        columns.append(column)
+        values.append(field.to_db_value(getattr(instance, name), instance))
+    rows = await fetch(
+        connection,
+        f'INSERT INTO "{meta.db_table}" ({columns_sql(columns)}) VALUES ({marks(len(values))}) '  # noqa: S608 - our own names and placeholders only
+        f"ON CONFLICT DO NOTHING RETURNING {columns_sql(meta.fields_db_projection.values())}",
+        values,
+    )
+    return type(instance)._init_from_db(**rows[0]) if rows else None

@@ -110,8 +110,7 @@ async def queue_message(
         outbound_key=outgoing.key,
         sent_at=queue.utcnow(),
     )
-    await Message.bulk_create([row], ignore_conflicts=True, using_db=connection)
-    stored = await Message.filter(wamid=wamid).using_db(connection).first()
+    stored = await plain_sql.insert_unless_conflict(connection, row)
     if stored is None:
         return None
     await schedule_send(stored.id, settings, connection)

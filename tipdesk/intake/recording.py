@@ -165,13 +165,13 @@ async def record_message(message: InboundMessage, settings: Settings) -> bool:
     """Store one inbound message; False when it was stored before (a duplicate delivery)."""
     try:
         async with in_transaction() as connection:
-            if await Message.filter(wamid=message.wamid).using_db(connection).exists():
-                return False
             sender, new_reader = await _locked_sender(message, connection)
             await _note_inbound(sender, message, connection)
             await _store(sender, new_reader, message, settings, connection)
     except IntegrityError:
-        # Another worker stored the same wamid between our check and our insert.
+        # Stored before (by an earlier delivery, or by another worker just now): the message's
+        # unique wamid refused it and everything this transaction did is rolled back. Asking
+        # first would cost every message a query for what Meta's retries rarely cause.
         if await Message.filter(wamid=message.wamid).exists():
             return False
         raise
@@ -269,24 +269,19 @@ async def _locked_sender(
     found = await _find_sender(reader, connection)
     created = False
     if found is None:
-        now = queue.utcnow()
-        await Sender.bulk_create(
-            [
-                Sender(
-                    wa_id=reader.wa_id,
-                    user_id=reader.user_id,
-                    phone=reader.wa_id,
-                    display_name=reader.display_name,
-                    first_contact_at=now,
-                    last_inbound_at=message.sent_at,
-                )
-            ],
-            ignore_conflicts=True,
-            using_db=connection,
+        new = Sender(
+            wa_id=reader.wa_id,
+            user_id=reader.user_id,
+            phone=reader.wa_id,
+            display_name=reader.display_name,
+            first_contact_at=queue.utcnow(),
+            last_inbound_at=message.sent_at,
         )
-        found = await _find_sender(reader, connection)
-        # Ours if it carries our moment; a reader created meanwhile by another worker does not.
-        created = found is not None and found.first_contact_at == now
+        found = await plain_sql.insert_unless_conflict(connection, new)
+        # Ours if the insert returned it; otherwise another worker created the reader meanwhile.
+        created = found is not None
+        if found is None:
+            found = await _find_sender(reader, connection)
     if found is None:
         raise IntegrityError("sender vanished while being created")
     if connection.capabilities.dialect != "postgres":
