@@ -1,7 +1,7 @@
-"""What the desk's few plain-SQL hot paths (the inbox's group commit, the job queue, delivery
-receipts, sends) share: placeholders in each database's style, quoted column lists, values as
-the ORM writes them, so rows written either way read back alike through the models, and
-`execute`/`fetch` for statements written once with `?` placeholders."""
+"""What the desk's plain SQL (the inbox's group commit, the job queue, delivery receipts,
+sends, reports) shares: statements written once with `?` placeholders and numbered for
+PostgreSQL (`numbered`, `execute`, `fetch`), quoted column lists, and values as the ORM writes
+them, so rows written either way read back alike through the models."""
 
 from __future__ import annotations
 
@@ -15,19 +15,10 @@ from tortoise.models import Model
 ModelT = TypeVar("ModelT", bound=Model)
 
 
-def placeholders(count: int, *, numbered: bool, start: int = 1) -> list[str]:
-    """`?` each for SQLite, `$1`, `$2`, ... for PostgreSQL."""
-    if not numbered:
-        return ["?"] * count
-    return [f"${n}" for n in range(start, start + count)]
-
-
-def values_sql(rows: int, width: int, *, numbered: bool, start: int = 1) -> str:
-    """`(?,?),(?,?)` for SQLite, `($1,$2),($3,$4)` for PostgreSQL."""
-    marks = placeholders(rows * width, numbered=numbered, start=start)
-    return ",".join(
-        "(" + ",".join(marks[row * width : (row + 1) * width]) + ")" for row in range(rows)
-    )
+def values_sql(rows: int, width: int) -> str:
+    """`(?,?),(?,?)`: the placeholders of a multi-row VALUES."""
+    row = "(" + marks(width) + ")"
+    return ",".join([row] * rows)
 
 
 def columns_sql(columns: Iterable[str]) -> str:
@@ -40,6 +31,13 @@ def db_value(value: object, *, postgres: bool) -> object:
     if not postgres and isinstance(value, datetime):
         return value.isoformat(" ")
     return value
+
+
+def unindexed(column: str, *, postgres: bool) -> str:
+    """The column, but not a reason for SQLite to pick an index on it (`+column`): without
+    statistics it may prefer a range on that column to the index that serves the ORDER BY or a
+    better filter. PostgreSQL plans by statistics and has no unary plus for text or times."""
+    return column if postgres else f"+{column}"
 
 
 def numbered(sql: str) -> str:

@@ -26,7 +26,7 @@ from tortoise import connections
 
 from tipdesk.intake.models import InboundState
 from tipdesk.jobs.queue import JOB_COLUMNS, queued_job_row
-from tipdesk.plain_sql import columns_sql, db_value, values_sql
+from tipdesk.plain_sql import columns_sql, db_value, execute, values_sql
 
 PROCESS_WEBHOOK = "intake.process"
 WEBHOOK_COLUMNS = ("id", "body", "body_sha256", "state", "received_at")
@@ -65,17 +65,15 @@ def job_row(ids: list[uuid.UUID], priority: int, max_attempts: int, now: datetim
 
 class PostgresWriter:
     async def write(self, webhooks: list[Row], jobs: list[Row]) -> None:
-        width = len(WEBHOOK_COLUMNS)
-        bodies = values_sql(len(webhooks), width, numbered=True)
-        start = len(webhooks) * width + 1
-        job_values = values_sql(len(jobs), len(JOB_COLUMNS), numbered=True, start=start)
+        bodies = values_sql(len(webhooks), len(WEBHOOK_COLUMNS))
+        job_values = values_sql(len(jobs), len(JOB_COLUMNS))
         # Only placeholders are built here; every value travels as a parameter.
         statement = (
             f'WITH bodies AS (INSERT INTO "inbound_webhooks" ({columns_sql(WEBHOOK_COLUMNS)}) '  # noqa: S608 - our own names and placeholders only; values go as parameters
             f'VALUES {bodies}) INSERT INTO "jobs" ({columns_sql(JOB_COLUMNS)}) VALUES {job_values}'
         )
         values = [value for row in [*webhooks, *jobs] for value in row]
-        await connections.get("default").execute_query(statement, values)
+        await execute(connections.get("default"), statement, values)
 
     async def close(self) -> None:
         return None
@@ -94,12 +92,12 @@ class SqliteWriter:
         statements = [
             (
                 f'INSERT INTO "inbound_webhooks" ({columns_sql(WEBHOOK_COLUMNS)}) '  # noqa: S608 - our own names and placeholders only; values go as parameters
-                f"VALUES {values_sql(len(webhooks), width, numbered=False)}",
+                f"VALUES {values_sql(len(webhooks), width)}",
                 [db_value(value, postgres=False) for row in webhooks for value in row],
             ),
             (
                 f'INSERT INTO "jobs" ({columns_sql(JOB_COLUMNS)}) '  # noqa: S608 - our own names and placeholders only; values go as parameters
-                f"VALUES {values_sql(len(jobs), len(JOB_COLUMNS), numbered=False)}",
+                f"VALUES {values_sql(len(jobs), len(JOB_COLUMNS))}",
                 [db_value(value, postgres=False) for row in jobs for value in row],
             ),
         ]

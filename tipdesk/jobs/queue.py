@@ -11,6 +11,7 @@ outcome of the worker that took over.
 
 from __future__ import annotations
 
+import functools
 import random
 import traceback
 from collections.abc import Collection
@@ -22,7 +23,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from tipdesk.jobs.models import Job, JobState
-from tipdesk.plain_sql import columns_sql, db_value, fetch, marks, placeholders, values_sql
+from tipdesk.plain_sql import columns_sql, execute, fetch, marks, unindexed
 
 MAX_BACKOFF = timedelta(hours=1)
 MAX_ERROR_CHARS = 8_000
@@ -55,18 +56,17 @@ async def enqueue(
     (INSERT .. ON CONFLICT DO NOTHING, which never aborts the caller's transaction). The key is
     released when a worker leases the job, so a change made while it runs gets a job of its own.
     """
-    connection = using_db or connections.get("default")
-    postgres = connection.capabilities.dialect == "postgres"
     row = queued_job_row(
         kind, payload or {}, priority=priority, max_attempts=max_attempts, now=utcnow(),
         run_at=run_at, dedupe_key=dedupe_key,
     )  # fmt: skip
-    marks = values_sql(1, len(row), numbered=postgres)
     # Plain SQL (every tip enqueues several jobs); ON CONFLICT DO NOTHING never aborts the
     # caller's transaction on PostgreSQL, where a failed INSERT would.
-    await connection.execute_query(
-        f'INSERT INTO "jobs" ({columns_sql(JOB_COLUMNS)}) VALUES {marks} ON CONFLICT DO NOTHING',  # noqa: S608 - placeholders only
-        [db_value(value, postgres=postgres) for value in row],
+    await execute(
+        using_db or connections.get("default"),
+        f'INSERT INTO "jobs" ({columns_sql(JOB_COLUMNS)}) VALUES ({marks(len(row))}) '  # noqa: S608 - placeholders only
+        "ON CONFLICT DO NOTHING",
+        row,
     )
 
 
@@ -137,12 +137,13 @@ async def lease_many(
     return sorted(jobs, key=lambda job: (job.priority, job.run_at, job.id))
 
 
+@functools.cache
 def lease_sql(kind_count: int, *, postgres: bool) -> str:
     """`lease_many`'s statement with `?` placeholders: the running values, the due branch's
     state, time, kinds and limit, the expired branch's, and the limit over both."""
     kinds_sql = marks(kind_count)
     lock = " FOR UPDATE SKIP LOCKED" if postgres else ""
-    run_at = '"run_at"' if postgres else '+"run_at"'
+    run_at = unindexed('"run_at"', postgres=postgres)
     order = 'ORDER BY "priority", "run_at", "id" LIMIT ?'
     picked = (
         f'SELECT "id", "priority", "run_at" FROM (SELECT "id", "priority", "run_at" FROM "jobs" '  # noqa: S608 - placeholders only
@@ -225,23 +226,15 @@ async def complete_many(jobs: Collection[Job]) -> int:
     if not jobs:
         return 0
     now = utcnow()
-    connection = connections.get("default")
-    postgres = connection.capabilities.dialect == "postgres"
-    marks = placeholders(4 + 2 * len(jobs), numbered=postgres)
     # An OR of (id, attempt) pairs: both databases use the primary key for each.
-    pairs = " OR ".join(
-        f'("id"={marks[n]} AND "attempts"={marks[n + 1]})' for n in range(4, len(marks), 2)
+    pairs = " OR ".join(['("id"=? AND "attempts"=?)'] * len(jobs))
+    return await execute(
+        connections.get("default"),
+        'UPDATE "jobs" SET "state"=?, "lease_until"=NULL, "finished_at"=?, "updated_at"=?, '  # noqa: S608 - placeholders only
+        f'"last_error"=NULL WHERE "state"=? AND ({pairs})',
+        [JobState.DONE.value, now, now, JobState.RUNNING.value]
+        + [value for job in jobs for value in (job.id, job.attempts)],
     )
-    statement = (
-        f'UPDATE "jobs" SET "state"={marks[0]}, "lease_until"=NULL, "finished_at"={marks[1]}, '  # noqa: S608 - placeholders only
-        f'"updated_at"={marks[2]}, "last_error"=NULL WHERE "state"={marks[3]} AND ({pairs})'
-    )
-    values = [
-        db_value(value, postgres=postgres)
-        for value in (JobState.DONE.value, now, now, JobState.RUNNING.value)
-    ] + [value for job in jobs for value in (job.id, job.attempts)]
-    updated, _ = await connection.execute_query(statement, values)
-    return int(updated)
 
 
 async def fail(job: Job, error: BaseException, base_delay: timedelta) -> JobState:

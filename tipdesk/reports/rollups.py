@@ -37,6 +37,7 @@ from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from tipdesk.conversation.opening_hours import OpeningHours
+from tipdesk.plain_sql import marks
 from tipdesk.reports import figures
 from tipdesk.reports.clock import bucket_seconds
 from tipdesk.reports.parts import Durations, Frame, Part, Writers, measure, writers_of
@@ -107,9 +108,11 @@ async def roll_up(d: Dialect, frame: Frame, days: Sequence[date]) -> dict[date, 
     async with in_transaction() as connection:
         if d.is_postgres:
             await connection.execute_script("LOCK TABLE report_days IN SHARE ROW EXCLUSIVE MODE")
-        marks = ", ".join("?" * len(days))
         await connection.execute_query(
-            d.sql(f"DELETE FROM report_days WHERE basis = ? AND bucket = ? AND day IN ({marks})"),
+            d.sql(
+                "DELETE FROM report_days WHERE basis = ? AND bucket = ? "
+                f"AND day IN ({marks(len(days))})"
+            ),
             [key, frame.size, *days],
         )
         for day in days:
@@ -118,9 +121,8 @@ async def roll_up(d: Dialect, frame: Frame, days: Sequence[date]) -> dict[date, 
             live = await figures.earlier_status_changes(d, period.start, period.end) > 0
             made[day] = None if live else part
             values.append(_row(key, frame, period, None if live else part))
-        placeholders = ", ".join("?" * len(COLUMNS))
         await connection.execute_many(
-            d.sql(f"INSERT INTO report_days ({', '.join(COLUMNS)}) VALUES ({placeholders})"),
+            d.sql(f"INSERT INTO report_days ({', '.join(COLUMNS)}) VALUES ({marks(len(COLUMNS))})"),
             values,
         )
     return made

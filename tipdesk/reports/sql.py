@@ -14,6 +14,8 @@ from typing import Any
 
 from tortoise import connections
 
+from tipdesk.plain_sql import numbered, unindexed
+
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -40,8 +42,8 @@ class Dialect:
     def unindexed(self, column: str) -> str:
         """The column, but not a reason for SQLite to pick its index: without statistics it
         prefers `audit_events.action` (every status change ever) to the period's `created_at`
-        range. PostgreSQL plans by statistics and has no unary plus for text."""
-        return column if self.is_postgres else f"+{column}"
+        range."""
+        return unindexed(column, postgres=self.is_postgres)
 
     def of_tips(self, column: str) -> str:
         """`column` holds the id of a tip of `[?, ?)` (by first message). PostgreSQL gets the ids
@@ -60,13 +62,7 @@ class Dialect:
 
     def sql(self, text: str) -> str:
         """`?` placeholders become `$1, $2, ...` on PostgreSQL."""
-        if not self.is_postgres:
-            return text
-        pieces = text.split("?")
-        out = [pieces[0]]
-        for number, piece in enumerate(pieces[1:], start=1):
-            out.append(f"${number}{piece}")
-        return "".join(out)
+        return numbered(text) if self.is_postgres else text
 
 
 def dialect() -> Dialect:
