@@ -37,7 +37,8 @@ def _number(raw: str) -> int:
 
 def _text(form: FormData, name: str, limit: int) -> str:
     value = form.get(name, "")
-    return value[:limit] if isinstance(value, str) else ""
+    # NUL dropped: PostgreSQL's text cannot hold it, and no form has a use for it.
+    return value.replace("\x00", "")[:limit] if isinstance(value, str) else ""
 
 
 async def create_editor(request: Request) -> Response:

@@ -51,7 +51,8 @@ async def login(request: Request) -> Response:
         )
     async with request.form(max_files=0, max_fields=10, max_part_size=MAX_FORM_BYTES) as form:
         check_csrf(request, form.get("csrf_token"))
-        email = str(form.get("email", "")).strip().lower()[:254]
+        # NUL dropped: PostgreSQL's text cannot hold it, and no address has one.
+        email = str(form.get("email", "")).replace("\x00", "").strip().lower()[:254]
         password = str(form.get("password", ""))[:1025]
         target = _next(str(form.get("next", "")))
     who = hashlib.sha256(email.encode()).hexdigest()[:16]

@@ -96,7 +96,8 @@ async def act(request: Request) -> Response:
         raise NotFound("no such action")
     async with request.form(max_files=0, max_fields=10, max_part_size=MAX_FORM_BYTES) as form:
         check_csrf(request, form.get("csrf_token"))
-        fields = {key: str(value) for key, value in form.items()}
+        # NUL dropped: PostgreSQL's text cannot hold it, and no form has a use for it.
+        fields = {key: str(value).replace("\x00", "") for key, value in form.items()}
     try:
         message, target = await handler(tip, editor, fields, request.app.state.settings)
     except (Conflict, Forbidden, InvalidInput, NotFound) as exc:

@@ -115,6 +115,10 @@ HOSTILE = [
     ("assign", {"editor_id": "1"}),
     ("assign", {"editor_id": True}),
     ("assign", {"editor_id": 999999}),
+    # PostgreSQL's text cannot hold NUL: refused up front, not a 500 from the database.
+    ("notes", {"text": "Brand\u0000"}),
+    ("tags", {"add": ["bra\u0000nd"]}),
+    ("split", {"wamid": "\u0000"}),
 ]
 
 

@@ -63,6 +63,8 @@ async def test_notes_tags_and_desk_through_the_forms_are_escaped(
         ("merge", {"source_id": "abc"}, "choose one"),
         ("merge", {"source_id": "99999"}, "no such tip"),
         ("split", {"wamid": "w.nope"}, "no such message"),
+        ("split", {"wamid": "w.\x00"}, "no such message"),  # NUL: PostgreSQL's text refuses it
+        ("note", {"text": "\x00"}, "empty"),
     ],
 )
 async def test_wrong_form_input_says_why_and_changes_nothing(

@@ -212,6 +212,18 @@ async def test_unknown_future_type_is_kept(meta: Meta) -> None:
     assert (stored.type, stored.content) == ("hologram", {"unsupported_type": "hologram"})
 
 
+async def test_nul_characters_are_dropped_and_the_message_kept(meta: Meta) -> None:
+    """PostgreSQL's text cannot hold NUL: a message with one must still be stored."""
+    payload = fixture("text")
+    first_message(payload)["text"]["body"] = "Brand\u0000 in de Stationsstraat"
+    payload["entry"][0]["changes"][0]["value"]["contacts"][0]["profile"]["name"] = "Le\u0000zer"
+    await meta.deliver(payload)
+    stored = await only_message()
+    assert stored.text == "Brand in de Stationsstraat"
+    assert stored.sender.display_name == "Lezer"
+    assert await InboundWebhook.filter(state=InboundState.PROCESSED).count() == 1
+
+
 async def test_forwarded_flag_and_referral(meta: Meta) -> None:
     payload = fixture("text")
     first_message(payload)["context"] = {"frequently_forwarded": True}

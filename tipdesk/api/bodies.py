@@ -43,4 +43,17 @@ async def json_body(request: Request, *, optional: bool = False) -> dict[str, An
         raise InvalidInput("the body must be a JSON object") from None
     if not isinstance(data, dict):
         raise InvalidInput("the body must be a JSON object")
+    if _holds_nul(data):
+        # PostgreSQL's text cannot hold it; no field of the API has a use for it.
+        raise InvalidInput("text in the body may not contain NUL (\\u0000) characters")
     return data
+
+
+def _holds_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False

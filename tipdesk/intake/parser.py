@@ -92,11 +92,28 @@ def load_envelope(body: bytes) -> Json:
         data = json.loads(body)
     except (ValueError, RecursionError) as exc:
         raise EnvelopeError("the body is not valid JSON") from exc
+    if b"\\u0000" in body:
+        # PostgreSQL's text and jsonb cannot hold NUL, and a reader's message must not be lost
+        # for one: dropped from every string (the raw body is kept as it came).
+        try:
+            data = _without_nul(data)
+        except RecursionError as exc:
+            raise EnvelopeError("the body is nested too deeply") from exc
     if not isinstance(data, dict) or data.get("object") != ENVELOPE_OBJECT:
         raise EnvelopeError(f"the body is not a {ENVELOPE_OBJECT} notification")
     if not isinstance(data.get("entry"), list):
         raise EnvelopeError("the notification has no entry list")
     return data
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    return value
 
 
 def parse_notification(data: Json, phone_number_id: str) -> Notification:
