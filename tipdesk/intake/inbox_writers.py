@@ -7,8 +7,9 @@ ORM itself would write (`tests/intake/test_inbox.py` reads them back through the
 - PostgreSQL: one statement, `WITH bodies AS (INSERT …) INSERT INTO jobs …`; a statement is its
   own transaction, so bodies and job commit together or not at all.
 - SQLite: the inbox's own connection in its own thread runs BEGIN, both INSERTs and COMMIT in one
-  call, while it holds the ORM connection's lock, so no ORM transaction of this process is open
-  meanwhile (SQLite has one writer; other processes wait through the busy timeout as ever).
+  call, while it holds the ORM connection's lock (taken ahead of the line), so no ORM
+  transaction of this process is open meanwhile (SQLite has one writer; other processes wait
+  through the busy timeout as ever).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from tortoise import connections
 from tipdesk.intake.models import InboundState
 from tipdesk.jobs.queue import JOB_COLUMNS, queued_job_row
 from tipdesk.plain_sql import columns_sql, db_value, execute, values_sql
+from tipdesk.sqlite_client import DeskSqliteClient
 
 PROCESS_WEBHOOK = "intake.process"
 WEBHOOK_COLUMNS = ("id", "body", "body_sha256", "state", "received_at")
@@ -101,8 +103,12 @@ class SqliteWriter:
                 [db_value(value, postgres=False) for row in jobs for value in row],
             ),
         ]
-        # The ORM's lock: no ORM query or transaction of this process runs while the group commits.
-        async with connections.get("default").acquire_connection():
+        # The ORM's connection, first in line: no ORM query or transaction of this process runs
+        # while the group commits, and Meta's requests wait for nothing else.
+        client = connections.get("default")
+        if not isinstance(client, DeskSqliteClient):
+            raise TypeError("the inbox needs the desk's SQLite client (tipdesk.db.tortoise_config)")
+        async with client.next_turn():
             await loop.run_in_executor(self._thread, self._commit, statements)
 
     def _commit(self, statements: list[tuple[str, list[object]]]) -> None:
