@@ -8,11 +8,11 @@ No request is answered before its own body and its job are committed.
 
 How a group reaches the database in one round trip is `inbox_writers.py`.
 
-Bodies that carry only delivery receipts linger up to `RECEIPT_LINGER` before their group is
-written (a reader's message ends the wait at once): every confirmation brings two or three
-receipts, each arriving on its own, and one job per receipt was a third of a tip's cost under a
-storm. Meta asks for acks within seconds and counts a median of 250 ms as healthy; readers wait
-for nothing a receipt holds.
+Nothing waits for company: a group is whatever arrived while the previous one was being
+written. (Bodies with only delivery receipts once lingered up to 50 ms for company, to share a
+job; but Meta delivers a number's webhooks only so many at a time, so every ack held open held
+back the readers' messages behind it: at 50 tips a second they queued for seconds in front of
+the desk. `tests/intake/test_inbox.py` and bench/README.md.)
 
 The inbox also tells the in-process worker when to hold back (`lull`): acknowledging Meta comes
 first, parsing can wait a moment, and on one process both share a core and the database.
@@ -47,7 +47,6 @@ MESSAGE_LIST = re.compile(rb'"messages"\s*:\s*\[')
 # Under a steady flood of webhooks the in-process worker still takes a step this often (one step:
 # one job, or one body of an intake job, by one of its slots).
 MAX_HOLD_BACK = 1.0
-RECEIPT_LINGER = 0.05
 READER_MESSAGES = 10
 RECEIPTS_ONLY = 40
 
@@ -61,11 +60,9 @@ class Inbox:
         )
         self._waiting: list[tuple[bytes, int, asyncio.Future[uuid.UUID]]] = []
         self._task: asyncio.Task[None] | None = None
-        # Set while nothing is being written or waits to be written at once (lingering
-        # receipts do not count: the worker need not give way to them).
+        # Set while nothing is being written or waits to be written.
         self._idle = asyncio.Event()
         self._idle.set()
-        self._urgent = asyncio.Event()
         self._next_forced_step = 0.0
 
     async def store(self, body: bytes) -> uuid.UUID:
@@ -73,9 +70,7 @@ class Inbox:
         future: asyncio.Future[uuid.UUID] = asyncio.get_running_loop().create_future()
         priority = intake_priority(body)
         self._waiting.append((body, priority, future))
-        if priority == READER_MESSAGES:
-            self._urgent.set()
-            self._idle.clear()
+        self._idle.clear()
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._write_batches())
         return await future
@@ -111,11 +106,6 @@ class Inbox:
 
     async def _write_batches(self) -> None:
         try:
-            if not self._urgent.is_set():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._urgent.wait(), RECEIPT_LINGER)
-            self._idle.clear()
-            self._urgent.clear()
             await self._write_waiting()
         finally:
             self._idle.set()
