@@ -15,7 +15,13 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tipdesk.jobs import queue
 from tipdesk.jobs.models import Job
 from tipdesk.jobs.worker import JobContext
-from tipdesk.search.index import IndexUnavailable, TipIndex, forget_async, write_async
+from tipdesk.search.index import (
+    IndexUnavailable,
+    TipIndex,
+    build_async,
+    forget_async,
+    write_async,
+)
 from tipdesk.search.schema import TipDocument, tip_documents
 from tipdesk.settings import Settings
 from tipdesk.tips.models import Tip
@@ -123,7 +129,7 @@ async def rebuild(settings: Settings) -> int:
     for start in range(0, len(ids), BATCH):
         found = await tip_documents(ids[start : start + BATCH])
         documents += [found[tip_id] for tip_id in sorted(found)]
-    target = await asyncio.to_thread(index.build, documents)
+    target = await build_async(index, documents)
     await asyncio.to_thread(index.swap, target)
     # A tip deleted or erased while the build ran would come back with the swap: forget it.
     kept = await Tip.filter(sender__erased_at__isnull=True).values_list("id", flat=True)
