@@ -5,9 +5,9 @@ write lock and asks for it at its first write. When another process wrote in bet
 process's inbox, another worker), SQLite cannot let it write on its now stale snapshot and fails
 at once with "database is locked", without waiting through the busy timeout: under a storm, web
 and worker processes on one SQLite file failed and retried intake jobs all the time.
-`BEGIN IMMEDIATE` takes the write lock first, waiting through the busy timeout for it, so a
-transaction that has begun always commits. Within one process nothing changes: the client's
-single connection already runs one transaction at a time.
+`BEGIN IMMEDIATE` takes the write lock first, waiting through the busy timeout for it, so no
+transaction fails because another process wrote meanwhile. Within one process nothing changes:
+the client's single connection already runs one transaction at a time.
 
 It also begins in one trip to the connection's thread instead of tortoise's two (a `COMMIT`
 of nothing, then `BEGIN`): every trip waits for a turn of the busy event loop while the
@@ -35,7 +35,7 @@ from tortoise.backends.sqlite.client import (
 )
 from tortoise.exceptions import TransactionManagementError
 
-__all__ = ["DeskSqliteClient", "client_class"]
+__all__ = ["ConnectionTurns", "DeskSqliteClient", "client_class"]
 
 
 class ConnectionTurns:
