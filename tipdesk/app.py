@@ -27,6 +27,7 @@ from tipdesk.intake.inbox import Inbox
 from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.worker import Worker
 from tipdesk.media import serving
+from tipdesk.search.index import INDEX_PROCESS
 from tipdesk.security_headers import SecurityHeaders
 from tipdesk.settings import Settings
 from tipdesk.whatsapp.sandbox import create_sandbox, sandbox_routes
@@ -54,6 +55,7 @@ def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starl
                 if app.state.sandbox is not None:
                     await app.state.sandbox.deliverer.stop()
                 await app.state.inbox.close()
+                await INDEX_PROCESS.close()
 
     app = Desk(
         routes=[

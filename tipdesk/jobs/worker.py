@@ -223,6 +223,7 @@ async def run_worker_process(
     The signal lets running jobs finish; a SIGKILL does not, and their leases then expire.
     """
     from tipdesk.db import database
+    from tipdesk.search.index import INDEX_PROCESS
 
     async with database(settings):
         worker = Worker(settings, kinds, concurrency=concurrency)
@@ -230,4 +231,7 @@ async def run_worker_process(
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
-        await worker.run(stop)
+        try:
+            await worker.run(stop)
+        finally:
+            await INDEX_PROCESS.close()

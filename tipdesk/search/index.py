@@ -19,8 +19,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import secrets
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -144,14 +146,22 @@ class IndexProcess:
 
     A spawned process, not a fork: the desk has threads (the database's, the inbox's) whose locks
     a fork would copy held. It keeps each data directory's index open between writes. If it
-    dies, the write fails (its job is retried) and the next write starts a new one."""
+    dies, the write fails (its job is retried) and the next write starts a new one. It ends
+    with the desk process: `close` at a clean shutdown, and on its own when the desk process is
+    gone (uvicorn ends on SIGTERM's default action and a SIGKILL ends anything, both without
+    the pool's own shutdown)."""
 
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
 
     async def run(self, work: Callable[..., Result], *args: object) -> Result:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(
+                1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_leave_with_parent,
+                initargs=(os.getpid(),),
+            )
         pool = self._pool
         try:
             return await asyncio.get_running_loop().run_in_executor(pool, work, *args)
@@ -162,6 +172,23 @@ class IndexProcess:
             raise
         except LockError as exc:
             raise IndexBusy("another process is writing the search index") from exc
+
+    async def close(self) -> None:
+        """Let a running write finish and end the process (a later write starts a new one)."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await asyncio.to_thread(pool.shutdown, wait=True)
+
+
+def _leave_with_parent(parent: int) -> None:
+    """In the index process: exit once the desk process that started it is gone."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="tipdesk-index-parent", daemon=True).start()
 
 
 # One per desk process, like its database connections: every job of the process shares it.
