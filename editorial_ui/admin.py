@@ -10,10 +10,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from editorial_ui.forms import form_fields
 from editorial_ui.pages import render
 from tipdesk.audit.models import AuditEvent
 from tipdesk.editors.access import current_editor
-from tipdesk.editors.csrf import check_csrf
 from tipdesk.editors.models import ApiToken, Editor, Role
 from tipdesk.errors import Forbidden, NotFound
 from tipdesk.intake.models import WebhookError
@@ -66,8 +66,7 @@ async def job_action(request: Request) -> Response:
     editor = await admin_or_login(request)
     if isinstance(editor, Response):
         return editor
-    async with request.form(max_files=0, max_fields=5, max_part_size=4096) as form:
-        check_csrf(request, form.get("csrf_token"))
+    await form_fields(request, max_fields=5, max_bytes=4096)
     raw, action = request.path_params["id"], request.path_params["action"]
     if not raw.isdigit() or len(raw) > 18 or action not in ("retry", "discard"):
         raise NotFound("no such job")

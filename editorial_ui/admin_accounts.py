@@ -5,24 +5,21 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from editorial_ui.admin import admin_or_login, admin_page
+from editorial_ui.forms import form_fields
 from tipdesk.editors import administration
-from tipdesk.editors.csrf import check_csrf
 from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 MAX_FORM_BYTES = 8 * 1024
 FAILURES = (Conflict, Forbidden, InvalidInput, NotFound)
 
 
-async def _form(request: Request) -> FormData:
-    async with request.form(max_files=0, max_fields=10, max_part_size=MAX_FORM_BYTES) as form:
-        check_csrf(request, form.get("csrf_token"))
-        return form
+async def _form(request: Request) -> dict[str, str]:
+    return await form_fields(request, max_fields=10, max_bytes=MAX_FORM_BYTES)
 
 
 def _back(message: str) -> Response:
@@ -35,10 +32,8 @@ def _number(raw: str) -> int:
     return int(raw)
 
 
-def _text(form: FormData, name: str, limit: int) -> str:
-    value = form.get(name, "")
-    # NUL dropped: PostgreSQL's text cannot hold it, and no form has a use for it.
-    return value.replace("\x00", "")[:limit] if isinstance(value, str) else ""
+def _text(form: dict[str, str], name: str, limit: int) -> str:
+    return form.get(name, "")[:limit]
 
 
 async def create_editor(request: Request) -> Response:

@@ -11,11 +11,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from editorial_ui.forms import form_fields
 from editorial_ui.pages import render
 from tipdesk.audit.models import AuditEvent
 from tipdesk.editors.access import SESSION_EDITOR, current_editor
 from tipdesk.editors.accounts import password_matches
-from tipdesk.editors.csrf import check_csrf
 from tipdesk.editors.models import Editor
 from tipdesk.jobs.queue import utcnow
 
@@ -49,12 +49,10 @@ async def login(request: Request) -> Response:
             email="",
             next="/board",
         )
-    async with request.form(max_files=0, max_fields=10, max_part_size=MAX_FORM_BYTES) as form:
-        check_csrf(request, form.get("csrf_token"))
-        # NUL dropped: PostgreSQL's text cannot hold it, and no address has one.
-        email = str(form.get("email", "")).replace("\x00", "").strip().lower()[:254]
-        password = str(form.get("password", ""))[:1025]
-        target = _next(str(form.get("next", "")))
+    form = await form_fields(request, max_fields=10, max_bytes=MAX_FORM_BYTES)
+    email = form.get("email", "").strip().lower()[:254]
+    password = form.get("password", "")[:1025]
+    target = _next(form.get("next", ""))
     who = hashlib.sha256(email.encode()).hexdigest()[:16]
     since = utcnow() - THROTTLE_WINDOW
     failures = await _failures(who, since)
@@ -95,8 +93,7 @@ async def _failures(who: str, since: datetime) -> int:
 
 
 async def logout(request: Request) -> Response:
-    async with request.form(max_files=0, max_fields=5, max_part_size=MAX_FORM_BYTES) as form:
-        check_csrf(request, form.get("csrf_token"))
+    await form_fields(request, max_fields=5, max_bytes=MAX_FORM_BYTES)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 

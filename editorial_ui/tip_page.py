@@ -14,12 +14,12 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from editorial_ui.board import local_times
+from editorial_ui.forms import form_fields
 from editorial_ui.pages import render
 from editorial_ui.tip_conversation import CONVERSATION_HANDLERS, conversation_view
 from tipdesk.audit.models import AuditEvent
 from tipdesk.conversation.read_receipts import tip_opened
 from tipdesk.editors.access import current_editor
-from tipdesk.editors.csrf import check_csrf
 from tipdesk.editors.models import Editor
 from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tipdesk.settings import Settings
@@ -94,10 +94,7 @@ async def act(request: Request) -> Response:
     handler = HANDLERS.get(request.path_params["action"])
     if handler is None:
         raise NotFound("no such action")
-    async with request.form(max_files=0, max_fields=10, max_part_size=MAX_FORM_BYTES) as form:
-        check_csrf(request, form.get("csrf_token"))
-        # NUL dropped: PostgreSQL's text cannot hold it, and no form has a use for it.
-        fields = {key: str(value).replace("\x00", "") for key, value in form.items()}
+    fields = await form_fields(request, max_fields=10, max_bytes=MAX_FORM_BYTES)
     try:
         message, target = await handler(tip, editor, fields, request.app.state.settings)
     except (Conflict, Forbidden, InvalidInput, NotFound) as exc:

@@ -25,9 +25,8 @@ import collections
 import contextlib
 import sqlite3
 from collections.abc import AsyncIterator
-from types import TracebackType
 
-from tortoise.backends.base.client import NestedTransactionContext, TransactionContext
+from tortoise.backends.base.client import TransactionContext
 from tortoise.backends.sqlite.client import (
     SqliteClient,
     SqliteTransactionContext,
@@ -91,17 +90,6 @@ class ConnectionTurns:
                 return
         self._held = False
 
-    async def __aenter__(self) -> None:
-        await self.acquire()
-
-    async def __aexit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.release()
-
 
 class DeskSqliteClient(SqliteClient):
     def __init__(self, file_path: str, **kwargs: object) -> None:
@@ -128,10 +116,6 @@ class ImmediateTransaction(SqliteTransactionWrapper):
             await self._connection.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise TransactionManagementError(exc) from exc
-
-    def _in_transaction(self) -> TransactionContext:
-        # A transaction within this one is a savepoint, as tortoise makes it.
-        return NestedTransactionContext(SqliteTransactionWrapper(self))
 
 
 # tortoise finds a backend's client by this name in the engine's module.

@@ -76,6 +76,18 @@ async def test_wrong_passwords_are_throttled(client: httpx.AsyncClient, anne: No
     assert "kwartier" in throttled.text
 
 
+async def test_a_nul_in_the_form_is_dropped_not_a_database_error(
+    client: httpx.AsyncClient, anne: None
+) -> None:
+    """Every board form goes through one reader that drops NUL (PostgreSQL's text refuses it)."""
+    token = await csrf(client)
+    response = await client.post(
+        "/login",
+        data={"csrf_token": token, "email": "anne@desk\x00.example", "password": PASSWORD},
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/board"
+
+
 async def test_next_never_leaves_the_desk(client: httpx.AsyncClient, anne: None) -> None:
     for target in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
         response = await log_in(client, next=target)

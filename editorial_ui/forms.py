@@ -1,0 +1,20 @@
+"""Reading a board form: bounded, CSRF-checked, text fields only.
+
+Every form of the board comes through here, so what holds for one holds for all: no files, a cap
+on fields and size, the session's CSRF token, and NUL characters dropped (PostgreSQL's text
+cannot hold them, and no field of the board has a use for one).
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from tipdesk.editors.csrf import check_csrf
+
+
+async def form_fields(request: Request, *, max_fields: int, max_bytes: int) -> dict[str, str]:
+    async with request.form(max_files=0, max_fields=max_fields, max_part_size=max_bytes) as form:
+        check_csrf(request, form.get("csrf_token"))
+        return {
+            key: value.replace("\x00", "") for key, value in form.items() if isinstance(value, str)
+        }
