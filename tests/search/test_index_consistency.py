@@ -104,6 +104,26 @@ async def test_changes_wait_the_search_delay_so_a_burst_shares_one_commit(
     assert await Worker(default_delay, desk_job_kinds(default_delay)).drain() == 0
 
 
+async def test_an_index_commit_takes_the_changes_due_within_the_delay_too(
+    default_delay: Settings,
+) -> None:
+    """Under a steady stream of tips, commits come a delay apart instead of one per tip or
+    two as each job falls due; what is not due within the delay waits for its own commit."""
+    from tipdesk.jobs.models import Job, JobState
+
+    await rebuild(default_delay)
+    due, coming, later = [await make_tip(f"Storm op de dijk {n}") for n in range(3)]
+    for tip in (due, coming, later):
+        await schedule_indexing(tip.id, default_delay)
+    jobs = {job.payload["tip_id"]: job.id for job in await Job.filter(kind="search.index")}
+    await Job.filter(id=jobs[due.id]).update(run_at=datetime.now(UTC))
+    await Job.filter(id=jobs[later.id]).update(run_at=datetime.now(UTC) + timedelta(seconds=5))
+    assert await Worker(default_delay, desk_job_kinds(default_delay)).drain() == 1
+    assert sorted(await found(default_delay, "storm dijk")) == [due.id, coming.id]
+    states = {job.payload["tip_id"]: job.state for job in await Job.filter(kind="search.index")}
+    assert states == {due.id: JobState.DONE, coming.id: JobState.DONE, later.id: JobState.QUEUED}
+
+
 async def test_changes_while_an_index_job_waits_are_coalesced(settings: Settings) -> None:
     from tipdesk.jobs.models import Job
 
