@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -12,11 +13,18 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import asyncpg
 import pytest
+from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.base.config_generator import expand_db_url
 
+from tests.intake.builders import notification, text_message
 from tests.servers import die_with_parent
+from tipdesk.intake.inbox import Inbox
 from tipdesk.jobs import queue
 from tipdesk.jobs.models import Job, JobState
+from tipdesk.settings import Settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("db")]
 PROBE = Path(__file__).with_name("probe_worker.py")
@@ -129,3 +137,84 @@ async def test_always_failing_job_ends_dead_with_its_error(workers: Workers) -> 
     assert job.attempts == 3
     assert job.last_error == "attempt 3: RuntimeError: probe failure on attempt 3"
     assert job.finished_at is not None
+
+
+async def listeners(connection: BaseDBAsyncClient) -> list[int]:
+    rows = await connection.execute_query_dict(
+        "SELECT pid FROM pg_stat_activity WHERE query LIKE 'LISTEN %tipdesk_jobs%'"
+    )
+    return [row["pid"] for row in rows]
+
+
+async def wait_for_listener(connection: BaseDBAsyncClient, besides: list[int]) -> list[int]:
+    deadline = time.monotonic() + 30
+    while not (found := [pid for pid in await listeners(connection) if pid not in besides]):
+        assert time.monotonic() < deadline, "the worker never listened for new jobs"
+        await asyncio.sleep(0.1)
+    return found
+
+
+async def intake_done(count: int) -> None:
+    deadline = time.monotonic() + 10
+    while await Job.filter(kind="intake.process", state=JobState.DONE).count() < count:
+        assert time.monotonic() < deadline, "the reader's message waited for the next poll"
+        await asyncio.sleep(0.05)
+
+
+async def test_a_worker_process_on_postgresql_takes_a_readers_message_at_once_not_at_its_poll(
+    workers: Workers, settings: Settings
+) -> None:
+    """Scaled out, the web process's intake jobs reached the workers only at their next poll;
+    with a minute's poll here, the inbox's notification must wake the worker, also after the
+    connection it listens on was cut."""
+    if not settings.is_postgres:
+        pytest.skip("SQLite has no notifications; its workers poll")
+    connection = connections.get("default")
+    before = await listeners(connection)
+    workers.start(concurrency=2, TIPDESK_JOB_POLL_INTERVAL="60s")
+    listening = await wait_for_listener(connection, before)
+    await asyncio.sleep(0.5)  # the slots' first leases found nothing: they idle for a minute
+    inbox = Inbox(settings)
+    try:
+        await inbox.store(reader_says("wamid.wake.1"))
+        await intake_done(1)
+
+        await connection.execute_query("SELECT pg_terminate_backend($1)", [listening[0]])
+        await wait_for_listener(connection, before + listening)
+        await asyncio.sleep(0.5)
+        await inbox.store(reader_says("wamid.wake.2"))
+        await intake_done(2)
+    finally:
+        await inbox.close()
+
+
+async def test_the_inbox_notifies_the_workers_and_other_jobs_do_not(settings: Settings) -> None:
+    """Jobs a worker enqueues are taken by its own slots as they come round; waking every
+    worker process for them only cost empty leases (bench/README.md)."""
+    if not settings.is_postgres:
+        pytest.skip("SQLite has no notifications")
+    heard: list[str] = []
+    credentials = expand_db_url(settings.database_url)["credentials"]
+    listener = await asyncpg.connect(
+        host=credentials["host"], port=credentials["port"], user=credentials["user"],
+        password=credentials.get("password"), database=credentials["database"],
+    )  # fmt: skip
+    inbox = Inbox(settings)
+    try:
+        await listener.add_listener("tipdesk_jobs", lambda *args: heard.append(args[2]))
+        await queue.enqueue("messaging.send", {}, max_attempts=3)
+        await asyncio.sleep(0.3)
+        assert heard == []
+        await inbox.store(reader_says("wamid.notify.1"))
+        deadline = time.monotonic() + 5
+        while not heard:
+            assert time.monotonic() < deadline, "the inbox's commit notified nobody"
+            await asyncio.sleep(0.05)
+        assert heard == ["tipdesk_jobs"]
+    finally:
+        await inbox.close()
+        await listener.close()
+
+
+def reader_says(wamid: str) -> bytes:
+    return json.dumps(notification(text_message(wamid, "Boom op de Stationsstraat"))).encode()

@@ -4,8 +4,9 @@ The inbox is the desk's one hot write path. Every trip to the database costs a t
 event loop, so each group is written in a single round trip, as plain SQL with the values the
 ORM itself would write (`tests/intake/test_inbox.py` reads them back through the models):
 
-- PostgreSQL: one statement, `WITH bodies AS (INSERT …) INSERT INTO jobs …`; a statement is its
-  own transaction, so bodies and job commit together or not at all.
+- PostgreSQL: one statement, `WITH bodies AS (INSERT …), jobs AS (INSERT …) SELECT
+  pg_notify(…)`; a statement is its own transaction, so bodies and job commit together or not
+  at all, and the worker processes hear of the job as it commits (`tipdesk/jobs/wakeup.py`).
 - SQLite: the inbox's own connection in its own thread runs BEGIN, both INSERTs and COMMIT in one
   call, while it holds the ORM connection's lock (taken ahead of the line), so no ORM
   transaction of this process is open meanwhile (SQLite has one writer; other processes wait
@@ -72,7 +73,8 @@ class PostgresWriter:
         # Only placeholders are built here; every value travels as a parameter.
         statement = (
             f'WITH bodies AS (INSERT INTO "inbound_webhooks" ({columns_sql(WEBHOOK_COLUMNS)}) '  # noqa: S608 - our own names and placeholders only; values go as parameters
-            f'VALUES {bodies}) INSERT INTO "jobs" ({columns_sql(JOB_COLUMNS)}) VALUES {job_values}'
+            f'VALUES {bodies}), jobs AS (INSERT INTO "jobs" ({columns_sql(JOB_COLUMNS)}) '
+            f"VALUES {job_values}) SELECT pg_notify('tipdesk_jobs', '')"
         )
         values = [value for row in [*webhooks, *jobs] for value in row]
         await execute(connections.get("default"), statement, values)

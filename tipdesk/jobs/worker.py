@@ -24,6 +24,7 @@ import httpx
 
 from tipdesk.jobs import queue
 from tipdesk.jobs.models import Job, JobState
+from tipdesk.jobs.wakeup import listen_for_jobs
 from tipdesk.settings import Settings
 from tipdesk.whatsapp.cloud import GraphClient
 
@@ -72,8 +73,11 @@ class Worker:
         worker_id: str | None = None,
         http_transport: httpx.AsyncBaseTransport | None = None,
         give_way: Callable[[], Awaitable[None]] | None = None,
+        listen: bool = False,
     ) -> None:
         self.settings = settings
+        # On PostgreSQL, hear of jobs other processes commit at once (`wakeup.py`).
+        self.listen = listen and settings.is_postgres
         self.graph = GraphClient(settings, transport=http_transport)
         # Awaited before each job and by handlers between items: the embedded desk lets webhook
         # acks go first (Inbox.lull).
@@ -101,6 +105,8 @@ class Worker:
             async with asyncio.TaskGroup() as group:
                 for _ in range(self.concurrency):
                     group.create_task(self._slot(stop))
+                if self.listen:
+                    group.create_task(listen_for_jobs(self.settings, self.wake, stop))
         finally:
             await self.graph.aclose()
         log.info("worker %s stopped", self.worker_id)
@@ -226,7 +232,7 @@ async def run_worker_process(
     from tipdesk.search.index import INDEX_PROCESS
 
     async with database(settings):
-        worker = Worker(settings, kinds, concurrency=concurrency)
+        worker = Worker(settings, kinds, concurrency=concurrency, listen=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
