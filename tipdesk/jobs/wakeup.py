@@ -45,7 +45,7 @@ async def listen_for_jobs(
     while not stop.is_set():
         try:
             connection = await asyncpg.connect(**connect)
-        except (OSError, asyncpg.PostgresError) as exc:
+        except Exception as exc:  # whatever fails here must not stop the worker: it polls
             log.warning("cannot listen for new jobs (%s); polling meanwhile", type(exc).__name__)
             await _pause(stop, RECONNECT_AFTER)
             continue
@@ -64,7 +64,7 @@ async def _listen_on(
         await connection.add_listener(CHANNEL, lambda *_: wake())
         log.info("listening for new jobs")
         await _first(stop.wait(), lost.wait())
-    except (OSError, asyncpg.PostgresError) as exc:
+    except Exception as exc:  # asyncpg's interface errors too; the worker polls meanwhile
         log.warning("stopped listening for new jobs (%s)", type(exc).__name__)
         lost.set()
     finally:
