@@ -118,22 +118,6 @@ async def test_a_batch_is_leased_and_finished_together_most_urgent_first() -> No
     assert await queue.complete_many([]) == 0
 
 
-async def test_a_batch_may_take_the_jobs_that_come_due_soon() -> None:
-    now = queue.utcnow()
-    for n, delay in enumerate((0, 2, 10)):
-        await queue.enqueue(
-            "index", {"n": n}, max_attempts=3, run_at=now + timedelta(seconds=delay)
-        )
-    taken = await queue.lease_many(
-        "batch", LEASE, ["index"], limit=10, due_by=now + timedelta(seconds=5)
-    )
-    assert [job.payload["n"] for job in taken] == [0, 1]
-    # A `due_by` in the past takes what is due now, as without one.
-    await queue.enqueue("index", {"n": 3}, max_attempts=3)
-    taken = await queue.lease_many("batch", LEASE, ["index"], limit=10, due_by=now - LEASE)
-    assert [job.payload["n"] for job in taken] == [3]
-
-
 async def test_due_jobs_and_expired_leases_are_taken_together_most_urgent_first() -> None:
     await queue.enqueue("work", {"n": "expired, urgent"}, max_attempts=3, priority=1)
     stale = await queue.lease("killed-worker", timedelta(milliseconds=1), ["work"])

@@ -19,7 +19,7 @@ from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.worker import Worker
 from tipdesk.search.engine import find_tips
 from tipdesk.search.index import TipIndex
-from tipdesk.search.jobs import rebuild, schedule_indexing
+from tipdesk.search.jobs import indexing_due, rebuild, schedule_indexing
 from tipdesk.settings import Settings
 from tipdesk.tips.models import Sender, Tip, TipStatus
 
@@ -104,24 +104,28 @@ async def test_changes_wait_the_search_delay_so_a_burst_shares_one_commit(
     assert await Worker(default_delay, desk_job_kinds(default_delay)).drain() == 0
 
 
-async def test_an_index_commit_takes_the_changes_due_within_the_delay_too(
+async def test_changes_of_one_window_fall_due_together_so_a_stream_shares_commits(
     default_delay: Settings,
 ) -> None:
-    """Under a steady stream of tips, commits come a delay apart instead of one per tip or
-    two as each job falls due; what is not due within the delay waits for its own commit."""
-    from tipdesk.jobs.models import Job, JobState
+    """Under a steady stream of tips, each job due exactly a delay after its change fell due
+    alone and took only the few due with it: commits came every 90 ms instead of every 300."""
+    from tipdesk.jobs.models import Job
 
-    await rebuild(default_delay)
-    due, coming, later = [await make_tip(f"Storm op de dijk {n}") for n in range(3)]
-    for tip in (due, coming, later):
+    delay = default_delay.search_delay
+    start = datetime(2026, 11, 25, 21, 0, 0, 10_000, tzinfo=UTC)
+    moments = [start + timedelta(milliseconds=7 * n) for n in range(84)]  # 50 a second
+    due = [indexing_due(moment, delay) for moment in moments]
+    assert all(delay <= at - moment < 2 * delay for at, moment in zip(due, moments, strict=True))
+    second = start.replace(microsecond=0)
+    assert due[:42] == [second + 2 * delay] * 42  # changes of 0.010–0.297 s: one commit
+    assert due[42:] == [second + 3 * delay] * 42  # 0.304–0.591 s: the next one
+
+    tips = [await make_tip(f"Storm {n}") for n in range(3)]
+    for tip in tips:
         await schedule_indexing(tip.id, default_delay)
-    jobs = {job.payload["tip_id"]: job.id for job in await Job.filter(kind="search.index")}
-    await Job.filter(id=jobs[due.id]).update(run_at=datetime.now(UTC))
-    await Job.filter(id=jobs[later.id]).update(run_at=datetime.now(UTC) + timedelta(seconds=5))
-    assert await Worker(default_delay, desk_job_kinds(default_delay)).drain() == 1
-    assert sorted(await found(default_delay, "storm dijk")) == [due.id, coming.id]
-    states = {job.payload["tip_id"]: job.state for job in await Job.filter(kind="search.index")}
-    assert states == {due.id: JobState.DONE, coming.id: JobState.DONE, later.id: JobState.QUEUED}
+    for job in await Job.filter(kind="search.index"):
+        assert job.run_at == indexing_due(job.created_at, delay)
+        assert (job.run_at - datetime(1970, 1, 1, tzinfo=UTC)) % delay == timedelta(0)
 
 
 async def test_changes_while_an_index_job_waits_are_coalesced(settings: Settings) -> None:

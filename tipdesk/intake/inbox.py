@@ -38,6 +38,7 @@ from tipdesk.intake.inbox_writers import (
     webhook_row,
 )
 from tipdesk.jobs.queue import utcnow
+from tipdesk.jobs.wakeup import DOORBELLS, Doorbells
 from tipdesk.settings import Settings
 
 log = logging.getLogger("tipdesk.intake")
@@ -56,7 +57,11 @@ class Inbox:
         self.max_attempts = settings.job_max_attempts
         path = sqlite_path(settings.database_url)
         self._writer: GroupWriter = (
-            PostgresWriter() if path is None else SqliteWriter(path, SQLITE_BUSY_TIMEOUT_MS)
+            PostgresWriter()
+            if path is None
+            else SqliteWriter(
+                path, SQLITE_BUSY_TIMEOUT_MS, Doorbells(settings.data_dir / DOORBELLS)
+            )
         )
         self._waiting: list[tuple[bytes, int, asyncio.Future[uuid.UUID]]] = []
         self._task: asyncio.Task[None] | None = None

@@ -10,7 +10,7 @@ ORM itself would write (`tests/intake/test_inbox.py` reads them back through the
 - SQLite: the inbox's own connection in its own thread runs BEGIN, both INSERTs and COMMIT in one
   call, while it holds the ORM connection's lock (taken ahead of the line), so no ORM
   transaction of this process is open meanwhile (SQLite has one writer; other processes wait
-  through the busy timeout as ever).
+  through the busy timeout as ever); then it rings the worker processes' doorbells.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from tortoise import connections
 
 from tipdesk.intake.models import InboundState
 from tipdesk.jobs.queue import JOB_COLUMNS, queued_job_row
+from tipdesk.jobs.wakeup import Doorbells
 from tipdesk.plain_sql import columns_sql, db_value, execute, values_sql
 from tipdesk.sqlite_client import DeskSqliteClient
 
@@ -84,8 +85,9 @@ class PostgresWriter:
 
 
 class SqliteWriter:
-    def __init__(self, path: str, busy_timeout_ms: int) -> None:
+    def __init__(self, path: str, busy_timeout_ms: int, doorbells: Doorbells) -> None:
         self.path = path
+        self.doorbells = doorbells
         self.busy_timeout = busy_timeout_ms / 1000
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="tipdesk-inbox")
         self._connection: sqlite3.Connection | None = None
@@ -112,6 +114,7 @@ class SqliteWriter:
             raise TypeError("the inbox needs the desk's SQLite client (tipdesk.db.tortoise_config)")
         async with client.next_turn():
             await loop.run_in_executor(self._thread, self._commit, statements)
+        self.doorbells.ring()
 
     def _commit(self, statements: list[tuple[str, list[object]]]) -> None:
         """In the inbox's thread: as little Python as possible, since each step needs the GIL."""
@@ -141,3 +144,4 @@ class SqliteWriter:
 
         await asyncio.get_running_loop().run_in_executor(self._thread, close_connection)
         self._thread.shutdown(wait=True)
+        self.doorbells.close()

@@ -98,16 +98,10 @@ async def lease(worker_id: str, lease_for: timedelta, kinds: Collection[str]) ->
 
 
 async def lease_many(
-    worker_id: str,
-    lease_for: timedelta,
-    kinds: Collection[str],
-    *,
-    limit: int,
-    due_by: datetime | None = None,
+    worker_id: str, lease_for: timedelta, kinds: Collection[str], *, limit: int
 ) -> list[Job]:
     """Up to `limit` of the most urgent due jobs of `kinds`, leased together (a batch handler
-    such as search indexing takes what waits in one statement instead of one each). `due_by`
-    takes jobs that come due until then too (a batch handler's early start for them).
+    such as search indexing takes what waits in one statement instead of one each).
 
     One statement, since every job passes here (several per tip under a storm): an UPDATE of
     the rows a sub-select picks, RETURNING them. On PostgreSQL the sub-select locks those rows
@@ -130,7 +124,7 @@ async def lease_many(
     statement = lease_sql(len(kind_list), postgres=postgres)
     values = [
         JobState.RUNNING.value, now + lease_for, worker_id, now,
-        JobState.QUEUED.value, max(now, due_by or now), *kind_list, limit,
+        JobState.QUEUED.value, now, *kind_list, limit,
         JobState.RUNNING.value, now, *kind_list, limit,
         limit,
     ]  # fmt: skip

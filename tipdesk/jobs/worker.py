@@ -76,8 +76,8 @@ class Worker:
         listen: bool = False,
     ) -> None:
         self.settings = settings
-        # On PostgreSQL, hear of jobs other processes commit at once (`wakeup.py`).
-        self.listen = listen and settings.is_postgres
+        # Hear of readers' messages the web process commits at once (`wakeup.py`).
+        self.listen = listen
         self.graph = GraphClient(settings, transport=http_transport)
         # Awaited before each job and by handlers between items: the embedded desk lets webhook
         # acks go first (Inbox.lull).

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -31,34 +32,41 @@ SEARCH_INDEX = "search.index"
 SEARCH_REBUILD = "search.rebuild"
 SEARCH_FORGET = "search.forget"
 BATCH = 200
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 async def schedule_indexing(
     tip_id: int, settings: Settings, connection: BaseDBAsyncClient | None = None
 ) -> None:
-    """Due after `TIPDESK_SEARCH_DELAY`: a whoosh commit costs some 18 ms for one document and
-    about 1.3 ms a document for fifty, so the tips and changes of a busy second share one
-    commit (and a tip changed twice meanwhile is indexed once). Short enough that a new tip
-    is still findable within a second; the board's list reads the database and shows it at
-    once."""
+    """Due after `TIPDESK_SEARCH_DELAY`, on the next multiple of it: a whoosh commit costs some
+    18 ms for one document and about 1.3 ms a document for fifty, so the tips and changes of a
+    busy second share one commit (and a tip changed twice meanwhile is indexed once). Short
+    enough that a new tip is still findable within a second; the board's list reads the
+    database and shows it at once."""
     delay = settings.search_delay
     await queue.enqueue(
         SEARCH_INDEX, {"tip_id": tip_id}, max_attempts=settings.job_max_attempts,
         using_db=connection, dedupe_key=f"{SEARCH_INDEX}:{tip_id}", priority=20,
-        run_at=queue.utcnow() + delay if delay else None,
+        run_at=indexing_due(queue.utcnow(), delay) if delay else None,
     )  # fmt: skip
+
+
+def indexing_due(now: datetime, delay: timedelta) -> datetime:
+    """The first multiple of `delay` (counted from the epoch) at least `delay` after `now`.
+
+    Each job due exactly `delay` after its change fell due alone under a steady stream of
+    tips, and its run took along only the three or four others due by then: a commit every
+    90 ms at some 8 ms of CPU a tip. Rounded up, every change of one window falls due at the
+    same moment and one commit takes them all, about a delay apart (bench/README.md)."""
+    windows = -((EPOCH - (now + delay)) // delay)  # rounded up
+    return EPOCH + windows * delay
 
 
 async def index_tip(context: JobContext, payload: dict[str, object]) -> None:
     """Index this job's tip and, in the same commit, the tips of up to BATCH other index jobs
-    that wait: a whoosh commit costs nearly the same for one document as for fifty, so a
-    burst of new tips is indexed in a few commits instead of one each. It takes the jobs that
-    come due within the next `TIPDESK_SEARCH_DELAY` too, so commits come at most about one
-    delay apart: taking only those due already, a steady stream of tips was indexed four at a
-    time, in a commit every 90 ms, at some 8 ms of CPU a tip instead of 2 (bench/README.md).
-    Their tips are read now, so indexing them early loses no change. The extra jobs are
-    leased as usual, so a crash in between returns them to the queue when their leases
-    expire."""
+    that wait: a whoosh commit costs the same for one document or a hundred, so a burst of
+    new tips is indexed in a few commits instead of one each. The extra jobs are leased as
+    usual, so a crash in between returns them to the queue when their leases expire."""
     index = TipIndex(context.settings.data_dir)
     if not index.exists():
         await rebuild(context.settings)
@@ -78,10 +86,7 @@ async def index_tip(context: JobContext, payload: dict[str, object]) -> None:
 
 async def _lease_waiting(context: JobContext) -> list[Job]:
     worker = f"search-batch:{context.job_id}"
-    due_by = queue.utcnow() + context.settings.search_delay
-    return await queue.lease_many(
-        worker, context.settings.job_lease, [SEARCH_INDEX], limit=BATCH, due_by=due_by
-    )
+    return await queue.lease_many(worker, context.settings.job_lease, [SEARCH_INDEX], limit=BATCH)
 
 
 async def schedule_forgetting(
