@@ -157,13 +157,18 @@ class Doorbells:
         self.folder = folder
         self._ports: list[int] = []
         self._listed_at = float("-inf")
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self._socket.setblocking(False)
+        # Opened at the first ring that has a doorbell to ring: the embedded desk never does.
+        self._socket: socket.socket | None = None
 
     def ring(self) -> None:
         if time.monotonic() - self._listed_at > DOORBELL_LIST_AGE:
             self._ports = self._list()
             self._listed_at = time.monotonic()
+        if not self._ports:
+            return
+        if self._socket is None:
+            self._socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            self._socket.setblocking(False)
         for port in self._ports:
             with contextlib.suppress(OSError):
                 self._socket.sendto(b"!", ("127.0.0.1", port))
@@ -177,4 +182,6 @@ class Doorbells:
         return ports
 
     def close(self) -> None:
-        self._socket.close()
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
