@@ -102,12 +102,16 @@ async def _first(*waits: Any) -> None:
 
 async def answer_doorbell(folder: Path, wake: Callable[[], None], stop: asyncio.Event) -> None:
     """SQLite: a UDP socket on 127.0.0.1, its port in `folder` while it is open."""
-    doorbell, entry = _open_doorbell(folder)
+    try:
+        doorbell, entry = _open_doorbell(folder)
+    except OSError as exc:  # an unwritable data directory: the worker polls
+        log.warning("cannot open a doorbell for new jobs (%s); polling", type(exc).__name__)
+        return
 
     def rung() -> None:
         with contextlib.suppress(OSError):
             while doorbell.recv(16):
-                pass  # one wake for every ring waiting
+                pass  # the rings waiting make one wake: the slot woken leases on while jobs wait
         wake()
 
     loop = asyncio.get_running_loop()
