@@ -116,16 +116,18 @@ def cpu_seconds(processes: list[subprocess.Popen[bytes]]) -> dict[int, float] | 
     index process), by pid, from /proc (None where there is none)."""
     tick = os.sysconf("SC_CLK_TCK")
     seconds: dict[int, float] = {}
-    try:
-        family = [process.pid for process in processes]
-        while family:
-            pid = family.pop()
+    family = [process.pid for process in processes]
+    while family:
+        pid = family.pop()
+        try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            seconds[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
             for task in Path(f"/proc/{pid}/task").iterdir():
                 family += [int(child) for child in (task / "children").read_text().split()]
-    except OSError:
-        return None
+        except OSError:
+            if pid in (process.pid for process in processes):
+                return None  # no /proc here
+            continue  # a child that ended meanwhile
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
     return seconds
 
 

@@ -24,7 +24,7 @@ from tests.servers import die_with_parent
 from tipdesk.intake.inbox import Inbox
 from tipdesk.jobs import queue
 from tipdesk.jobs.models import Job, JobState
-from tipdesk.jobs.wakeup import DOORBELLS
+from tipdesk.jobs.wakeup import doorbell_folder
 from tipdesk.settings import Settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("db")]
@@ -181,7 +181,7 @@ async def test_a_worker_process_takes_a_readers_message_at_once_not_at_its_next_
     if settings.is_postgres:
         listening = await wait_for_listener(connection, before)
     else:
-        await wait_for_doorbell(settings.data_dir / DOORBELLS)
+        await wait_for_doorbell(doorbell_folder(settings))
     await asyncio.sleep(0.5)  # the slots' first leases found nothing: they idle for a minute
     inbox = Inbox(settings)
     try:
@@ -197,7 +197,7 @@ async def test_a_worker_process_takes_a_readers_message_at_once_not_at_its_next_
         await inbox.close()
     workers.stop_all()
     assert worker.returncode == 0
-    doorbells = settings.data_dir / DOORBELLS
+    doorbells = doorbell_folder(settings)
     assert not doorbells.exists() or list(doorbells.iterdir()) == []  # none left behind
 
 

@@ -124,7 +124,9 @@ async def test_changes_of_one_window_fall_due_together_so_a_stream_shares_commit
     for tip in tips:
         await schedule_indexing(tip.id, default_delay)
     for job in await Job.filter(kind="search.index"):
-        assert job.run_at == indexing_due(job.created_at, delay)
+        # created_at is written a moment after the due time was reckoned, maybe past a window's
+        # end: bounds, not indexing_due(created_at), so the test cannot flake there.
+        assert delay - timedelta(milliseconds=50) <= job.run_at - job.created_at < 2 * delay
         assert (job.run_at - datetime(1970, 1, 1, tzinfo=UTC)) % delay == timedelta(0)
 
 

@@ -38,7 +38,7 @@ from tipdesk.intake.inbox_writers import (
     webhook_row,
 )
 from tipdesk.jobs.queue import utcnow
-from tipdesk.jobs.wakeup import DOORBELLS, Doorbells
+from tipdesk.jobs.wakeup import Doorbells, doorbell_folder
 from tipdesk.settings import Settings
 
 log = logging.getLogger("tipdesk.intake")
@@ -59,9 +59,7 @@ class Inbox:
         self._writer: GroupWriter = (
             PostgresWriter()
             if path is None
-            else SqliteWriter(
-                path, SQLITE_BUSY_TIMEOUT_MS, Doorbells(settings.data_dir / DOORBELLS)
-            )
+            else SqliteWriter(path, SQLITE_BUSY_TIMEOUT_MS, Doorbells(doorbell_folder(settings)))
         )
         self._waiting: list[tuple[bytes, int, asyncio.Future[uuid.UUID]]] = []
         self._task: asyncio.Task[None] | None = None

@@ -51,7 +51,7 @@ async def listen_for_jobs(
 ) -> None:
     """Until `stop`: call `wake` whenever the inbox commits a reader's message."""
     if not settings.is_postgres:
-        await answer_doorbell(settings.data_dir / DOORBELLS, wake, stop)
+        await answer_doorbell(doorbell_folder(settings), wake, stop)
         return
     credentials = expand_db_url(settings.database_url)["credentials"]
     connect: dict[str, Any] = {key: credentials[key] for key in _CONNECT_KEYS if key in credentials}
@@ -65,6 +65,11 @@ async def listen_for_jobs(
         if await _listen_on(connection, wake, stop):
             log.warning("the connection for new jobs was lost; polling meanwhile")
             await _pause(stop, RECONNECT_AFTER)
+
+
+def doorbell_folder(settings: Settings) -> Path:
+    """Where SQLite's worker processes leave their doorbells' ports for the inbox."""
+    return settings.data_dir / DOORBELLS
 
 
 async def _listen_on(
@@ -149,7 +154,7 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
+        pass  # alive, another user's
     return True
 
 

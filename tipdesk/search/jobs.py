@@ -64,9 +64,10 @@ def indexing_due(now: datetime, delay: timedelta) -> datetime:
 
 async def index_tip(context: JobContext, payload: dict[str, object]) -> None:
     """Index this job's tip and, in the same commit, the tips of up to BATCH other index jobs
-    that wait: a whoosh commit costs the same for one document or a hundred, so a burst of
-    new tips is indexed in a few commits instead of one each. The extra jobs are leased as
-    usual, so a crash in between returns them to the queue when their leases expire."""
+    that wait: a whoosh commit costs about as much for one document as for fifty (its fixed
+    part dominates), so a burst of new tips is indexed in a few commits instead of one each.
+    The extra jobs are leased as usual, so a crash in between returns them to the queue when
+    their leases expire."""
     index = TipIndex(context.settings.data_dir)
     if not index.exists():
         await rebuild(context.settings)
