@@ -155,7 +155,7 @@ async def main(count: int, requests: int) -> None:
         environ = {
             "TIPDESK_DATA_DIR": folder,
             "TIPDESK_DATABASE_URL": url,
-            "TIPDESK_SECRET_KEY": "bench-" + "x" * 40,
+            "TIPDESK_SECRET_KEY": secrets.token_urlsafe(32),
             "TIPDESK_LOG_LEVEL": "warning",
         }
         settings = Settings.from_env(environ, env_file=None)

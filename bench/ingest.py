@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import json
 import os
+import secrets
 import shutil
 import socket
 import statistics
@@ -55,7 +56,7 @@ def desk_env(folder: str, graph_api_url: str, **extra: str) -> dict[str, str]:
     return {
         **os.environ,
         "TIPDESK_DATA_DIR": folder,
-        "TIPDESK_SECRET_KEY": "bench",
+        "TIPDESK_SECRET_KEY": secrets.token_urlsafe(32),
         "TIPDESK_WHATSAPP_APP_SECRET": SECRET,
         "TIPDESK_WHATSAPP_PHONE_NUMBER_ID": NUMBER,
         "TIPDESK_WHATSAPP_VERIFY_TOKEN": "v",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import sys
 import tempfile
 import time
@@ -65,7 +66,7 @@ async def main(count: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         environ = {
             "TIPDESK_DATA_DIR": folder,
-            "TIPDESK_SECRET_KEY": "bench",
+            "TIPDESK_SECRET_KEY": secrets.token_urlsafe(32),
             "TIPDESK_JOB_POLL_INTERVAL": "20ms",
             "TIPDESK_DATABASE_URL": os.environ.get(
                 "TIPDESK_DATABASE_URL", f"sqlite://{Path(folder) / 'bench.sqlite3'}"

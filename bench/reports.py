@@ -16,6 +16,7 @@ import asyncio
 import json
 import os
 import random
+import secrets
 import statistics
 import sys
 import tempfile
@@ -217,7 +218,7 @@ async def _get(client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> 
 async def main(count: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = os.environ.get("TIPDESK_DATABASE_URL", f"sqlite://{Path(folder) / 'bench.sqlite3'}")
-        environ = {"TIPDESK_DATA_DIR": folder, "TIPDESK_SECRET_KEY": "bench" * 8,
+        environ = {"TIPDESK_DATA_DIR": folder, "TIPDESK_SECRET_KEY": secrets.token_urlsafe(32),
                    "TIPDESK_DATABASE_URL": url}  # fmt: skip
         settings = Settings.from_env(environ, env_file=None)
         await migrate_database(settings)

@@ -8,6 +8,7 @@ memory while fetching files of growing size (it should stay flat: downloads stre
 from __future__ import annotations
 
 import asyncio
+import secrets
 import statistics
 import subprocess
 import sys
@@ -149,7 +150,11 @@ async def fetch_memory(folder: Path) -> None:
     from tipdesk.whatsapp.cloud import GraphClient
 
     port = free_port()
-    env = {"TIPDESK_DATA_DIR": str(folder), "TIPDESK_SECRET_KEY": "b", "PATH": "/usr/bin:/bin"}
+    env = {
+        "TIPDESK_DATA_DIR": str(folder),
+        "TIPDESK_SECRET_KEY": secrets.token_urlsafe(32),
+        "PATH": "/usr/bin:/bin",
+    }
     fake = subprocess.Popen(
         [
             sys.executable,

@@ -23,7 +23,9 @@ from tipdesk.db import database, migrate_database, tortoise_config
 from tipdesk.settings import Settings
 
 POSTGRES_URL = os.environ.get("TIPDESK_TEST_DATABASE_URL", "").strip()
-TEST_SECRET = "test-secret-key-" + "x" * 32
+# Fixed, so sessions signed in one test process can be checked by another; random-looking, so
+# the desk accepts it (tipdesk/secret_key.py).
+TEST_SECRET = "Tq7vR2mXk9LpW4sZc8NbY3hJd6FgA1eU5oIx0tQw"
 
 
 def base_environ(data_dir: Path, database_url: str) -> dict[str, str]:

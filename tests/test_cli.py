@@ -113,6 +113,14 @@ def test_bad_setting_stops_serve_naming_the_variable(cli_env: dict[str, str]) ->
     assert "TIPDESK_OPENING_HOURS" in result.stderr
 
 
+@pytest.mark.parametrize("key", ["q1", "change-me-to-a-long-random-string", "k" * 48])
+def test_a_guessable_secret_key_stops_serve_and_worker(cli_env: dict[str, str], key: str) -> None:
+    for command in ("serve", "worker"):
+        result = tipdesk({**cli_env, "TIPDESK_SECRET_KEY": key}, command)
+        assert_one_line_error(result)
+        assert "TIPDESK_SECRET_KEY" in result.stderr and key not in result.stderr
+
+
 def test_migrate_is_idempotent(cli_env: dict[str, str]) -> None:
     assert tipdesk(cli_env, "migrate").returncode == 0
     assert tipdesk(cli_env, "migrate").returncode == 0

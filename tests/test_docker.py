@@ -14,8 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from tipdesk.secret_key import key_problem
+from tipdesk.settings import read_env_file
+
 DOCKER = Path(__file__).parents[1] / "docker"
-REQUIRED = {"POSTGRES_PASSWORD": "test-password", "TIPDESK_SECRET_KEY": "test-secret"}
+REQUIRED = {
+    "POSTGRES_PASSWORD": "test-password",
+    "TIPDESK_SECRET_KEY": "Ym4Qv8Rk2Lw9Xp3Tc7Nf5Hd1Js6Bg0Ea-Zu_Io",
+}
 
 
 def compose_command() -> list[str] | None:
@@ -82,3 +88,14 @@ def test_the_image_is_slim_runs_as_a_user_and_checks_health() -> None:
     example = (DOCKER / ".env.example").read_text(encoding="utf-8")
     for name in ("POSTGRES_PASSWORD", "TIPDESK_SECRET_KEY", "TIPDESK_WHATSAPP_APP_SECRET"):
         assert f"{name}=" in example
+
+
+def test_no_key_ships_with_the_example_or_the_compose_file() -> None:
+    """A key in a file anyone can read forges sessions: the example leaves it empty, compose has
+    no default for it, and what the example says would be refused anyway."""
+    example = read_env_file(DOCKER / ".env.example")
+    assert example["TIPDESK_SECRET_KEY"] == "" and example["POSTGRES_PASSWORD"] == ""
+    compose = (DOCKER / "compose.yml").read_text(encoding="utf-8")
+    assert "TIPDESK_SECRET_KEY: ${TIPDESK_SECRET_KEY:?" in compose
+    assert "TIPDESK_SECRET_KEY:-" not in compose
+    assert key_problem("change-me-to-a-long-random-string") is not None

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 import stat
 from datetime import timedelta
 from pathlib import Path
@@ -41,15 +42,60 @@ def test_secret_key_is_generated_once_and_kept_private(tmp_path: Path) -> None:
     assert mode == 0o600
 
 
+GOOD_KEY = "hV3q9ZtLw2Xr7NcB5mKd8PyF4jSg1aE6uTo0iRxQ"
+
+
 def test_secret_key_from_environment_wins(tmp_path: Path) -> None:
-    assert load(tmp_path, TIPDESK_SECRET_KEY="given").secret_key == "given"
+    assert load(tmp_path, TIPDESK_SECRET_KEY=GOOD_KEY).secret_key == GOOD_KEY
     assert not (tmp_path / "secret_key").exists()
 
 
+@pytest.mark.parametrize(
+    ("key", "problem"),
+    [
+        ("x", "at least 32 bytes"),
+        ("Zk3v9Qp2Lr8Xw4Ty6Ub1", "at least 32 bytes"),
+        ("change-me-to-a-long-random-string", "example placeholder"),
+        ("CHANGEME" + GOOD_KEY, "example placeholder"),
+        ("x" * 64, "too easy to guess"),
+        ("abababababababababababababababababababab", "too easy to guess"),
+        ("passwordpasswordpasswordpassword", "too easy to guess"),
+        ("abcdefghijklmnop" * 3, "too easy to guess"),
+        ("00000000000000000000000000000000000000000000000001", "too easy to guess"),
+    ],
+)
+def test_a_weak_secret_key_stops_the_desk_with_one_line(
+    tmp_path: Path, key: str, problem: str
+) -> None:
+    with pytest.raises(SettingsError, match=f"TIPDESK_SECRET_KEY: .*{problem}") as raised:
+        load(tmp_path, TIPDESK_SECRET_KEY=key)
+    assert "\n" not in raised.value.message and "secrets.token_urlsafe" in raised.value.message
+    assert key not in raised.value.message  # the key is never echoed
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        secrets.token_urlsafe(48),
+        secrets.token_hex(32),
+        secrets.token_hex(16),
+        "correct horse battery staple ladder quilt mango",
+    ],
+)
+def test_random_keys_and_long_passphrases_are_accepted(tmp_path: Path, key: str) -> None:
+    assert load(tmp_path, TIPDESK_SECRET_KEY=key).secret_key == key
+
+
+def test_a_weak_key_written_into_the_data_dir_is_refused_too(tmp_path: Path) -> None:
+    (tmp_path / "secret_key").write_text("short\n")
+    with pytest.raises(SettingsError, match=r"stored in .*secret_key.*at least 32 bytes"):
+        load(tmp_path)
+
+
 def test_secrets_are_not_in_repr(tmp_path: Path) -> None:
-    settings = load(tmp_path, TIPDESK_SECRET_KEY="very-secret-value", **CREDENTIALS)
+    settings = load(tmp_path, TIPDESK_SECRET_KEY=GOOD_KEY, **CREDENTIALS)
     text = repr(settings)
-    assert "very-secret-value" not in text
+    assert GOOD_KEY not in text
     assert "app-secret" not in text
     assert "access" not in text.replace("access_token", "")
 

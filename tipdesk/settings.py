@@ -10,7 +10,6 @@ from __future__ import annotations
 import hmac
 import os
 import re
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -21,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from tipdesk.conversation.opening_hours import OpeningHours, OpeningHoursError
 from tipdesk.conversation.texts import ReaderTexts, TextsError, load_texts
 from tipdesk.errors import SettingsError
+from tipdesk.secret_key import HOW_TO_MAKE_ONE, key_problem, stored_secret_key
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,9 @@ SETTINGS: tuple[SettingDoc, ...] = (
     ),
     SettingDoc("TIPDESK_DATA_DIR", "./var", "media store, search index and other local state"),
     SettingDoc(
-        "TIPDESK_SECRET_KEY", "generated once into the data dir", "signs sessions and CSRF tokens"
+        "TIPDESK_SECRET_KEY",
+        "generated once into the data dir",
+        "signs sessions and CSRF tokens; at least 32 bytes that look random",
     ),
     SettingDoc("TIPDESK_PUBLIC_URL", "http://127.0.0.1:8000", "how the desk is reached, for links"),
     SettingDoc("TIPDESK_WHATSAPP_VERIFY_TOKEN", "-", "webhook verification token"),
@@ -211,7 +213,7 @@ class Settings:
         return cls(
             data_dir=data_dir,
             database_url=env.database_url(data_dir),
-            secret_key=env.optional("TIPDESK_SECRET_KEY") or _stored_secret_key(data_dir),
+            secret_key=env.secret_key("TIPDESK_SECRET_KEY", data_dir),
             public_url=public_url,
             whatsapp_verify_token=credentials["TIPDESK_WHATSAPP_VERIFY_TOKEN"],
             whatsapp_app_secret=credentials["TIPDESK_WHATSAPP_APP_SECRET"],
@@ -399,6 +401,15 @@ class _EnvReader:
             raise self.fail(name, f"'{unknown[0]}' is not one of {choices}")
         return chosen
 
+    def secret_key(self, name: str, data_dir: Path) -> str:
+        given = self.optional(name)
+        key = given or stored_secret_key(data_dir)
+        problem = key_problem(key)
+        if problem is None:
+            return key
+        where = name if given else f"{name} (stored in {data_dir / 'secret_key'})"
+        raise self.fail(where, f"{problem}; {HOW_TO_MAKE_ONE}")
+
     def opening_hours(self, name: str, default: str) -> OpeningHours:
         try:
             return OpeningHours.parse(self.text(name, default))
@@ -432,18 +443,3 @@ def _check_credentials(credentials: Mapping[str, str | None]) -> None:
     if given and len(given) != len(credentials):
         missing = sorted(set(credentials) - set(given))
         raise SettingsError(f"{missing[0]}: must be set when {given[0]} is set")
-
-
-def _stored_secret_key(data_dir: Path) -> str:
-    """A key generated on first start and kept in the data dir, so sessions survive restarts."""
-    path = data_dir / "secret_key"
-    if path.is_file():
-        key = path.read_text(encoding="utf-8").strip()
-        if key:
-            return key
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(key)
-    return key
