@@ -83,7 +83,7 @@ class MediaStore:
             return
         source.replace(target)
         if target.is_relative_to(self.root / "originals"):
-            target.chmod(0o440)
+            target.chmod(0o400)  # the desk's user alone, and never written again
 
     def _inside(self, path: Path) -> Path:
         resolved = path.resolve()

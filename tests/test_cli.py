@@ -265,3 +265,44 @@ async def test_purge_dry_run_counts_then_purge_deletes(
         assert await Tip.all().count() == 2
     again = tipdesk(cli_env, "purge")
     assert "deleted 0 tips" in again.stdout
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_the_desk_keeps_its_files_to_its_own_user(tmp_path: Path) -> None:
+    """Whatever the shell's umask: the data folder 0700, the database, its log and the key
+    0600, and the search index likewise (a 0644 default let every local user read readers'
+    numbers)."""
+    data = tmp_path / "var"
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "TIPDESK_DATA_DIR": str(data),
+        "TIPDESK_LOG_LEVEL": "warning",
+    }
+    script = "import os, sys; os.umask(0o022); from tipdesk.cli import main; main(sys.argv[1:])"
+    for command in ("migrate", "reindex"):
+        result = subprocess.run(
+            [sys.executable, "-c", script, command], env=env, capture_output=True, text=True,
+            timeout=60, check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert "open to other users" not in result.stderr
+    assert _mode(data) == 0o700
+    files = [p for p in data.rglob("*") if p.is_file()]
+    assert {p.name for p in files} >= {"tipdesk.sqlite3", "secret_key"}
+    assert any("search" in p.parts for p in files)
+    for path in data.rglob("*"):
+        assert _mode(path) & 0o077 == 0, (path, oct(_mode(path)))
+
+
+def test_files_open_to_others_are_named_at_start(cli_env: dict[str, str], tmp_path: Path) -> None:
+    data = tmp_path / "shared"
+    data.mkdir(mode=0o755)
+    data.chmod(0o755)
+    env = {**cli_env, "TIPDESK_DATA_DIR": str(data), "TIPDESK_DATABASE_URL": ""}
+    result = tipdesk(env, "migrate")
+    assert result.returncode == 0, result.stderr
+    assert f"{data} is open to other users of this machine (mode 755)" in result.stderr
+    assert f"chmod go-rwx {data}" in result.stderr

@@ -11,6 +11,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, NoReturn
 
 from tipdesk.conversation.retention import schedule_purge
+from tipdesk.data_dir import keep_files_private, warn_if_exposed
 from tipdesk.db import database, migrate_database, pending_migrations
 from tipdesk.editors.accounts import create_editor, create_token
 from tipdesk.editors.models import Editor, Role
@@ -98,6 +99,7 @@ def build_parser() -> OneLineParser:
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     run: Callable[[argparse.Namespace, Settings], None] = args.run
+    keep_files_private()
     try:
         settings = Settings.from_env()
         configure_logging(settings.log_level)
@@ -131,6 +133,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
 
     from tipdesk.app import create_app
 
+    warn_if_exposed(settings)
     _run(_prepare_to_serve(settings))
     app = create_app(settings, workers_in_process=args.workers_in_process)
     print(f"Tipdesk is serving on http://{args.host}:{args.port}", file=sys.stderr)
@@ -178,11 +181,13 @@ def _worker(args: argparse.Namespace, settings: Settings) -> None:
             await schedule_purge(settings)
             await schedule_roll_up(settings)
 
+    warn_if_exposed(settings)
     _run(schedule())
     _run(run_worker_process(settings, desk_job_kinds(settings), args.concurrency))
 
 
 def _migrate(args: argparse.Namespace, settings: Settings) -> None:
+    warn_if_exposed(settings)
     _run(migrate_database(settings))
     print("migrations applied", file=sys.stderr)
 

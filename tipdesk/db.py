@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,6 +18,7 @@ from tortoise.migrations.executor import MigrationExecutor
 from tipdesk.errors import DatabaseUnavailable
 from tipdesk.settings import Settings, redact_url
 
+log = logging.getLogger("tipdesk.db")
 APP_LABEL = "tipdesk"
 MODEL_MODULES = (
     "tipdesk.tips.models",
@@ -65,6 +67,9 @@ def _connection(database_url: str) -> str | dict[str, Any]:
     connection = expand_db_url(database_url)
     connection["engine"] = "tipdesk.sqlite_client"
     connection["credentials"].setdefault("synchronous", "NORMAL")
+    # Deleted rows are overwritten with zeros, not just unlinked from the b-tree: an erased
+    # reader's number must not stay readable in a free page of the file.
+    connection["credentials"].setdefault("secure_delete", "ON")
     return connection
 
 
@@ -113,6 +118,21 @@ async def pending_migrations(settings: Settings) -> list[str]:
     app_config = tortoise_config(settings.database_url)["apps"]
     executor = MigrationExecutor(connections.get("default"), app_config)
     return [step.migration.name for step in await executor.plan(None) if not step.backward]
+
+
+async def leave_no_copies() -> None:
+    """After an erasure or a purge: SQLite's write-ahead log still holds the pages as they were
+    before the delete (the erased text and number in full) until a checkpoint copies it into
+    the database and truncates it. PostgreSQL keeps dead rows until VACUUM (SECURITY.md).
+
+    TRUNCATE waits through the busy timeout for other connections' transactions; a checkpoint
+    that another process's long read still keeps from finishing is done by the next one."""
+    connection = connections.get("default")
+    if connection.capabilities.dialect != "sqlite":
+        return
+    rows = await connection.execute_query_dict("PRAGMA wal_checkpoint(TRUNCATE)")
+    if rows and rows[0].get("busy"):
+        log.info("the write-ahead log is in use; its erased pages go at the next checkpoint")
 
 
 async def check_database() -> None:

@@ -14,6 +14,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,6 +27,7 @@ from whoosh import index as whoosh_index
 from tests.conftest import POSTGRES_URL
 from tests.servers import serving
 from tipdesk.app import create_app
+from tipdesk.db import sqlite_path
 from tipdesk.intake.signature import sign
 from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.models import Job, JobState
@@ -203,3 +205,18 @@ def index_words(settings: Settings) -> str:
             for docnum in range(reader.doc_count_all()):
                 parts.append(str(reader.stored_fields(docnum)))
     return "\n".join(parts)
+
+
+def files_holding(settings: Settings, secrets_: list[str]) -> list[str]:
+    """`file: secret` for each secret whose bytes are anywhere in the desk's files: the data
+    directory and, on SQLite, the database with its `-wal` and `-shm` (freed pages and old WAL
+    frames keep deleted rows until they are overwritten, which no query shows)."""
+    paths = [p for p in settings.data_dir.rglob("*") if p.is_file()]
+    database = sqlite_path(settings.database_url)
+    if database:
+        paths += [Path(database + s) for s in ("", "-wal", "-shm") if Path(database + s).exists()]
+    found: list[str] = []
+    for path in paths:
+        data = path.read_bytes()
+        found += [f"{path.name}: {s}" for s in secrets_ if s.encode("utf-8") in data]
+    return found

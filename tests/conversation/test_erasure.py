@@ -12,10 +12,12 @@ from datetime import timedelta
 
 import pytest
 
+from tests.conftest import POSTGRES_URL
 from tests.conversation.reader_world import (
     Reader,
     World,
     dump_database,
+    files_holding,
     index_words,
     open_world,
     photo,
@@ -129,6 +131,8 @@ async def test_erasure_leaves_nothing_but_the_used_tips_pseudonymised_consent(
     assert "zeppelin" not in words and "zonnebloem" not in words and "kwakzalver" not in words
     assert (await find_tips(world.settings, "Zelfde foto")).total == 1
     await _assert_evidence_kept(used.id, other.id)
+    if not POSTGRES_URL:  # PostgreSQL's own files: VACUUM, see SECURITY.md
+        assert files_holding(world.settings, [MARIJKE.wa_id, "Zonnebloem", *HER_TEXTS]) == []
 
 
 async def _assert_evidence_kept(used_id: int, other_id: int) -> None:

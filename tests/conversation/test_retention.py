@@ -9,7 +9,15 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conversation.reader_world import Reader, World, dump_database, open_world, photo
+from tests.conftest import POSTGRES_URL
+from tests.conversation.reader_world import (
+    Reader,
+    World,
+    dump_database,
+    files_holding,
+    open_world,
+    photo,
+)
 from tipdesk.conversation.retention import CONVERSATION_PURGE, purge, schedule_purge
 from tipdesk.editors.accounts import create_editor, create_token
 from tipdesk.editors.models import Role
@@ -92,6 +100,19 @@ async def test_parsed_raw_bodies_go_after_seven_days_unparsed_ones_stay(world: W
     report = await purge(world.settings)
     assert report.webhooks == 1
     assert [w.id for w in await InboundWebhook.all()] == [second.id]
+
+
+@pytest.mark.skipif(bool(POSTGRES_URL), reason="PostgreSQL's own files: VACUUM, see SECURITY.md")
+async def test_what_a_purge_deleted_is_in_no_file_of_the_desk(world: World) -> None:
+    await world.text(READER, "Verlopen tip Kruidenierswinkel", ago=11 * HOUR)
+    await InboundWebhook.all().update(received_at=utcnow() - timedelta(days=8))
+    assert files_holding(world.settings, ["Kruidenierswinkel"])
+
+    report = await purge(world.settings)
+    await world.settle()
+
+    assert (report.deleted.tips, report.webhooks) == (1, 1)
+    assert files_holding(world.settings, ["Kruidenierswinkel"]) == []
 
 
 async def test_the_board_and_the_api_say_when_a_tip_will_be_purged(world: World) -> None:

@@ -53,7 +53,7 @@ async def test_photo_is_fetched_kept_untouched_and_made_ready(desk: Desk, tmp_pa
     assert variants(asset) == {"web": "image/jpeg", "thumb": "image/jpeg"}
     original = media_store(desk.settings).original(str(asset.sha256))
     assert original.read_bytes() == data
-    assert not stat.S_IMODE(original.stat().st_mode) & 0o222, "originals are read-only"
+    assert stat.S_IMODE(original.stat().st_mode) == 0o400, "read-only, for the desk alone"
     assert asset.sha256 == hashlib.sha256(data).hexdigest()
     assert asset.detected_mime == "image/jpeg" and asset.size == len(data)
     assert asset.details["camera"] == "Fairphone FP5"

@@ -31,6 +31,7 @@ from tipdesk.conversation.automatic import texts_for
 from tipdesk.conversation.models import ConsentRecord
 from tipdesk.conversation.outbox import address, text_message
 from tipdesk.conversation.requests import ERASE_READER
+from tipdesk.db import leave_no_copies
 from tipdesk.jobs import queue
 from tipdesk.jobs.worker import JobContext
 from tipdesk.settings import Settings
@@ -88,6 +89,7 @@ async def erase_reader(context: JobContext, payload: dict[str, object]) -> None:
         )  # fmt: skip
         if closing:
             await schedule_echo_sweep(context.settings, connection)
+    await leave_no_copies()
     log.info("reader %d erased: %s, %d used tips kept", sender.id, deleted.as_dict(), used)
 
 
@@ -128,6 +130,8 @@ async def schedule_echo_sweep(settings: Settings, connection: BaseDBAsyncClient)
 async def sweep_echoes(context: JobContext, payload: dict[str, object]) -> None:
     """The `conversation.erase_echoes` job."""
     removed = await traces.remove_echoes(queue.utcnow())
+    if removed:
+        await leave_no_copies()
     log.info("conversation.erase_echoes: %d raw webhook bodies removed", removed)
 
 

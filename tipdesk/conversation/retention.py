@@ -22,6 +22,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from tipdesk.conversation.traces import remove_echoes
+from tipdesk.db import leave_no_copies
 from tipdesk.intake.models import InboundState, InboundWebhook
 from tipdesk.jobs import queue
 from tipdesk.jobs.worker import JobContext
@@ -77,6 +78,7 @@ async def purge(settings: Settings, *, dry_run: bool = False) -> PurgeReport:
         await InboundWebhook.filter(id__in=keys).delete()
         webhooks += len(keys)
     webhooks += await remove_echoes(queue.utcnow())
+    await leave_no_copies()
     log.info("purge: %s, %d raw webhook bodies", deleted.as_dict(), webhooks)
     return PurgeReport(deleted, webhooks)
 
