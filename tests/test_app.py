@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 
 from tipdesk.app import create_app
 from tipdesk.errors import ErrorCode
+from tipdesk.errors_http import INTERNAL_MESSAGE
 from tipdesk.settings import Settings
 
 
@@ -75,3 +77,45 @@ def test_no_template_or_page_has_inline_script_or_style() -> None:
         text = page.read_text(encoding="utf-8")
         assert "<script>" not in text and "<style" not in text and " style=" not in text, page
         assert not re.search(r"\son[a-z]+=", text), page
+
+
+async def test_an_unexpected_error_is_a_500_with_the_headers_and_no_traceback(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A desk whose database never opened fails on a token lookup: the answer is the desk's
+    500 (JSON for the API, HTML for the board) with the security headers, the log names the
+    exception's type alone, and nothing is raised on to the server, which would log the
+    traceback with the values in play."""
+    broken = create_app(settings)  # its lifespan never ran: the ORM is not set up
+    transport = httpx.ASGITransport(app=broken)  # raises whatever the app raises on
+    token = {"authorization": "Bearer td_0000000000000000000000"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://desk.test") as http:
+        api = await http.get("/api/v1/tips?q=31612345678", headers=token)
+        page = await http.get("/board", headers=token)
+    assert api.status_code == page.status_code == 500
+    assert api.json() == {"error": {"code": "internal", "message": INTERNAL_MESSAGE}}
+    assert page.headers["content-type"].startswith("text/html")
+    for response in (api, page):
+        assert response.headers["x-frame-options"] == "DENY"
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+    logged = [r for r in caplog.records if r.name == "tipdesk.errors"]
+    assert logged and all(r.exc_info is None for r in logged)
+    assert "31612345678" not in caplog.text and "Traceback" not in caplog.text
+
+
+async def test_strict_transport_security_only_when_the_desk_is_on_https(
+    environ: dict[str, str], client: httpx.AsyncClient
+) -> None:
+    assert "strict-transport-security" not in (await client.get("/login")).headers
+    secure = create_app(
+        Settings.from_env(
+            {**environ, "TIPDESK_PUBLIC_URL": "https://tips.omroep.example"}, env_file=None
+        )
+    )
+    transport = httpx.ASGITransport(app=secure)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="https://tips.omroep.example"
+    ) as http:
+        for path in ("/login", "/nope"):
+            headers = (await http.get(path)).headers
+            assert headers["strict-transport-security"] == "max-age=31536000"

@@ -73,7 +73,8 @@ def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starl
             *admin_accounts.routes,
         ],
         middleware=[
-            Middleware(SecurityHeaders),
+            Middleware(SecurityHeaders, https=settings.public_url.startswith("https://")),
+            Middleware(errors_http.UnexpectedErrors),
             Middleware(
                 EditorSessions,
                 secret_key=settings.secret_key,

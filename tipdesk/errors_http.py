@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.types import ExceptionHandler
+from starlette.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
 
 from tipdesk.errors import STATUS_CODES, ErrorCode, TipdeskError
 
@@ -20,11 +20,8 @@ MACHINE_PREFIXES = ("/api/", "/webhooks/", "/health", "/sandbox/api/", "/sandbox
 
 
 def handlers() -> Mapping[type[Exception] | int, ExceptionHandler]:
-    return {
-        TipdeskError: tipdesk_error,
-        HTTPException: http_exception,
-        Exception: unexpected_error,
-    }
+    """What Starlette's exception middleware renders; anything else reaches `UnexpectedErrors`."""
+    return {TipdeskError: tipdesk_error, HTTPException: http_exception}
 
 
 def error_body(code: ErrorCode, message: str) -> bytes:
@@ -61,7 +58,35 @@ async def http_exception(request: Request, exc: Exception) -> Response:
     return response
 
 
-async def unexpected_error(request: Request, exc: Exception) -> Response:
-    # The type only: exception messages may carry message text or phone numbers.
-    log.error("unexpected %s on %s %s", type(exc).__name__, request.method, request.url.path)
-    return render(request, 500, ErrorCode.INTERNAL, INTERNAL_MESSAGE)
+class UnexpectedErrors:
+    """Any other exception becomes the desk's 500 here, inside the security headers.
+
+    Starlette sends a handler for `Exception` to its outermost middleware, whose answer skips
+    every middleware (no security headers) and which raises the exception again afterwards,
+    so the server logged its traceback: a traceback's lines quote the values in play, a
+    reader's message or number among them. Here the type alone is logged, and nothing is
+    raised on."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as exc:
+            request = Request(scope)
+            log.error("unexpected %s on %s %s", type(exc).__name__, scope["method"], scope["path"])
+            if not started:  # else the client sees the response break off
+                await render(request, 500, ErrorCode.INTERNAL, INTERNAL_MESSAGE)(
+                    scope, receive, send
+                )

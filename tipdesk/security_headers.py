@@ -22,9 +22,16 @@ HEADERS = {
 RAW_HEADERS = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in HEADERS.items()]
 
 
+# Browsers that once reached the desk over https refuse plain http to it for a year. Sent only
+# when the public URL is https (on http it would be ignored, and a desk that moves to https
+# should decide for itself); not for subdomains, which the newsroom's other sites may share.
+STRICT_TRANSPORT = (b"strict-transport-security", b"max-age=31536000")
+
+
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, https: bool = False) -> None:
         self.app = app
+        self.raw_headers = [*RAW_HEADERS, STRICT_TRANSPORT] if https else RAW_HEADERS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -37,7 +44,7 @@ class SecurityHeaders:
                 # the app set, then the missing ones appended; a route's own value wins.
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
-                headers += [raw for raw in RAW_HEADERS if raw[0] not in present]
+                headers += [raw for raw in self.raw_headers if raw[0] not in present]
                 message["headers"] = headers
             await send(message)
 
