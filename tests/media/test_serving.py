@@ -97,3 +97,51 @@ async def test_media_tokens_are_long_and_random(desk: Desk, tmp_path: Path) -> N
     first = await desk.asset(b"a", "image/png", MediaKind.IMAGE)
     second = await desk.asset(b"b", "image/png", MediaKind.IMAGE)
     assert len(first.token) >= 32 and first.token != second.token
+
+
+async def _document(desk: Desk, data: bytes, filename: str | None) -> MediaAsset:
+    asset = await desk.asset(data, "application/octet-stream", MediaKind.DOCUMENT)
+    await MediaAsset.filter(id=asset.id).update(filename=filename)
+    await desk.settle()
+    return await MediaAsset.get(id=asset.id)
+
+
+@pytest.mark.parametrize(
+    ("filename", "fallback", "utf8"),
+    [
+        ("фото.pdf", "tipdesk-media-{id}.pdf", "%D1%84%D0%BE%D1%82%D0%BE.pdf"),
+        ("Verslag café.PDF", "Verslag cafe.pdf", "Verslag%20caf%C3%A9.pdf"),
+        ("invoice.html", "invoice.html.pdf", "invoice.html.pdf"),
+        ('../../etc/"x";y.pdf', "xy.pdf", "xy.pdf"),
+        (None, "tipdesk-media-{id}.pdf", "tipdesk-media-{id}.pdf"),
+    ],
+)
+async def test_downloads_keep_the_readers_name_with_the_extension_of_what_it_is(
+    client: httpx.AsyncClient,
+    desk: Desk,
+    tmp_path: Path,
+    auth: dict[str, str],
+    filename: str | None,
+    fallback: str,
+    utf8: str,
+) -> None:
+    """A non-ASCII name was a 500 with a traceback; a reader's `.html` would have downloaded as
+    a page. The name keeps the reader's words, the extension comes from the bytes."""
+    asset = await _document(desk, clips.pdf(tmp_path / "d.pdf").read_bytes(), filename)
+    response = await client.get(f"/media/{asset.token}/original", headers=auth)
+    assert response.status_code == 200
+    expected = (
+        f'attachment; filename="{fallback.format(id=asset.id)}"; '
+        f"filename*=UTF-8''{utf8.format(id=asset.id)}"
+    )
+    assert response.headers["content-disposition"] == expected
+    assert response.headers["cache-control"] == "private, no-store"
+
+
+async def test_a_text_file_named_as_a_web_page_downloads_as_text(
+    client: httpx.AsyncClient, desk: Desk, auth: dict[str, str]
+) -> None:
+    asset = await _document(desk, b"Just words, no markup here.\n", "page.html")
+    response = await client.get(f"/media/{asset.token}/original", headers=auth)
+    assert response.headers["content-type"].startswith("text/plain")
+    assert 'filename="page.html.txt"' in response.headers["content-disposition"]
