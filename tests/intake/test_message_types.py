@@ -369,6 +369,28 @@ async def test_failed_status_undeliverable_marks_the_reader_unreachable(meta: Me
     assert message.sender.unreachable_at is not None
 
 
+@pytest.mark.parametrize(
+    ("code", "kept"),
+    [("131047", 131047), ('=HYPERLINK("https://evil.example","klik")', None), (True, None)],
+)
+async def test_a_failed_status_keeps_metas_error_code_as_a_number_only(
+    meta: Meta, code: object, kept: int | None
+) -> None:
+    """An error code of the payload's choosing once reached reports.csv as a formula."""
+    payload = fixture("status_failed")
+    status = payload["entry"][0]["changes"][0]["value"]["statuses"][0]
+    status["errors"][0]["code"] = code
+    status["errors"][0]["title"] = "x" * 5000
+    await outbound(status["id"], DeliveryState.SENT)
+    await meta.deliver(payload)
+    message = await Message.get(wamid=status["id"])
+    assert message.delivery_error is not None
+    assert message.delivery_error["code"] == kept
+    assert len(str(message.delivery_error["title"])) <= 256
+    held = DeliveryState.HELD if kept == 131047 else DeliveryState.FAILED
+    assert message.delivery is held
+
+
 async def test_played_status_for_voice_messages(meta: Meta) -> None:
     payload = fixture("status_read")
     status = payload["entry"][0]["changes"][0]["value"]["statuses"][0]

@@ -14,7 +14,7 @@ import pytest
 from tests.reports.history import build_history
 from tipdesk.editors.accounts import create_editor
 from tipdesk.editors.models import Role
-from tipdesk.reports.tables import TABLE_NAMES
+from tipdesk.reports.tables import TABLE_NAMES, Table
 
 pytestmark = pytest.mark.usefixtures("app")
 PASSWORD = "correct horse battery"
@@ -135,3 +135,13 @@ async def test_every_csv_parses_and_matches_the_page_and_the_api(
     first = api["figures"]["response"]["first_reply"]
     assert response_rows[1]["median_s"] == str(first["business"]["median_s"]) == "60"
     assert response_rows[0]["p90_s"] == str(first["overall"]["p90_s"]) == "235200"
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_shown_as_text() -> None:
+    hostile = ('=HYPERLINK("https://evil.example")', "+31 6", "-sport", "@SUM(A1)", "\tx", "\rx")
+    table = Table("desks", "Tips per desk", ("desk", "count"), tuple((h, -3) for h in hostile))
+    rows = list(csv.reader(io.StringIO(table.csv())))
+    assert [row[0] for row in rows[1:]] == ["'" + h for h in hostile]
+    assert {row[1] for row in rows[1:]} == {"-3"}  # numbers stay numbers
+    plain = Table("desks", "t", ("desk", "count"), (("regio-noord", 1), (None, 2)))
+    assert plain.csv() == "desk,count\r\nregio-noord,1\r\n,2\r\n"

@@ -24,7 +24,7 @@ def describe(kind: str, payload: Any, item: Json) -> tuple[str, Json]:
         content["referral"] = _pick(referral, "source_type", "source_url", "headline", "body")
     errors = item.get("errors")
     if isinstance(errors, list):
-        content["errors"] = [_error(e) for e in errors if isinstance(e, dict)][:10]
+        content["errors"] = [error_summary(e) for e in errors if isinstance(e, dict)][:10]
     return text[:MAX_TEXT], content
 
 
@@ -130,8 +130,13 @@ def _coordinate(value: Any, bound: float) -> float | None:
     return number if -bound <= number <= bound else None
 
 
-def _error(error: Json) -> Json:
+def error_summary(error: Json) -> Json:
+    """What the desk keeps of one of Meta's error objects: the code as a number (Meta sends
+    one; anything else is kept as none, so no text of the payload's choosing reaches reports,
+    CSV exports or the code that decides on 131047), a bounded title and details."""
     code = error.get("code")
+    if isinstance(code, str) and code.isascii() and code.isdigit() and len(code) <= 9:
+        code = int(code)
     details = as_object(error.get("error_data"))
     return {
         "code": code if isinstance(code, int) and not isinstance(code, bool) else None,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from tipdesk.intake.content import describe
+from tipdesk.intake.content import describe, error_summary
 from tipdesk.tips.models import MediaKind
 from tipdesk.whatsapp.shapes import as_list, as_object, as_text
 
@@ -199,7 +199,7 @@ def parse_status(item: Json) -> StatusUpdate:
         wamid=_identifier(item, "id"),
         status=_string(item, "status").lower(),
         at=_timestamp(item),
-        errors=[e for e in as_list(item.get("errors")) if isinstance(e, dict)],
+        errors=[error_summary(e) for e in as_list(item.get("errors")) if isinstance(e, dict)][:10],
     )
 
 

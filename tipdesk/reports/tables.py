@@ -24,8 +24,22 @@ class Table:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(self.columns)
-        writer.writerows(("" if cell is None else cell for cell in row) for row in self.rows)
+        writer.writerows((spreadsheet_safe(cell) for cell in row) for row in self.rows)
         return out.getvalue()
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: Cell) -> Cell:
+    """A text cell a spreadsheet would run as a formula (`=HYPERLINK(…)` from a desk name or an
+    error code) gets a leading apostrophe, which shows the text as typed (OWASP's advice for CSV
+    injection). Numbers stay numbers."""
+    if cell is None:
+        return ""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
 
 
 def tables(report: dict[str, Any]) -> list[Table]:
