@@ -42,8 +42,13 @@ async def index_all(settings: Settings) -> None:
     await Worker(settings, desk_job_kinds(settings)).drain()
 
 
-async def test_openapi_document_describes_the_api(client: httpx.AsyncClient) -> None:
-    document = (await client.get("/api/v1/openapi.json")).json()
+async def test_openapi_document_describes_the_api(
+    client: httpx.AsyncClient, anne: dict[str, str]
+) -> None:
+    """For editors and their scripts only, like the rest of the API."""
+    refused = await client.get("/api/v1/openapi.json")
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "unauthorized"
+    document = (await client.get("/api/v1/openapi.json", headers=anne)).json()
     assert document["openapi"].startswith("3.")
     assert {"/api/v1/tips", "/api/v1/tips/{id}", "/api/v1/tips/{id}/claim"} <= set(
         document["paths"]

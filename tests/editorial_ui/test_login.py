@@ -134,7 +134,6 @@ PUBLIC = (
     "/logout",
     "/sandbox",
     "/static/",
-    "/api/v1/openapi.json",
     "/privacy",  # the notice readers are sent: public on purpose
 )
 

@@ -166,6 +166,9 @@ async def reports(request: Request) -> Response:
 
 
 async def openapi(request: Request) -> Response:
+    """For editors and their scripts, like the rest of the API: the document maps what a
+    stranger could try."""
+    await require_editor(request)
     return JSONResponse(openapi_document())
 
 
