@@ -24,6 +24,7 @@ from tipdesk.editors.models import Editor
 from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tipdesk.settings import Settings
 from tipdesk.tips import actions, editing, merging
+from tipdesk.tips.access import is_chief
 from tipdesk.tips.models import Tip, TipStatus
 from tipdesk.tips.presenting import tip_summary
 
@@ -46,7 +47,7 @@ async def show(request: Request) -> Response:
     await tip_opened(tip.id, settings)
     return render(
         request, "tip.html", editor=editor, tip=summary, history=await _history(tip, tz),
-        statuses=[s.value for s in TipStatus], message=message, chief=editing.is_chief(editor),
+        statuses=[s.value for s in TipStatus], message=message, chief=is_chief(editor),
         **await _choices(tip, editor), **await conversation_view(tip),
     )  # fmt: skip
 
@@ -78,11 +79,7 @@ async def _choices(tip: Tip, editor: Editor) -> dict[str, Any]:
     desks = (
         await Tip.filter(desk__not_isnull=True).distinct().limit(50).values_list("desk", flat=True)
     )
-    editors = (
-        await Editor.filter(active=True).order_by("display_name")
-        if editing.is_chief(editor)
-        else []
-    )
+    editors = await Editor.filter(active=True).order_by("display_name") if is_chief(editor) else []
     return {"other_tips": others, "desks": sorted(str(d) for d in desks), "editors": editors}
 
 

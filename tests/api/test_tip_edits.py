@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import httpx
@@ -10,9 +11,10 @@ import pytest
 from tests.editors_factory import bearer
 from tests.tips_factory import make_tip
 from tipdesk.audit.models import AuditEvent
+from tipdesk.conversation.models import ConsentRecord
 from tipdesk.editors.models import Editor, Role
 from tipdesk.jobs.models import Job
-from tipdesk.tips.models import Tip, TipNote
+from tipdesk.tips.models import MediaAsset, MediaKind, Message, Tip, TipNote
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -195,3 +197,40 @@ async def test_every_api_route_is_in_the_openapi_document(
             assert method.lower() in document["paths"].get(route.path, {}), route.path
             described += 1
     assert described >= 12
+
+
+async def test_what_changes_a_held_tip_or_writes_to_its_reader_follows_the_claim(
+    client: httpx.AsyncClient, anne: dict[str, str], chief: dict[str, str]
+) -> None:
+    """Tags, desk, consent requests and blocking were open to any editor on a tip another
+    editor held, unlike status and replies; now one rule holds (tipdesk/tips/access.py).
+    Internal notes stay open to every editor on purpose."""
+    bram = await bearer("bram@desk.example", "Bram")
+    tip = await make_tip("Brand in de loods")
+    message = await Message.get(tip_id=tip.id)
+    await MediaAsset.create(
+        token=secrets.token_urlsafe(24), tip=tip, message=message, kind=MediaKind.IMAGE
+    )
+    assert (await post(client, f"/api/v1/tips/{tip.id}/claim", anne, {})).status_code == 200
+    changes = [
+        (f"/api/v1/tips/{tip.id}/tags", {"add": ["brand"]}),
+        (f"/api/v1/tips/{tip.id}/desk", {"desk": "regio"}),
+        (f"/api/v1/tips/{tip.id}/consent-request", {}),
+        (f"/api/v1/tips/{tip.id}/status", {"status": "in_review"}),
+        (f"/api/v1/senders/{tip.sender_id}/block", {}),
+    ]
+    for path, body in changes:
+        refused = await post(client, path, bram, body)
+        assert refused.status_code == 409, path
+        assert "claimed by another editor" in refused.json()["error"]["message"], path
+    fresh = await Tip.get(id=tip.id).prefetch_related("sender")
+    assert (fresh.tags, fresh.desk, fresh.sender.blocked_at) == ([], None, None)
+    assert not await ConsentRecord.exists(tip_id=tip.id)
+    note = await post(client, f"/api/v1/tips/{tip.id}/notes", bram, {"text": "Ken de eigenaar"})
+    assert note.status_code == 201
+    for path, body in changes:
+        assert (await post(client, path, chief, body)).status_code in (200, 201), path
+    assert await ConsentRecord.exists(tip_id=tip.id)
+    unblock = await post(client, f"/api/v1/senders/{tip.sender_id}/unblock", bram, {})
+    assert unblock.status_code == 409
+    assert (await post(client, f"/api/v1/senders/{tip.sender_id}/unblock", anne, {})).is_success

@@ -23,6 +23,7 @@ from tipdesk.errors import Conflict, InvalidInput, NotFound
 from tipdesk.jobs import queue
 from tipdesk.search.jobs import schedule_indexing
 from tipdesk.settings import Settings
+from tipdesk.tips.access import check_may_work_on
 from tipdesk.tips.models import MediaAsset, MediaKind, Message, Sender, Tip
 
 # Stickers are the reader's decoration, not footage to broadcast.
@@ -35,6 +36,7 @@ async def request_consent(tip_id: int, editor: Editor, settings: Settings) -> Co
         tip = await Tip.filter(id=tip_id).using_db(connection).first()
         if tip is None:
             raise NotFound("no such tip")
+        check_may_work_on(tip.claimed_by_id, editor)
         sender = await Sender.filter(id=tip.sender_id).using_db(connection).get()
         if sender.erased_at or sender.blocked_at:
             raise Conflict("this reader is blocked or erased; the desk does not write to them")

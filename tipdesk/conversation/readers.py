@@ -11,10 +11,11 @@ from tortoise.transactions import in_transaction
 
 from tipdesk.audit.models import AuditEvent
 from tipdesk.editors.models import Editor
-from tipdesk.errors import InvalidInput, NotFound
+from tipdesk.errors import Conflict, InvalidInput, NotFound
 from tipdesk.jobs import queue
 from tipdesk.settings import Settings
-from tipdesk.tips.models import Sender
+from tipdesk.tips.access import may_work_on
+from tipdesk.tips.models import Sender, Tip, TipStatus
 
 
 async def set_blocked(sender_id: int, editor: Editor, *, blocked: bool) -> Sender:
@@ -22,6 +23,7 @@ async def set_blocked(sender_id: int, editor: Editor, *, blocked: bool) -> Sende
         sender = await Sender.filter(id=sender_id).using_db(connection).first()
         if sender is None or sender.erased_at is not None:
             raise NotFound("no such reader")
+        await _check_no_tip_held_by_another(sender_id, editor, connection)
         if (sender.blocked_at is not None) != blocked:
             await (
                 Sender.filter(id=sender_id)
@@ -33,6 +35,21 @@ async def set_blocked(sender_id: int, editor: Editor, *, blocked: bool) -> Sende
                 sender_id=sender_id, editor=editor, detail={}, using_db=connection,
             )  # fmt: skip
     return await Sender.get(id=sender_id)
+
+
+async def _check_no_tip_held_by_another(
+    sender_id: int, editor: Editor, connection: BaseDBAsyncClient
+) -> None:
+    """Blocking speaks for the desk to the reader of every tip of theirs: the claim rule holds
+    for each open one (tips/access.py)."""
+    holders = await (
+        Tip.filter(sender_id=sender_id, claimed_by_id__isnull=False)
+        .using_db(connection)
+        .values_list("claimed_by_id", "status")
+    )
+    for holder, status in holders:
+        if not TipStatus(status).is_closed and not may_work_on(int(str(holder)), editor):
+            raise Conflict("a tip of this reader is claimed by another editor")
 
 
 async def set_language(

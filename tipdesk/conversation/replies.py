@@ -10,10 +10,11 @@ from tortoise.transactions import in_transaction
 from tipdesk.audit.models import AuditEvent
 from tipdesk.conversation.automatic import texts_for
 from tipdesk.conversation.outbox import Outgoing, queue_message, text_message, window_open
-from tipdesk.editors.models import Editor, Role
+from tipdesk.editors.models import Editor
 from tipdesk.errors import Conflict, InvalidInput, NotFound
 from tipdesk.jobs import queue
 from tipdesk.settings import Settings
+from tipdesk.tips.access import is_chief
 from tipdesk.tips.actions import claim_tip
 from tipdesk.tips.models import Direction, Message, Sender, Tip
 
@@ -41,7 +42,7 @@ async def reply_to_reader(
     tip = await Tip.get_or_none(id=tip_id)
     if tip is None:
         raise NotFound("no such tip")
-    if tip.claimed_by_id != editor.id and editor.role not in (Role.CHIEF, Role.ADMIN):
+    if tip.claimed_by_id != editor.id and not is_chief(editor):
         await claim_tip(tip_id, editor, settings)
     sender = await Sender.get(id=tip.sender_id)
     _check_reachable(sender)

@@ -11,11 +11,12 @@ from tortoise.transactions import in_transaction
 from tipdesk.audit.models import AuditEvent
 from tipdesk.conversation.automatic import status_update
 from tipdesk.conversation.consent import media_without_consent
-from tipdesk.editors.models import Editor, Role
+from tipdesk.editors.models import Editor
 from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tipdesk.jobs.queue import utcnow
 from tipdesk.search.jobs import schedule_indexing
 from tipdesk.settings import Settings
+from tipdesk.tips.access import check_may_work_on, is_chief
 from tipdesk.tips.models import Message, Sender, Tip, TipStatus
 
 CLOSED = [status for status in TipStatus if status.is_closed]
@@ -113,7 +114,7 @@ async def claim_tip(
     A claim on a tip nobody touched for TIPDESK_CLAIM_IDLE has lapsed and may be taken.
     Chiefs and admins may take over a live claim; that is audited."""
     now = utcnow()
-    if takeover and editor.role not in (Role.CHIEF, Role.ADMIN):
+    if takeover and not is_chief(editor):
         raise Forbidden("only a chief or an admin may take over a claim")
     free = (
         Q(claimed_by_id=None)
@@ -151,8 +152,7 @@ async def release_tip(tip_id: int, editor: Editor, settings: Settings) -> Tip:
         holder = tip.claimed_by_id
         if holder is None:
             return tip
-        if holder != editor.id and editor.role not in (Role.CHIEF, Role.ADMIN):
-            raise Conflict("this tip is claimed by another editor")
+        check_may_work_on(holder, editor)
         await (
             Tip.filter(id=tip_id)
             .using_db(connection)
@@ -180,9 +180,7 @@ async def change_status(
             raise NotFound("no such tip")
         if tip.merged_into_id is not None:
             raise Conflict(f"this tip was merged into tip {tip.merged_into_id}")
-        holder = tip.claimed_by_id
-        if holder not in (None, editor.id) and editor.role not in (Role.CHIEF, Role.ADMIN):
-            raise Conflict("this tip is claimed by another editor")
+        check_may_work_on(tip.claimed_by_id, editor)
         if new_status is TipStatus.USED and tip.status is not TipStatus.USED:
             await _consent_gate(tip_id, editor, override_reason, connection)
         changes: dict[str, object] = {"status": new_status, "updated_at": utcnow()}
@@ -228,7 +226,7 @@ async def _consent_gate(
             f"{len(lacking)} of this tip's media lack the reader's consent; ask for it, or a"
             " chief can override with a reason"
         )
-    if editor.role not in (Role.CHIEF, Role.ADMIN):
+    if not is_chief(editor):
         raise Forbidden("only a chief or an admin may use media without the reader's consent")
     await AuditEvent.create(
         action="tip.consent_overridden", tip_id=tip_id, editor=editor,

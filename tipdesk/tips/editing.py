@@ -13,11 +13,12 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from tipdesk.audit.models import AuditEvent
-from tipdesk.editors.models import Editor, Role
+from tipdesk.editors.models import Editor
 from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tipdesk.jobs.queue import utcnow
 from tipdesk.search.jobs import schedule_indexing
 from tipdesk.settings import Settings
+from tipdesk.tips.access import check_may_work_on, is_chief
 from tipdesk.tips.models import Tip, TipNote
 
 MAX_NOTE_LENGTH = 5000
@@ -28,10 +29,6 @@ MAX_DESK_LENGTH = 32
 _TAG = re.compile(rf"^[^\W_][\w-]{{0,{MAX_TAG_LENGTH - 1}}}$")
 # A desk: a short plain name, e.g. `sport`, `regio-noord`, `binnenland`.
 _DESK = re.compile(rf"^[a-z0-9][a-z0-9_-]{{0,{MAX_DESK_LENGTH - 1}}}$")
-
-
-def is_chief(editor: Editor) -> bool:
-    return editor.role in (Role.CHIEF, Role.ADMIN)
 
 
 async def tip_for_change(tip_id: int, connection: BaseDBAsyncClient) -> Tip:
@@ -109,6 +106,7 @@ async def change_tags(
     removed = clean_tags(remove) if remove is not None else []
     async with in_transaction() as connection:
         tip = await tip_for_change(tip_id, connection)
+        check_may_work_on(tip.claimed_by_id, editor)
         start = clean_tags(replace) if replace is not None else list(tip.tags)
         tags = [tag for tag in _merged(start, added) if tag not in removed]
         if len(tags) > MAX_TAGS:
@@ -144,6 +142,7 @@ async def set_desk(tip_id: int, editor: Editor, settings: Settings, desk: object
     chosen = clean_desk(desk)
     async with in_transaction() as connection:
         tip = await tip_for_change(tip_id, connection)
+        check_may_work_on(tip.claimed_by_id, editor)
         if chosen != tip.desk:
             await (
                 Tip.filter(id=tip_id).using_db(connection).update(desk=chosen, updated_at=utcnow())

@@ -19,14 +19,15 @@ from tipdesk.editors.models import Editor
 from tipdesk.errors import Conflict, InvalidInput, NotFound
 from tipdesk.jobs.queue import utcnow
 from tipdesk.settings import Settings
-from tipdesk.tips.editing import MAX_TAGS, is_chief, record, tip_for_change
+from tipdesk.tips.access import may_work_on
+from tipdesk.tips.editing import MAX_TAGS, record, tip_for_change
 from tipdesk.tips.models import Direction, MediaAsset, Message, Sender, Tip, TipNote, TipStatus
 
 
 def _check_workable(tip: Tip, editor: Editor) -> None:
     if tip.status.is_closed:
         raise Conflict(f"tip {tip.id} is closed ({tip.status.value}); reopen it first")
-    if tip.claimed_by_id not in (None, editor.id) and not is_chief(editor):
+    if not may_work_on(tip.claimed_by_id, editor):
         raise Conflict(f"tip {tip.id} is claimed by another editor")
 
 
