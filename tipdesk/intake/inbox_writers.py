@@ -134,6 +134,10 @@ class SqliteWriter:
             self._connection = sqlite3.connect(
                 self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False
             )
+            # As the ORM's connections (db.py; tortoise sets the size limit): the WAL shrinks
+            # back after a checkpoint instead of keeping old pages at its high-water mark.
+            self._connection.execute("PRAGMA secure_delete=ON")
+            self._connection.execute("PRAGMA journal_size_limit=16384")
         return self._connection
 
     async def close(self) -> None:
