@@ -12,9 +12,11 @@ import contextlib
 import json
 import re
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+from media_store.demuxers import input_options
 
 
 class FfmpegError(RuntimeError):
@@ -50,6 +52,8 @@ class Ffmpeg:
     binary: str
     probe_binary: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Placed before the one `-i` of every run: options before `-i` apply to that input.
+    input_options: tuple[str, ...] = ()
 
     @classmethod
     def locate(cls) -> Ffmpeg:
@@ -60,9 +64,13 @@ class Ffmpeg:
 
         return cls(binary=imageio_ffmpeg.get_ffmpeg_exe())
 
+    def pinned(self, mime: str) -> Ffmpeg:
+        """This ffmpeg with its input pinned to the demuxer for `mime` (media_store/demuxers)."""
+        return replace(self, input_options=input_options(mime))
+
     async def run(self, arguments: list[str], *, time_limit: float) -> str:
         """Run ffmpeg; its stderr on success, FfmpegError on failure or when out of time."""
-        command = [self.binary, "-hide_banner", "-nostdin", "-y", *arguments]
+        command = [self.binary, "-hide_banner", "-nostdin", "-y", *self.input_options, *arguments]
         return await _run(command, time_limit=time_limit, ok_codes=(0,))
 
     async def probe(self, path: Path, *, time_limit: float = 30) -> MediaInfo:
@@ -70,7 +78,7 @@ class Ffmpeg:
             return await self._ffprobe(path, time_limit)
         # `ffmpeg -i` without an output exits non-zero by design; its stderr describes the input.
         text = await _run(
-            [self.binary, "-hide_banner", "-nostdin", "-i", str(path)],
+            [self.binary, "-hide_banner", "-nostdin", *self.input_options, "-i", str(path)],
             time_limit=time_limit,
             ok_codes=None,
         )
@@ -87,6 +95,7 @@ class Ffmpeg:
             "json",
             "-show_format",
             "-show_streams",
+            *self.input_options,
             str(path),
         ]
         output = await _run(command, time_limit=time_limit, ok_codes=(0,), want_stdout=True)

@@ -40,9 +40,11 @@ async def render(store: MediaStore, asset: MediaAsset, time_limit: float) -> Pro
     original = store.original(str(asset.sha256))
     mime = asset.detected_mime or ""
     if mime.startswith("video/"):
-        return await transcode_video(Ffmpeg.locate(), store, original, time_limit=time_limit)
+        ffmpeg = Ffmpeg.locate().pinned(mime)
+        return await transcode_video(ffmpeg, store, original, time_limit=time_limit)
     if mime.startswith("audio/"):
-        return await transcode_audio(Ffmpeg.locate(), store, original, time_limit=time_limit)
+        ffmpeg = Ffmpeg.locate().pinned(mime)
+        return await transcode_audio(ffmpeg, store, original, time_limit=time_limit)
     if mime.startswith("image/"):
         return await develop("image", store, original, deadline=time_limit)
     if mime == "application/pdf":
