@@ -1,6 +1,7 @@
 """The child side of the darkroom: set hard limits on itself, then decode one file.
 
-Run as `python -m media_store.darkroom_child KIND STORE_ROOT SOURCE`. The limits are set here,
+Run as `python -m media_store.darkroom_child KIND STORE_ROOT SOURCE`, or with `exec COMMAND...`
+to run ffmpeg/ffprobe under the (larger) video limits. The limits are set here,
 in the child, rather than with preexec_fn, which is unsafe in a process that runs threads. The
 answer is one JSON line on stdout; a rejection is `{"rejected": reason}`.
 """
@@ -8,6 +9,7 @@ answer is one JSON line on stdout; a rejection is `{"rejected": reason}`.
 from __future__ import annotations
 
 import json
+import os
 import resource
 import sys
 from pathlib import Path
@@ -17,13 +19,19 @@ from media_store.renditions import MediaRejected, Processed
 ADDRESS_SPACE = 1024 * 1024 * 1024  # 1 GiB: a 60 MP photo decodes in well under half of that
 CPU_SECONDS = 60
 OUTPUT_BYTES = 256 * 1024 * 1024
+# x264 reserves address space per thread; CPU seconds add up over its threads.
+FFMPEG_ADDRESS_SPACE = 4 * 1024 * 1024 * 1024
+FFMPEG_CPU_SECONDS = 3600
+FFMPEG_OUTPUT_BYTES = 2 * 1024 * 1024 * 1024
 
 
-def limit() -> None:
+def limit(
+    address_space: int = ADDRESS_SPACE, cpu: int = CPU_SECONDS, output: int = OUTPUT_BYTES
+) -> None:
     for which, value in (
-        (resource.RLIMIT_AS, ADDRESS_SPACE),
-        (resource.RLIMIT_CPU, CPU_SECONDS),
-        (resource.RLIMIT_FSIZE, OUTPUT_BYTES),
+        (resource.RLIMIT_AS, address_space),
+        (resource.RLIMIT_CPU, cpu),
+        (resource.RLIMIT_FSIZE, output),
         (resource.RLIMIT_CORE, 0),
     ):
         resource.setrlimit(which, (value, value))
@@ -57,6 +65,10 @@ def answer(processed: Processed) -> dict[str, object]:
 
 
 def main(argv: list[str]) -> int:
+    if argv[0] == "exec":
+        limit(FFMPEG_ADDRESS_SPACE, FFMPEG_CPU_SECONDS, FFMPEG_OUTPUT_BYTES)
+        # The command is our own ffmpeg/ffprobe argv from media_store/ffmpeg.py, no shell.
+        os.execv(argv[1], argv[1:])  # noqa: S606
     kind, root, source = argv
     limit()
     try:

@@ -10,8 +10,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import re
 import shutil
+import signal
+import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -153,8 +156,14 @@ async def _run(
     ok_codes: tuple[int, ...] | None,
     want_stdout: bool = False,
 ) -> str:
+    # Through the darkroom child: hard limits set in the child, its own process group.
     process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "media_store.darkroom_child",
+        "exec",
         *command,
+        start_new_session=True,
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE if want_stdout else asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
@@ -162,17 +171,22 @@ async def _run(
     try:
         stdout, stderr = await asyncio.wait_for(process.communicate(), time_limit)
     except TimeoutError:
-        process.kill()
+        _kill(process.pid)
         with contextlib.suppress(ProcessLookupError):
             await process.wait()
         raise FfmpegError(f"ffmpeg took longer than {time_limit:.0f} s and was stopped") from None
     except asyncio.CancelledError:
-        process.kill()
+        _kill(process.pid)
         raise
     text = (stdout if want_stdout else stderr).decode("utf-8", errors="replace")
     if ok_codes is not None and process.returncode not in ok_codes:
         raise FfmpegError(f"ffmpeg failed: {_last_line(stderr.decode('utf-8', errors='replace'))}")
     return text
+
+
+def _kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
 
 
 def _last_line(text: str) -> str:
