@@ -215,13 +215,55 @@ async def fetch_memory(folder: Path) -> None:
         fake.wait(timeout=10)
 
 
+async def darkroom(store: MediaStore, folder: Path) -> None:
+    """What the sandbox costs: the same photo/PDF work in a thread of this process (the old
+    path) against the darkroom's limited child, and pinned+limited ffmpeg against plain."""
+    from media_store.darkroom import develop
+    from media_store.documents import process_pdf
+    from media_store.images import process_image
+    from tests.media_store import clips
+
+    photo = clips.exif_jpeg(folder / "photo.jpg")
+    big = clips.png(folder / "big.png", size=(4000, 3000))
+    letter = clips.pdf(folder / "letter.pdf", pages=3)
+    video = clips.video(folder / "short.mp4")
+    for name, kind, source, blocking in (
+        ("photo (small JPEG)", "image", photo, process_image),
+        ("photo 12 MP PNG", "image", big, process_image),
+        ("PDF 3 pages", "pdf", letter, process_pdf),
+    ):
+        threaded = [
+            await timed(lambda b=blocking, f=source: asyncio.to_thread(b, store, f))
+            for _ in range(RUNS)
+        ]
+        child = [await timed(lambda k=kind, f=source: develop(k, store, f)) for _ in range(RUNS)]
+        t, c = statistics.median(threaded), statistics.median(child)
+        print(f"  {name:<28} in-thread {t:6.3f} s   darkroom {c:6.3f} s   ratio {c / t:5.2f}")
+    pinned = Ffmpeg.locate().pinned("video/mp4")
+    plain = [
+        await timed(lambda: transcode_video(Ffmpeg.locate(), store, video, time_limit=900))
+        for _ in range(RUNS)
+    ]
+    ours = [
+        await timed(lambda: transcode_video(pinned, store, video, time_limit=900))
+        for _ in range(RUNS)
+    ]
+    p, o = statistics.median(plain), statistics.median(ours)
+    label = "short video, pinned+limited"
+    print(f"  {label:<28} plain {p:6.2f} s   darkroom {o:6.2f} s   ratio {o / p:5.2f}")
+
+
 async def main() -> None:
     ffmpeg = Ffmpeg.locate()
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         video, voice = make_clips(ffmpeg, folder)
         print(f"transcode: {ffmpeg.binary.split('/')[-1]}, median of {RUNS} runs")
+        if sys.argv[1:] == ["darkroom"]:
+            await darkroom(MediaStore(folder / "media"), folder)
+            return
         await compare(ffmpeg, MediaStore(folder / "media"), video, voice, folder)
+        await darkroom(MediaStore(folder / "media"), folder)
         await fetch_memory(folder)
 
 

@@ -16,7 +16,8 @@ MAX_PAGE_POINTS = 14_400  # 200 inches: anything larger is not rendered
 
 
 def process_pdf(store: MediaStore, source: Path) -> Processed:
-    """Blocking: run it in a thread. A PDF PDFium cannot read is still a downloadable document."""
+    """Blocking: run it in the darkroom child. A PDF PDFium cannot read is still a
+    downloadable document."""
     try:
         document = pypdfium2.PdfDocument(str(source))
     except pypdfium2.PdfiumError:

@@ -10,11 +10,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import re
 import shutil
-from dataclasses import dataclass, field
+import signal
+import sys
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+from media_store.demuxers import input_options
 
 
 class FfmpegError(RuntimeError):
@@ -50,6 +55,8 @@ class Ffmpeg:
     binary: str
     probe_binary: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Placed before the one `-i` of every run: options before `-i` apply to that input.
+    input_options: tuple[str, ...] = ()
 
     @classmethod
     def locate(cls) -> Ffmpeg:
@@ -60,9 +67,13 @@ class Ffmpeg:
 
         return cls(binary=imageio_ffmpeg.get_ffmpeg_exe())
 
+    def pinned(self, mime: str) -> Ffmpeg:
+        """This ffmpeg with its input pinned to the demuxer for `mime` (media_store/demuxers)."""
+        return replace(self, input_options=input_options(mime))
+
     async def run(self, arguments: list[str], *, time_limit: float) -> str:
         """Run ffmpeg; its stderr on success, FfmpegError on failure or when out of time."""
-        command = [self.binary, "-hide_banner", "-nostdin", "-y", *arguments]
+        command = [self.binary, "-hide_banner", "-nostdin", "-y", *self.input_options, *arguments]
         return await _run(command, time_limit=time_limit, ok_codes=(0,))
 
     async def probe(self, path: Path, *, time_limit: float = 30) -> MediaInfo:
@@ -70,7 +81,7 @@ class Ffmpeg:
             return await self._ffprobe(path, time_limit)
         # `ffmpeg -i` without an output exits non-zero by design; its stderr describes the input.
         text = await _run(
-            [self.binary, "-hide_banner", "-nostdin", "-i", str(path)],
+            [self.binary, "-hide_banner", "-nostdin", *self.input_options, "-i", str(path)],
             time_limit=time_limit,
             ok_codes=None,
         )
@@ -87,6 +98,7 @@ class Ffmpeg:
             "json",
             "-show_format",
             "-show_streams",
+            *self.input_options,
             str(path),
         ]
         output = await _run(command, time_limit=time_limit, ok_codes=(0,), want_stdout=True)
@@ -144,8 +156,14 @@ async def _run(
     ok_codes: tuple[int, ...] | None,
     want_stdout: bool = False,
 ) -> str:
+    # Through the darkroom child: hard limits set in the child, its own process group.
     process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "media_store.darkroom_child",
+        "exec",
         *command,
+        start_new_session=True,
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE if want_stdout else asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
@@ -153,17 +171,22 @@ async def _run(
     try:
         stdout, stderr = await asyncio.wait_for(process.communicate(), time_limit)
     except TimeoutError:
-        process.kill()
+        _kill(process.pid)
         with contextlib.suppress(ProcessLookupError):
             await process.wait()
         raise FfmpegError(f"ffmpeg took longer than {time_limit:.0f} s and was stopped") from None
     except asyncio.CancelledError:
-        process.kill()
+        _kill(process.pid)
         raise
     text = (stdout if want_stdout else stderr).decode("utf-8", errors="replace")
     if ok_codes is not None and process.returncode not in ok_codes:
         raise FfmpegError(f"ffmpeg failed: {_last_line(stderr.decode('utf-8', errors='replace'))}")
     return text
+
+
+def _kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
 
 
 def _last_line(text: str) -> str:

@@ -1,8 +1,8 @@
 """Photos and stickers: orientation applied, a web JPEG and a thumbnail without metadata, and
 the original's capture time, camera and GPS position read out as verification aids.
 
-Pillow decodes in a worker thread. Pictures over MAX_PIXELS are refused before decoding, so a
-decompression bomb costs a header read, not the machine's memory.
+Pillow decodes only in the darkroom's limited child process (media_store/darkroom.py). Pictures
+over MAX_PIXELS are refused before decoding, so a decompression bomb costs a header read.
 """
 
 from __future__ import annotations
@@ -17,13 +17,15 @@ from media_store.paths import MediaStore
 from media_store.renditions import MediaRejected, Processed, Rendition
 
 MAX_PIXELS = 60_000_000
+# Pillow's own bomb check agrees with ours: its warning (an error here) starts at MAX_PIXELS.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 WEB_SIDE, THUMB_SIDE = 2048, 320
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
 DATETIME_ORIGINAL, MAKE, MODEL, DATETIME = 0x9003, 0x010F, 0x0110, 0x0132
 
 
 def process_image(store: MediaStore, source: Path) -> Processed:
-    """Blocking: run it in a thread."""
+    """Blocking: run it in the darkroom child, never in the desk."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:

@@ -14,7 +14,8 @@ from media_store.renditions import MediaRejected, Processed, Rendition
 
 LONG_SIDE, SHORT_SIDE = 1280, 720
 POSTER_LONG_SIDE = 1280
-MAX_VIDEO_SECONDS = 30 * 60
+MAX_VIDEO_SECONDS = 30 * 60  # longer videos are trimmed (`-t`), not refused
+MAX_VIDEO_PIXELS = 8192 * 4320  # 8K: a larger frame is refused before anything is decoded
 MAX_AUDIO_SECONDS = 3 * 3600
 
 
@@ -51,6 +52,8 @@ async def transcode_video(
 ) -> Processed:
     info = await _probe(ffmpeg, source)
     size = info.display_size
+    if size is not None and size[0] * size[1] > MAX_VIDEO_PIXELS:
+        raise MediaRejected(f"the video picture is too large to open safely ({size[0]}×{size[1]})")
     if info.video_codec is None or size is None:
         if info.audio_codec is not None:
             return await transcode_audio(ffmpeg, store, source, time_limit=time_limit)

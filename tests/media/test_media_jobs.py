@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from tests.media.conftest import Desk
-from tests.media_store import clips
+from tests.media_store import clips, hostile
 from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.models import Job
 from tipdesk.jobs.worker import Worker
@@ -196,6 +196,7 @@ async def test_media_older_than_seven_days_is_given_up_at_once(desk: Desk, tmp_p
         (b"\xff\xd8\xff\xe0" + b"\x00" * 3000, "video/mp4", MediaKind.VIDEO, "damaged"),
         ("bomb", "image/png", MediaKind.IMAGE, "too large to open safely"),
         ("truncated", "video/mp4", MediaKind.VIDEO, "video"),
+        ("xobjects", "application/pdf", MediaKind.DOCUMENT, "could not be opened safely"),
     ],
 )
 async def test_hostile_media_fails_with_a_reason_and_leaves_the_tip_alone(
@@ -203,6 +204,8 @@ async def test_hostile_media_fails_with_a_reason_and_leaves_the_tip_alone(
 ) -> None:
     if content == "bomb":
         content = clips.png_bomb(tmp_path / "bomb.png").read_bytes()
+    elif content == "xobjects":  # grew a desk to 23 GB; now it costs the darkroom child
+        content = hostile.nested_xobject_pdf(tmp_path / "x.pdf").read_bytes()
     elif content == "truncated":
         whole = clips.video(tmp_path / "w.mp4").read_bytes()
         content = whole[: len(whole) // 3]

@@ -2,19 +2,16 @@
 
 Dispatch follows what the bytes are (sniffed at fetch), not what the message claimed: a photo
 sent as a document gets photo variants, a JPEG declared as video is handled as the JPEG it is.
-Blocking work stays off the event loop: ffmpeg runs as a subprocess, Pillow and PDFium in a
-thread.
+Nothing here decodes reader bytes: ffmpeg runs as a subprocess, Pillow and PDFium in the
+darkroom's limited child process (media_store/darkroom.py).
 """
 
 from __future__ import annotations
 
-import asyncio
-
 from tortoise.transactions import in_transaction
 
-from media_store.documents import process_pdf
+from media_store.darkroom import develop
 from media_store.ffmpeg import Ffmpeg
-from media_store.images import process_image
 from media_store.paths import MediaStore
 from media_store.renditions import MediaRejected, Processed
 from media_store.video import transcode_audio, transcode_video
@@ -23,8 +20,6 @@ from tipdesk.media.discard import schedule_discard
 from tipdesk.media.states import fail_asset, media_store
 from tipdesk.settings import Settings
 from tipdesk.tips.models import MediaAsset, MediaState, MediaVariant
-
-PDF_TIME_LIMIT = 60.0
 
 
 async def transcode_media(context: JobContext, payload: dict[str, object]) -> None:
@@ -45,18 +40,15 @@ async def render(store: MediaStore, asset: MediaAsset, time_limit: float) -> Pro
     original = store.original(str(asset.sha256))
     mime = asset.detected_mime or ""
     if mime.startswith("video/"):
-        return await transcode_video(Ffmpeg.locate(), store, original, time_limit=time_limit)
+        ffmpeg = Ffmpeg.locate().pinned(mime)
+        return await transcode_video(ffmpeg, store, original, time_limit=time_limit)
     if mime.startswith("audio/"):
-        return await transcode_audio(Ffmpeg.locate(), store, original, time_limit=time_limit)
+        ffmpeg = Ffmpeg.locate().pinned(mime)
+        return await transcode_audio(ffmpeg, store, original, time_limit=time_limit)
     if mime.startswith("image/"):
-        return await asyncio.to_thread(process_image, store, original)
+        return await develop("image", store, original, deadline=time_limit)
     if mime == "application/pdf":
-        try:
-            return await asyncio.wait_for(
-                asyncio.to_thread(process_pdf, store, original), PDF_TIME_LIMIT
-            )
-        except TimeoutError:
-            return Processed(details={"note": "the PDF took too long to read"})
+        return await develop("pdf", store, original, deadline=time_limit)
     return Processed()  # other documents: kept as sent, offered for download
 
 
