@@ -31,6 +31,15 @@ SERVER_OPTIONS: dict[str, Any] = {
     "http": "auto",
     "access_log": False,
     "log_config": None,
+    # The desk judges the socket peer itself (the sandbox, the login throttle); uvicorn must not
+    # rewrite it from X-Forwarded-* a client can forge.
+    "proxy_headers": False,
+    "forwarded_allow_ips": "",
+    # Past this many open connections and tasks uvicorn answers 503 at once instead of queueing:
+    # a flood of half-open requests cannot take /health and the board down with it.
+    "limit_concurrency": 1000,
+    # An idle keep-alive connection is dropped after this many seconds.
+    "timeout_keep_alive": 5,
 }
 
 
