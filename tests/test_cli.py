@@ -101,6 +101,20 @@ def test_bad_database_url_stops_every_command_with_one_line(
     assert "hunter2" not in result.stderr
 
 
+def test_fake_graph_refuses_the_desks_real_app_secret(cli_env: dict[str, str]) -> None:
+    real = {
+        **cli_env,
+        "TIPDESK_WHATSAPP_APP_SECRET": "real-meta-secret",
+        "TIPDESK_WHATSAPP_ACCESS_TOKEN": "t",
+        "TIPDESK_WHATSAPP_PHONE_NUMBER_ID": "1",
+        "TIPDESK_WHATSAPP_VERIFY_TOKEN": "v",
+    }
+    result = tipdesk(real, "fake-graph", "--port", "1")
+    assert_one_line_error(result)
+    assert "--app-secret" in result.stderr
+    assert "real-meta-secret" not in result.stderr
+
+
 def test_malformed_database_url_stops_serve(cli_env: dict[str, str]) -> None:
     result = tipdesk({**cli_env, "TIPDESK_DATABASE_URL": "mongodb://x"}, "serve")
     assert_one_line_error(result)

@@ -57,3 +57,66 @@ def test_serve_migrates_creates_the_first_admin_and_answers_health(
     assert "e-mail:   admin@localhost" in printed
     assert "password: " in printed
     assert "worker" in printed and "started" in printed
+
+
+@pytest.mark.slow
+def test_half_open_webhooks_and_unsigned_floods_do_not_stop_health(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    port = free_port()
+    with (tmp_path / "serve.log").open("wb") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "tipdesk", "serve", "--port", str(port)],
+            preexec_fn=die_with_parent,
+            env=cli_env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    half_open: list[socket.socket] = []
+    try:
+        _wait_for_health(port, server)
+        head = (
+            "POST /webhooks/whatsapp HTTP/1.1\r\nHost: desk\r\nContent-Length: 4900000\r\n"
+            "X-Hub-Signature-256: sha256=" + "0" * 64 + "\r\n\r\n"
+        ).encode()
+        for _ in range(400):
+            peer = socket.create_connection(("127.0.0.1", port))
+            peer.sendall(head + b"{")
+            half_open.append(peer)
+        started = time.monotonic()
+        assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200
+        assert time.monotonic() - started < 2
+        # Unsigned: refused before the body is read, so none of the 4.9 MB is ever held.
+        rss_before = _vm_kib(server.pid, "VmRSS")
+        unsigned = (
+            b"POST /webhooks/whatsapp HTTP/1.1\r\nHost: desk\r\nContent-Length: 4900000\r\n\r\n"
+        )
+        for _ in range(100):
+            with socket.create_connection(("127.0.0.1", port)) as flood:
+                flood.settimeout(5)  # today's main waits for a body that never comes
+                flood.sendall(unsigned)
+                assert flood.recv(64).startswith(b"HTTP/1.1 401")
+        assert _vm_kib(server.pid, "VmRSS") - rss_before < 50_000
+    finally:
+        for peer in half_open:
+            peer.close()
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def _wait_for_health(port: int, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise AssertionError("tipdesk serve did not answer /health")
+
+
+def _vm_kib(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise AssertionError(f"{field} not in /proc/{pid}/status")

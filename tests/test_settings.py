@@ -105,7 +105,17 @@ def test_full_credentials_switch_sandbox_off(tmp_path: Path) -> None:
     assert settings.whatsapp_configured
     assert settings.sandbox is False
     assert settings.graph_api_url == "https://graph.facebook.com/v21.0"
-    assert load(tmp_path, TIPDESK_SANDBOX="yes", **CREDENTIALS).sandbox is True
+    assert load(tmp_path, TIPDESK_SANDBOX="no", **CREDENTIALS).sandbox is False
+
+
+@pytest.mark.parametrize("name", sorted(CREDENTIALS))
+def test_the_sandbox_beside_real_credentials_is_refused(tmp_path: Path, name: str) -> None:
+    # With one credential alone the half-configuration check speaks first; with all of them the
+    # sandbox check does: either way the desk does not start.
+    with pytest.raises(SettingsError, match="TIPDESK_SANDBOX: must be off when"):
+        load(tmp_path, TIPDESK_SANDBOX="on", **CREDENTIALS)
+    with pytest.raises(SettingsError):
+        load(tmp_path, TIPDESK_SANDBOX="on", **{name: CREDENTIALS[name]})
 
 
 def test_half_the_credentials_is_an_error_naming_what_is_missing(tmp_path: Path) -> None:

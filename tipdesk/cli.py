@@ -31,6 +31,15 @@ SERVER_OPTIONS: dict[str, Any] = {
     "http": "auto",
     "access_log": False,
     "log_config": None,
+    # The desk judges the socket peer itself (the sandbox, the login throttle); uvicorn must not
+    # rewrite it from X-Forwarded-* a client can forge.
+    "proxy_headers": False,
+    "forwarded_allow_ips": "",
+    # Past this many open connections and tasks uvicorn answers 503 at once instead of queueing:
+    # a flood of half-open requests cannot take /health and the board down with it.
+    "limit_concurrency": 1000,
+    # An idle keep-alive connection is dropped after this many seconds.
+    "timeout_keep_alive": 5,
 }
 
 
@@ -256,6 +265,13 @@ def _fake_graph(args: argparse.Namespace, settings: Settings) -> None:
     from tipdesk.whatsapp.fake import FakeGraphConfig, create_fake_graph
     from tipdesk.whatsapp.fake_delivery import DeliveryPolicy
 
+    if settings.whatsapp_app_secret and not args.app_secret:
+        # The fake would sign with Meta's real secret: anything it sends would pass the real
+        # desk's signature check, and the secret would sit in a test tool's memory and logs.
+        raise InvalidInput(
+            "fake-graph will not sign with the desk's real TIPDESK_WHATSAPP_APP_SECRET: "
+            "give it its own with --app-secret"
+        )
     config = FakeGraphConfig(
         app_secret=args.app_secret or settings.webhook_app_secret,
         access_token=args.access_token or settings.graph_access_token,

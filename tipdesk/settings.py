@@ -204,6 +204,7 @@ class Settings:
         cores = os.cpu_count() or 1
         public_url = env.url("TIPDESK_PUBLIC_URL", "http://127.0.0.1:8000")
         sandbox = env.boolean("TIPDESK_SANDBOX", not any(credentials.values()))
+        _check_sandbox(sandbox, credentials)
         # Without Meta, the desk talks to the sandbox phone's own Graph API.
         graph_default = (
             f"{public_url}/sandbox/graph/v21.0"
@@ -435,6 +436,14 @@ class _EnvReader:
                 raise self.fail(name, f"'{redact_url(value)}' has an invalid port") from None
             return value.replace(f"{parts.scheme}://", "postgres://", 1)
         raise self.fail(name, f"'{redact_url(value)}' is not a sqlite:// or postgres:// URL")
+
+
+def _check_sandbox(sandbox: bool, credentials: Mapping[str, str | None]) -> None:
+    """The sandbox phone sends wherever it is told: beside Meta's credentials that would reach
+    real numbers through the real Graph API, so the two never run together."""
+    given = [name for name, value in credentials.items() if value]
+    if sandbox and given:
+        raise SettingsError(f"TIPDESK_SANDBOX: must be off when {given[0]} is set")
 
 
 def _check_credentials(credentials: Mapping[str, str | None]) -> None:

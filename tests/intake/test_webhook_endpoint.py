@@ -14,6 +14,8 @@ from tipdesk.jobs.models import Job, JobState
 from tipdesk.settings import Settings
 
 pytestmark = pytest.mark.usefixtures("app")
+# Well formed, so the body is read (and capped) before the signature is found wrong.
+WRONG_SIGNATURE = {"x-hub-signature-256": "sha256=" + "0" * 64}
 
 
 async def test_handshake_echoes_the_challenge_as_plain_text(client: httpx.AsyncClient) -> None:
@@ -76,6 +78,27 @@ async def test_unsigned_or_badly_signed_bodies_get_401_and_store_nothing(
     assert await Job.all().count() == 0
 
 
+@pytest.mark.parametrize(
+    "signature", [None, "", "sha256=", "sha256=" + "g" * 64, "md5=" + "0" * 64]
+)
+async def test_malformed_signatures_get_401_before_the_body_is_read(
+    client: httpx.AsyncClient, signature: str | None
+) -> None:
+    read = 0
+
+    async def endless():  # type: ignore[no-untyped-def]
+        nonlocal read
+        for _ in range(400):
+            read += 1
+            yield b"x" * 50_000
+
+    headers = {"x-hub-signature-256": signature} if signature is not None else {}
+    response = await client.post("/webhooks/whatsapp", content=endless(), headers=headers)
+    assert response.status_code == 401
+    assert read <= 1
+    assert await InboundWebhook.all().count() == 0
+
+
 async def test_signature_over_other_bytes_is_refused(client: httpx.AsyncClient) -> None:
     body = meta_bytes(fixture("text"))
     tampered = body.replace(b"grote brand", b"kleine brand")
@@ -115,7 +138,7 @@ async def test_bodies_over_the_limit_get_413_before_the_signature_is_checked(
     client: httpx.AsyncClient,
 ) -> None:
     huge = b'{"object":"whatsapp_business_account","entry":[],"pad":"' + b"x" * 10_000_000 + b'"}'
-    response = await client.post("/webhooks/whatsapp", content=huge)
+    response = await client.post("/webhooks/whatsapp", content=huge, headers=WRONG_SIGNATURE)
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "payload_too_large"
     assert await InboundWebhook.all().count() == 0
@@ -126,7 +149,7 @@ async def test_a_lying_content_length_is_still_capped(client: httpx.AsyncClient)
         for _ in range(200):
             yield b"x" * 50_000
 
-    response = await client.post("/webhooks/whatsapp", content=chunks())
+    response = await client.post("/webhooks/whatsapp", content=chunks(), headers=WRONG_SIGNATURE)
     assert response.status_code == 413
     assert await InboundWebhook.all().count() == 0
 
@@ -188,7 +211,10 @@ async def test_a_client_gone_before_its_body_arrived_gets_400_and_nothing_is_sto
         "raw_path": b"/webhooks/whatsapp",
         "query_string": b"",
         "root_path": "",
-        "headers": [(b"content-type", b"application/json")],
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"x-hub-signature-256", WRONG_SIGNATURE["x-hub-signature-256"].encode()),
+        ],
         "client": ("127.0.0.1", 5000),
         "server": ("127.0.0.1", 80),
     }

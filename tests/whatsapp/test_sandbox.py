@@ -161,6 +161,30 @@ async def test_only_this_host_may_use_the_sandbox(app: Starlette) -> None:
         ).status_code == 404
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/sandbox", "/sandbox/api/thread", "/sandbox/static/sandbox.html", "/sandbox/graph/v21.0/1"],
+)
+async def test_a_stranger_is_judged_by_the_socket_peer_not_forwarded_headers(
+    app: Starlette, path: str
+) -> None:
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.5", 1234))
+    forged = {
+        "x-forwarded-for": "127.0.0.1",
+        "x-real-ip": "127.0.0.1",
+        "forwarded": "for=127.0.0.1",
+    }
+    async with httpx.AsyncClient(transport=transport, base_url="http://desk.test") as remote:
+        assert (await remote.get(path, headers=forged)).status_code == 404
+
+
+async def test_a_forwarded_header_from_loopback_changes_nothing(app: Starlette) -> None:
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 1234))
+    async with httpx.AsyncClient(transport=transport, base_url="http://desk.test") as local:
+        page = await local.get("/sandbox", headers={"x-forwarded-for": "203.0.113.5"})
+        assert page.status_code == 200
+
+
 async def test_no_sandbox_when_whatsapp_is_configured(environ: dict[str, str], db: None) -> None:
     from tipdesk.app import create_app
 

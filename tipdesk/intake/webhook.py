@@ -32,7 +32,7 @@ from tipdesk.errors import (
 from tipdesk.errors_http import INTERNAL_MESSAGE, error_body
 from tipdesk.intake.inbox import PROCESS_WEBHOOK, Inbox
 from tipdesk.intake.parser import EnvelopeError, load_envelope
-from tipdesk.intake.signature import signature_matches
+from tipdesk.intake.signature import signature_is_well_formed, signature_matches
 from tipdesk.security_headers import RAW_HEADERS
 from tipdesk.settings import Settings
 
@@ -85,8 +85,12 @@ receive_notification = NotificationEndpoint()
 async def _store_notification(scope: Scope, receive: Receive) -> uuid.UUID:
     state = scope["app"].state
     settings: Settings = state.settings
-    body = await read_capped_body(scope, receive, settings.webhook_max_bytes)
     signature = _header(scope, b"x-hub-signature-256")
+    # A missing or malformed header can never match: refuse before reading (and holding) the
+    # body, so unsigned floods cost the desk a header parse, not megabytes each.
+    if not signature_is_well_formed(signature):
+        raise Unauthorized("missing or wrong X-Hub-Signature-256")
+    body = await read_capped_body(scope, receive, settings.webhook_max_bytes)
     if not signature_matches(settings.webhook_app_secret, body, signature):
         raise Unauthorized("missing or wrong X-Hub-Signature-256")
     try:

@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tipdesk.errors import InvalidInput, NotFound
 from tipdesk.settings import Settings
@@ -55,8 +56,12 @@ def sandbox_routes(sandbox: FakeGraph) -> list[BaseRoute]:
         Route("/sandbox/api/send", phone.send, methods=["POST"]),
         Route("/sandbox/api/media", phone.media, methods=["POST"]),
         Route("/sandbox/api/thread", phone.thread, methods=["GET"]),
-        Mount("/sandbox/static", StaticFiles(directory=ASSETS), name="sandbox_static"),
-        Mount("/sandbox/graph", routes=graph_routes(sandbox)),
+        Mount(
+            "/sandbox/static", LoopbackOnly(StaticFiles(directory=ASSETS)), name="sandbox_static"
+        ),
+        Mount(
+            "/sandbox/graph", routes=graph_routes(sandbox), middleware=[Middleware(LoopbackOnly)]
+        ),
     ]
 
 
@@ -110,8 +115,25 @@ class SandboxPhone:
         return JSONResponse({"events": events, "now": time.time()})
 
 
+class LoopbackOnly:
+    """Guards a mounted app the way `_only_from_this_host` guards the phone's routes."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        client = scope.get("client")
+        _only_from_host(client[0] if client else "")
+        await self.app(scope, receive, send)
+
+
 def _only_from_this_host(request: Request) -> None:
-    host = request.client.host if request.client else ""
+    # The socket peer, never X-Forwarded-For: `tipdesk serve` runs uvicorn with proxy headers
+    # off, so nothing a client sends can make it look local.
+    _only_from_host(request.client.host if request.client else "")
+
+
+def _only_from_host(host: str) -> None:
     try:
         local = ipaddress.ip_address(host).is_loopback
     except ValueError:
