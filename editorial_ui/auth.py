@@ -14,7 +14,7 @@ from starlette.routing import Route
 from editorial_ui.forms import form_fields
 from editorial_ui.pages import render
 from tipdesk.audit.models import AuditEvent
-from tipdesk.editors.access import SESSION_EDITOR, current_editor
+from tipdesk.editors.access import SESSION_EDITOR, SESSION_VERSION, current_editor, end_sessions
 from tipdesk.editors.accounts import password_matches
 from tipdesk.editors.models import Editor
 from tipdesk.jobs.queue import utcnow
@@ -80,6 +80,7 @@ async def login(request: Request) -> Response:
         )
     request.session.clear()
     request.session[SESSION_EDITOR] = editor.id
+    request.session[SESSION_VERSION] = editor.session_version
     await Editor.filter(id=editor.id).update(last_login_at=utcnow())
     await AuditEvent.create(action="login.succeeded", editor=editor, detail={})
     return RedirectResponse(target, status_code=303)
@@ -94,6 +95,9 @@ async def _failures(who: str, since: datetime) -> int:
 
 async def logout(request: Request) -> Response:
     await form_fields(request, max_fields=5, max_bytes=MAX_FORM_BYTES)
+    editor = await current_editor(request)
+    if editor is not None:
+        await end_sessions(editor.id)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 

@@ -97,12 +97,16 @@ async def test_roles_change_and_deactivated_editors_lose_login_session_and_token
         data = {"csrf_token": root, "role": "chief"}
         assert (await client.post(f"/admin/editors/{anne.id}/role", data=data)).status_code == 303
         assert (await Editor.get(id=anne.id)).role is Role.CHIEF
+        assert (await annes.get("/board")).status_code == 303  # a new role, a new login
+        await log_in_as(annes, "anne@desk.example")
+        assert (await annes.get("/board")).status_code == 200
         await client.post(f"/admin/editors/{anne.id}/deactivate", data={"csrf_token": root})
         assert (await annes.get("/board")).status_code == 303  # the session no longer counts
         assert (await client.get("/api/v1/tips", headers=bearer)).status_code == 401
         assert (await log_in_as(annes, "anne@desk.example")).status_code == 400
         await client.post(f"/admin/editors/{anne.id}/reactivate", data={"csrf_token": root})
         assert (await client.get("/api/v1/tips", headers=bearer)).status_code == 200
+        assert (await annes.get("/board")).status_code == 303  # switched on, old cookie stays dead
     actions = [e.action for e in await AuditEvent.filter(action__startswith="editor.")]
     assert actions == ["editor.role_changed", "editor.deactivated", "editor.reactivated"]
 

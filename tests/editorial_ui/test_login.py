@@ -250,3 +250,16 @@ async def test_board_filters(client: httpx.AsyncClient, settings: Settings, anne
     assert await shown(status="verified") == {verified.id}
     assert await shown(status="verified", q="tweede") == {verified.id}
     assert await shown(status="<script>") == {mine.id, verified.id, other.id}
+
+
+async def test_a_cookie_replayed_after_logout_opens_nothing(
+    client: httpx.AsyncClient, anne: None
+) -> None:
+    await log_in(client)
+    stolen = dict(client.cookies)
+    token = await csrf(client, "/board")
+    assert (await client.post("/logout", data={"csrf_token": token})).status_code == 303
+    client.cookies.clear()
+    client.cookies.update(stolen)
+    replay = await client.get("/board")
+    assert replay.status_code == 303 and replay.headers["location"].startswith("/login")

@@ -9,6 +9,7 @@ browser. Every editorial URL (board, API, media) goes through `require_editor`.
 from __future__ import annotations
 
 from starlette.requests import Request
+from tortoise.expressions import F
 
 from tipdesk.editors.accounts import token_digest
 from tipdesk.editors.csrf import check_csrf
@@ -18,6 +19,7 @@ from tipdesk.jobs.queue import utcnow
 
 MAX_TOKEN_LENGTH = 256
 SESSION_EDITOR = "editor_id"
+SESSION_VERSION = "session_version"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -25,10 +27,17 @@ async def current_editor(request: Request) -> Editor | None:
     """The editor behind the bearer token, else behind the session; None when neither."""
     if request.headers.get("authorization"):
         return await editor_from_bearer(request.headers["authorization"])
-    editor_id = request.scope.get("session", {}).get(SESSION_EDITOR)
-    if not isinstance(editor_id, int):
+    session = request.scope.get("session", {})
+    editor_id = session.get(SESSION_EDITOR)
+    version = session.get(SESSION_VERSION)
+    if not isinstance(editor_id, int) or not isinstance(version, int):
         return None
-    return await Editor.get_or_none(id=editor_id, active=True)
+    return await Editor.get_or_none(id=editor_id, active=True, session_version=version)
+
+
+async def end_sessions(editor_id: int) -> None:
+    """Every cookie issued to this editor stops working on its next request."""
+    await Editor.filter(id=editor_id).update(session_version=F("session_version") + 1)
 
 
 async def require_editor(request: Request) -> Editor:

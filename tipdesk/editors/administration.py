@@ -7,6 +7,7 @@ An admin cannot change their own role or switch themselves off, so a desk always
 from __future__ import annotations
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from tipdesk.audit.models import AuditEvent
@@ -58,7 +59,9 @@ async def change_role(admin: Editor, editor_id: int, role: object) -> Editor:
     editor = await _other_editor(admin, editor_id)
     if editor.role is not chosen:
         async with in_transaction():
-            await Editor.filter(id=editor.id).update(role=chosen)
+            await Editor.filter(id=editor.id).update(
+                role=chosen, session_version=F("session_version") + 1
+            )
             detail: dict[str, object] = {
                 "editor_id": editor.id,
                 "from": editor.role.value,
@@ -74,7 +77,11 @@ async def set_active(admin: Editor, editor_id: int, active: bool, settings: Sett
     editor = await _other_editor(admin, editor_id)
     if editor.active is not active:
         async with in_transaction() as connection:
-            await Editor.filter(id=editor.id).using_db(connection).update(active=active)
+            await (
+                Editor.filter(id=editor.id)
+                .using_db(connection)
+                .update(active=active, session_version=F("session_version") + 1)
+            )
             action = "editor.reactivated" if active else "editor.deactivated"
             released: list[int] = []
             if not active:

@@ -21,6 +21,8 @@ class Editor(Model):
     role = fields.CharEnumField(Role, max_length=16, default=Role.EDITOR)
     password_hash = fields.CharField(max_length=255)
     active = fields.BooleanField(default=True)
+    # Raised to end every session of this editor at once (access.end_sessions).
+    session_version = fields.IntField(default=0)
     last_login_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
