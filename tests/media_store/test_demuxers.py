@@ -27,15 +27,27 @@ class Listener:
         self.requests: list[str] = []
 
 
+def segments(folder: Path) -> dict[str, bytes]:
+    """Real media for every URL the playlists name: unpinned, ffmpeg would fetch and use it."""
+    clip = clips.video(folder / "remote.mp4", seconds=1)
+    clips.ffmpeg("-i", str(clip), "-c", "copy", "-f", "mpegts", str(folder / "remote.ts"))
+    mp4, ts = clip.read_bytes(), (folder / "remote.ts").read_bytes()
+    return {"/concat.mp4": mp4, "/hls.ts": ts, "/dash.mp4": mp4}
+
+
 @pytest.fixture
-def listener() -> Iterator[tuple[Listener, str]]:
+def listener(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Listener, str]]:
     heard = Listener()
+    served = segments(tmp_path_factory.mktemp("remote"))
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             heard.requests.append(self.path)
-            self.send_response(404)
+            body = served.get(self.path)
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Length", str(len(body or b"")))
             self.end_headers()
+            self.wfile.write(body or b"")
 
         def log_message(self, *args: object) -> None:
             pass
