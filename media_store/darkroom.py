@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from media_store.paths import MediaStore
-from media_store.renditions import MediaRejected, Processed, Rendition
+from media_store.renditions import MediaRejected, Processed, Rendition, in_workroom
 
 DEADLINE_SECONDS = 60.0
 KINDS = ("image", "pdf")
@@ -30,11 +30,24 @@ _REASONS = {
 async def develop(
     kind: str, store: MediaStore, source: Path, *, deadline: float = DEADLINE_SECONDS
 ) -> Processed:
-    """Decode `source` in a limited child; a child killed by a limit becomes MediaRejected."""
+    """Decode `source` in a limited child; a child killed by a limit becomes MediaRejected.
+    The child writes only into a workroom of its own (see `in_workroom`)."""
     if kind not in KINDS:
         raise ValueError(f"unknown darkroom kind {kind!r}")
+
+    async def work(room: MediaStore) -> Processed:
+        output, returncode = await _run(kind, room, source, deadline)
+        return _read(kind, room, output, returncode)
+
+    return await in_workroom(store, work)
+
+
+async def _run(
+    kind: str, room: MediaStore, source: Path, deadline: float
+) -> tuple[bytes, int | None]:
     child = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "media_store.darkroom_child", kind, str(store.root), str(source),
+        sys.executable, "-m", "media_store.darkroom_child",
+        kind, str(room.root), str(room.workroom), str(source),
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
@@ -46,7 +59,7 @@ async def develop(
         raise MediaRejected(_REASONS[kind]) from None
     finally:
         _kill(child.pid)  # anything the child left behind in its group goes too
-    return _read(kind, store, output, child.returncode)
+    return output, child.returncode
 
 
 def _kill(pid: int) -> None:
@@ -54,7 +67,7 @@ def _kill(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
 
 
-def _read(kind: str, store: MediaStore, output: bytes, returncode: int | None) -> Processed:
+def _read(kind: str, room: MediaStore, output: bytes, returncode: int | None) -> Processed:
     try:
         result = json.loads(output.decode().strip().splitlines()[-1])
     except (ValueError, IndexError):
@@ -66,7 +79,7 @@ def _read(kind: str, store: MediaStore, output: bytes, returncode: int | None) -
     processed = Processed(details=dict(result["details"]))
     for item in result["renditions"]:
         path = Path(item["path"]).resolve()
-        if not path.is_relative_to(store.root / "tmp"):
+        if not path.is_relative_to(room.scratch):
             raise MediaRejected(_REASONS[kind])
         processed.renditions.append(
             Rendition(

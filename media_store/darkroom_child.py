@@ -1,7 +1,7 @@
 """The child side of the darkroom: set hard limits on itself, then decode one file.
 
-Run as `python -m media_store.darkroom_child KIND STORE_ROOT SOURCE`, or with `exec COMMAND...`
-to run ffmpeg/ffprobe under the (larger) video limits. The limits are set here,
+Run as `python -m media_store.darkroom_child KIND STORE_ROOT WORKROOM SOURCE`, or with
+`exec COMMAND...` to run ffmpeg/ffprobe under the (larger) video limits. The limits are set here,
 in the child, rather than with preexec_fn, which is unsafe in a process that runs threads. The
 answer is one JSON line on stdout; a rejection is `{"rejected": reason}`.
 """
@@ -37,11 +37,11 @@ def limit(
         resource.setrlimit(which, (value, value))
 
 
-def develop(kind: str, root: Path, source: Path) -> Processed:
+def develop(kind: str, root: Path, workroom: str, source: Path) -> Processed:
     # Imported after the limits are set: the decoders never load in the desk's own process.
     from media_store.paths import MediaStore
 
-    store = MediaStore(root)
+    store = MediaStore(root, workroom)
     if kind == "image":
         from media_store.images import process_image
 
@@ -69,10 +69,10 @@ def main(argv: list[str]) -> int:
         limit(FFMPEG_ADDRESS_SPACE, FFMPEG_CPU_SECONDS, FFMPEG_OUTPUT_BYTES)
         # The command is our own ffmpeg/ffprobe argv from media_store/ffmpeg.py, no shell.
         os.execv(argv[1], argv[1:])  # noqa: S606
-    kind, root, source = argv
+    kind, root, workroom, source = argv
     limit()
     try:
-        result = answer(develop(kind, Path(root), Path(source)))
+        result = answer(develop(kind, Path(root), workroom, Path(source)))
     except MediaRejected as exc:
         result = {"rejected": exc.reason}
     except MemoryError:

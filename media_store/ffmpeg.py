@@ -15,7 +15,7 @@ import re
 import shutil
 import signal
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -67,9 +67,9 @@ class Ffmpeg:
 
         return cls(binary=imageio_ffmpeg.get_ffmpeg_exe())
 
-    def pinned(self, mime: str) -> Ffmpeg:
+    def pinned(self, mime: str) -> PinnedFfmpeg:
         """This ffmpeg with its input pinned to the demuxer for `mime` (media_store/demuxers)."""
-        return replace(self, input_options=input_options(mime))
+        return PinnedFfmpeg(self.binary, self.probe_binary, self.extra_env, input_options(mime))
 
     async def run(self, arguments: list[str], *, time_limit: float) -> str:
         """Run ffmpeg; its stderr on success, FfmpegError on failure or when out of time."""
@@ -120,6 +120,17 @@ class Ffmpeg:
             audio_codec=audio.get("codec_name"),
             container=data.get("format", {}).get("format_name"),
         )
+
+
+@dataclass(frozen=True)
+class PinnedFfmpeg(Ffmpeg):
+    """An ffmpeg that may open only the one demuxer, and only local files: the only kind the
+    pipelines that read reader media accept (media_store/video.py), checked by mypy and at
+    run time."""
+
+    def __post_init__(self) -> None:
+        if "-protocol_whitelist" not in self.input_options or "-f" not in self.input_options:
+            raise ValueError("a pinned ffmpeg needs its input options from Ffmpeg.pinned")
 
 
 _DURATION = re.compile(r"Duration: (\d+):(\d{2}):(\d{2}(?:\.\d+)?)")

@@ -3,7 +3,9 @@
 Originals are content-addressed (`originals/ab/cd/<sha256>`), written once and never changed;
 identical files from different readers are the same file. Variants live beside them under
 `variants/<sha256>/<name>.<ext>`. Work in progress goes to `tmp/` and is renamed into place, so
-a crash never leaves half a file where a finished one is expected.
+a crash never leaves half a file where a finished one is expected. Each decode gets a workroom
+of its own, `tmp/<random>/`, removed as a whole afterwards: a child killed halfway through a
+write leaves its partial file there, never loose in `tmp/`.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ from __future__ import annotations
 import contextlib
 import re
 import secrets
+import shutil
 from pathlib import Path
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 _EXTENSION = re.compile(r"^[a-z0-9]{1,8}$")
+_WORKROOM = re.compile(r"^[0-9a-f]{24}$")
 
 
 class UnsafePath(ValueError):
@@ -23,8 +27,24 @@ class UnsafePath(ValueError):
 
 
 class MediaStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, workroom: str | None = None) -> None:
         self.root = root.resolve()
+        self.workroom = _checked(workroom, _WORKROOM, "workroom") if workroom else None
+
+    @property
+    def scratch(self) -> Path:
+        """Where `temporary` puts files: `tmp/`, or `tmp/<workroom>/`."""
+        folder = self.root / "tmp"
+        return self._inside(folder / self.workroom if self.workroom else folder)
+
+    def with_workroom(self) -> MediaStore:
+        """This store with a fresh `tmp/<random>/` for one decode's temporary files."""
+        return MediaStore(self.root, secrets.token_hex(12))
+
+    def clear_workroom(self) -> None:
+        """Blocking: remove the workroom and whatever is still in it (nothing without one)."""
+        if self.workroom:
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
     def original(self, sha256: str) -> Path:
         digest = _checked(sha256, _SHA256, "sha256")
@@ -62,7 +82,7 @@ class MediaStore:
     def temporary(self, suffix: str = "") -> Path:
         """A fresh path for work in progress; the caller removes or renames it."""
         extension = _checked(suffix, _EXTENSION, "extension") if suffix else ""
-        folder = self.root / "tmp"
+        folder = self.scratch
         folder.mkdir(parents=True, exist_ok=True)
         name = secrets.token_hex(12) + (f".{extension}" if extension else "")
         return self._inside(folder / name)

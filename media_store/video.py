@@ -2,15 +2,17 @@
 
 ffmpeg applies the rotation a phone recorded (autorotate), so portrait stays portrait, and the
 web copies carry no metadata (no location, no device). The original is kept untouched.
+Only a PinnedFfmpeg reads reader media here: a playlist sent as video opens nothing else.
+Each run writes into a workroom of its own in tmp/ (renditions.in_workroom).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from media_store.ffmpeg import Ffmpeg, FfmpegError, MediaInfo
+from media_store.ffmpeg import FfmpegError, MediaInfo, PinnedFfmpeg
 from media_store.paths import MediaStore
-from media_store.renditions import MediaRejected, Processed, Rendition
+from media_store.renditions import MediaRejected, Processed, Rendition, in_workroom
 
 LONG_SIDE, SHORT_SIDE = 1280, 720
 POSTER_LONG_SIDE = 1280
@@ -48,7 +50,7 @@ def audio_arguments(source: Path, target: Path) -> list[str]:
 
 
 async def transcode_video(
-    ffmpeg: Ffmpeg, store: MediaStore, source: Path, *, time_limit: float
+    ffmpeg: PinnedFfmpeg, store: MediaStore, source: Path, *, time_limit: float
 ) -> Processed:
     info = await _probe(ffmpeg, source)
     size = info.display_size
@@ -58,52 +60,57 @@ async def transcode_video(
         if info.audio_codec is not None:
             return await transcode_audio(ffmpeg, store, source, time_limit=time_limit)
         raise MediaRejected("the video has no picture or sound ffmpeg can read")
+    return await in_workroom(
+        store, lambda room: _video(ffmpeg, room, source, info, size, time_limit)
+    )
+
+
+async def _video(
+    ffmpeg: PinnedFfmpeg, room: MediaStore, source: Path, info: MediaInfo,
+    size: tuple[int, int], time_limit: float,
+) -> Processed:  # fmt: skip
     processed = Processed(details=_video_details(info))
     width, height = fit(*size, LONG_SIDE, SHORT_SIDE)
     duration = _capped(info.duration, MAX_VIDEO_SECONDS)
     try:
-        web = store.temporary("mp4")
+        web = room.temporary("mp4")
         processed.renditions.append(
             Rendition("web", web, "video/mp4", "mp4", width, height, duration=duration)
         )
         arguments = video_arguments(source, web, (width, height), info.audio_codec is not None)
         await ffmpeg.run(arguments, time_limit=time_limit)
-        processed.renditions.append(await _poster(ffmpeg, store, source, info, size))
+        processed.renditions.append(await _poster(ffmpeg, room, source, info, size))
     except FfmpegError as exc:
-        processed.discard()
         raise MediaRejected(f"the video could not be converted: {exc.reason}") from exc
     return processed
 
 
 async def transcode_audio(
-    ffmpeg: Ffmpeg, store: MediaStore, source: Path, *, time_limit: float
+    ffmpeg: PinnedFfmpeg, store: MediaStore, source: Path, *, time_limit: float
 ) -> Processed:
     info = await _probe(ffmpeg, source)
     if info.audio_codec is None:
         raise MediaRejected("the file has no sound ffmpeg can read")
-    target = store.temporary("m4a")
-    processed = Processed(
-        renditions=[
-            Rendition(
-                "audio",
-                target,
-                "audio/mp4",
-                "m4a",
-                duration=_capped(info.duration, MAX_AUDIO_SECONDS),
-            )
-        ],
-        details={"duration": info.duration, "audio_codec": info.audio_codec},
-    )
+    return await in_workroom(store, lambda room: _audio(ffmpeg, room, source, info, time_limit))
+
+
+async def _audio(
+    ffmpeg: PinnedFfmpeg, room: MediaStore, source: Path, info: MediaInfo, time_limit: float
+) -> Processed:
+    target = room.temporary("m4a")
+    duration = _capped(info.duration, MAX_AUDIO_SECONDS)
     try:
         await ffmpeg.run(audio_arguments(source, target), time_limit=time_limit)
     except FfmpegError as exc:
-        processed.discard()
         raise MediaRejected(f"the audio could not be converted: {exc.reason}") from exc
-    return processed
+    return Processed(
+        renditions=[Rendition("audio", target, "audio/mp4", "m4a", duration=duration)],
+        details={"duration": info.duration, "audio_codec": info.audio_codec},
+    )
 
 
 async def _poster(
-    ffmpeg: Ffmpeg, store: MediaStore, source: Path, info: MediaInfo, size: tuple[int, int]
+    ffmpeg: PinnedFfmpeg, store: MediaStore, source: Path, info: MediaInfo, size: tuple[int, int]
 ) -> Rendition:
     at = min(1.0, (info.duration or 0) / 2)
     width, height = fit(*size, POSTER_LONG_SIDE, POSTER_LONG_SIDE)
@@ -116,7 +123,14 @@ async def _poster(
     return Rendition("poster", target, "image/jpeg", "jpg", width, height)
 
 
-async def _probe(ffmpeg: Ffmpeg, source: Path) -> MediaInfo:
+def _require_pinned(ffmpeg: PinnedFfmpeg) -> None:
+    # mypy holds typed callers to it; this holds everyone else (a bench, a shell session).
+    if not isinstance(ffmpeg, PinnedFfmpeg):
+        raise TypeError("reader media is read only by a pinned ffmpeg: Ffmpeg.pinned(mime)")
+
+
+async def _probe(ffmpeg: PinnedFfmpeg, source: Path) -> MediaInfo:
+    _require_pinned(ffmpeg)
     try:
         return await ffmpeg.probe(source)
     except FfmpegError as exc:

@@ -25,9 +25,11 @@ async def test_a_photo_is_developed_in_the_child(tmp_path: Path) -> None:
     store = MediaStore(tmp_path / "store")
     processed = await develop("image", store, clips.exif_jpeg(tmp_path / "photo.jpg"))
     assert [r.name for r in processed.renditions] == ["web", "thumb"]
-    assert all(r.path.is_relative_to(store.root / "tmp") for r in processed.renditions)
+    assert processed.workroom is not None and processed.workroom.parent == store.root / "tmp"
+    assert all(r.path.parent == processed.workroom for r in processed.renditions)
     assert "camera" in processed.details
     processed.discard()
+    assert list((store.root / "tmp").iterdir()) == []
 
 
 async def test_a_pdf_is_developed_in_the_child(tmp_path: Path) -> None:
@@ -47,6 +49,7 @@ async def test_a_nested_xobject_pdf_is_killed_not_the_desk(tmp_path: Path) -> No
         await develop("pdf", store, source, deadline=4)
     assert time.monotonic() - started < 8
     assert peak_memory_mb() - before < 50
+    assert list((store.root / "tmp").iterdir()) == [], "the child's workroom went with it"
 
 
 async def test_a_pixel_heavy_png_costs_the_child_not_the_desk(tmp_path: Path) -> None:
@@ -69,3 +72,4 @@ async def test_a_picture_that_outlives_its_deadline_is_rejected(tmp_path: Path) 
     source = hostile.heavy_png(tmp_path / "heavy.png")
     with pytest.raises(MediaRejected, match="could not be opened safely"):
         await develop("image", store, source, deadline=0.05)
+    assert list((store.root / "tmp").iterdir()) == []

@@ -18,7 +18,7 @@ from media_store.sniff import sniff
 from media_store.video import transcode_audio, transcode_video
 from tests.media_store import clips
 
-EXTENSIONS = {"ffconcat": "ffconcat", "hls": "m3u8", "dash": "mpd"}
+EXTENSIONS = {"ffconcat": "ffconcat", "ffconcat-near": "ffconcat", "hls": "m3u8", "dash": "mpd"}
 ID3 = b"ID3\x04\x00\x00\x00\x00\x00\x00"
 
 
@@ -27,15 +27,27 @@ class Listener:
         self.requests: list[str] = []
 
 
+def segments(folder: Path) -> dict[str, bytes]:
+    """Real media for every URL the playlists name: unpinned, ffmpeg would fetch and use it."""
+    clip = clips.video(folder / "remote.mp4", seconds=1)
+    clips.ffmpeg("-i", str(clip), "-c", "copy", "-f", "mpegts", str(folder / "remote.ts"))
+    mp4, ts = clip.read_bytes(), (folder / "remote.ts").read_bytes()
+    return {"/concat.mp4": mp4, "/hls.ts": ts, "/dash.mp4": mp4}
+
+
 @pytest.fixture
-def listener() -> Iterator[tuple[Listener, str]]:
+def listener(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Listener, str]]:
     heard = Listener()
+    served = segments(tmp_path_factory.mktemp("remote"))
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             heard.requests.append(self.path)
-            self.send_response(404)
+            body = served.get(self.path)
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Length", str(len(body or b"")))
             self.end_headers()
+            self.wfile.write(body or b"")
 
         def log_message(self, *args: object) -> None:
             pass
@@ -51,6 +63,8 @@ def listener() -> Iterator[tuple[Listener, str]]:
 def playlists(marker: Path, url: str) -> dict[str, bytes]:
     return {
         "ffconcat": f"ffconcat version 1.0\nfile '{marker}'\nfile '{url}/concat.mp4'\n".encode(),
+        # What ffconcat's own safe mode lets through: a plain name beside the playlist.
+        "ffconcat-near": f"ffconcat version 1.0\nfile '{marker.name}'\n".encode(),
         "hls": (
             f"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\n{marker}\n"
             f"#EXTINF:10,\n{url}/hls.ts\n#EXT-X-ENDLIST\n"
@@ -65,7 +79,7 @@ def playlists(marker: Path, url: str) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("prefix", [b"", ID3])
-@pytest.mark.parametrize("kind", ["ffconcat", "hls", "dash"])
+@pytest.mark.parametrize("kind", ["ffconcat", "ffconcat-near", "hls", "dash"])
 async def test_a_playlist_sent_as_video_opens_nothing_else(
     tmp_path: Path, listener: tuple[Listener, str], kind: str, prefix: bytes
 ) -> None:

@@ -21,6 +21,21 @@ def test_paths_are_content_addressed_inside_the_root(tmp_path: Path) -> None:
     assert store.temporary("jpg").parent == (tmp_path / "media" / "tmp").resolve()
 
 
+def test_a_workroom_holds_one_decode_and_goes_as_a_whole(tmp_path: Path) -> None:
+    store = MediaStore(tmp_path / "media")
+    room, other = store.with_workroom(), store.with_workroom()
+    partial = room.temporary("jpg")
+    assert partial.parent == room.scratch and room.scratch.parent == store.scratch
+    partial.write_bytes(b"\xff\xd8half a picture, its writer killed")
+    other.temporary("mp4").write_bytes(b"")
+    room.clear_workroom()
+    assert [p.name for p in store.scratch.iterdir()] == [other.workroom]
+    store.clear_workroom()  # the store itself has no workroom: tmp/ stays
+    assert store.scratch.is_dir()
+    with pytest.raises(UnsafePath):
+        MediaStore(store.root, "../../etc")
+
+
 @pytest.mark.parametrize(
     ("method", "arguments"),
     [

@@ -9,14 +9,15 @@ import pytest
 from PIL import Image
 
 from media_store.documents import process_pdf
-from media_store.ffmpeg import Ffmpeg
+from media_store.ffmpeg import Ffmpeg, PinnedFfmpeg
 from media_store.images import process_image
 from media_store.paths import MediaStore
 from media_store.renditions import MediaRejected, Processed
 from media_store.video import fit, transcode_audio, transcode_video
 from tests.media_store import clips
 
-FFMPEG = Ffmpeg.locate()
+FFMPEG = Ffmpeg.locate()  # unpinned: only for probing what the pipelines made
+MP4, OGG = FFMPEG.pinned("video/mp4"), FFMPEG.pinned("audio/ogg")
 
 
 @pytest.fixture
@@ -40,7 +41,7 @@ async def test_landscape_video_becomes_faststart_h264_aac_with_poster(
     store: MediaStore, tmp_path: Path
 ) -> None:
     source = clips.video(tmp_path / "in.mp4", size="1920x1080", seconds=2)
-    processed = await transcode_video(FFMPEG, store, source, time_limit=120)
+    processed = await transcode_video(MP4, store, source, time_limit=120)
     files = by_name(processed)
     info = await FFMPEG.probe(files["web"])
     assert (info.video_codec, info.audio_codec) == ("h264", "aac")
@@ -60,7 +61,7 @@ async def test_portrait_phone_video_stays_portrait_and_loses_its_location(
     landscape = clips.video(tmp_path / "raw.mp4", size="640x360")
     source = clips.portrait_phone_video(tmp_path / "portrait.mp4", landscape)
     assert (await FFMPEG.probe(source)).rotation in (90, -90)
-    processed = await transcode_video(FFMPEG, store, source, time_limit=120)
+    processed = await transcode_video(MP4, store, source, time_limit=120)
     files = by_name(processed)
     info = await FFMPEG.probe(files["web"])
     assert (info.width, info.height, info.rotation) == (360, 640, 0)
@@ -72,7 +73,7 @@ async def test_portrait_phone_video_stays_portrait_and_loses_its_location(
 
 async def test_3gp_with_amr_from_an_old_phone(store: MediaStore, tmp_path: Path) -> None:
     source = clips.phone_3gp(tmp_path / "old.3gp")
-    processed = await transcode_video(FFMPEG, store, source, time_limit=120)
+    processed = await transcode_video(MP4, store, source, time_limit=120)
     info = await FFMPEG.probe(by_name(processed)["web"])
     assert (info.video_codec, info.audio_codec, info.width, info.height) == (
         "h264",
@@ -86,18 +87,19 @@ async def test_3gp_with_amr_from_an_old_phone(store: MediaStore, tmp_path: Path)
 async def test_hevc_video(store: MediaStore, tmp_path: Path) -> None:
     source = clips.video(tmp_path / "hevc.mp4", size="640x480", codec="libx265")
     assert (await FFMPEG.probe(source)).video_codec == "hevc"
-    processed = await transcode_video(FFMPEG, store, source, time_limit=180)
+    processed = await transcode_video(MP4, store, source, time_limit=180)
     assert (await FFMPEG.probe(by_name(processed)["web"])).video_codec == "h264"
 
 
 @pytest.mark.parametrize(
-    ("make", "name"), [(clips.voice_note, "voice.ogg"), (clips.amr_voice, "voice.amr")]
+    ("make", "name", "mime"),
+    [(clips.voice_note, "voice.ogg", "audio/ogg"), (clips.amr_voice, "voice.amr", "audio/amr")],
 )
 async def test_voice_notes_become_aac_in_m4a(
-    store: MediaStore, tmp_path: Path, make: object, name: str
+    store: MediaStore, tmp_path: Path, make: object, name: str, mime: str
 ) -> None:
     source = make(tmp_path / name)  # type: ignore[operator]
-    processed = await transcode_audio(FFMPEG, store, source, time_limit=60)
+    processed = await transcode_audio(FFMPEG.pinned(mime), store, source, time_limit=60)
     audio = by_name(processed)["audio"]
     info = await FFMPEG.probe(audio)
     assert (info.audio_codec, info.video_codec) == ("aac", None)
@@ -109,7 +111,7 @@ async def test_a_video_without_picture_is_treated_as_audio(
     store: MediaStore, tmp_path: Path
 ) -> None:
     processed = await transcode_video(
-        FFMPEG, store, clips.voice_note(tmp_path / "v.ogg"), time_limit=60
+        OGG, store, clips.voice_note(tmp_path / "v.ogg"), time_limit=60
     )
     assert [r.name for r in processed.renditions] == ["audio"]
 
@@ -181,14 +183,25 @@ async def test_truncated_and_empty_videos_are_rejected(store: MediaStore, tmp_pa
         path = tmp_path / name
         path.write_bytes(content)
         with pytest.raises(MediaRejected):
-            await transcode_video(FFMPEG, store, path, time_limit=60)
+            await transcode_video(MP4, store, path, time_limit=60)
     assert list((store.root / "tmp").iterdir()) == [] if (store.root / "tmp").exists() else True
+
+
+@pytest.mark.parametrize("run", [transcode_video, transcode_audio])
+async def test_an_unpinned_ffmpeg_is_refused(
+    store: MediaStore, tmp_path: Path, run: object
+) -> None:
+    source = clips.video(tmp_path / "in.mp4")
+    with pytest.raises(TypeError, match="pinned ffmpeg"):
+        await run(FFMPEG, store, source, time_limit=60)  # type: ignore[operator]
+    with pytest.raises(ValueError, match=r"Ffmpeg\.pinned"):
+        PinnedFfmpeg(FFMPEG.binary)
 
 
 async def test_ten_hours_declared_is_capped_and_quick(store: MediaStore, tmp_path: Path) -> None:
     source = clips.ten_hour_video(tmp_path / "long.mp4")
     assert (await FFMPEG.probe(source)).duration > 30_000  # type: ignore[operator]
-    processed = await asyncio.wait_for(transcode_video(FFMPEG, store, source, time_limit=60), 90)
+    processed = await asyncio.wait_for(transcode_video(MP4, store, source, time_limit=60), 90)
     assert processed.details["cut_to_seconds"] == 1800
     web = next(r for r in processed.renditions if r.name == "web")
     assert web.duration == 1800
@@ -198,5 +211,5 @@ async def test_ten_hours_declared_is_capped_and_quick(store: MediaStore, tmp_pat
 async def test_the_time_limit_stops_ffmpeg(store: MediaStore, tmp_path: Path) -> None:
     source = clips.video(tmp_path / "in.mp4", size="1920x1080", seconds=4)
     with pytest.raises(MediaRejected, match="took longer than"):
-        await transcode_video(FFMPEG, store, source, time_limit=0.05)
+        await transcode_video(MP4, store, source, time_limit=0.05)
     assert list((store.root / "tmp").iterdir()) == []

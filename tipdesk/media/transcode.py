@@ -33,7 +33,10 @@ async def transcode_media(context: JobContext, payload: dict[str, object]) -> No
     except MediaRejected as exc:
         await fail_asset(asset, exc.reason)
         return
-    await _keep(store, asset, processed, context.settings)
+    try:
+        await _keep(store, asset, processed, context.settings)
+    finally:
+        processed.discard()  # the workroom, and anything not moved into place
 
 
 async def render(store: MediaStore, asset: MediaAsset, time_limit: float) -> Processed:
