@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import socket
 import subprocess
@@ -13,6 +14,7 @@ import httpx
 import pytest
 
 from tests.servers import die_with_parent
+from tipdesk.request_limits import BODY_DEADLINE
 
 
 def free_port() -> int:
@@ -64,14 +66,7 @@ def test_half_open_webhooks_and_unsigned_floods_do_not_stop_health(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:
     port = free_port()
-    with (tmp_path / "serve.log").open("wb") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "tipdesk", "serve", "--port", str(port)],
-            preexec_fn=die_with_parent,
-            env=cli_env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    server = _serve(port, cli_env, tmp_path)
     half_open: list[socket.socket] = []
     try:
         _wait_for_health(port, server)
@@ -102,6 +97,96 @@ def test_half_open_webhooks_and_unsigned_floods_do_not_stop_health(
             peer.close()
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_a_body_trickled_a_byte_a_second_gets_408_at_the_deadline(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    port = free_port()
+    server = _serve(port, cli_env, tmp_path)
+    try:
+        _wait_for_health(port, server)
+        head = (
+            "POST /webhooks/whatsapp HTTP/1.1\r\nHost: desk\r\nContent-Length: 1000\r\n"
+            "X-Hub-Signature-256: sha256=" + "0" * 64 + "\r\n\r\n"
+        ).encode()
+        with socket.create_connection(("127.0.0.1", port)) as slow:
+            slow.sendall(head)
+            started = time.monotonic()
+            slow.settimeout(1)
+            answer = b""
+            while time.monotonic() - started < BODY_DEADLINE + 2 and not answer:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    slow.sendall(b"{")
+                with contextlib.suppress(TimeoutError):
+                    answer = slow.recv(4096)
+            elapsed = time.monotonic() - started
+            slow.settimeout(5)
+            rest = _read_to_close(slow)
+        assert answer.startswith(b"HTTP/1.1 408"), answer
+        assert BODY_DEADLINE - 1 < elapsed < BODY_DEADLINE + 2
+        assert b'"code":"request_timeout"' in answer + rest
+        assert b"connection: close" in (answer + rest).lower()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_a_150_mb_streamed_form_gets_413_and_the_server_stays_small(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    port = free_port()
+    server = _serve(port, cli_env, tmp_path)
+    try:
+        _wait_for_health(port, server)
+        rss_before = _vm_kib(server.pid, "VmRSS")
+        chunk = b"%x\r\n%s\r\n" % (65536, b"a" * 65536)
+        sent, answer = 0, b""
+        with socket.create_connection(("127.0.0.1", port)) as peer:
+            peer.sendall(
+                b"POST /login HTTP/1.1\r\nHost: desk\r\nTransfer-Encoding: chunked\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\n\r\n"
+            )
+            peer.settimeout(0)
+            while sent < 150 * 1024 * 1024 and not answer:
+                with contextlib.suppress(BlockingIOError, InterruptedError):
+                    answer = peer.recv(4096)
+                try:
+                    peer.settimeout(5)
+                    peer.sendall(chunk)
+                    peer.settimeout(0)
+                except (BrokenPipeError, ConnectionResetError):
+                    break
+                sent += 65536
+        assert answer.startswith(b"HTTP/1.1 413"), answer
+        # What the kernel's socket buffers took on top of the desk's 16 KB cap.
+        assert sent < 16 * 1024 * 1024
+        assert _vm_kib(server.pid, "VmRSS") - rss_before < 30_000
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def _read_to_close(peer: socket.socket) -> bytes:
+    """What the server still sends until it closes the connection (a timeout fails the test)."""
+    received = b""
+    with contextlib.suppress(ConnectionResetError):
+        while chunk := peer.recv(4096):
+            received += chunk
+    return received
+
+
+def _serve(port: int, env: dict[str, str], tmp_path: Path) -> subprocess.Popen[bytes]:
+    with (tmp_path / "serve.log").open("wb") as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", "tipdesk", "serve", "--port", str(port)],
+            preexec_fn=die_with_parent,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def _wait_for_health(port: int, server: subprocess.Popen[bytes]) -> None:

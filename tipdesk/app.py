@@ -27,6 +27,7 @@ from tipdesk.intake.inbox import Inbox
 from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.worker import Worker
 from tipdesk.media import serving
+from tipdesk.request_limits import BODY_DEADLINE, BodyDeadline
 from tipdesk.search.index import INDEX_PROCESS
 from tipdesk.security_headers import SecurityHeaders
 from tipdesk.settings import Settings
@@ -97,11 +98,15 @@ def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starl
 
 
 class Desk(Starlette):
-    """The desk's app. Meta's signed notifications skip the middleware stack: they are the
-    busiest path by far, need no session, and their endpoint renders its own errors and
+    """The desk's app. Every HTTP request must send its whole body within `BODY_DEADLINE`
+    (tipdesk/request_limits.py). Meta's signed notifications skip the middleware stack: they
+    are the busiest path by far, need no session, and their endpoint renders its own errors and
     security headers (`tipdesk/intake/webhook.py`)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            deadline = BodyDeadline(receive, send, BODY_DEADLINE)
+            receive, send = deadline.receive, deadline.send
         if (
             scope["type"] == "http"
             and scope["path"] == webhook.NOTIFICATION_PATH

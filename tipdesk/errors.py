@@ -20,6 +20,7 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     CONFLICT = "conflict"
+    REQUEST_TIMEOUT = "request_timeout"
     PAYLOAD_TOO_LARGE = "payload_too_large"
     INTERNAL = "internal"
 
@@ -80,6 +81,13 @@ class Conflict(TipdeskError):
     status = 409
 
 
+class RequestTimeout(TipdeskError):
+    """The client did not send its whole body within the desk's deadline."""
+
+    code = ErrorCode.REQUEST_TIMEOUT
+    status = 408
+
+
 class PayloadTooLarge(TipdeskError):
     code = ErrorCode.PAYLOAD_TOO_LARGE
     status = 413
@@ -91,6 +99,7 @@ STATUS_CODES: dict[int, ErrorCode] = {
     403: ErrorCode.FORBIDDEN,
     404: ErrorCode.NOT_FOUND,
     405: ErrorCode.METHOD_NOT_ALLOWED,
+    408: ErrorCode.REQUEST_TIMEOUT,
     409: ErrorCode.CONFLICT,
     413: ErrorCode.PAYLOAD_TOO_LARGE,
 }

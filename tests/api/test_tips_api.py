@@ -241,15 +241,17 @@ async def test_status_changes_are_validated_audited_and_indexed(
         b'{"status": "used", "note": 5}',
         b'{"status": "used", "published_url": "javascript:alert(1)"}',
         ('{"status": "used", "note": "' + "x" * 3000 + '"}').encode(),
-        b'{"status": "' + b"x" * 70_000 + b'"}',
+        (b'{"status": "' + b"x" * 70_000 + b'"}', 413),
     ],
 )
 async def test_bad_status_bodies_are_400_and_change_nothing(
-    client: httpx.AsyncClient, anne: dict[str, str], body: bytes
+    client: httpx.AsyncClient, anne: dict[str, str], body: bytes | tuple[bytes, int]
 ) -> None:
+    # Over the API's cap the answer is 413 (tipdesk/request_limits.py), and nothing changes.
+    body, status = body if isinstance(body, tuple) else (body, 400)
     tip = await make_tip("Kermis")
     response = await client.post(f"/api/v1/tips/{tip.id}/status", headers=anne, content=body)
-    assert response.status_code == 400
+    assert response.status_code == status
     assert (await Tip.get(id=tip.id)).status.value == "new"
     assert await AuditEvent.filter(action="tip.status_changed").count() == 0
 

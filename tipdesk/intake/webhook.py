@@ -25,7 +25,6 @@ from tipdesk.errors import (
     BadRequest,
     ErrorCode,
     Forbidden,
-    PayloadTooLarge,
     TipdeskError,
     Unauthorized,
 )
@@ -33,6 +32,7 @@ from tipdesk.errors_http import INTERNAL_MESSAGE, error_body
 from tipdesk.intake.inbox import PROCESS_WEBHOOK, Inbox
 from tipdesk.intake.parser import EnvelopeError, load_envelope
 from tipdesk.intake.signature import signature_is_well_formed, signature_matches
+from tipdesk.request_limits import header, read_capped_body
 from tipdesk.security_headers import RAW_HEADERS
 from tipdesk.settings import Settings
 
@@ -85,7 +85,7 @@ receive_notification = NotificationEndpoint()
 async def _store_notification(scope: Scope, receive: Receive) -> uuid.UUID:
     state = scope["app"].state
     settings: Settings = state.settings
-    signature = _header(scope, b"x-hub-signature-256")
+    signature = header(scope, b"x-hub-signature-256")
     # A missing or malformed header can never match: refuse before reading (and holding) the
     # body, so unsigned floods cost the desk a header parse, not megabytes each.
     if not signature_is_well_formed(signature):
@@ -102,34 +102,6 @@ async def _store_notification(scope: Scope, receive: Receive) -> uuid.UUID:
     if state.worker is not None:
         state.worker.wake()
     return webhook_id
-
-
-async def read_capped_body(scope: Scope, receive: Receive, limit: int) -> bytes:
-    """The body, refused with 413 as soon as it is over `limit`, without reading the rest."""
-    declared = _header(scope, b"content-length") or ""
-    if declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"the body is over {limit} bytes")
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            raise BadRequest("the client went away before the body arrived")
-        chunk: bytes = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"the body is over {limit} bytes")
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return b"".join(chunks)
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            text: str = value.decode("latin-1")
-            return text
-    return None
 
 
 async def _answer(send: Send, status: int, body: bytes) -> None:
