@@ -145,3 +145,24 @@ async def test_stored_bodies_are_indexed_by_arrival_not_by_hash() -> None:
     names = {row["name"] for row in await connection.execute_query_dict(query)}
     assert any("receive" in name for name in names)  # what retention and erasure scan by
     assert not any("body_sh" in name for name in names)
+
+
+async def test_an_identical_body_within_the_window_is_acked_and_stored_once(meta: Meta) -> None:
+    payload = notification(text_message("wamid.inbox.twice", "Boom op de Stationsstraat"))
+    first, second, *concurrent = await asyncio.gather(*(meta.post(payload) for _ in range(4)))
+    again = await meta.post(payload)
+    ids = {r.json()["id"] for r in (first, second, *concurrent, again)}
+    assert {r.status_code for r in (first, second, again)} == {200}
+    assert len(ids) == 1
+    assert await InboundWebhook.all().count() == 1
+    await meta.worker.drain()
+    assert await Message.filter(direction=Direction.INBOUND).count() == 1
+
+
+async def test_a_different_body_with_the_same_message_is_still_one_message(meta: Meta) -> None:
+    message = text_message("wamid.inbox.resent", "Brand bij de haven")
+    await meta.post(notification(message))
+    await meta.post(notification(message, name="Lezer uit Gent"))
+    assert await InboundWebhook.all().count() == 2
+    await meta.worker.drain()
+    assert await Message.filter(direction=Direction.INBOUND).count() == 1

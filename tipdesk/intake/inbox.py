@@ -50,6 +50,10 @@ MESSAGE_LIST = re.compile(rb'"messages"\s*:\s*\[')
 MAX_HOLD_BACK = 1.0
 READER_MESSAGES = 10
 RECEIPTS_ONLY = 40
+# Meta redelivers a body it thinks went unanswered, and a replayed signed body is the same bytes:
+# within this window the second copy is answered with the first one's id and stored no more.
+DUPLICATE_WINDOW = 600.0
+DUPLICATES_REMEMBERED = 20_000
 
 
 class Inbox:
@@ -67,10 +71,19 @@ class Inbox:
         self._idle = asyncio.Event()
         self._idle.set()
         self._next_forced_step = 0.0
+        self._recent = RecentBodies(DUPLICATE_WINDOW, DUPLICATES_REMEMBERED)
 
     async def store(self, body: bytes) -> uuid.UUID:
-        """Returns once `body` and its processing job are committed."""
-        future: asyncio.Future[uuid.UUID] = asyncio.get_running_loop().create_future()
+        """Returns once `body` and its processing job are committed; a body identical to one
+        stored in the last `DUPLICATE_WINDOW` seconds returns that one's id and writes nothing.
+        Per process: across web processes the messages' wamids keep intake idempotent."""
+        loop = asyncio.get_running_loop()
+        digest = hashlib.sha256(body).digest()
+        earlier = self._recent.get(digest, loop.time())
+        if earlier is not None:
+            return await asyncio.shield(earlier)
+        future: asyncio.Future[uuid.UUID] = loop.create_future()
+        self._recent.add(digest, future, loop.time())
         priority = intake_priority(body)
         self._waiting.append((body, priority, future))
         self._idle.clear()
@@ -145,6 +158,39 @@ class Inbox:
         ]
         await self._writer.write(webhooks, jobs)
         return ids
+
+
+class RecentBodies:
+    """The digests of the bodies stored lately, oldest first, each with its (future) id; a body
+    that could not be stored is forgotten, so its redelivery is tried again."""
+
+    def __init__(self, window: float, most: int) -> None:
+        self.window = window
+        self.most = most
+        self._bodies: dict[bytes, tuple[float, asyncio.Future[uuid.UUID]]] = {}
+
+    def get(self, digest: bytes, now: float) -> asyncio.Future[uuid.UUID] | None:
+        self._forget_before(now - self.window)
+        seen = self._bodies.get(digest)
+        if seen is None:
+            return None
+        future = seen[1]
+        if future.done() and (future.cancelled() or future.exception() is not None):
+            del self._bodies[digest]
+            return None
+        return future
+
+    def add(self, digest: bytes, future: asyncio.Future[uuid.UUID], now: float) -> None:
+        self._bodies[digest] = (now, future)
+        while len(self._bodies) > self.most:
+            del self._bodies[next(iter(self._bodies))]
+
+    def _forget_before(self, cutoff: float) -> None:
+        while self._bodies:
+            oldest = next(iter(self._bodies))
+            if self._bodies[oldest][0] >= cutoff:
+                return
+            del self._bodies[oldest]
 
 
 def intake_priority(body: bytes) -> int:
