@@ -1,12 +1,15 @@
 """A real worker process, as `tipdesk worker` runs it, plus two job kinds tests can observe.
 
 `probe.append` writes "start"/"done" lines (job id, attempt, pid) to a log file with O_APPEND, so
-lines from several processes never interleave; `probe.fail` always raises.
+lines from several processes never interleave; `probe.fail` always raises. The desk's kinds
+named in PROBE_DIE_IN (comma-separated) keep their give-up step but their run kills this process
+at once, as an OOM-kill would (the poison-pill guard's tests).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import sys
 
@@ -35,6 +38,10 @@ async def probe_fail(context: JobContext, payload: dict[str, object]) -> None:
     raise RuntimeError(f"probe failure on attempt {context.attempt}")
 
 
+async def probe_die(context: JobContext, payload: dict[str, object]) -> None:
+    os._exit(70)
+
+
 def main() -> None:
     settings = Settings.from_env(env_file=None)
     configure_logging(settings.log_level)
@@ -43,6 +50,8 @@ def main() -> None:
         "probe.append": JobKind("probe.append", probe_append),
         "probe.fail": JobKind("probe.fail", probe_fail),
     }
+    for name in filter(None, os.environ.get("PROBE_DIE_IN", "").split(",")):
+        kinds[name] = dataclasses.replace(kinds[name], handler=probe_die)
     concurrency = int(sys.argv[1]) if len(sys.argv) > 1 else None
     asyncio.run(run_worker_process(settings, kinds, concurrency))
 

@@ -151,15 +151,67 @@ async def test_a_lease_walks_the_queue_in_order_instead_of_sorting_the_backlog(
     assert details.count("USE TEMP B-TREE FOR ORDER BY") == 1, details
 
 
-async def test_a_job_that_keeps_killing_workers_ends_dead() -> None:
-    await queue.enqueue("poison", {}, max_attempts=1)
-    job = await queue.lease("w1", timedelta(milliseconds=1), ["poison"])
+async def crash(kind: str) -> Job:
+    """Lease a job as a worker that then dies: its lease runs out with the job still running."""
+    job = await queue.lease("doomed", timedelta(milliseconds=1), [kind])
     assert job is not None
     await asyncio.sleep(0.01)
-    assert await queue.lease("w2", LEASE, ["poison"]) is None
-    dead = await Job.get(id=job.id)
-    assert dead.state is JobState.DEAD
-    assert dead.last_error is not None and "lease expired on attempt 1 of 1" in dead.last_error
+    return job
+
+
+async def test_taking_over_an_expired_lease_counts_a_crash() -> None:
+    await queue.enqueue("poison", {}, max_attempts=5)
+    first = await crash("poison")
+    assert (first.attempts, first.crashes, queue.spent(first)) == (1, 0, None)
+    second = await crash("poison")
+    assert (second.attempts, second.crashes, queue.spent(second)) == (2, 1, None)
+    third = await queue.lease("w3", LEASE, ["poison"])
+    assert third is not None and (third.attempts, third.crashes) == (3, 2)
+    assert queue.spent(third) == "its worker died 2 times while running it"
+
+
+async def test_a_failure_or_a_finished_job_is_no_crash() -> None:
+    await queue.enqueue("flaky", {}, max_attempts=5)
+    job = await queue.lease("w1", LEASE, ["flaky"])
+    assert job is not None
+    await queue.fail(job, OSError("disk full"), timedelta(milliseconds=1))
+    await asyncio.sleep(0.01)
+    again = await queue.lease("w1", LEASE, ["flaky"])
+    assert again is not None and (again.attempts, again.crashes) == (2, 0)
+
+
+async def test_a_job_that_keeps_killing_workers_is_given_up(settings: Settings) -> None:
+    ran: list[int] = []
+    gave_up: list[dict[str, object]] = []
+
+    async def handler(context: JobContext, payload: dict[str, object]) -> None:
+        ran.append(context.attempt)
+
+    async def give_up(context: JobContext, payload: dict[str, object]) -> None:
+        gave_up.append(payload)
+
+    await queue.enqueue("poison", {"n": 1}, max_attempts=5)
+    await crash("poison")
+    await crash("poison")
+    worker = Worker(settings, {"poison": JobKind("poison", handler, give_up=give_up)})
+    assert await worker.drain() == 1
+    dead = await Job.get()
+    assert (ran, gave_up, dead.state, dead.crashes) == ([], [{"n": 1}], JobState.DEAD, 2)
+    assert dead.last_error == "given up after attempt 2: its worker died 2 times while running it"
+    assert await queue.retry_dead(dead.id)
+    assert (await Job.get()).crashes == 0
+
+
+async def test_a_last_attempt_that_died_is_given_up(settings: Settings) -> None:
+    async def handler(context: JobContext, payload: dict[str, object]) -> None:
+        raise AssertionError("a spent job must not run")
+
+    await queue.enqueue("poison", {}, max_attempts=1)
+    await crash("poison")
+    assert await Worker(settings, {"poison": JobKind("poison", handler)}).drain() == 1
+    dead = await Job.get()
+    assert dead.state is JobState.DEAD and dead.last_error is not None
+    assert "its last attempt of 1 died with its worker" in dead.last_error
 
 
 async def test_dead_job_can_be_retried_by_an_admin() -> None:

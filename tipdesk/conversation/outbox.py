@@ -176,6 +176,14 @@ async def send_queued(context: JobContext, payload: dict[str, object]) -> None:
     await _deliver(message, sender, context)
 
 
+async def give_up_send(context: JobContext, payload: dict[str, object]) -> None:
+    """A send that kept killing its workers: the message fails, so the editor sees it did."""
+    message = await Message.get_or_none(id=int(str(payload["message_id"])))
+    if message is not None and message.delivery == DeliveryState.QUEUED:
+        reason = "sending this message stopped the desk's worker twice; it was not sent"
+        await _settle(message, DeliveryState.FAILED, {"reason": reason})
+
+
 def window_open(sender: Sender) -> bool:
     last = sender.last_inbound_at
     return last is not None and queue.utcnow() - last < SERVICE_WINDOW

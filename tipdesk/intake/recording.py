@@ -69,8 +69,7 @@ async def process_webhook(context: JobContext, payload: dict[str, object]) -> No
     processed together: under a storm most bodies are delivery receipts, each a single UPDATE,
     and per-body reads and transactions were most of their cost. A crash before the marking
     only means those bodies are read again, which records nothing twice."""
-    found = payload.get("webhook_ids") or [payload["webhook_id"]]
-    ids = [str(i) for i in found] if isinstance(found, list) else []
+    ids = webhook_ids(payload)
     failed: list[BaseException] = []
     for start in range(0, len(ids), READ_AT_ONCE):
         webhooks = await _received(ids[start : start + READ_AT_ONCE])
@@ -96,6 +95,11 @@ async def process_webhook(context: JobContext, payload: dict[str, object]) -> No
             )
     if failed:
         raise failed[0]
+
+
+def webhook_ids(payload: dict[str, object]) -> list[str]:
+    found = payload.get("webhook_ids") or [payload["webhook_id"]]
+    return [str(i) for i in found] if isinstance(found, list) else []
 
 
 async def _received(ids: list[str]) -> list[InboundWebhook]:

@@ -23,6 +23,8 @@ class Job(Model):
     priority = fields.SmallIntField(default=100)
     run_at = fields.DatetimeField()
     attempts = fields.IntField(default=0)
+    # Attempts whose lease expired while running: the worker died (OOM-kill, SIGKILL) with it.
+    crashes = fields.SmallIntField(default=0)
     max_attempts = fields.IntField()
     lease_until = fields.DatetimeField(null=True)
     leased_by = fields.CharField(max_length=128, null=True)

@@ -19,8 +19,6 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import F
-from tortoise.transactions import in_transaction
 
 from tipdesk.jobs.models import Job, JobState
 from tipdesk.plain_sql import columns_sql, execute, fetch, marks, unindexed
@@ -106,8 +104,9 @@ async def lease_many(
     One statement, since every job passes here (several per tip under a storm): an UPDATE of
     the rows a sub-select picks, RETURNING them. On PostgreSQL the sub-select locks those rows
     with SKIP LOCKED, so two workers never wait on or take the same job; on SQLite the
-    statement is atomic. Jobs whose every attempt died with its worker are buried instead
-    (`bury_abandoned`) when nothing is due.
+    statement is atomic. Taking over an expired lease counts the attempt it ended as a crash
+    (`crashes`): the worker that ran it died. The worker gives such a job up instead of running
+    it once `spent` says so (the poison-pill guard).
 
     Due jobs and expired leases are picked by two sub-selects, each walking the
     (state, priority, run_at, id) index of migration 0008 in order and stopping at `limit`: a
@@ -129,9 +128,6 @@ async def lease_many(
         limit,
     ]  # fmt: skip
     rows = await fetch(connection, statement, values)
-    if not rows:
-        await bury_abandoned(kind_list)
-        return []
     jobs = [Job._init_from_db(**row) for row in rows]
     # RETURNING keeps no order: the most urgent first, as the sub-select chose them.
     return sorted(jobs, key=lambda job: (job.priority, job.run_at, job.id))
@@ -140,7 +136,10 @@ async def lease_many(
 @functools.cache
 def lease_sql(kind_count: int, *, postgres: bool) -> str:
     """`lease_many`'s statement with `?` placeholders: the running values, the due branch's
-    state, time, kinds and limit, the expired branch's, and the limit over both."""
+    state, time, kinds and limit, the expired branch's, and the limit over both.
+
+    The SET's right-hand sides read the row as it was, so a job still `running` (its lease
+    expired) gains a crash and one that was queued does not."""
     kinds_sql = marks(kind_count)
     lock = " FOR UPDATE SKIP LOCKED" if postgres else ""
     run_at = unindexed('"run_at"', postgres=postgres)
@@ -149,34 +148,16 @@ def lease_sql(kind_count: int, *, postgres: bool) -> str:
         f'SELECT "id", "priority", "run_at" FROM (SELECT "id", "priority", "run_at" FROM "jobs" '  # noqa: S608 - placeholders only
         f'WHERE "state"=? AND {run_at}<=? AND "kind" IN ({kinds_sql}) {order}{lock}) AS "due" '
         f'UNION ALL SELECT "id", "priority", "run_at" FROM (SELECT "id", "priority", "run_at" '
-        f'FROM "jobs" WHERE "state"=? AND "lease_until"<? AND "attempts"<"max_attempts" '
+        f'FROM "jobs" WHERE "state"=? AND "lease_until"<? '
         f'AND "kind" IN ({kinds_sql}) {order}{lock}) AS "expired"'
     )
     return (
-        'UPDATE "jobs" SET "state"=?, "attempts"="attempts"+1, "lease_until"=?, "leased_by"=?, '  # noqa: S608 - placeholders only
+        f'UPDATE "jobs" SET "crashes"="crashes"+(CASE WHEN "state"=\'{JobState.RUNNING.value}\' '  # noqa: S608 - placeholders only
+        "THEN 1 ELSE 0 END), "
+        '"state"=?, "attempts"="attempts"+1, "lease_until"=?, "leased_by"=?, '
         f'"dedupe_key"=NULL, "updated_at"=? WHERE "id" IN (SELECT "id" FROM ({picked}) AS '
         f'"picked" {order}) RETURNING {ALL_COLUMNS}'
     )
-
-
-async def bury_abandoned(kinds: Collection[str]) -> int:
-    """Jobs whose every attempt died with its worker (the lease expired on the last attempt)
-    are dead too: such a job keeps killing workers. `lease` calls this when it finds nothing
-    to do, so an idle worker buries them."""
-    now = utcnow()
-    abandoned = Job.filter(
-        state=JobState.RUNNING,
-        lease_until__lt=now,
-        attempts__gte=F("max_attempts"),
-        kind__in=list(kinds),
-    )
-    if not await abandoned.exists():
-        return 0
-    async with in_transaction() as connection:
-        jobs = await abandoned.select_for_update(skip_locked=True).using_db(connection)
-        for job in jobs:
-            await _bury_abandoned(job, connection, now)
-    return len(jobs)
 
 
 # What a new job is written with (`queued_job_row`), and all a leased one is read back with.
@@ -188,21 +169,33 @@ ALL_COLUMNS = columns_sql(Job._meta.db_fields)
 PAYLOAD = Job._meta.fields_map["payload"]
 
 
-async def _bury_abandoned(job: Job, connection: BaseDBAsyncClient, now: datetime) -> None:
-    """A job whose every attempt died with its worker is dead too: it keeps killing workers."""
-    note = f"lease expired on attempt {job.attempts} of {job.max_attempts} (worker {job.leased_by})"
+CRASH_LIMIT = 2
+
+
+def spent(job: Job) -> str | None:
+    """Why a job just leased must not run again, or None. Two attempts that died with their
+    worker mean the job itself kills workers (a PDF that grows a process to 23 GB); an expired
+    last attempt has used up its attempts all the same."""
+    if job.crashes >= CRASH_LIMIT:
+        return f"its worker died {job.crashes} times while running it"
+    if job.attempts > job.max_attempts:
+        return f"its last attempt of {job.max_attempts} died with its worker"
+    return None
+
+
+async def give_up(job: Job, reason: str) -> bool:
+    """End a spent job `dead` without running it; False when the lease was lost meanwhile."""
+    now = utcnow()
+    note = f"given up after attempt {job.attempts - 1}: {reason}"
     previous = f"{job.last_error}\n\n" if job.last_error else ""
-    await (
-        Job.filter(id=job.id, attempts=job.attempts)
-        .using_db(connection)
-        .update(
-            state=JobState.DEAD,
-            last_error=(previous + note)[-MAX_ERROR_CHARS:],
-            lease_until=None,
-            finished_at=now,
-            updated_at=now,
-        )
+    updated = await Job.filter(id=job.id, attempts=job.attempts, state=JobState.RUNNING).update(
+        state=JobState.DEAD,
+        last_error=(previous + note)[-MAX_ERROR_CHARS:],
+        lease_until=None,
+        finished_at=now,
+        updated_at=now,
     )
+    return bool(updated)
 
 
 async def extend_lease(job: Job, lease_for: timedelta) -> bool:
@@ -260,6 +253,6 @@ async def retry_dead(job_id: int) -> bool:
     """An admin's second chance for a dead job: a fresh set of attempts, due now."""
     now = utcnow()
     updated = await Job.filter(id=job_id, state=JobState.DEAD).update(
-        state=JobState.QUEUED, attempts=0, run_at=now, finished_at=None, updated_at=now
+        state=JobState.QUEUED, attempts=0, crashes=0, run_at=now, finished_at=None, updated_at=now
     )
     return bool(updated)

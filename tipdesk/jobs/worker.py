@@ -58,9 +58,14 @@ Handler = Callable[[JobContext, dict[str, object]], Awaitable[None]]
 
 @dataclass(frozen=True)
 class JobKind:
+    """A kind of job: its handler, how many one process runs at once, and what giving one up
+    means for the desk (`give_up`: the asset failed, the body kept as unprocessable, the
+    message failed), called instead of the handler when the job kept killing its workers."""
+
     name: str
     handler: Handler
     concurrency: int | None = None
+    give_up: Handler | None = None
 
 
 class Worker:
@@ -181,6 +186,9 @@ class Worker:
             graph=self.graph,
             give_way=self.give_way or _go_on,
         )
+        if (reason := queue.spent(job)) is not None:
+            await self._give_up(kind, context, job, reason)
+            return
         heartbeat = asyncio.create_task(self._heartbeat(job))
         try:
             await kind.handler(context, dict(job.payload))
@@ -201,6 +209,17 @@ class Worker:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
+
+    async def _give_up(self, kind: JobKind, context: JobContext, job: Job, reason: str) -> None:
+        """The poison-pill guard: a job whose attempts died with their workers is not run a
+        third time; its kind's give-up step tells the desk, then the job ends `dead`."""
+        log.warning("job %d (%s) given up: %s", job.id, job.kind, reason)
+        try:
+            if kind.give_up is not None:
+                await kind.give_up(context, dict(job.payload))
+        except Exception as exc:
+            log.warning("job %d give-up step failed with %s", job.id, type(exc).__name__)
+        await queue.give_up(job, reason)
 
     async def _heartbeat(self, job: Job) -> None:
         every = max(self.settings.job_lease / 3, timedelta(milliseconds=100)).total_seconds()

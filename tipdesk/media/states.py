@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from media_store.paths import MediaStore
+from tipdesk.jobs.worker import JobContext
 from tipdesk.settings import Settings
 from tipdesk.tips.models import MediaAsset, MediaState
 
@@ -23,3 +24,16 @@ async def fail_asset(asset: MediaAsset, reason: str) -> None:
         .update(state=MediaState.FAILED, error=reason[:1000])
     )
     log.info("media asset %d failed: %s", asset.id, reason[:200])
+
+
+UNSAFE = (
+    "This file could not be processed safely: working on it stopped the desk's worker twice. "
+    "/ Dit bestand kon niet veilig verwerkt worden: de worker liep er twee keer op vast."
+)
+
+
+async def give_up_asset(context: JobContext, payload: dict[str, object]) -> None:
+    """A fetch or transcode that kept killing its workers: the asset fails, the tip stays."""
+    asset = await MediaAsset.get_or_none(id=int(str(payload["asset_id"])))
+    if asset is not None:
+        await fail_asset(asset, UNSAFE)

@@ -87,7 +87,15 @@ async def index_tip(context: JobContext, payload: dict[str, object]) -> None:
 
 async def _lease_waiting(context: JobContext) -> list[Job]:
     worker = f"search-batch:{context.job_id}"
-    return await queue.lease_many(worker, context.settings.job_lease, [SEARCH_INDEX], limit=BATCH)
+    taken = await queue.lease_many(worker, context.settings.job_lease, [SEARCH_INDEX], limit=BATCH)
+    # The poison-pill guard holds in a batch too: a job that kept killing workers stays out.
+    runnable = []
+    for job in taken:
+        if (reason := queue.spent(job)) is not None:
+            await queue.give_up(job, reason)
+        else:
+            runnable.append(job)
+    return runnable
 
 
 async def schedule_forgetting(

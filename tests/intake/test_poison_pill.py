@@ -1,0 +1,75 @@
+"""An intake job that keeps killing its workers: its bodies are split into a job each, so only
+the poisoned body ends unprocessable (kept byte for byte) and the messages beside it still land."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from tests.intake.builders import notification, text_message
+from tests.intake.conftest import meta_bytes
+from tipdesk.intake.inbox import PROCESS_WEBHOOK
+from tipdesk.intake.models import InboundState, InboundWebhook, WebhookError
+from tipdesk.intake.unprocessable import UNPROCESSABLE
+from tipdesk.jobs import queue
+from tipdesk.jobs.kinds import desk_job_kinds
+from tipdesk.jobs.models import Job, JobState
+from tipdesk.jobs.worker import Worker
+from tipdesk.settings import Settings
+from tipdesk.tips.models import Message
+
+pytestmark = pytest.mark.usefixtures("db")
+
+
+async def stored(*wamids: str) -> list[InboundWebhook]:
+    bodies = [meta_bytes(notification(text_message(w, f"tip {w}"))) for w in wamids]
+    return [
+        await InboundWebhook.create(
+            id=uuid.uuid4(), body=body, body_sha256=hashlib.sha256(body).hexdigest()
+        )
+        for body in bodies
+    ]
+
+
+async def crash_twice() -> None:
+    """Two workers lease the job and die with it; their leases run out."""
+    for _ in range(2):
+        assert await queue.lease("doomed", timedelta(milliseconds=1), [PROCESS_WEBHOOK])
+        await asyncio.sleep(0.01)
+
+
+def intake_worker(settings: Settings) -> Worker:
+    return Worker(settings, {PROCESS_WEBHOOK: desk_job_kinds(settings)[PROCESS_WEBHOOK]})
+
+
+async def test_a_group_is_split_so_no_message_beside_the_poison_is_lost(
+    settings: Settings,
+) -> None:
+    webhooks = await stored("wamid.A", "wamid.B")
+    ids = [str(w.id) for w in webhooks]
+    await queue.enqueue(PROCESS_WEBHOOK, {"webhook_ids": ids}, max_attempts=5)
+    await crash_twice()
+    # The group is given up into a job a body; here neither kills the worker, so both land.
+    assert await intake_worker(settings).drain() == 3
+    assert await InboundWebhook.filter(state=InboundState.PROCESSED).count() == 2
+    assert await Message.filter(wamid__in=["wamid.A", "wamid.B"]).count() == 2
+    jobs = await Job.filter(kind=PROCESS_WEBHOOK).order_by("id")
+    assert [job.state for job in jobs] == [JobState.DEAD, JobState.DONE, JobState.DONE]
+    assert [job.payload for job in jobs[1:]] == [{"webhook_ids": [i]} for i in sorted(ids)]
+
+
+async def test_a_single_body_is_kept_unprocessable(settings: Settings) -> None:
+    (webhook,) = await stored("wamid.poison")
+    await queue.enqueue(PROCESS_WEBHOOK, {"webhook_ids": [str(webhook.id)]}, max_attempts=5)
+    await crash_twice()
+    assert await intake_worker(settings).drain() == 1
+    kept = await InboundWebhook.get(id=webhook.id)
+    assert kept.state is InboundState.FAILED and bytes(kept.body) == bytes(webhook.body)
+    error = await WebhookError.get(webhook_id=webhook.id)
+    assert (error.kind, error.detail) == ("unprocessable", UNPROCESSABLE)
+    assert not await Message.exists()
+    assert (await Job.get(kind=PROCESS_WEBHOOK)).state is JobState.DEAD

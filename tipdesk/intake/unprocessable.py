@@ -1,0 +1,56 @@
+"""Giving up an intake job that kept killing its workers (the poison-pill guard).
+
+A job carries every body the inbox committed together. Bodies it already processed stay
+processed; when more than one still waits, each gets a job of its own, so only the body that
+kills workers ends unprocessable and the readers' messages beside it are still recorded. A body
+given up is kept byte for byte, `failed`, with an error an admin can read.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from tortoise.transactions import in_transaction
+
+from tipdesk.intake.inbox import PROCESS_WEBHOOK, intake_priority
+from tipdesk.intake.models import InboundState, InboundWebhook, WebhookError
+from tipdesk.intake.recording import webhook_ids
+from tipdesk.jobs import queue
+from tipdesk.jobs.worker import JobContext
+
+log = logging.getLogger("tipdesk.intake")
+UNPROCESSABLE = (
+    "Processing this body stopped the desk's worker twice; it is kept as it arrived and was "
+    "not processed. / Het verwerken van dit bericht liet de worker twee keer vastlopen; het is "
+    "bewaard zoals het binnenkwam en niet verwerkt."
+)
+
+
+async def give_up_webhooks(context: JobContext, payload: dict[str, object]) -> None:
+    waiting = await InboundWebhook.filter(
+        id__in=webhook_ids(payload), state=InboundState.RECEIVED
+    ).order_by("id")
+    if len(waiting) > 1:
+        for webhook in waiting:
+            await queue.enqueue(
+                PROCESS_WEBHOOK, {"webhook_ids": [str(webhook.id)]},
+                max_attempts=context.settings.job_max_attempts,
+                priority=intake_priority(bytes(webhook.body)),
+            )  # fmt: skip
+        log.warning("intake job %d split into %d jobs, one a body", context.job_id, len(waiting))
+        return
+    for webhook in waiting:
+        await mark_unprocessable(webhook)
+
+
+async def mark_unprocessable(webhook: InboundWebhook) -> None:
+    async with in_transaction() as connection:
+        await WebhookError.create(
+            webhook_id=webhook.id, kind="unprocessable", detail=UNPROCESSABLE, using_db=connection
+        )
+        await (
+            InboundWebhook.filter(id=webhook.id, state=InboundState.RECEIVED)
+            .using_db(connection)
+            .update(state=InboundState.FAILED, processed_at=queue.utcnow())
+        )
+    log.warning("webhook %s kept as unprocessable", webhook.id)
