@@ -7,7 +7,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tipdesk", "0008_job_lease_index")]
+    dependencies = [("tipdesk", "0009_job_crashes")]
 
     initial = False
 
