@@ -15,7 +15,7 @@ from editorial_ui.forms import form_fields
 from editorial_ui.pages import render
 from tipdesk.audit.models import AuditEvent
 from tipdesk.editors.access import SESSION_EDITOR, SESSION_VERSION, current_editor, end_sessions
-from tipdesk.editors.accounts import password_matches
+from tipdesk.editors.accounts import verify_password
 from tipdesk.editors.models import Editor
 from tipdesk.jobs.queue import utcnow
 
@@ -67,7 +67,8 @@ async def login(request: Request) -> Response:
             error="Te veel mislukte pogingen. Probeer het over een kwartier opnieuw.",
         )
     editor = await Editor.get_or_none(email=email, active=True)
-    if editor is None or not password_matches(editor.password_hash, password):
+    matches = await verify_password(editor.password_hash if editor else None, password)
+    if editor is None or not matches:
         await AuditEvent.create(action="login.failed", detail={"who": who})
         return render(
             request,
