@@ -12,11 +12,14 @@ from weakref import WeakKeyDictionary
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
 
 from tipdesk.editors.models import ApiToken, Editor, Role
 from tipdesk.errors import Conflict, InvalidInput, NotFound
 
 MIN_PASSWORD_LENGTH = 10
+# A password an editor chooses for themselves (set-password, the account page).
+MIN_NEW_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
 TOKEN_PREFIX = "td_"  # noqa: S105 - a marker that makes leaked tokens easy to scan for
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{1,63}$|^[^@\s]{1,64}@localhost$")
@@ -95,6 +98,29 @@ async def create_editor(email: str, display_name: str, role: Role, password: str
         )
     except IntegrityError:  # created at the same moment by another process
         raise Conflict(f"an editor with e-mail {address} already exists") from None
+
+
+def check_new_password(password: str, email: str) -> None:
+    """The rules for a password an editor sets: at least 12 characters, and not their address."""
+    if len(password) < MIN_NEW_PASSWORD_LENGTH:
+        raise InvalidInput(f"the password needs at least {MIN_NEW_PASSWORD_LENGTH} characters")
+    if password.strip().lower() == email.strip().lower():
+        raise InvalidInput("the password may not be the e-mail address")
+    check_password_rules(password)
+
+
+async def set_password(email: str, password: str) -> Editor:
+    """A new password for the editor; every session of theirs ends (a stolen cookie with it)."""
+    editor = await Editor.get_or_none(email=normalise_email(email))
+    if editor is None:
+        raise NotFound(f"no editor with e-mail {email.strip()[:80]}")
+    check_new_password(password, editor.email)
+    password_hash = await new_password_hash(password)
+    await Editor.filter(id=editor.id).update(
+        password_hash=password_hash, session_version=F("session_version") + 1
+    )
+    await editor.refresh_from_db()
+    return editor
 
 
 def token_digest(token: str) -> str:
