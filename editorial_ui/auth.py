@@ -92,7 +92,9 @@ async def login(request: Request) -> Response:
     request.session[SESSION_VERSION] = editor.session_version
     await Editor.filter(id=editor.id).update(last_login_at=utcnow())
     await AuditEvent.create(action="login.succeeded", editor=editor, detail={})
-    response = RedirectResponse(target, status_code=303)
+    # A password someone else chose (the console's first one) is changed before anything else.
+    chosen = "/account/password" if editor.must_change_password else target
+    response = RedirectResponse(chosen, status_code=303)
     _remember_device(response, settings, editor.id)
     return response
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import socket
 import subprocess
@@ -13,6 +14,9 @@ import httpx
 import pytest
 
 from tests.servers import die_with_parent
+from tipdesk.db import database
+from tipdesk.editors.models import Editor
+from tipdesk.settings import Settings
 
 
 def free_port() -> int:
@@ -56,4 +60,10 @@ def test_serve_migrates_creates_the_first_admin_and_answers_health(
     assert "Application shutdown complete" in printed
     assert "e-mail:   admin@localhost" in printed
     assert "password: " in printed
+    assert asyncio.run(_must_change("admin@localhost", cli_env)), "the console password stays"
     assert "worker" in printed and "started" in printed
+
+
+async def _must_change(email: str, env: dict[str, str]) -> bool:
+    async with database(Settings.from_env(env, env_file=None)):
+        return (await Editor.get(email=email)).must_change_password

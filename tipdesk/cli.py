@@ -173,6 +173,7 @@ async def _ensure_first_admin() -> None:
         editor = await create_editor("admin@localhost", "Admin", Role.ADMIN, password)
     except Conflict:
         return  # several web processes started at once: another one made it
+    await Editor.filter(id=editor.id).update(must_change_password=True)
 
     print(
         "First start: created the admin editor\n"

@@ -73,3 +73,14 @@ async def test_the_page_needs_a_login_and_the_form_its_csrf_token(
         await log_in_as(client, ANNE)
         fields = {"current_password": PASSWORD, "new_password": NEW, "new_password_again": NEW}
         assert (await client.post("/account/password", data=fields)).status_code == 403
+
+
+async def test_a_password_someone_else_chose_is_changed_first(app: Starlette, anne: None) -> None:
+    await Editor.filter(email=ANNE).update(must_change_password=True)
+    async with browser(app, "192.0.2.5") as laptop:
+        answer = await log_in_as(laptop, ANNE)
+        assert answer.headers["location"] == "/account/password"
+        assert (await change(laptop, PASSWORD, NEW, NEW)).status_code == 200
+    assert not (await Editor.get(email=ANNE)).must_change_password
+    async with browser(app, "192.0.2.6") as laptop:
+        assert (await log_in_as(laptop, ANNE, NEW)).headers["location"] == "/board"

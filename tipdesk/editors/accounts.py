@@ -117,7 +117,9 @@ async def set_password(email: str, password: str) -> Editor:
     check_new_password(password, editor.email)
     password_hash = await new_password_hash(password)
     await Editor.filter(id=editor.id).update(
-        password_hash=password_hash, session_version=F("session_version") + 1
+        password_hash=password_hash,
+        session_version=F("session_version") + 1,
+        must_change_password=False,
     )
     await editor.refresh_from_db()
     return editor

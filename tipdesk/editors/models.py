@@ -23,6 +23,8 @@ class Editor(Model):
     active = fields.BooleanField(default=True)
     # Raised to end every session of this editor at once (access.end_sessions).
     session_version = fields.IntField(default=0)
+    # A password someone else chose (the first-start console): changed at the next login.
+    must_change_password = fields.BooleanField(default=False)
     last_login_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

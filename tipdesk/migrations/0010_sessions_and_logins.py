@@ -20,6 +20,11 @@ class Migration(migrations.Migration):
             name="session_version",
             field=fields.IntField(default=0),
         ),
+        ops.AddField(
+            model_name="Editor",
+            name="must_change_password",
+            field=fields.BooleanField(default=False),
+        ),
         ops.CreateModel(
             name="LoginThrottle",
             fields=[
