@@ -12,6 +12,7 @@ from starlette.routing import Route
 from editorial_ui.admin import admin_or_login, admin_page
 from editorial_ui.forms import form_fields
 from tipdesk.editors import administration
+from tipdesk.editors.models import Editor
 from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 MAX_FORM_BYTES = 8 * 1024
@@ -60,9 +61,11 @@ async def editor_action(request: Request) -> Response:
     if isinstance(admin, Response):
         return admin
     editor_id, action = _number(request.path_params["id"]), request.path_params["action"]
-    if action not in ("role", "deactivate", "reactivate"):
+    if action not in ("role", "deactivate", "reactivate", "reset-password"):
         raise NotFound("no such action")
     form = await _form(request)
+    if action == "reset-password":
+        return await _reset_password(request, admin, editor_id)
     try:
         if action == "role":
             await administration.change_role(admin, editor_id, _text(form, "role", 16))
@@ -72,6 +75,17 @@ async def editor_action(request: Request) -> Response:
     except FAILURES as exc:
         return _back(exc.message)
     return _back("Opgeslagen.")
+
+
+async def _reset_password(request: Request, admin: Editor, editor_id: int) -> Response:
+    try:
+        editor, temporary = await administration.reset_password(admin, editor_id)
+    except FAILURES as exc:
+        return _back(exc.message)
+    message = (
+        f"Tijdelijk wachtwoord voor {editor.email}; bij de volgende login kiest die een eigen:"
+    )
+    return await admin_page(request, admin, message, f"Wachtwoord voor {editor.email}: {temporary}")
 
 
 async def create_token(request: Request) -> Response:

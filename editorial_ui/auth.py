@@ -1,10 +1,11 @@
 """Login and logout for editors: argon2 passwords, a signed session cookie, CSRF on both forms,
-and throttling after repeated failures (counted in the database, so every web process agrees)."""
+and backoff after repeated failures per client address and per account (counted atomically in
+the database, so every web process agrees and parallel attempts cannot race the count), with
+a device cookie that keeps an editor's own browser out of a stranger's backoff."""
 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
@@ -14,13 +15,14 @@ from starlette.routing import Route
 from editorial_ui.forms import form_fields
 from editorial_ui.pages import render
 from tipdesk.audit.models import AuditEvent
+from tipdesk.client_address import client_address
+from tipdesk.editors import device_cookie, login_throttle
 from tipdesk.editors.access import SESSION_EDITOR, SESSION_VERSION, current_editor, end_sessions
-from tipdesk.editors.accounts import password_matches
+from tipdesk.editors.accounts import verify_password
 from tipdesk.editors.models import Editor
 from tipdesk.jobs.queue import utcnow
+from tipdesk.settings import Settings
 
-MAX_FAILURES = 5
-THROTTLE_WINDOW = timedelta(minutes=15)
 MAX_FORM_BYTES = 16 * 1024
 
 
@@ -54,9 +56,11 @@ async def login(request: Request) -> Response:
     password = form.get("password", "")[:1025]
     target = _next(form.get("next", ""))
     who = hashlib.sha256(email.encode()).hexdigest()[:16]
-    since = utcnow() - THROTTLE_WINDOW
-    failures = await _failures(who, since)
-    if failures >= MAX_FAILURES:
+    settings: Settings = request.app.state.settings
+    editor = await Editor.get_or_none(email=email, active=True)
+    keys = _throttle_keys(request, settings, editor, who)
+    refused = await login_throttle.claim(keys)
+    if refused is not None:
         return render(
             request,
             "login.html",
@@ -64,10 +68,10 @@ async def login(request: Request) -> Response:
             editor=None,
             email=email,
             next=target,
-            error="Te veel mislukte pogingen. Probeer het over een kwartier opnieuw.",
+            error=f"Te veel pogingen, probeer het over {refused.seconds} seconden opnieuw.",
         )
-    editor = await Editor.get_or_none(email=email, active=True)
-    if editor is None or not password_matches(editor.password_hash, password):
+    matches = await verify_password(editor.password_hash if editor else None, password)
+    if editor is None or not matches:
         await AuditEvent.create(action="login.failed", detail={"who": who})
         return render(
             request,
@@ -78,19 +82,46 @@ async def login(request: Request) -> Response:
             next=target,
             error="Onbekend e-mailadres of verkeerd wachtwoord.",
         )
+    await login_throttle.give_back([key for key in keys if key.startswith("ip:")])
+    for key in keys:
+        if not key.startswith("ip:"):
+            await login_throttle.forget(key)
+    await login_throttle.forget(f"account:{who}")
     request.session.clear()
     request.session[SESSION_EDITOR] = editor.id
     request.session[SESSION_VERSION] = editor.session_version
     await Editor.filter(id=editor.id).update(last_login_at=utcnow())
     await AuditEvent.create(action="login.succeeded", editor=editor, detail={})
-    return RedirectResponse(target, status_code=303)
+    # A password someone else chose (the console's first one) is changed before anything else.
+    chosen = "/account/password" if editor.must_change_password else target
+    response = RedirectResponse(chosen, status_code=303)
+    _remember_device(response, settings, editor.id)
+    return response
 
 
-async def _failures(who: str, since: datetime) -> int:
-    events = await AuditEvent.filter(action="login.failed", created_at__gte=since).values_list(
-        "detail", flat=True
+def _throttle_keys(
+    request: Request, settings: Settings, editor: Editor | None, who: str
+) -> list[str]:
+    """The editor's own known browser counts against itself only; any other attempt counts
+    against its address and against the account."""
+    if editor is not None:
+        cookie = request.cookies.get(device_cookie.DEVICE_COOKIE)
+        device = device_cookie.device_of(settings.secret_key, cookie, editor.id)
+        if device is not None:
+            return [f"device:{device}"]
+    address = client_address(request.scope, settings.trusted_proxies)
+    return [f"ip:{address}", f"account:{who}"]
+
+
+def _remember_device(response: Response, settings: Settings, editor_id: int) -> None:
+    response.set_cookie(
+        device_cookie.DEVICE_COOKIE,
+        device_cookie.issue(settings.secret_key, editor_id),
+        max_age=device_cookie.DEVICE_MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=settings.public_url.startswith("https://"),
     )
-    return sum(1 for detail in events if isinstance(detail, dict) and detail.get("who") == who)
 
 
 async def logout(request: Request) -> Response:

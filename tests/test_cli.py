@@ -320,3 +320,62 @@ def test_files_open_to_others_are_named_at_start(cli_env: dict[str, str], tmp_pa
     assert result.returncode == 0, result.stderr
     assert f"{data} is open to other users of this machine (mode 755)" in result.stderr
     assert f"chmod go-rwx {data}" in result.stderr
+
+
+NEW_PASSWORD = "a much newer passphrase"
+
+
+async def test_set_password_replaces_it_and_ends_the_sessions(
+    cli_env: dict[str, str], settings: Settings
+) -> None:
+    made = tipdesk(
+        cli_env,
+        "create-editor",
+        "anne@desk.example",
+        "--name",
+        "Anne",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+    assert made.returncode == 0, made.stderr
+    result = tipdesk(
+        cli_env, "set-password", "Anne@desk.example", "--password-stdin", stdin=NEW_PASSWORD + "\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert NEW_PASSWORD not in result.stdout + result.stderr
+    async with database(settings):
+        editor = await Editor.get(email="anne@desk.example")
+    assert password_matches(editor.password_hash, NEW_PASSWORD)
+    assert not password_matches(editor.password_hash, PASSWORD)
+    assert editor.session_version == 1
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "problem"),
+    [
+        ("anne@desk.example", "eleven char", "at least 12 characters"),
+        ("anne@desk.example", "ANNE@desk.example", "not be the e-mail address"),
+        ("nobody@desk.example", NEW_PASSWORD, "no editor with e-mail"),
+    ],
+)
+def test_set_password_refuses_weak_ones_and_unknown_editors(
+    cli_env: dict[str, str], email: str, password: str, problem: str
+) -> None:
+    tipdesk(
+        cli_env,
+        "create-editor",
+        "anne@desk.example",
+        "--name",
+        "Anne",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+    result = tipdesk(cli_env, "set-password", email, "--password-stdin", stdin=password + "\n")
+    assert_one_line_error(result)
+    assert problem in result.stderr
+
+
+def test_set_password_without_terminal_or_stdin_flag_says_how(cli_env: dict[str, str]) -> None:
+    result = tipdesk(cli_env, "set-password", "a@desk.example")
+    assert_one_line_error(result)
+    assert "--password-stdin" in result.stderr

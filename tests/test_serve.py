@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import signal
 import socket
@@ -14,7 +15,10 @@ import httpx
 import pytest
 
 from tests.servers import die_with_parent
+from tipdesk.db import database
+from tipdesk.editors.models import Editor
 from tipdesk.request_limits import BODY_DEADLINE
+from tipdesk.settings import Settings
 
 
 def free_port() -> int:
@@ -58,6 +62,7 @@ def test_serve_migrates_creates_the_first_admin_and_answers_health(
     assert "Application shutdown complete" in printed
     assert "e-mail:   admin@localhost" in printed
     assert "password: " in printed
+    assert asyncio.run(_must_change("admin@localhost", cli_env)), "the console password stays"
     assert "worker" in printed and "started" in printed
 
 
@@ -205,3 +210,8 @@ def _vm_kib(pid: int, field: str) -> int:
         if line.startswith(field + ":"):
             return int(line.split()[1])
     raise AssertionError(f"{field} not in /proc/{pid}/status")
+
+
+async def _must_change(email: str, env: dict[str, str]) -> bool:
+    async with database(Settings.from_env(env, env_file=None)):
+        return (await Editor.get(email=email)).must_change_password

@@ -32,6 +32,16 @@ def test_defaults_are_the_embedded_desk(tmp_path: Path) -> None:
     assert settings.tip_window == timedelta(minutes=30)
     assert settings.sandbox is True
     assert settings.webhook_max_bytes == 5_000_000
+    assert settings.trusted_proxies == ()
+
+
+def test_trusted_proxies_are_addresses_and_blocks(tmp_path: Path) -> None:
+    settings = load(tmp_path, TIPDESK_TRUSTED_PROXIES=" 10.0.0.1 ,192.168.0.0/16,::1")
+    assert [str(n) for n in settings.trusted_proxies] == [
+        "10.0.0.1/32",
+        "192.168.0.0/16",
+        "::1/128",
+    ]
 
 
 def test_secret_key_is_generated_once_and_kept_private(tmp_path: Path) -> None:
@@ -150,6 +160,7 @@ def test_half_the_credentials_is_an_error_naming_what_is_missing(tmp_path: Path)
         ("TIPDESK_WORKER_CONCURRENCY", "0", "at least 1"),
         ("TIPDESK_JOB_LEASE", "forever", "not a duration"),
         ("TIPDESK_LOG_LEVEL", "loud", "not one of"),
+        ("TIPDESK_TRUSTED_PROXIES", "10.0.0.1, proxy.internal", "'proxy.internal' is not an IP"),
     ],
 )
 def test_bad_values_name_their_variable(

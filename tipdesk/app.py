@@ -18,7 +18,17 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 from tortoise.contrib.starlette import RegisterTortoise
 
-from editorial_ui import admin, admin_accounts, auth, board, live, privacy, reports, tip_page
+from editorial_ui import (
+    account,
+    admin,
+    admin_accounts,
+    auth,
+    board,
+    live,
+    privacy,
+    reports,
+    tip_page,
+)
 from tipdesk import errors_http
 from tipdesk.api import routes as api
 from tipdesk.db import check_database, tortoise_config
@@ -72,6 +82,7 @@ def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starl
             *reports.routes,
             *privacy.routes,
             *admin_accounts.routes,
+            *account.routes,
         ],
         middleware=[
             Middleware(SecurityHeaders, https=settings.public_url.startswith("https://")),

@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 from tipdesk.conversation.retention import schedule_purge
 from tipdesk.data_dir import keep_files_private, warn_if_exposed
 from tipdesk.db import database, migrate_database, pending_migrations
-from tipdesk.editors.accounts import create_editor, create_token
+from tipdesk.editors.accounts import create_editor, create_token, set_password
 from tipdesk.editors.models import Editor, Role
 from tipdesk.errors import Conflict, InvalidInput, TipdeskError
 from tipdesk.jobs.kinds import desk_job_kinds
@@ -78,6 +78,13 @@ def build_parser() -> OneLineParser:
     editor.add_argument("--role", choices=[r.value for r in Role], default=Role.EDITOR.value)
     editor.add_argument("--password-stdin", action="store_true")
     editor.set_defaults(run=_create_editor)
+
+    new_password = commands.add_parser(
+        "set-password", help="give an editor a new password (ends their sessions)"
+    )
+    new_password.add_argument("email")
+    new_password.add_argument("--password-stdin", action="store_true")
+    new_password.set_defaults(run=_set_password)
 
     token = commands.add_parser("create-token", help="print a new API token for an editor")
     token.add_argument("email")
@@ -175,6 +182,7 @@ async def _ensure_first_admin() -> None:
         editor = await create_editor("admin@localhost", "Admin", Role.ADMIN, password)
     except Conflict:
         return  # several web processes started at once: another one made it
+    await Editor.filter(id=editor.id).update(must_change_password=True)
 
     print(
         "First start: created the admin editor\n"
@@ -210,6 +218,17 @@ def _create_editor(args: argparse.Namespace, settings: Settings) -> None:
             print(f"created {editor.role.value} {editor.email}", file=sys.stderr)
 
     _run(create())
+
+
+def _set_password(args: argparse.Namespace, settings: Settings) -> None:
+    password = _read_password(from_stdin=args.password_stdin)
+
+    async def change() -> None:
+        async with database(settings):
+            editor = await set_password(args.email, password)
+            print(f"new password set for {editor.email}; their sessions ended", file=sys.stderr)
+
+    _run(change())
 
 
 def _read_password(*, from_stdin: bool) -> str:

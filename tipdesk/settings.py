@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from tipdesk.client_address import TrustedProxies, parse_trusted_proxies
 from tipdesk.conversation.opening_hours import OpeningHours, OpeningHoursError
 from tipdesk.conversation.texts import ReaderTexts, TextsError, load_texts
 from tipdesk.errors import SettingsError
@@ -138,6 +139,11 @@ SETTINGS: tuple[SettingDoc, ...] = (
     SettingDoc(
         "TIPDESK_RETENTION", "90d", "tips not used are erased this long after their last message"
     ),
+    SettingDoc(
+        "TIPDESK_TRUSTED_PROXIES",
+        "-",
+        "reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed",
+    ),
 )
 
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$")
@@ -185,6 +191,7 @@ class Settings:
     reader_send_interval: timedelta
     send_rate: int
     retention: timedelta
+    trusted_proxies: TrustedProxies
 
     @classmethod
     def from_env(
@@ -246,6 +253,7 @@ class Settings:
             reader_send_interval=env.duration("TIPDESK_READER_SEND_INTERVAL", "2s"),
             send_rate=env.integer("TIPDESK_SEND_RATE", 60, minimum=1),
             retention=env.duration("TIPDESK_RETENTION", "90d"),
+            trusted_proxies=env.proxies("TIPDESK_TRUSTED_PROXIES"),
         )
 
     @property
@@ -401,6 +409,12 @@ class _EnvReader:
             choices = ", ".join(sorted(STATUSES_WITH_UPDATES))
             raise self.fail(name, f"'{unknown[0]}' is not one of {choices}")
         return chosen
+
+    def proxies(self, name: str) -> TrustedProxies:
+        try:
+            return parse_trusted_proxies(self.raw.get(name, ""))
+        except ValueError as exc:
+            raise self.fail(name, str(exc)) from None
 
     def secret_key(self, name: str, data_dir: Path) -> str:
         given = self.optional(name)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
+from starlette.applications import Starlette
 
 from tests.editorial_ui.sessions import PASSWORD, csrf, log_in_as
 from tests.tips_factory import make_tip
@@ -194,3 +195,24 @@ async def test_account_forms_need_an_admin_and_the_csrf_token(client: httpx.Asyn
         await client.post("/admin/editors", data={**data, "csrf_token": "x"})
     ).status_code == 403
     assert await Editor.all().count() == 2
+
+
+async def test_an_admin_reset_shows_a_temporary_password_once_and_forces_a_change(
+    app: Starlette, client: httpx.AsyncClient, root: str
+) -> None:
+    anne = await create_editor("anne@desk.example", "Anne", Role.EDITOR, PASSWORD)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False, client=("192.0.2.8", 1))
+    async with httpx.AsyncClient(transport=transport, base_url="http://desk.test") as laptop:
+        await log_in_as(laptop, "anne@desk.example")
+        token = await csrf(client, "/admin")
+        page = await client.post(
+            f"/admin/editors/{anne.id}/reset-password", data={"csrf_token": token}
+        )
+        assert page.status_code == 200
+        temporary = re.search(r"Wachtwoord voor anne@desk.example: (\S+?)<", page.text)
+        assert temporary, page.text
+        assert (await laptop.get("/board")).status_code == 303  # her session ended
+        assert (await log_in_as(laptop, "anne@desk.example")).status_code == 400
+        answer = await log_in_as(laptop, "anne@desk.example", temporary.group(1))
+        assert answer.headers["location"] == "/account/password"
+    assert (await Editor.get(id=anne.id)).must_change_password

@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import secrets
+from functools import cache
+from weakref import WeakKeyDictionary
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
 
 from tipdesk.editors.models import ApiToken, Editor, Role
 from tipdesk.errors import Conflict, InvalidInput, NotFound
 
 MIN_PASSWORD_LENGTH = 10
+# A password an editor chooses for themselves (set-password, the account page).
+MIN_NEW_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
 TOKEN_PREFIX = "td_"  # noqa: S105 - a marker that makes leaked tokens easy to scan for
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{1,63}$|^[^@\s]{1,64}@localhost$")
+# Two hashes at once: each takes ~50 ms of a core and 64 MiB, so a burst of logins queues here
+# instead of taking every core and the memory of a small desk.
+PASSWORD_WORKERS = 2
 _hasher = PasswordHasher()
+_password_slots: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    WeakKeyDictionary()
+)
 
 
 def normalise_email(email: str) -> str:
@@ -34,11 +46,6 @@ def check_password_rules(password: str) -> None:
         raise InvalidInput(f"the password may have at most {MAX_PASSWORD_LENGTH} characters")
 
 
-def hash_password(password: str) -> str:
-    check_password_rules(password)
-    return _hasher.hash(password)
-
-
 def password_matches(password_hash: str, password: str) -> bool:
     if len(password) > MAX_PASSWORD_LENGTH:
         return False
@@ -48,12 +55,41 @@ def password_matches(password_hash: str, password: str) -> bool:
         return False
 
 
+def _slots() -> asyncio.Semaphore:
+    """The semaphore of the running loop (a semaphore belongs to one loop; tests run many)."""
+    loop = asyncio.get_running_loop()
+    return _password_slots.setdefault(loop, asyncio.Semaphore(PASSWORD_WORKERS))
+
+
+@cache
+def _dummy_hash() -> str:
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+async def verify_password(password_hash: str | None, password: str) -> bool:
+    """argon2 off the event loop, at most PASSWORD_WORKERS at once, so /health and the board
+    keep answering during a burst of logins (one took 5.2 s). No hash (an unknown e-mail
+    address) verifies against a dummy hash, so it costs as long as a known one."""
+    async with _slots():
+        if password_hash is None:
+            await asyncio.to_thread(password_matches, _dummy_hash(), password)
+            return False
+        return await asyncio.to_thread(password_matches, password_hash, password)
+
+
+async def new_password_hash(password: str) -> str:
+    """hash_password off the event loop, behind the same semaphore."""
+    check_password_rules(password)
+    async with _slots():
+        return await asyncio.to_thread(_hasher.hash, password)
+
+
 async def create_editor(email: str, display_name: str, role: Role, password: str) -> Editor:
     address = normalise_email(email)
     name = display_name.strip()
     if not name or len(name) > 128:
         raise InvalidInput("the display name must have 1 to 128 characters")
-    password_hash = hash_password(password)
+    password_hash = await new_password_hash(password)
     if await Editor.exists(email=address):
         raise Conflict(f"an editor with e-mail {address} already exists")
     try:
@@ -62,6 +98,31 @@ async def create_editor(email: str, display_name: str, role: Role, password: str
         )
     except IntegrityError:  # created at the same moment by another process
         raise Conflict(f"an editor with e-mail {address} already exists") from None
+
+
+def check_new_password(password: str, email: str) -> None:
+    """The rules for a password an editor sets: at least 12 characters, and not their address."""
+    if len(password) < MIN_NEW_PASSWORD_LENGTH:
+        raise InvalidInput(f"the password needs at least {MIN_NEW_PASSWORD_LENGTH} characters")
+    if password.strip().lower() == email.strip().lower():
+        raise InvalidInput("the password may not be the e-mail address")
+    check_password_rules(password)
+
+
+async def set_password(email: str, password: str) -> Editor:
+    """A new password for the editor; every session of theirs ends (a stolen cookie with it)."""
+    editor = await Editor.get_or_none(email=normalise_email(email))
+    if editor is None:
+        raise NotFound(f"no editor with e-mail {email.strip()[:80]}")
+    check_new_password(password, editor.email)
+    password_hash = await new_password_hash(password)
+    await Editor.filter(id=editor.id).update(
+        password_hash=password_hash,
+        session_version=F("session_version") + 1,
+        must_change_password=False,
+    )
+    await editor.refresh_from_db()
+    return editor
 
 
 def token_digest(token: str) -> str:

@@ -11,7 +11,12 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from tipdesk.audit.models import AuditEvent
-from tipdesk.editors.accounts import create_editor, create_token_for, generated_password
+from tipdesk.editors.accounts import (
+    create_editor,
+    create_token_for,
+    generated_password,
+    new_password_hash,
+)
 from tipdesk.editors.models import ApiToken, Editor, Role
 from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tipdesk.jobs.queue import utcnow
@@ -145,3 +150,21 @@ async def _audit(
     connection: BaseDBAsyncClient | None = None,
 ) -> None:
     await AuditEvent.create(action=action, editor=admin, detail=detail, using_db=connection)
+
+
+async def reset_password(admin: Editor, editor_id: int) -> tuple[Editor, str]:
+    """A random temporary password (to show once) that must be changed at the next login;
+    every session of the editor ends."""
+    editor = await _other_editor(admin, editor_id)
+    temporary = generated_password()
+    password_hash = await new_password_hash(temporary)
+    async with in_transaction():
+        await Editor.filter(id=editor.id).update(
+            password_hash=password_hash,
+            must_change_password=True,
+            session_version=F("session_version") + 1,
+        )
+        await AuditEvent.create(
+            action="editor.password_reset", editor=admin, detail={"editor_id": editor.id}
+        )
+    return editor, temporary

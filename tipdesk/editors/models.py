@@ -23,6 +23,8 @@ class Editor(Model):
     active = fields.BooleanField(default=True)
     # Raised to end every session of this editor at once (access.end_sessions).
     session_version = fields.IntField(default=0)
+    # A password someone else chose (the first-start console): changed at the next login.
+    must_change_password = fields.BooleanField(default=False)
     last_login_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -48,3 +50,16 @@ class ApiToken(Model):
 
     class Meta:
         table = "api_tokens"
+
+
+# Login attempts per key ("ip:<address>", "account:<e-mail digest>", "device:<cookie nonce>"),
+# counted in one statement so parallel attempts cannot slip past the count
+# (tipdesk.editors.login_throttle). retry_at is epoch seconds: plain arithmetic on both databases.
+class LoginThrottle(Model):
+    key = fields.CharField(max_length=160, primary_key=True)
+    failures = fields.IntField(default=0)
+    last_failure = fields.DatetimeField()
+    retry_at = fields.FloatField(default=0)
+
+    class Meta:
+        table = "login_throttle"

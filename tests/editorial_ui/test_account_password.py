@@ -1,0 +1,86 @@
+"""An editor changes their own password over HTTP; every other session of theirs ends."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from tests.editorial_ui.sessions import PASSWORD, csrf, log_in_as
+from tipdesk.editors.accounts import create_editor, password_matches
+from tipdesk.editors.models import Editor, Role
+
+pytestmark = pytest.mark.usefixtures("app")
+ANNE = "anne@desk.example"
+NEW = "a much newer passphrase"
+
+
+def browser(app: Starlette, peer: str) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False, client=(peer, 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://desk.test")
+
+
+@pytest.fixture
+async def anne() -> None:
+    await create_editor(ANNE, "Anne de Jong", Role.EDITOR, PASSWORD)
+
+
+async def change(client: httpx.AsyncClient, current: str, new: str, again: str) -> httpx.Response:
+    token = await csrf(client, "/account/password")
+    fields = {"current_password": current, "new_password": new, "new_password_again": again}
+    return await client.post("/account/password", data={"csrf_token": token, **fields})
+
+
+async def test_a_change_keeps_this_browser_and_ends_the_others(app: Starlette, anne: None) -> None:
+    async with browser(app, "192.0.2.1") as laptop, browser(app, "192.0.2.2") as phone:
+        await log_in_as(laptop, ANNE)
+        await log_in_as(phone, ANNE)
+        assert 'href="/account/password"' in (await laptop.get("/board")).text
+        answer = await change(laptop, PASSWORD, NEW, NEW)
+        assert answer.status_code == 200 and "gewijzigd" in answer.text
+        assert (await laptop.get("/board")).status_code == 200
+        assert (await phone.get("/board")).status_code == 303
+    editor = await Editor.get(email=ANNE)
+    assert password_matches(editor.password_hash, NEW)
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "again", "problem"),
+    [
+        ("wrong password", NEW, NEW, "huidige wachtwoord klopt niet"),
+        (PASSWORD, NEW, NEW + "!", "verschillen"),
+        (PASSWORD, "too short", "too short", "at least 12 characters"),
+        (PASSWORD, ANNE, ANNE, "not be the e-mail address"),
+    ],
+)
+async def test_a_wrong_current_or_weak_new_password_is_refused(
+    app: Starlette, anne: None, current: str, new: str, again: str, problem: str
+) -> None:
+    async with browser(app, "192.0.2.3") as laptop:
+        await log_in_as(laptop, ANNE)
+        answer = await change(laptop, current, new, again)
+        assert answer.status_code == 400 and problem in answer.text
+        assert (await laptop.get("/board")).status_code == 200
+    editor = await Editor.get(email=ANNE)
+    assert password_matches(editor.password_hash, PASSWORD)
+
+
+async def test_the_page_needs_a_login_and_the_form_its_csrf_token(
+    app: Starlette, anne: None
+) -> None:
+    async with browser(app, "192.0.2.4") as client:
+        assert (await client.get("/account/password")).headers["location"].startswith("/login")
+        await log_in_as(client, ANNE)
+        fields = {"current_password": PASSWORD, "new_password": NEW, "new_password_again": NEW}
+        assert (await client.post("/account/password", data=fields)).status_code == 403
+
+
+async def test_a_password_someone_else_chose_is_changed_first(app: Starlette, anne: None) -> None:
+    await Editor.filter(email=ANNE).update(must_change_password=True)
+    async with browser(app, "192.0.2.5") as laptop:
+        answer = await log_in_as(laptop, ANNE)
+        assert answer.headers["location"] == "/account/password"
+        assert (await change(laptop, PASSWORD, NEW, NEW)).status_code == 200
+    assert not (await Editor.get(email=ANNE)).must_change_password
+    async with browser(app, "192.0.2.6") as laptop:
+        assert (await log_in_as(laptop, ANNE, NEW)).headers["location"] == "/board"
