@@ -9,23 +9,17 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.servers import die_with_parent
+from tests.servers import die_with_parent, free_port
 from tipdesk.db import database
 from tipdesk.editors.models import Editor
 from tipdesk.request_limits import BODY_DEADLINE
 from tipdesk.settings import Settings
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.mark.slow
@@ -70,48 +64,41 @@ def test_serve_migrates_creates_the_first_admin_and_answers_health(
 def test_half_open_webhooks_and_unsigned_floods_do_not_stop_health(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:
-    port = free_port()
-    server = _serve(port, cli_env, tmp_path)
-    half_open: list[socket.socket] = []
-    try:
-        _wait_for_health(port, server)
-        head = (
-            "POST /webhooks/whatsapp HTTP/1.1\r\nHost: desk\r\nContent-Length: 4900000\r\n"
-            "X-Hub-Signature-256: sha256=" + "0" * 64 + "\r\n\r\n"
-        ).encode()
-        for _ in range(400):
-            peer = socket.create_connection(("127.0.0.1", port))
-            peer.sendall(head + b"{")
-            half_open.append(peer)
-        started = time.monotonic()
-        assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200
-        assert time.monotonic() - started < 2
-        # Unsigned: refused before the body is read, so none of the 4.9 MB is ever held.
-        rss_before = _vm_kib(server.pid, "VmRSS")
-        unsigned = (
-            b"POST /webhooks/whatsapp HTTP/1.1\r\nHost: desk\r\nContent-Length: 4900000\r\n\r\n"
-        )
-        for _ in range(100):
-            with socket.create_connection(("127.0.0.1", port)) as flood:
-                flood.settimeout(5)  # today's main waits for a body that never comes
-                flood.sendall(unsigned)
-                assert flood.recv(64).startswith(b"HTTP/1.1 401")
-        assert _vm_kib(server.pid, "VmRSS") - rss_before < 50_000
-    finally:
-        for peer in half_open:
-            peer.close()
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+    with _desk(cli_env, tmp_path) as (port, server):
+        half_open: list[socket.socket] = []
+        try:
+            head = (
+                "POST /webhooks/whatsapp HTTP/1.1\r\nHost: desk\r\nContent-Length: 4900000\r\n"
+                "X-Hub-Signature-256: sha256=" + "0" * 64 + "\r\n\r\n"
+            ).encode()
+            for _ in range(400):
+                peer = socket.create_connection(("127.0.0.1", port))
+                peer.sendall(head + b"{")
+                half_open.append(peer)
+            started = time.monotonic()
+            assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200
+            assert time.monotonic() - started < 2
+            # Unsigned: refused before the body is read, so none of the 4.9 MB is ever held.
+            rss_before = _vm_kib(server.pid, "VmRSS")
+            unsigned = (
+                b"POST /webhooks/whatsapp HTTP/1.1\r\nHost: desk\r\nContent-Length: 4900000\r\n\r\n"
+            )
+            for _ in range(100):
+                with socket.create_connection(("127.0.0.1", port)) as flood:
+                    flood.settimeout(5)  # today's main waits for a body that never comes
+                    flood.sendall(unsigned)
+                    assert flood.recv(64).startswith(b"HTTP/1.1 401")
+            assert _vm_kib(server.pid, "VmRSS") - rss_before < 50_000
+        finally:
+            for peer in half_open:
+                peer.close()
 
 
 @pytest.mark.slow
 def test_a_body_trickled_a_byte_a_second_gets_408_at_the_deadline(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:
-    port = free_port()
-    server = _serve(port, cli_env, tmp_path)
-    try:
-        _wait_for_health(port, server)
+    with _desk(cli_env, tmp_path) as (port, _server):
         head = (
             "POST /webhooks/whatsapp HTTP/1.1\r\nHost: desk\r\nContent-Length: 1000\r\n"
             "X-Hub-Signature-256: sha256=" + "0" * 64 + "\r\n\r\n"
@@ -133,19 +120,13 @@ def test_a_body_trickled_a_byte_a_second_gets_408_at_the_deadline(
         assert BODY_DEADLINE - 1 < elapsed < BODY_DEADLINE + 2
         assert b'"code":"request_timeout"' in answer + rest
         assert b"connection: close" in (answer + rest).lower()
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 @pytest.mark.slow
 def test_a_150_mb_streamed_form_gets_413_and_the_server_stays_small(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:
-    port = free_port()
-    server = _serve(port, cli_env, tmp_path)
-    try:
-        _wait_for_health(port, server)
+    with _desk(cli_env, tmp_path) as (port, server):
         rss_before = _vm_kib(server.pid, "VmRSS")
         chunk = b"%x\r\n%s\r\n" % (65536, b"a" * 65536)
         sent, answer = 0, b""
@@ -169,9 +150,6 @@ def test_a_150_mb_streamed_form_gets_413_and_the_server_stays_small(
         # What the kernel's socket buffers took on top of the desk's 16 KB cap.
         assert sent < 16 * 1024 * 1024
         assert _vm_kib(server.pid, "VmRSS") - rss_before < 30_000
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 def _read_to_close(peer: socket.socket) -> bytes:
@@ -183,26 +161,32 @@ def _read_to_close(peer: socket.socket) -> bytes:
     return received
 
 
-def _serve(port: int, env: dict[str, str], tmp_path: Path) -> subprocess.Popen[bytes]:
+@contextlib.contextmanager
+def _desk(env: dict[str, str], tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """A `tipdesk serve` answering /health on a free port, stopped afterwards."""
+    port = free_port()
     with (tmp_path / "serve.log").open("wb") as output:
-        return subprocess.Popen(
+        server = subprocess.Popen(
             [sys.executable, "-m", "tipdesk", "serve", "--port", str(port)],
             preexec_fn=die_with_parent,
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT,
         )
-
-
-def _wait_for_health(port: int, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
-            return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise AssertionError("tipdesk serve did not answer /health")
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise AssertionError("tipdesk serve did not answer /health") from None
+                time.sleep(0.2)
+        yield port, server
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
 
 
 def _vm_kib(pid: int, field: str) -> int:

@@ -65,7 +65,7 @@ class Inbox:
             if path is None
             else SqliteWriter(path, SQLITE_BUSY_TIMEOUT_MS, Doorbells(doorbell_folder(settings)))
         )
-        self._waiting: list[tuple[bytes, int, asyncio.Future[uuid.UUID]]] = []
+        self._waiting: list[tuple[bytes, bytes, int, asyncio.Future[uuid.UUID]]] = []
         self._task: asyncio.Task[None] | None = None
         # Set while nothing is being written or waits to be written.
         self._idle = asyncio.Event()
@@ -85,7 +85,7 @@ class Inbox:
         future: asyncio.Future[uuid.UUID] = loop.create_future()
         self._recent.add(digest, future, loop.time())
         priority = intake_priority(body)
-        self._waiting.append((body, priority, future))
+        self._waiting.append((body, digest, priority, future))
         self._idle.clear()
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._write_batches())
@@ -130,27 +130,29 @@ class Inbox:
         while self._waiting:
             batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
             try:
-                ids = await self._commit([(body, priority) for body, priority, _ in batch])
+                ids = await self._commit(
+                    [(body, digest, priority) for body, digest, priority, _ in batch]
+                )
             except Exception as exc:
                 log.error("inbox could not store %d bodies: %s", len(batch), type(exc).__name__)
-                for _, _, future in batch:
+                for *_, future in batch:
                     if not future.done():
                         future.set_exception(exc)
                 continue
-            for (_, _, future), webhook_id in zip(batch, ids, strict=True):
+            for (*_, future), webhook_id in zip(batch, ids, strict=True):
                 if not future.done():
                     future.set_result(webhook_id)
 
-    async def _commit(self, bodies: list[tuple[bytes, int]]) -> list[uuid.UUID]:
+    async def _commit(self, bodies: list[tuple[bytes, bytes, int]]) -> list[uuid.UUID]:
         now = utcnow()
         ids = [time_ordered_id() for _ in bodies]
         webhooks = [
-            webhook_row(webhook_id, body, hashlib.sha256(body).hexdigest(), now)
-            for webhook_id, (body, _) in zip(ids, bodies, strict=True)
+            webhook_row(webhook_id, body, digest.hex(), now)
+            for webhook_id, (body, digest, _) in zip(ids, bodies, strict=True)
         ]
         # Readers' messages and delivery receipts get a job each (see `intake_priority`).
         groups: dict[int, list[uuid.UUID]] = {}
-        for webhook_id, (_, priority) in zip(ids, bodies, strict=True):
+        for webhook_id, (_, _, priority) in zip(ids, bodies, strict=True):
             groups.setdefault(priority, []).append(webhook_id)
         jobs = [
             job_row(members, priority, self.max_attempts, now)
