@@ -133,6 +133,31 @@ async def test_due_jobs_and_expired_leases_are_taken_together_most_urgent_first(
     assert [job.attempts for job in taken] == [2, 1, 1]
 
 
+async def test_a_batch_takes_only_jobs_that_never_died_with_a_worker() -> None:
+    await queue.enqueue("index", {"n": "expired"}, max_attempts=3, priority=1)
+    assert await queue.lease("killed-worker", timedelta(milliseconds=1), ["index"]) is not None
+    await queue.enqueue("index", {"n": "crashed once, failed since"}, max_attempts=3, priority=2)
+    await Job.filter(priority=2).update(crashes=1)
+    await queue.enqueue("index", {"n": "fresh"}, max_attempts=3, priority=3)
+    await asyncio.sleep(0.01)
+    batch = await queue.lease_many("batch", LEASE, ["index"], limit=10, fresh_only=True)
+    assert [job.payload["n"] for job in batch] == ["fresh"]
+    alone = await queue.lease("worker", LEASE, ["index"])
+    assert alone is not None and (alone.payload["n"], alone.crashes) == ("expired", 1)
+
+
+async def test_a_batch_keeps_the_jobs_it_took_along_while_it_works() -> None:
+    for n in range(3):
+        await queue.enqueue("index", {"n": n}, max_attempts=3)
+    short = timedelta(milliseconds=300)
+    batch = await queue.lease_many("batch", short, ["index"], limit=10)
+    async with queue.leases_kept(batch, short):
+        await asyncio.sleep(1.0)
+        assert await queue.lease_many("w2", LEASE, ["index"], limit=10) == []
+    assert await queue.complete_many(batch) == 3
+    assert {job.crashes for job in await Job.all()} == {0}
+
+
 async def test_a_lease_walks_the_queue_in_order_instead_of_sorting_the_backlog(
     settings: Settings,
 ) -> None:

@@ -11,10 +11,12 @@ outcome of the worker that took over.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 import random
 import traceback
-from collections.abc import Collection
+from collections.abc import AsyncIterator, Collection
 from datetime import UTC, datetime, timedelta
 
 from tortoise import connections
@@ -96,10 +98,19 @@ async def lease(worker_id: str, lease_for: timedelta, kinds: Collection[str]) ->
 
 
 async def lease_many(
-    worker_id: str, lease_for: timedelta, kinds: Collection[str], *, limit: int
+    worker_id: str,
+    lease_for: timedelta,
+    kinds: Collection[str],
+    *,
+    limit: int,
+    fresh_only: bool = False,
 ) -> list[Job]:
     """Up to `limit` of the most urgent due jobs of `kinds`, leased together (a batch handler
     such as search indexing takes what waits in one statement instead of one each).
+
+    `fresh_only` (a batch): only queued jobs that never died with a worker. An expired lease or
+    a job with a crash is left to a worker's own lease, which runs it alone (worker.py): taken
+    along in a batch, it would take the batch down with it again.
 
     One statement, since every job passes here (several per tip under a storm): an UPDATE of
     the rows a sub-select picks, RETURNING them. On PostgreSQL the sub-select locks those rows
@@ -120,11 +131,12 @@ async def lease_many(
     connection = connections.get("default")
     postgres = connection.capabilities.dialect == "postgres"
     kind_list = sorted(kinds)
-    statement = lease_sql(len(kind_list), postgres=postgres)
+    statement = lease_sql(len(kind_list), postgres=postgres, fresh_only=fresh_only)
+    expired = [] if fresh_only else [JobState.RUNNING.value, now, *kind_list, limit]
     values = [
         JobState.RUNNING.value, now + lease_for, worker_id, now,
         JobState.QUEUED.value, now, *kind_list, limit,
-        JobState.RUNNING.value, now, *kind_list, limit,
+        *expired,
         limit,
     ]  # fmt: skip
     rows = await fetch(connection, statement, values)
@@ -134,9 +146,10 @@ async def lease_many(
 
 
 @functools.cache
-def lease_sql(kind_count: int, *, postgres: bool) -> str:
+def lease_sql(kind_count: int, *, postgres: bool, fresh_only: bool = False) -> str:
     """`lease_many`'s statement with `?` placeholders: the running values, the due branch's
-    state, time, kinds and limit, the expired branch's, and the limit over both.
+    state, time, kinds and limit, the expired branch's (not when `fresh_only`), and the limit
+    over both.
 
     The SET's right-hand sides read the row as it was, so a job still `running` (its lease
     expired) gains a crash and one that was queued does not."""
@@ -144,13 +157,18 @@ def lease_sql(kind_count: int, *, postgres: bool) -> str:
     lock = " FOR UPDATE SKIP LOCKED" if postgres else ""
     run_at = unindexed('"run_at"', postgres=postgres)
     order = 'ORDER BY "priority", "run_at", "id" LIMIT ?'
+    fresh = ' AND "crashes"=0' if fresh_only else ""
     picked = (
         f'SELECT "id", "priority", "run_at" FROM (SELECT "id", "priority", "run_at" FROM "jobs" '  # noqa: S608 - placeholders only
-        f'WHERE "state"=? AND {run_at}<=? AND "kind" IN ({kinds_sql}) {order}{lock}) AS "due" '
-        f'UNION ALL SELECT "id", "priority", "run_at" FROM (SELECT "id", "priority", "run_at" '
-        f'FROM "jobs" WHERE "state"=? AND "lease_until"<? '
-        f'AND "kind" IN ({kinds_sql}) {order}{lock}) AS "expired"'
+        f'WHERE "state"=? AND {run_at}<=? AND "kind" IN ({kinds_sql}){fresh} {order}{lock}) '
+        'AS "due"'
     )
+    if not fresh_only:
+        picked += (
+            ' UNION ALL SELECT "id", "priority", "run_at" FROM (SELECT "id", "priority", '  # noqa: S608 - placeholders only
+            f'"run_at" FROM "jobs" WHERE "state"=? AND "lease_until"<? '
+            f'AND "kind" IN ({kinds_sql}) {order}{lock}) AS "expired"'
+        )
     return (
         f'UPDATE "jobs" SET "crashes"="crashes"+(CASE WHEN "state"=\'{JobState.RUNNING.value}\' '  # noqa: S608 - placeholders only
         "THEN 1 ELSE 0 END), "
@@ -205,6 +223,41 @@ async def extend_lease(job: Job, lease_for: timedelta) -> bool:
         lease_until=now + lease_for, updated_at=now
     )
     return bool(updated)
+
+
+async def extend_leases(jobs: Collection[Job], lease_for: timedelta) -> int:
+    """Heartbeat for the jobs a batch handler took along; how many were still its own."""
+    if not jobs:
+        return 0
+    now = utcnow()
+    pairs = " OR ".join(['("id"=? AND "attempts"=?)'] * len(jobs))
+    return await execute(
+        connections.get("default"),
+        f'UPDATE "jobs" SET "lease_until"=?, "updated_at"=? WHERE "state"=? AND ({pairs})',  # noqa: S608 - placeholders only
+        [now + lease_for, now, JobState.RUNNING.value]
+        + [value for job in jobs for value in (job.id, job.attempts)],
+    )
+
+
+@contextlib.asynccontextmanager
+async def leases_kept(jobs: Collection[Job], lease_for: timedelta) -> AsyncIterator[None]:
+    """Keep a batch's extra jobs leased while the handler works on them, as the worker keeps
+    its own job: a slow whoosh commit (waiting for another process's writer) outlived their
+    leases, another worker took them over, and each takeover counted as a crash."""
+
+    async def beat() -> None:
+        while True:
+            await asyncio.sleep(max(lease_for / 3, timedelta(milliseconds=100)).total_seconds())
+            with contextlib.suppress(Exception):
+                await extend_leases(jobs, lease_for)
+
+    heartbeat = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        heartbeat.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await heartbeat
 
 
 async def complete(job: Job) -> bool:

@@ -74,28 +74,24 @@ async def index_tip(context: JobContext, payload: dict[str, object]) -> None:
         return
     extra = await _lease_waiting(context)
     tip_ids = {int(str(payload["tip_id"]))} | {int(str(job.payload["tip_id"])) for job in extra}
-    found = await tip_documents(tip_ids)
-    documents = [found[tip_id] for tip_id in sorted(found)]
-    gone = sorted(tip_ids - found.keys())
-    try:
-        await write_async(index, documents, gone)
-    except IndexUnavailable:
-        log.warning("search index unreadable: rebuilding it from the database")
-        await rebuild(context.settings)
+    async with queue.leases_kept(extra, context.settings.job_lease):
+        found = await tip_documents(tip_ids)
+        documents = [found[tip_id] for tip_id in sorted(found)]
+        gone = sorted(tip_ids - found.keys())
+        try:
+            await write_async(index, documents, gone)
+        except IndexUnavailable:
+            log.warning("search index unreadable: rebuilding it from the database")
+            await rebuild(context.settings)
     await queue.complete_many(extra)
 
 
 async def _lease_waiting(context: JobContext) -> list[Job]:
     worker = f"search-batch:{context.job_id}"
-    taken = await queue.lease_many(worker, context.settings.job_lease, [SEARCH_INDEX], limit=BATCH)
-    # The poison-pill guard holds in a batch too: a job that kept killing workers stays out.
-    runnable = []
-    for job in taken:
-        if (reason := queue.spent(job)) is not None:
-            await queue.give_up(job, reason)
-        else:
-            runnable.append(job)
-    return runnable
+    # Only jobs that never died with a worker: the others run alone (the poison-pill guard).
+    return await queue.lease_many(
+        worker, context.settings.job_lease, [SEARCH_INDEX], limit=BATCH, fresh_only=True
+    )
 
 
 async def schedule_forgetting(
