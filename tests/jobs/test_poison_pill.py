@@ -8,10 +8,16 @@ import secrets
 import subprocess
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
-from tests.jobs.test_worker_processes import Workers, wait_for, workers  # noqa: F401 - fixture
+from tests.jobs.test_worker_processes import (  # noqa: F401 - fixture
+    Workers,
+    read_log,
+    wait_for,
+    workers,
+)
 from tipdesk.conversation.outbox import CONVERSATION_SEND
 from tipdesk.jobs import queue
 from tipdesk.jobs.kinds import desk_job_kinds
@@ -85,6 +91,31 @@ async def test_a_media_job_that_kills_two_workers_fails_its_asset_only(
     tip = await Tip.get(id=asset.tip_id)  # type: ignore[attr-defined]
     assert await Message.filter(tip=tip).count() == 1
     print(f"three workers, two killed, in {time.monotonic() - started:.1f} s")
+
+
+@pytest.mark.slow
+async def test_a_job_killed_beside_the_poison_pill_runs_alone_and_survives(
+    workers: Workers,  # noqa: F811 - the fixture
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    """The pill's first crash takes the job running beside it along; leased again together, the
+    innocent job would die a second time and be given up with the pill. Run alone, it finishes."""
+    log = tmp_path / "bystander.log"
+    await queue.enqueue("probe.append", {"log": str(log), "sleep": 3}, max_attempts=5, priority=10)
+    asset = await poisoned_asset(settings)
+    crashing = {"PROBE_DIE_IN": MEDIA_FETCH, "TIPDESK_JOB_LEASE": "1s"}
+    assert await asyncio.to_thread(died, workers.start(concurrency=2, **crashing)) == 70
+    assert await asyncio.to_thread(died, workers.start(concurrency=2, **crashing)) == 70
+    survivor = workers.start(concurrency=2, **crashing)
+    await wait_for(1, JobState.DEAD, timeout=60)
+    assert survivor.poll() is None
+    bystander = await Job.get(kind="probe.append")
+    assert (bystander.state, bystander.crashes) == (JobState.DONE, 1)
+    pill = await Job.get(kind=MEDIA_FETCH)
+    assert (pill.state, pill.crashes) == (JobState.DEAD, 2)
+    assert (await MediaAsset.get(id=asset.id)).state is MediaState.FAILED
+    assert [row[0] for row in read_log(log)].count("done") == 1
 
 
 async def test_a_send_that_kills_two_workers_is_marked_failed(settings: Settings) -> None:

@@ -93,6 +93,10 @@ class Worker:
         self.running: Counter[str] = Counter()
         self._lease_lock = asyncio.Lock()
         self._idle_slots: collections.deque[asyncio.Future[bool]] = collections.deque()
+        # A job whose earlier attempt died with its worker runs alone (`_alone`); meanwhile
+        # this process leases nothing else.
+        self._suspect: Job | None = None
+        self._finished = asyncio.Condition()
 
     def wake(self) -> None:
         """Look for jobs now instead of at the next poll (after an in-process enqueue). One idle
@@ -124,7 +128,7 @@ class Worker:
                 try:
                     await self._run(job)
                 finally:
-                    self.running[job.kind] -= 1
+                    await self._done(job)
                 count += 1
         finally:
             await self.graph.aclose()
@@ -145,14 +149,35 @@ class Worker:
             try:
                 await self._run(job)
             finally:
-                self.running[job.kind] -= 1
+                await self._done(job)
 
     async def _lease(self) -> Job | None:
         async with self._lease_lock:
+            if self._suspect is not None:
+                return None
             job = await queue.lease(self.worker_id, self.settings.job_lease, self._open_kinds())
             if job is not None:
                 self.running[job.kind] += 1
+                if job.crashes:
+                    self._suspect = job
             return job
+
+    async def _done(self, job: Job) -> None:
+        async with self._finished:
+            self.running[job.kind] -= 1
+            if self._suspect is job:
+                self._suspect = None
+                for _ in range(self.concurrency):
+                    self.wake()
+            self._finished.notify_all()
+
+    async def _alone(self) -> None:
+        """Wait until the suspect is the only job this process runs. A worker that dies takes
+        every job it ran with it, and all of them gain a crash: run together again, the one that
+        kills workers would take the innocent ones to their second crash as well. Alone, only
+        the culprit dies twice. Worker deaths are rare, so the slots this costs are too."""
+        async with self._finished:
+            await self._finished.wait_for(lambda: self.running.total() <= 1)
 
     def _open_kinds(self) -> list[str]:
         return [
@@ -191,6 +216,8 @@ class Worker:
             return
         heartbeat = asyncio.create_task(self._heartbeat(job))
         try:
+            if job is self._suspect:
+                await self._alone()
             await kind.handler(context, dict(job.payload))
         except Exception as exc:
             state = await queue.fail(job, exc, self.settings.job_retry_base)
