@@ -137,16 +137,30 @@ def reader_messages(fake: FakeGraph) -> list[tuple[dict[str, object], str, str]]
 
 
 async def chaos(fleet: Fleet, delivering: Callable[[], bool], rng: random.Random) -> None:
-    """While Meta delivers: kill a web and a worker process at random moments, start them again."""
+    """While Meta delivers: kill a web and a worker process at random moments, start them again.
+
+    Kills are independent: a worker is killed only once the jobs the last kill interrupted have
+    run again. A job whose run dies with its worker twice is given up (the poison-pill guard,
+    tests/jobs/test_poison_pill.py); that is not what this test is about."""
     await asyncio.sleep(1.0)
     for round_ in range(3):
         if not delivering() and round_:
             break
         for name in (rng.choice(["web1", "web2"]), rng.choice(["worker1", "worker2"])):
             await asyncio.sleep(rng.uniform(0.5, 2.5))
+            if name.startswith("worker"):
+                await recovered()
             fleet.kill(name)
             await asyncio.sleep(0.3)
             fleet.start(name)
+
+
+async def recovered(timeout: float = 120) -> None:
+    """No job interrupted by a killed worker is still waiting to run again."""
+    deadline = time.monotonic() + timeout
+    while await Job.filter(crashes__gt=0, state__in=[JobState.QUEUED, JobState.RUNNING]).exists():
+        assert time.monotonic() < deadline, "the jobs of a killed worker never ran again"
+        await asyncio.sleep(0.2)
 
 
 async def settled(fake: FakeGraph, timeout: float) -> None:
@@ -252,7 +266,8 @@ async def check_outcome(
     print(report)
     # Each killed worker can repeat at most the sends it had in flight (its slots).
     assert repeats <= 4 * fleet.kills["worker"], report
-    assert not await Job.filter(state=JobState.DEAD).exists(), report
+    dead = [f"{job.kind}: {job.last_error}" for job in await Job.filter(state=JobState.DEAD)]
+    assert not dead, f"{report}; dead jobs: {dead}"
     index = TipIndex(Path(fleet.env["TIPDESK_DATA_DIR"]))
     with index.searcher() as searcher:
         indexed = {int(fields["tip_id"]) for fields in searcher.all_stored_fields()}
