@@ -32,7 +32,7 @@ def segments(folder: Path) -> dict[str, bytes]:
     clip = clips.video(folder / "remote.mp4", seconds=1)
     clips.ffmpeg("-i", str(clip), "-c", "copy", "-f", "mpegts", str(folder / "remote.ts"))
     mp4, ts = clip.read_bytes(), (folder / "remote.ts").read_bytes()
-    return {"/concat.mp4": mp4, "/hls.ts": ts, "/dash.mp4": mp4}
+    return {"/concat.mp4": mp4, "/hls.ts": ts}
 
 
 @pytest.fixture
@@ -69,10 +69,12 @@ def playlists(marker: Path, url: str) -> dict[str, bytes]:
             f"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\n{marker}\n"
             f"#EXTINF:10,\n{url}/hls.ts\n#EXT-X-ENDLIST\n"
         ).encode(),
+        # ffmpeg's DASH probe wants a profile; a file playlist may then name local files.
         "dash": (
             '<?xml version="1.0"?><MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" '
-            'mediaPresentationDuration="PT10S"><Period><AdaptationSet><Representation id="1" '
-            f'bandwidth="1000"><BaseURL>{url}/dash.mp4</BaseURL></Representation>'
+            'profiles="urn:mpeg:dash:profile:isoff-on-demand:2011" minBufferTime="PT1S" '
+            'mediaPresentationDuration="PT1S"><Period><AdaptationSet><Representation id="1" '
+            f'bandwidth="1000" mimeType="video/mp4"><BaseURL>{marker}</BaseURL></Representation>'
             "</AdaptationSet></Period></MPD>"
         ).encode(),
     }
@@ -101,6 +103,24 @@ async def test_a_playlist_sent_as_video_opens_nothing_else(
     await asyncio.sleep(0.1)
     assert heard.requests == []
     assert marker.stat().st_atime_ns == before
+
+
+@pytest.mark.parametrize("kind", ["ffconcat-near", "hls", "dash"])
+async def test_unpinned_ffmpeg_would_open_what_the_playlist_names(
+    tmp_path: Path, listener: tuple[Listener, str], kind: str
+) -> None:
+    """The control: left to probe the input itself, ffmpeg turns these playlists into the local
+    video they name, so the test above has teeth. ffmpeg refuses the absolute-path ffconcat
+    (its safe mode) and every ID3-prefixed playlist on its own; those stay above for the sniffer,
+    which reads the ID3 prefix as audio and must pin the audio demuxer."""
+    _, url = listener
+    marker = clips.video(tmp_path / "marker.mp4")
+    source = tmp_path / f"tip.{EXTENSIONS[kind]}"
+    source.write_bytes(playlists(marker, url)[kind])
+    out = tmp_path / "out.mp4"
+    await Ffmpeg.locate().run(["-i", str(source), "-t", "1", str(out)], time_limit=60)
+    info = await Ffmpeg.locate().probe(out)
+    assert info.video_codec is not None
 
 
 def test_unknown_types_get_no_demuxer() -> None:
