@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
 import uuid
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ import pytest
 
 from tests.intake.builders import notification, text_message
 from tests.intake.conftest import meta_bytes
+from tests.jobs.test_worker_processes import Workers, workers  # noqa: F401 - fixture
 from tipdesk.intake.inbox import PROCESS_WEBHOOK
 from tipdesk.intake.models import InboundState, InboundWebhook, WebhookError
 from tipdesk.intake.unprocessable import UNPROCESSABLE
@@ -73,3 +75,30 @@ async def test_a_single_body_is_kept_unprocessable(settings: Settings) -> None:
     assert (error.kind, error.detail) == ("unprocessable", UNPROCESSABLE)
     assert not await Message.exists()
     assert (await Job.get(kind=PROCESS_WEBHOOK)).state is JobState.DEAD
+
+
+@pytest.mark.slow
+async def test_real_workers_killed_by_one_body_lose_only_that_body(
+    workers: Workers,  # noqa: F811 - the fixture
+) -> None:
+    good, poisoned = await stored("wamid.good", "wamid.poison")
+    ids = [str(good.id), str(poisoned.id)]
+    await queue.enqueue(PROCESS_WEBHOOK, {"webhook_ids": ids}, max_attempts=5)
+    env = {"PROBE_DIE_ON_BODY": "wamid.poison", "TIPDESK_JOB_LEASE": "1s"}
+    deaths = 0
+    deadline = time.monotonic() + 120
+    while await InboundWebhook.filter(state=InboundState.RECEIVED).exists():
+        assert time.monotonic() < deadline, "the poisoned body was never given up"
+        worker = workers.start(concurrency=1, **env)
+        while (
+            worker.poll() is None
+            and await InboundWebhook.filter(state=InboundState.RECEIVED).exists()
+        ):
+            await asyncio.sleep(0.1)
+        deaths += worker.poll() == 70
+    # Twice with the group, twice alone: then it is kept, and the good body's tip landed.
+    assert deaths == 4
+    assert await Message.filter(wamid="wamid.good").exists()
+    kept = await InboundWebhook.get(id=poisoned.id)
+    assert kept.state is InboundState.FAILED and bytes(kept.body) == bytes(poisoned.body)
+    assert (await WebhookError.get(webhook_id=poisoned.id)).detail == UNPROCESSABLE

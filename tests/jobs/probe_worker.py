@@ -3,7 +3,8 @@
 `probe.append` writes "start"/"done" lines (job id, attempt, pid) to a log file with O_APPEND, so
 lines from several processes never interleave; `probe.fail` always raises. The desk's kinds
 named in PROBE_DIE_IN (comma-separated) keep their give-up step but their run kills this process
-at once, as an OOM-kill would (the poison-pill guard's tests).
+at once, as an OOM-kill would (the poison-pill guard's tests); with PROBE_DIE_ON_BODY, the
+intake job dies only when one of its bodies still waiting holds that text (one poisoned body).
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ import dataclasses
 import os
 import sys
 
+from tipdesk.intake.inbox import PROCESS_WEBHOOK
+from tipdesk.intake.models import InboundState, InboundWebhook
+from tipdesk.intake.recording import webhook_ids
 from tipdesk.jobs.kinds import desk_job_kinds
-from tipdesk.jobs.worker import JobContext, JobKind, run_worker_process
+from tipdesk.jobs.worker import Handler, JobContext, JobKind, run_worker_process
 from tipdesk.logs import configure_logging
 from tipdesk.settings import Settings
 
@@ -42,6 +46,18 @@ async def probe_die(context: JobContext, payload: dict[str, object]) -> None:
     os._exit(70)
 
 
+def dies_on_body(marker: bytes, handler: Handler) -> Handler:
+    async def run(context: JobContext, payload: dict[str, object]) -> None:
+        waiting = await InboundWebhook.filter(
+            id__in=webhook_ids(payload), state=InboundState.RECEIVED
+        )
+        if any(marker in bytes(webhook.body) for webhook in waiting):
+            os._exit(70)
+        await handler(context, payload)
+
+    return run
+
+
 def main() -> None:
     settings = Settings.from_env(env_file=None)
     configure_logging(settings.log_level)
@@ -52,6 +68,10 @@ def main() -> None:
     }
     for name in filter(None, os.environ.get("PROBE_DIE_IN", "").split(",")):
         kinds[name] = dataclasses.replace(kinds[name], handler=probe_die)
+    if marker := os.environ.get("PROBE_DIE_ON_BODY"):
+        intake = kinds[PROCESS_WEBHOOK]
+        handler = dies_on_body(marker.encode(), intake.handler)
+        kinds[PROCESS_WEBHOOK] = dataclasses.replace(intake, handler=handler)
     concurrency = int(sys.argv[1]) if len(sys.argv) > 1 else None
     asyncio.run(run_worker_process(settings, kinds, concurrency))
 
