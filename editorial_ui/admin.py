@@ -17,8 +17,9 @@ from tipdesk.editors.access import current_editor
 from tipdesk.editors.models import ApiToken, Editor, Role
 from tipdesk.errors import Forbidden, NotFound
 from tipdesk.intake.models import WebhookError
+from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.models import Job, JobState
-from tipdesk.jobs.queue import retry_dead
+from tipdesk.jobs.revival import retry_job
 from tipdesk.tips.models import DeliveryState, Direction, MediaAsset, MediaState, Message
 
 SHOWN = 100
@@ -72,7 +73,7 @@ async def job_action(request: Request) -> Response:
         raise NotFound("no such job")
     job_id = int(raw)
     if action == "retry":
-        done = await retry_dead(job_id)
+        done = await retry_job(job_id, desk_job_kinds(request.app.state.settings))
     else:
         done = bool(await Job.filter(id=job_id, state=JobState.DEAD).delete())
     if done:

@@ -20,6 +20,7 @@ from tipdesk.intake.unprocessable import UNPROCESSABLE
 from tipdesk.jobs import queue
 from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.models import Job, JobState
+from tipdesk.jobs.revival import retry_job
 from tipdesk.jobs.worker import Worker
 from tipdesk.settings import Settings
 from tipdesk.tips.models import Message
@@ -75,6 +76,23 @@ async def test_a_single_body_is_kept_unprocessable(settings: Settings) -> None:
     assert (error.kind, error.detail) == ("unprocessable", UNPROCESSABLE)
     assert not await Message.exists()
     assert (await Job.get(kind=PROCESS_WEBHOOK)).state is JobState.DEAD
+
+
+async def test_an_admins_retry_processes_the_kept_body_after_all(settings: Settings) -> None:
+    """Once the cause is fixed: the retry queues the job and the body waits again, so the
+    retried job records the message instead of skipping a body marked failed."""
+    (webhook,) = await stored("wamid.kept")
+    await queue.enqueue(PROCESS_WEBHOOK, {"webhook_ids": [str(webhook.id)]}, max_attempts=5)
+    await crash_twice()
+    assert await intake_worker(settings).drain() == 1
+    job = await Job.get(kind=PROCESS_WEBHOOK)
+    assert await retry_job(job.id, desk_job_kinds(settings))
+    assert not await retry_job(job.id, desk_job_kinds(settings))
+    assert (await InboundWebhook.get(id=webhook.id)).state is InboundState.RECEIVED
+    assert not await WebhookError.exists()
+    assert await intake_worker(settings).drain() == 1
+    assert await Message.filter(wamid="wamid.kept").exists()
+    assert (await InboundWebhook.get(id=webhook.id)).state is InboundState.PROCESSED
 
 
 @pytest.mark.slow

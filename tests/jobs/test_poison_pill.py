@@ -22,6 +22,7 @@ from tipdesk.conversation.outbox import CONVERSATION_SEND
 from tipdesk.jobs import queue
 from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.models import Job, JobState
+from tipdesk.jobs.revival import retry_job
 from tipdesk.jobs.worker import Worker
 from tipdesk.media.fetch import MEDIA_FETCH
 from tipdesk.media.states import UNSAFE
@@ -131,7 +132,13 @@ async def test_a_send_that_kills_two_workers_is_marked_failed(settings: Settings
     failed = await Message.get(id=message.id)
     assert failed.delivery is DeliveryState.FAILED and failed.delivery_error is not None
     assert "stopped the desk's worker twice" in str(failed.delivery_error["reason"])
-    assert (await Job.get()).state is JobState.DEAD
+    job = await Job.get()
+    assert job.state is JobState.DEAD
+    # An admin's retry sends it after all.
+    assert await retry_job(job.id, desk_job_kinds(settings))
+    queued = await Message.get(id=message.id)
+    assert (queued.delivery, queued.delivery_error) == (DeliveryState.QUEUED, None)
+    assert (await Job.get()).state is JobState.QUEUED
 
 
 async def test_a_media_job_given_up_in_process_fails_the_asset(settings: Settings) -> None:
@@ -142,3 +149,6 @@ async def test_a_media_job_given_up_in_process_fails_the_asset(settings: Setting
     failed = await MediaAsset.get(id=asset.id)
     assert (failed.state, failed.error) == (MediaState.FAILED, UNSAFE)
     assert await Tip.exists(id=asset.tip_id)  # type: ignore[attr-defined]
+    assert await retry_job((await Job.get()).id, desk_job_kinds(settings))
+    waiting = await MediaAsset.get(id=asset.id)
+    assert (waiting.state, waiting.error) == (MediaState.PENDING, None)

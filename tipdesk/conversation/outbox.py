@@ -180,8 +180,24 @@ async def give_up_send(context: JobContext, payload: dict[str, object]) -> None:
     """A send that kept killing its workers: the message fails, so the editor sees it did."""
     message = await Message.get_or_none(id=int(str(payload["message_id"])))
     if message is not None and message.delivery == DeliveryState.QUEUED:
-        reason = "sending this message stopped the desk's worker twice; it was not sent"
-        await _settle(message, DeliveryState.FAILED, {"reason": reason})
+        await _settle(message, DeliveryState.FAILED, {"reason": UNSENDABLE})
+
+
+async def revive_send(payload: dict[str, object], connection: BaseDBAsyncClient) -> None:
+    """An admin retries a given-up send: the message is queued again."""
+    message_id = int(str(payload["message_id"]))
+    message = await Message.filter(id=message_id).using_db(connection).first()
+    if message is None or message.delivery != DeliveryState.FAILED:
+        return
+    if message.delivery_error == {"reason": UNSENDABLE}:
+        await (
+            Message.filter(id=message_id)
+            .using_db(connection)
+            .update(delivery=DeliveryState.QUEUED, delivery_at=None, delivery_error=None)
+        )
+
+
+UNSENDABLE = "sending this message stopped the desk's worker twice; it was not sent"
 
 
 def window_open(sender: Sender) -> bool:

@@ -3,13 +3,15 @@
 A job carries every body the inbox committed together. Bodies it already processed stay
 processed; when more than one still waits, each gets a job of its own, so only the body that
 kills workers ends unprocessable and the readers' messages beside it are still recorded. A body
-given up is kept byte for byte, `failed`, with an error an admin can read.
+given up is kept byte for byte, `failed`, with an error an admin can read; an admin's retry of
+the job (`jobs/revival.py`) sets it waiting again.
 """
 
 from __future__ import annotations
 
 import logging
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from tipdesk.intake.inbox import PROCESS_WEBHOOK, intake_priority
@@ -54,3 +56,22 @@ async def mark_unprocessable(webhook: InboundWebhook) -> None:
             .update(state=InboundState.FAILED, processed_at=queue.utcnow())
         )
     log.warning("webhook %s kept as unprocessable", webhook.id)
+
+
+async def revive_webhooks(payload: dict[str, object], connection: BaseDBAsyncClient) -> None:
+    """An admin retries the job: its bodies kept as unprocessable wait to be processed again."""
+    kept = await (
+        WebhookError.filter(webhook_id__in=webhook_ids(payload), kind="unprocessable")
+        .using_db(connection)
+        .values_list("webhook_id", flat=True)
+    )
+    if not kept:
+        return
+    await (
+        WebhookError.filter(webhook_id__in=kept, kind="unprocessable").using_db(connection).delete()
+    )
+    await (
+        InboundWebhook.filter(id__in=kept, state=InboundState.FAILED)
+        .using_db(connection)
+        .update(state=InboundState.RECEIVED, processed_at=None)
+    )

@@ -302,10 +302,10 @@ async def fail(job: Job, error: BaseException, base_delay: timedelta) -> JobStat
     return state
 
 
-async def retry_dead(job_id: int) -> bool:
+async def retry_dead(job_id: int, using_db: BaseDBAsyncClient | None = None) -> bool:
     """An admin's second chance for a dead job: a fresh set of attempts, due now."""
     now = utcnow()
-    updated = await Job.filter(id=job_id, state=JobState.DEAD).update(
-        state=JobState.QUEUED, attempts=0, crashes=0, run_at=now, finished_at=None, updated_at=now
-    )
+    fresh = {"attempts": 0, "crashes": 0, "run_at": now, "finished_at": None, "updated_at": now}
+    dead = Job.filter(id=job_id, state=JobState.DEAD).using_db(using_db)
+    updated = await dead.update(state=JobState.QUEUED, **fresh)
     return bool(updated)

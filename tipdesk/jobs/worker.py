@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import httpx
+from tortoise.backends.base.client import BaseDBAsyncClient
 
 from tipdesk.jobs import queue
 from tipdesk.jobs.models import Job, JobState
@@ -54,18 +55,22 @@ class JobContext:
 
 
 Handler = Callable[[JobContext, dict[str, object]], Awaitable[None]]
+Reviver = Callable[[dict[str, object], BaseDBAsyncClient], Awaitable[None]]
 
 
 @dataclass(frozen=True)
 class JobKind:
     """A kind of job: its handler, how many one process runs at once, and what giving one up
     means for the desk (`give_up`: the asset failed, the body kept as unprocessable, the
-    message failed), called instead of the handler when the job kept killing its workers."""
+    message failed), called instead of the handler when the job kept killing its workers, and
+    how an admin's retry takes that back (`revive`)."""
 
     name: str
     handler: Handler
     concurrency: int | None = None
     give_up: Handler | None = None
+    # Undoes what `give_up` marked, in the transaction of an admin's retry (`jobs/revival.py`).
+    revive: Reviver | None = None
 
 
 class Worker:
@@ -264,7 +269,9 @@ def _worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-__all__ = ["Handler", "JobContext", "JobKind", "JobState", "Worker", "run_worker_process"]
+__all__ = [
+    "Handler", "JobContext", "JobKind", "JobState", "Reviver", "Worker", "run_worker_process",
+]  # fmt: skip
 
 
 async def run_worker_process(

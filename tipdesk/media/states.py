@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+
 from media_store.paths import MediaStore
-from tipdesk.jobs.worker import JobContext
+from tipdesk.jobs.worker import JobContext, Reviver
 from tipdesk.settings import Settings
 from tipdesk.tips.models import MediaAsset, MediaState
 
@@ -37,3 +39,18 @@ async def give_up_asset(context: JobContext, payload: dict[str, object]) -> None
     asset = await MediaAsset.get_or_none(id=int(str(payload["asset_id"])))
     if asset is not None:
         await fail_asset(asset, UNSAFE)
+
+
+def revive_asset(state: MediaState) -> Reviver:
+    """An admin retries a given-up fetch or transcode: the asset waits for that step again."""
+
+    async def revive(payload: dict[str, object], connection: BaseDBAsyncClient) -> None:
+        await (
+            MediaAsset.filter(
+                id=int(str(payload["asset_id"])), state=MediaState.FAILED, error=UNSAFE
+            )
+            .using_db(connection)
+            .update(state=state, error=None)
+        )
+
+    return revive
