@@ -35,7 +35,11 @@ async def board(request: Request) -> Response:
         current = Tip.filter(merged_into_id=None)
         newest = await current.order_by("-last_message_at", "-id").limit(BOARD_SIZE)
         listing = SearchResults([], await current.count(), 1, BOARD_SIZE)
-        tips = await tip_summaries(list(newest), retention=request.app.state.settings.retention)
+        tips = await tip_summaries(
+            list(newest),
+            retention=request.app.state.settings.retention,
+            evidence_retention=request.app.state.settings.evidence_retention,
+        )
         tips = local_times(tips, request.app.state.settings.timezone)
         return render(
             request,
@@ -54,6 +58,7 @@ async def board(request: Request) -> Response:
         hits,
         {hit.tip_id: hit.snippet for hit in results.hits},
         retention=request.app.state.settings.retention,
+        evidence_retention=request.app.state.settings.evidence_retention,
     )
     tips = local_times(tips, request.app.state.settings.timezone)
     shown = request.query_params.get("q", "")[:500]

@@ -23,6 +23,9 @@ async def privacy(request: Request) -> Response:
                 "newsroom": texts.texts["newsroom"],
                 "hours": opening_hours_text(texts, settings),
                 "retention_days": settings.retention.days,
+                "evidence_days": (
+                    settings.evidence_retention.days if settings.evidence_retention else None
+                ),
             }
         )
     keywords = {group: sorted(words) for group, words in settings.texts.keywords.items()}

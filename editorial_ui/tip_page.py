@@ -40,7 +40,14 @@ async def show(request: Request) -> Response:
     tip = await _tip(request)
     settings: Settings = request.app.state.settings
     tz = settings.timezone
-    summary = local_times([await tip_summary(tip, retention=settings.retention)], tz)[0]
+    summary = local_times(
+        [
+            await tip_summary(
+                tip, retention=settings.retention, evidence_retention=settings.evidence_retention
+            )
+        ],
+        tz,
+    )[0]
     for note in summary["notes"]:
         note["local"] = _local(note["created_at"], tz)
     message = request.query_params.get("message", "")[:300]

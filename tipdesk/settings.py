@@ -140,6 +140,12 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "TIPDESK_RETENTION", "90d", "tips not used are erased this long after their last message"
     ),
     SettingDoc(
+        "TIPDESK_EVIDENCE_RETENTION",
+        "keep",
+        "used tips and their consent records (the evidence) are kept (`keep`) or erased this long"
+        " after their use",
+    ),
+    SettingDoc(
         "TIPDESK_TRUSTED_PROXIES",
         "-",
         "reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed",
@@ -191,6 +197,8 @@ class Settings:
     reader_send_interval: timedelta
     send_rate: int
     retention: timedelta
+    # None: used tips and their consent evidence are kept for good.
+    evidence_retention: timedelta | None
     trusted_proxies: TrustedProxies
 
     @classmethod
@@ -253,6 +261,7 @@ class Settings:
             reader_send_interval=env.duration("TIPDESK_READER_SEND_INTERVAL", "2s"),
             send_rate=env.integer("TIPDESK_SEND_RATE", 60, minimum=1),
             retention=env.duration("TIPDESK_RETENTION", "90d"),
+            evidence_retention=env.duration_or_keep("TIPDESK_EVIDENCE_RETENTION", "keep"),
             trusted_proxies=env.proxies("TIPDESK_TRUSTED_PROXIES"),
         )
 
@@ -373,6 +382,12 @@ class _EnvReader:
         if result < timedelta(0) or (result == timedelta(0) and not allow_zero):
             raise self.fail(name, "must be longer than zero")
         return result
+
+    def duration_or_keep(self, name: str, default: str) -> timedelta | None:
+        """A duration, or None for `keep` (forever)."""
+        if self.text(name, default).strip().lower() == "keep":
+            return None
+        return self.duration(name, default)
 
     def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
         value = self.text(name, default).lower()

@@ -4,6 +4,7 @@ warns a week before; the daily job keeps itself scheduled once."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -18,6 +19,7 @@ from tests.conversation.reader_world import (
     open_world,
     photo,
 )
+from tipdesk.conversation.models import ConsentRecord, ConsentScope, ConsentState
 from tipdesk.conversation.retention import CONVERSATION_PURGE, purge, schedule_purge
 from tipdesk.editors.accounts import create_editor, create_token
 from tipdesk.editors.models import Role
@@ -146,3 +148,50 @@ async def test_the_daily_job_purges_and_schedules_the_next_day_once(world: World
     await schedule_purge(world.settings)  # a restart while tomorrow's run waits
     assert await Job.filter(kind=CONVERSATION_PURGE, state=JobState.QUEUED).count() == 1
     assert (await Tip.get(id=used.id)).status is TipStatus.USED
+
+
+async def _used_then_archived(world: World) -> tuple[Tip, ConsentRecord]:
+    """A photo used with the reader's consent, published, then archived: the evidence."""
+    await world.image(READER, photo((9, 8, 7)), "Brand bij de Watertoren", ago=30 * HOUR)
+    await world.settle()
+    tip = await Tip.get()
+    asset = await MediaAsset.get(tip_id=tip.id)
+    record = await ConsentRecord.create(
+        tip=tip, sender_id=tip.sender_id, state=ConsentState.GRANTED, scope=ConsentScope.NAMED,
+        credit_name="Anouk Lezer", question_text="Mogen we je foto gebruiken?",
+        answer_text="Ja graag!", requested_at=utcnow(), answered_at=utcnow(),
+    )  # fmt: skip
+    await record.media.add(asset)
+    chief = await create_editor("c@desk.example", "Chef", Role.CHIEF, "a long password here")
+    await actions.change_status(
+        tip.id, chief, world.settings, status="used", published_url="https://news.example/brand"
+    )
+    await actions.change_status(tip.id, chief, world.settings, status="archived")
+    return tip, record
+
+
+async def test_a_used_tip_archived_since_is_kept_with_its_consent_evidence(world: World) -> None:
+    tip, record = await _used_then_archived(world)
+    await world.text(READER, "Ongebruikte tip Kerkplein", ago=20 * HOUR)
+    report = await purge(world.settings)
+    assert report.deleted.tips == 1
+    kept = await Tip.get(id=tip.id)
+    assert (kept.status, kept.published_url) == (TipStatus.ARCHIVED, "https://news.example/brand")
+    assert kept.used_at is not None
+    assert await ConsentRecord.exists(id=record.id)
+    assert await MediaAsset.filter(tip_id=tip.id).count() == 1
+    assert not await Tip.exists(id=tip.id + 1)
+
+
+async def test_evidence_has_a_retention_of_its_own_when_one_is_set(world: World) -> None:
+    tip, record = await _used_then_archived(world)
+    settings = dataclasses.replace(world.settings, evidence_retention=timedelta(days=365))
+    assert (await purge(settings)).deleted.tips == 0
+    await Tip.filter(id=tip.id).update(used_at=utcnow() - timedelta(days=366))
+    assert (await purge(settings)).deleted.tips == 1
+    assert not await ConsentRecord.exists(id=record.id)
+
+
+async def test_the_privacy_notice_says_used_tips_are_kept(world: World) -> None:
+    page = (await world.http.get("/privacy")).text
+    assert "bewaren we als bewijs" in page and "keep as evidence" in page

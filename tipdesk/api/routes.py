@@ -48,7 +48,10 @@ async def list_tips(request: Request) -> Response:
     tips = {tip.id: tip for tip in await Tip.filter(id__in=[h.tip_id for h in results.hits])}
     shown = [tips[h.tip_id] for h in results.hits if h.tip_id in tips]
     items = await tip_summaries(
-        shown, {h.tip_id: h.snippet for h in results.hits}, retention=settings.retention
+        shown,
+        {h.tip_id: h.snippet for h in results.hits},
+        retention=settings.retention,
+        evidence_retention=settings.evidence_retention,
     )
     body: dict[str, Any] = {"items": items, "total": results.total, "page": results.page}
     body["facets"] = results.facets
@@ -58,7 +61,10 @@ async def list_tips(request: Request) -> Response:
 
 
 async def _present(request: Request, tip: Tip) -> dict[str, Any]:
-    return await tip_summary(tip, retention=request.app.state.settings.retention)
+    settings: Settings = request.app.state.settings
+    return await tip_summary(
+        tip, retention=settings.retention, evidence_retention=settings.evidence_retention
+    )
 
 
 async def show_tip(request: Request) -> Response:

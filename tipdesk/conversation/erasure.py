@@ -1,15 +1,16 @@
 """Erasing a reader who asked for it (VERWIJDER/DELETE, confirmed): the `conversation.erase` job.
 
 Everything they sent and everything the desk sent them goes: messages, media rows and files
-(a file another reader also sent stays), index entries, tips that were not `used`, raw webhook
+(a file another reader also sent stays), index entries, tips never `used`, raw webhook
 bodies and webhook errors that carry their number or username id. What stays:
 
 - the reader's row as a pseudonymous stub (number, username id, name and language cleared,
   `erased_at` set), so opt-out, consent and audit evidence stay linked to "a reader";
-- each `used` tip's row (status, published URL, times) and its consent records (state, scope,
-  question, answer, both wamids and times) with the reader's name and number taken out of the
-  texts, and without the credit name: the credit was published with the story, which is the
-  newsroom's record of it; keeping it here would tie the evidence to a person again.
+- each tip that was ever `used` (archived since or not): its row (status, published URL,
+  times) and its consent records (state, scope, question, answer, both wamids and times) with
+  the reader's name and number taken out of the texts, and without the credit name: the credit
+  was published with the story, which is the newsroom's record of it; keeping it here would tie
+  the evidence to a person again.
 
 Before anything is erased the reader gets the closing message (`erase_done`), sent straight to
 the Graph API rather than through the outbox, so no message row keeps their number afterwards.
@@ -36,7 +37,7 @@ from tipdesk.jobs import queue
 from tipdesk.jobs.worker import JobContext
 from tipdesk.settings import Settings
 from tipdesk.tips.deletion import Deleted, delete_content, delete_messages, delete_tips
-from tipdesk.tips.models import Message, Sender, Tip, TipStatus
+from tipdesk.tips.models import Message, Sender, Tip
 from tipdesk.whatsapp.cloud import GraphError
 from tipdesk.whatsapp.contract import SendRejected, validate_send
 
@@ -72,7 +73,7 @@ async def erase_reader(context: JobContext, payload: dict[str, object]) -> None:
     if pending and not context.last_attempt:
         raise traces.IntakePending(f"{len(pending)} webhooks of this reader wait for intake")
     webhooks += pending
-    used = await Tip.filter(sender_id=sender.id, status=TipStatus.USED).count()
+    used = await Tip.filter(sender_id=sender.id, used_at__isnull=False).count()
     closing = await say_goodbye(sender, used, context)
     async with in_transaction() as connection:
         deleted = await _erase_rows(sender, identity, context.settings, connection)
@@ -143,9 +144,10 @@ async def _erase_rows(
         return None
     await _pseudonymise_consent(sender.id, identity, connection)
     tips = await Tip.filter(sender_id=sender.id).using_db(connection)
-    kept = [tip.id for tip in tips if tip.status is TipStatus.USED]
+    # A tip that was ever used is evidence, even when archived since.
+    kept = [tip.id for tip in tips if tip.used_at is not None]
     deleted = await delete_tips(
-        [tip.id for tip in tips if tip.status is not TipStatus.USED], settings, connection
+        [tip.id for tip in tips if tip.used_at is None], settings, connection
     )
     deleted.add(await delete_content(kept, settings, connection))
     loose = (

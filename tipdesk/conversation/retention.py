@@ -1,8 +1,11 @@
 """Retention: what the desk no longer needs is deleted, daily and by `tipdesk purge`.
 
-- A tip that was not `used` goes once its last message is older than `TIPDESK_RETENTION`
+- A tip that was never `used` goes once its last message is older than `TIPDESK_RETENTION`
   (default 90 days), with its messages, media files and index entry (`tips/deletion.py`, the
   same machinery as erasure). The board warns a week before (`purge_at`).
+- A tip that was `used` (`used_at`, even when archived since) is evidence: it stays with its
+  media and consent records, for good by default or for `TIPDESK_EVIDENCE_RETENTION` after
+  its use.
 - Messages outside tips (keywords, answers to the desk's questions) go after the same period.
 - Raw webhook bodies that intake has parsed go after seven days (or the retention, if shorter):
   they hold message text and numbers, and once parsed they only serve to look into a fresh
@@ -18,6 +21,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
@@ -28,7 +32,7 @@ from tipdesk.jobs import queue
 from tipdesk.jobs.worker import JobContext
 from tipdesk.settings import Settings
 from tipdesk.tips.deletion import Deleted, delete_messages, delete_tips
-from tipdesk.tips.models import MediaAsset, Message, Tip, TipStatus
+from tipdesk.tips.models import MediaAsset, Message, Tip
 
 log = logging.getLogger("tipdesk.conversation")
 CONVERSATION_PURGE = "conversation.purge"
@@ -55,10 +59,13 @@ class PurgeReport:
         ]
 
 
-def purge_at(tip: Tip, retention: timedelta) -> datetime | None:
-    """When retention deletes this tip; None for a `used` tip, which is kept."""
-    if tip.status is TipStatus.USED:
-        return None
+def purge_at(
+    tip: Tip, retention: timedelta, evidence_retention: timedelta | None = None
+) -> datetime | None:
+    """When retention deletes this tip. A tip that was ever `used` is evidence: kept for good
+    (None) unless `TIPDESK_EVIDENCE_RETENTION` sets a period from its use."""
+    if tip.used_at is not None:
+        return None if evidence_retention is None else tip.used_at + evidence_retention
     return tip.last_message_at + retention
 
 
@@ -86,7 +93,11 @@ async def purge(settings: Settings, *, dry_run: bool = False) -> PurgeReport:
 def _due(
     settings: Settings, now: datetime
 ) -> tuple[QuerySet[Tip], QuerySet[Message], QuerySet[InboundWebhook]]:
-    tips = Tip.filter(last_message_at__lt=now - settings.retention).exclude(status=TipStatus.USED)
+    # Used tips (whatever their status now) are evidence with a retention of their own.
+    due = Q(used_at__isnull=True, last_message_at__lt=now - settings.retention)
+    if settings.evidence_retention is not None:
+        due |= Q(used_at__lt=now - settings.evidence_retention)
+    tips = Tip.filter(due)
     loose = Message.filter(tip_id=None, sent_at__lt=now - settings.retention)
     parsed = InboundWebhook.filter(
         state=InboundState.PROCESSED,

@@ -184,6 +184,8 @@ async def change_status(
         if new_status is TipStatus.USED and tip.status is not TipStatus.USED:
             await _consent_gate(tip_id, editor, override_reason, connection)
         changes: dict[str, object] = {"status": new_status, "updated_at": utcnow()}
+        if new_status is TipStatus.USED and tip.used_at is None:
+            changes["used_at"] = changes["updated_at"]
         if published_url:
             changes["published_url"] = tip.published_url = published_url[:2048]
         await Tip.filter(id=tip_id).using_db(connection).update(**changes)

@@ -107,6 +107,9 @@ class Tip(Model):
     )
     claimed_at = fields.DatetimeField(null=True)
     published_url = fields.CharField(max_length=2048, null=True)
+    # When it was first marked `used`, never cleared: a used tip and its consent records are
+    # evidence, kept by retention (`TIPDESK_EVIDENCE_RETENTION`) whatever its status is now.
+    used_at = fields.DatetimeField(null=True)
     # Set when an editor merged this tip into another: it is archived and points there.
     merged_into: fields.ForeignKeyNullableRelation[Tip] = fields.ForeignKeyField(
         "tipdesk.Tip", related_name="merged_from", null=True, on_delete=fields.SET_NULL

@@ -28,10 +28,17 @@ def sender_summary(sender: Sender) -> dict[str, Any]:
 
 
 async def tip_summary(
-    tip: Tip, snippet: str | None = None, *, retention: timedelta | None = None
+    tip: Tip,
+    snippet: str | None = None,
+    *,
+    retention: timedelta | None = None,
+    evidence_retention: timedelta | None = None,
 ) -> dict[str, Any]:
     snippets = {tip.id: snippet} if snippet is not None else {}
-    return (await tip_summaries([tip], snippets, retention=retention))[0]
+    summaries = await tip_summaries(
+        [tip], snippets, retention=retention, evidence_retention=evidence_retention
+    )
+    return summaries[0]
 
 
 async def tip_summaries(
@@ -39,9 +46,10 @@ async def tip_summaries(
     snippets: dict[int, str] | None = None,
     *,
     retention: timedelta | None = None,
+    evidence_retention: timedelta | None = None,
 ) -> list[dict[str, Any]]:
     """Many tips in a handful of queries, whatever their number (the board shows fifty).
-    With `retention` (the setting), each tip says when retention deletes it (`purge_at`)."""
+    With `retention` (the settings), each tip says when retention deletes it (`purge_at`)."""
     ids = [tip.id for tip in tips]
     await Tip.fetch_for_list(tips, "sender", "claimed_by")
     messages: dict[int, list[Message]] = defaultdict(list)
@@ -70,15 +78,17 @@ async def tip_summaries(
         for tip in tips
     ]
     for tip, summary in zip(tips, summaries, strict=True):
-        summary.update(_retention(tip, retention))
+        summary.update(_retention(tip, retention, evidence_retention))
         summary["notes"] = [_note(note) for note in notes[summary["id"]]]
     return summaries
 
 
-def _retention(tip: Tip, retention: timedelta | None) -> dict[str, Any]:
+def _retention(
+    tip: Tip, retention: timedelta | None, evidence_retention: timedelta | None
+) -> dict[str, Any]:
     """`purge_at` (ISO time, or null when the tip is kept or the caller does not know) and
     `purge_soon` (within a week: the board warns)."""
-    when = purge_at(tip, retention) if retention is not None else None
+    when = purge_at(tip, retention, evidence_retention) if retention is not None else None
     soon = when is not None and when - utcnow() <= WARN_BEFORE
     return {"purge_at": when.isoformat() if when else None, "purge_soon": soon}
 
