@@ -46,8 +46,9 @@ from tipdesk.search.schema import TipDocument, tip_schema
 
 log = logging.getLogger("tipdesk.search")
 WRITE_LOCK_TIMEOUT = 30.0
-# A rebuild may wait for another one to finish (a large desk takes minutes).
-REBUILD_LOCK_TIMEOUT = 600.0
+# How long a write or rebuild waits for the search folder's lock: a rebuild of a large desk
+# takes minutes, and a write that waits for it is what keeps it from being lost.
+LOCK_PATIENCE = 600.0
 LOCK_POLL = 0.02
 # Raise it whenever what a document holds changes (fields, analysers, which text goes in): an
 # index built for another version is rebuilt from the database when it is next used.
@@ -170,7 +171,7 @@ def _version(folder: Path) -> int | None:
 
 
 @contextlib.asynccontextmanager
-async def exclusive(index: TipIndex, patience: float = WRITE_LOCK_TIMEOUT) -> AsyncIterator[None]:
+async def exclusive(index: TipIndex, patience: float = LOCK_PATIENCE) -> AsyncIterator[None]:
     """Hold the search folder's lock (see the module's docstring); IndexBusy after `patience` s.
 
     An flock, so the kernel lets go when its process dies, and (Linux maps it onto POSIX locks

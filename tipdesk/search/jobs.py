@@ -24,7 +24,6 @@ from tipdesk.jobs import queue
 from tipdesk.jobs.models import Job
 from tipdesk.jobs.worker import JobContext
 from tipdesk.search.index import (
-    REBUILD_LOCK_TIMEOUT,
     IndexUnavailable,
     TipIndex,
     build_async,
@@ -162,7 +161,7 @@ async def rebuild(settings: Settings) -> int:
 
 async def _rebuild(settings: Settings, *, only_if_unusable: bool) -> int | None:
     index = TipIndex(settings.data_dir)
-    async with exclusive(index, REBUILD_LOCK_TIMEOUT):
+    async with exclusive(index):
         if only_if_unusable and await asyncio.to_thread(index.usable):
             return None
         documents = await _all_documents()
