@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
+from tests.editorial_ui.sessions import log_in_as
 from tests.tips_factory import make_tip
 from tipdesk.editors.accounts import create_editor, create_token
 from tipdesk.editors.models import Role
@@ -136,3 +137,13 @@ async def test_a_readers_tips_of_one_second_list_the_newest_first(
     await Tip.filter(id__in=[t.id for t in tips]).update(first_message_at=same_second)
     response = await client.get(f"/api/v1/senders/{tips[0].sender_id}", headers=anne)
     assert [t["id"] for t in response.json()["tips"]] == [t.id for t in reversed(tips)]
+
+
+async def test_the_board_shows_the_notice_too(
+    client: httpx.AsyncClient, settings: Settings, anne: dict[str, str]
+) -> None:
+    await make_tip("Storm in de haven")
+    await index_all(settings)
+    await log_in_as(client, "anne@desk.example", "long enough password")
+    board = (await client.get("/board", params={"q": "(((("})).text
+    assert 'class="notice"' in board and "Brackets" in board
