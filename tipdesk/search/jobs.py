@@ -123,7 +123,7 @@ async def forget_tips(context: JobContext, payload: dict[str, object]) -> None:
     if not ids:
         return
     if not index.exists():
-        await ensure_index(context.settings)  # its snapshot lacks the tips; older ones may not
+        await ensure_index(context.settings)  # then forget as usual: old directories hold them
     found = await tip_documents(ids)
     documents = list(found.values())
     shown = found.keys()
