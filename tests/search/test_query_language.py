@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.search.conftest import AMSTERDAM, KEYS, NOW, TIPS, run
+from tests.search.conftest import AMSTERDAM, IDS, KEYS, NOW, TIPS, run
 from tipdesk.search.index import TipIndex
 from tipdesk.search.query import parse
 
@@ -67,7 +67,8 @@ def test_date_words_and_ranges_use_the_desk_time_zone(
 
 def test_newest_first_without_words_and_relevance_with_words(index: TipIndex) -> None:
     newest = run(index, "", per_page=5)
-    ordered = sorted(TIPS, key=lambda tip: tip.hours_ago)[:5]
+    # Tips received at the same moment: the newer tip (higher id) first.
+    ordered = sorted(TIPS, key=lambda tip: (tip.hours_ago, -IDS[tip.key]))[:5]
     assert [KEYS[h.tip_id] for h in newest.hits] == [tip.key for tip in ordered]
     by_time = run(index, "brand", sort="newest", per_page=50)
     hours = [next(t.hours_ago for t in TIPS if t.key == KEYS[h.tip_id]) for h in by_time.hits]

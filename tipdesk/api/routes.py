@@ -154,7 +154,7 @@ async def show_sender(request: Request) -> Response:
     sender = await Sender.get_or_none(id=path_id(request))
     if sender is None:
         raise NotFound("no such sender")
-    tips = await Tip.filter(sender_id=sender.id).order_by("-first_message_at")
+    tips = await Tip.filter(sender_id=sender.id).order_by("-first_message_at", "-id")
     listed = [
         {"id": t.id, "status": t.status.value, "received_at": t.first_message_at.isoformat()}
         for t in tips

@@ -17,6 +17,10 @@ from tipdesk.search.query import parse
 from tipdesk.settings import Settings
 
 FACETS = ("status", "media", "desk")
+# Tips of one second (WhatsApp's timestamps have no finer grain) come newest id first.
+NEWEST = sorting.MultiFacet(
+    [sorting.FieldFacet("received", reverse=True), sorting.FieldFacet("number", reverse=True)]
+)
 MAX_PER_PAGE = 100
 
 
@@ -62,7 +66,7 @@ def search(
             query,
             page,
             pagelen=per_page,
-            sortedby=sorting.FieldFacet("received", reverse=True) if newest else None,
+            sortedby=NEWEST if newest else None,
             groupedby=facets,
             maptype=sorting.Count,
             terms=True,
@@ -72,7 +76,7 @@ def search(
         # whoosh answers a page past the end with the last page; an API must answer nothing.
         past_the_end = (page - 1) * per_page >= results.total
         hits = [
-            Hit(int(hit["tip_id"]), float(hit.score or 0.0), _snippet(hit))
+            Hit(int(hit["tip_id"]), 0.0 if newest else float(hit.score or 0.0), _snippet(hit))
             for hit in ([] if past_the_end else results)
         ]
         counts = {

@@ -3,9 +3,15 @@ rebuild that swaps in atomically while the desk keeps serving.
 
 `<data dir>/search/current` is a symlink to the live index directory. A rebuild writes a new
 directory from the database and replaces the symlink in one rename; readers that opened the old
-directory finish their query there. A missing or unreadable index is rebuilt from the database,
-which stays the source of truth. Writers take whoosh's lock file, so several worker processes
-on a shared data directory serialise their commits.
+directory finish their query there. A missing, unreadable or outdated index (one built for
+another `SCHEMA_VERSION`) is rebuilt from the database, which stays the source of truth.
+
+Every write, forget and rebuild holds `<data dir>/search/desk.lock` (`exclusive`), an flock
+that every process on every host sharing the data directory takes: a write always lands in the
+index that is live while it holds the lock, and a rebuild holds it from its snapshot of the
+database until its swap, so no write can go into an index that is about to be replaced and no
+two rebuilds overlap (two workers that both found no index each built one and the later swap
+dropped what had been written to the first).
 
 Each desk process writes through one index process of its own (`IndexProcess`). whoosh is pure
 Python: a commit of a busy second's tips holds the interpreter lock for tens of milliseconds,
@@ -17,6 +23,8 @@ on another core and the desk's event loop never waits for it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import logging
 import multiprocessing
 import os
@@ -24,7 +32,7 @@ import secrets
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -38,6 +46,15 @@ from tipdesk.search.schema import TipDocument, tip_schema
 
 log = logging.getLogger("tipdesk.search")
 WRITE_LOCK_TIMEOUT = 30.0
+# How long a write or rebuild waits for the search folder's lock: a rebuild of a large desk
+# takes minutes, and a write that waits for it is what keeps it from being lost.
+LOCK_PATIENCE = 600.0
+LOCK_POLL = 0.02
+# Raise it whenever what a document holds changes (fields, analysers, which text goes in): an
+# index built for another version is rebuilt from the database when it is next used.
+# 2: reader text only (no desk messages), editors' notes, `number` to break ties, media `none`.
+SCHEMA_VERSION = 2
+VERSION_FILE = "tipdesk-schema-version"
 
 
 class IndexUnavailable(RuntimeError):
@@ -57,11 +74,27 @@ class TipIndex:
         self._opened: Path | None = None
 
     def exists(self) -> bool:
-        return self.current.exists() and whoosh_index.exists_in(str(self.current.resolve()))
+        """There is a live index, built for this version of the schema."""
+        if not self.current.exists():
+            return False
+        target = self.current.resolve()
+        return whoosh_index.exists_in(str(target)) and _version(target) == SCHEMA_VERSION
+
+    def usable(self) -> bool:
+        """Blocking: the live index exists and opens."""
+        try:
+            self.open()
+        except IndexUnavailable:
+            return False
+        return True
 
     def open(self) -> FileIndex:
         """The live index, reopened when a rebuild has swapped in a new one."""
+        if not self.current.exists():
+            raise IndexUnavailable("there is no search index yet")
         target = self.current.resolve()
+        if _version(target) != SCHEMA_VERSION:
+            raise IndexUnavailable("the search index was built by an older version of the desk")
         if self._index is None or self._opened != target:
             try:
                 self._index = whoosh_index.open_dir(str(target), schema=tip_schema())
@@ -71,8 +104,6 @@ class TipIndex:
         return self._index
 
     def searcher(self) -> Searcher:
-        if not self.current.exists():
-            raise IndexUnavailable("there is no search index yet")
         return self.open().searcher()
 
     def write(self, documents: Iterable[TipDocument], gone: Iterable[int] = ()) -> None:
@@ -96,11 +127,15 @@ class TipIndex:
         _forget_in(self.open(), ids)
         live = self.current.resolve()
         for old in self.folder.glob("index-*"):
-            if old.resolve() != live and whoosh_index.exists_in(str(old)):
-                try:
-                    _forget_in(whoosh_index.open_dir(str(old), schema=tip_schema()), ids, 0.5)
-                except LockError:
-                    log.info("search index %s is being written; left as it is", old.name)
+            if old.resolve() == live or not whoosh_index.exists_in(str(old)):
+                continue
+            if _version(old) != SCHEMA_VERSION:
+                shutil.rmtree(old, ignore_errors=True)  # not readable with today's schema
+                continue
+            try:
+                _forget_in(whoosh_index.open_dir(str(old), schema=tip_schema()), ids, 0.5)
+            except LockError:
+                log.info("search index %s is being written; left as it is", old.name)
 
     def build(self, documents: Iterable[TipDocument]) -> Path:
         """Blocking: a complete new index directory beside the live one (not yet live)."""
@@ -112,6 +147,7 @@ class TipIndex:
         for document in documents:
             writer.add_document(**document.fields())
         writer.commit()
+        (target / VERSION_FILE).write_text(f"{SCHEMA_VERSION}\n", encoding="ascii")
         return target
 
     def swap(self, target: Path) -> None:
@@ -125,6 +161,42 @@ class TipIndex:
             if old not in (target, previous):
                 shutil.rmtree(old, ignore_errors=True)
         self._index = None
+
+
+def _version(folder: Path) -> int | None:
+    try:
+        return int((folder / VERSION_FILE).read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        return None  # built before versions were written, or damaged
+
+
+@contextlib.asynccontextmanager
+async def exclusive(index: TipIndex, patience: float = LOCK_PATIENCE) -> AsyncIterator[None]:
+    """Hold the search folder's lock (see the module's docstring); IndexBusy after `patience` s.
+
+    An flock, so the kernel lets go when its process dies, and (Linux maps it onto POSIX locks
+    over NFS) it holds across hosts on a shared data directory like whoosh's own lock. Polled,
+    so a waiting job never blocks the event loop or the index process."""
+    index.folder.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + patience
+    while (held := _try_lock(index.folder / "desk.lock")) is None:
+        if time.monotonic() > deadline:
+            raise IndexBusy("another process is writing or rebuilding the search index")
+        await asyncio.sleep(LOCK_POLL)
+    try:
+        yield
+    finally:
+        os.close(held)  # closing the descriptor releases the flock
+
+
+def _try_lock(path: Path) -> int | None:
+    descriptor = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        return None
+    return descriptor
 
 
 def _forget_in(index: FileIndex, tip_ids: list[int], timeout: float = WRITE_LOCK_TIMEOUT) -> None:
@@ -217,13 +289,17 @@ def _build_here(data_dir: Path, documents: list[TipDocument]) -> Path:
     return _index_in_this_process(data_dir).build(documents)
 
 
-async def forget_async(index: TipIndex, tip_ids: list[int]) -> None:
-    await INDEX_PROCESS.run(_forget_here, index.data_dir, tip_ids)
+async def forget_async(index: TipIndex, tip_ids: list[int], *, locked: bool = False) -> None:
+    """`locked`: the caller holds `exclusive` already (a rebuild)."""
+    async with contextlib.nullcontext() if locked else exclusive(index):
+        await INDEX_PROCESS.run(_forget_here, index.data_dir, tip_ids)
 
 
 async def write_async(index: TipIndex, documents: list[TipDocument], gone: list[int]) -> None:
-    await INDEX_PROCESS.run(_write_here, index.data_dir, documents, gone)
+    async with exclusive(index):
+        await INDEX_PROCESS.run(_write_here, index.data_dir, documents, gone)
 
 
 async def build_async(index: TipIndex, documents: list[TipDocument]) -> Path:
+    """A new index directory, not yet live: call it holding `exclusive` and swap it in."""
     return await INDEX_PROCESS.run(_build_here, index.data_dir, documents)

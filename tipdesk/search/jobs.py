@@ -3,6 +3,13 @@
 Every change to a tip enqueues `search.index` for it (coalesced while one is pending); the job
 reads the tip afresh and writes or deletes its document. `search.rebuild` (and `tipdesk
 reindex`) builds a whole new index from the database and swaps it in.
+
+A job that finds no usable index never builds one of its own beside another worker's: it waits
+for the search folder's lock (index.py `exclusive`), and builds only if the index is still
+missing then. A rebuild holds that lock from its snapshot to its swap, so every change a writer
+holds back meanwhile is written into the new index once the lock is free (its job re-reads the
+index that is live then), and every change committed after the snapshot has a job of its own
+still to run (the queue releases an index job's dedupe key when it is leased).
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from tipdesk.search.index import (
     IndexUnavailable,
     TipIndex,
     build_async,
+    exclusive,
     forget_async,
     write_async,
 )
@@ -70,8 +78,7 @@ async def index_tip(context: JobContext, payload: dict[str, object]) -> None:
     their leases expire."""
     index = TipIndex(context.settings.data_dir)
     if not index.exists():
-        await rebuild(context.settings)
-        return
+        await ensure_index(context.settings)
     extra = await _lease_waiting(context)
     tip_ids = {int(str(payload["tip_id"]))} | {int(str(job.payload["tip_id"])) for job in extra}
     async with queue.leases_kept(extra, context.settings.job_lease):
@@ -82,7 +89,8 @@ async def index_tip(context: JobContext, payload: dict[str, object]) -> None:
             await write_async(index, documents, gone)
         except IndexUnavailable:
             log.warning("search index unreadable: rebuilding it from the database")
-            await rebuild(context.settings)
+            await ensure_index(context.settings)
+            await write_async(index, documents, gone)
     await queue.complete_many(extra)
 
 
@@ -112,8 +120,10 @@ async def forget_tips(context: JobContext, payload: dict[str, object]) -> None:
     listed = payload.get("tip_ids")
     ids = [i for i in listed if isinstance(i, int)] if isinstance(listed, list) else []
     index = TipIndex(context.settings.data_dir)
-    if not ids or not index.exists():
+    if not ids:
         return
+    if not index.exists():
+        await ensure_index(context.settings)  # then forget as usual: old directories hold them
     found = await tip_documents(ids)
     documents = list(found.values())
     shown = found.keys()
@@ -123,7 +133,7 @@ async def forget_tips(context: JobContext, payload: dict[str, object]) -> None:
         await forget_async(index, [i for i in ids if i not in shown])
     except IndexUnavailable:
         log.warning("search index unreadable: rebuilding it from the database")
-        await rebuild(context.settings)
+        await ensure_index(context.settings)
 
 
 async def request_rebuild(settings: Settings) -> None:
@@ -134,12 +144,40 @@ async def request_rebuild(settings: Settings) -> None:
 
 
 async def rebuild_job(context: JobContext, payload: dict[str, object]) -> None:
-    await rebuild(context.settings)
+    """Asked for by a search that found no usable index: several may have asked."""
+    await ensure_index(context.settings)
+
+
+async def ensure_index(settings: Settings) -> None:
+    """A usable index, built from the database unless another process has built one by the
+    time this one holds the lock."""
+    await _rebuild(settings, only_if_unusable=True)
 
 
 async def rebuild(settings: Settings) -> int:
     """A fresh index from the database, swapped in atomically; how many tips it holds."""
+    return await _rebuild(settings, only_if_unusable=False) or 0
+
+
+async def _rebuild(settings: Settings, *, only_if_unusable: bool) -> int | None:
     index = TipIndex(settings.data_dir)
+    async with exclusive(index):
+        if only_if_unusable and await asyncio.to_thread(index.usable):
+            return None
+        documents = await _all_documents()
+        target = await build_async(index, documents)
+        await asyncio.to_thread(index.swap, target)
+        # A tip deleted or erased while the database was read would come back: forget it.
+        kept = await Tip.filter(sender__erased_at__isnull=True).values_list("id", flat=True)
+        live = {int(str(tip_id)) for tip_id in kept}
+        gone = [document.tip_id for document in documents if document.tip_id not in live]
+        if gone:
+            await forget_async(index, gone, locked=True)
+    log.info("search index rebuilt with %d tips", len(documents))
+    return len(documents)
+
+
+async def _all_documents() -> list[TipDocument]:
     documents: list[TipDocument] = []
     ids = [
         int(str(tip_id)) for tip_id in await Tip.all().order_by("id").values_list("id", flat=True)
@@ -147,13 +185,4 @@ async def rebuild(settings: Settings) -> int:
     for start in range(0, len(ids), BATCH):
         found = await tip_documents(ids[start : start + BATCH])
         documents += [found[tip_id] for tip_id in sorted(found)]
-    target = await build_async(index, documents)
-    await asyncio.to_thread(index.swap, target)
-    # A tip deleted or erased while the build ran would come back with the swap: forget it.
-    kept = await Tip.filter(sender__erased_at__isnull=True).values_list("id", flat=True)
-    live = {int(str(tip_id)) for tip_id in kept}
-    gone = [document.tip_id for document in documents if document.tip_id not in live]
-    if gone:
-        await forget_async(index, gone)
-    log.info("search index rebuilt with %d tips", len(documents))
-    return len(documents)
+    return documents

@@ -7,6 +7,7 @@ read as syntax is read as plain words, and `QueryPlan.notice` says so.
     NOT politie, -politie           without
     verkeer*                        words starting with
     status:new media:video desk:sport tag:a2 from:sanne consent:granted claimed:anne
+    note:verifiëren, note:"belt terug"  words in editors' notes (plain words never search them)
     since:2026-11-01 until:2026-11-20, since:gisteren, vandaag, yesterday
 """
 
@@ -32,10 +33,12 @@ FIELD_BOOSTS = {"parts": 0.4, "facts": 0.7}
 MAX_TERMS = 32
 FILTER_FIELDS = {
     "status": "status", "media": "media", "desk": "desk", "tag": "tags", "tags": "tags",
-    "from": "sender", "consent": "consent", "claimed": "claimed",
+    "from": "sender", "consent": "consent", "claimed": "claimed", "note": "notes",
+    "notes": "notes",
 }  # fmt: skip
+BRACKETS = "()[]{}"
 DAY_WORDS = {"vandaag": 0, "today": 0, "gisteren": 1, "yesterday": 1, "eergisteren": 2}
-_TOKEN = re.compile(r'-?"[^"]*"|\S+')
+_TOKEN = re.compile(r'-?(?:\w+:)?"[^"]*"|\S+')  # a quoted phrase, also after a field
 _ANALYZERS = {
     "body_nl": dutch_analyzer(),
     "body_en": english_analyzer(),
@@ -44,6 +47,7 @@ _ANALYZERS = {
     "sender": folded_analyzer(),
     "facts": dutch_analyzer(),
 }
+_NOTES = dutch_analyzer()  # not among the fields plain words search
 
 
 @dataclass
@@ -126,6 +130,8 @@ class _Reader:
         return clauses
 
     def clause(self, token: str) -> q.Query | None:
+        if any(bracket in token for bracket in BRACKETS):
+            self.notice = "Brackets are not search syntax: the search was read as plain words."
         if token.startswith('"') and token.endswith('"') and len(token) >= 2:
             return self.phrase(token[1:-1])
         lowered = token.lower()
@@ -143,6 +149,9 @@ class _Reader:
 
     def word(self, word: str) -> q.Query | None:
         analysed = {name: [t.text for t in analyzer(word)] for name, analyzer in _ANALYZERS.items()}
+        if not analysed["words"]:
+            self.notice = self.notice or f"'{word[:20]}' has no letters or digits; it was ignored."
+            return None
         if not analysed["body_nl"] or not analysed["body_en"]:
             return None  # a stop word in Dutch or English
         alternatives = [
@@ -182,6 +191,9 @@ class _Reader:
         if field_name == "sender":
             words = [token.text for token in _ANALYZERS["sender"](value)] or [value.lower()]
             return q.Or([_all_terms("sender", words, 1.0), q.Term("words", value.lower())])
+        if field_name == "notes":
+            stems = [token.text for token in _NOTES(value)]
+            return _all_terms("notes", stems, 1.0) if stems else q.NullQuery
         return q.Term(field_name, value.lower())
 
     def date_bound(self, which: str, value: str) -> q.Query | None:

@@ -1,4 +1,8 @@
-"""What the index holds for a tip, built from the database (the source of truth)."""
+"""What the index holds for a tip, built from the database (the source of truth).
+
+The reader's words only: the desk's own messages (confirmations, questions, editors' replies)
+are the same in every tip and would make `privacy` or `nummer` find them all. Editors' notes
+have a field of their own, searched only on purpose (`note:`)."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from tipdesk.conversation.models import ConsentRecord
 from tipdesk.search.analysis import (
@@ -16,12 +20,13 @@ from tipdesk.search.analysis import (
     english_analyzer,
     folded_analyzer,
 )
-from tipdesk.tips.models import MediaAsset, Message, Tip
+from tipdesk.tips.models import Direction, MediaAsset, Message, Tip, TipNote
 
 
 def tip_schema() -> Schema:
     return Schema(
         tip_id=ID(stored=True, unique=True),
+        number=NUMERIC(sortable=True),  # the tip id as a number: newest first breaks ties by it
         body_nl=TEXT(analyzer=dutch_analyzer(), stored=True, phrase=True),
         body_en=TEXT(analyzer=english_analyzer(), phrase=False),
         parts=TEXT(analyzer=compound_analyzer(), phrase=False),
@@ -35,6 +40,7 @@ def tip_schema() -> Schema:
         claimed=KEYWORD(commas=True, lowercase=True, stored=True),
         received=DATETIME(stored=True, sortable=True),
         facts=TEXT(analyzer=dutch_analyzer(), phrase=False),
+        notes=TEXT(analyzer=dutch_analyzer(), phrase=False),
         title=STORED(),
     )
 
@@ -59,10 +65,12 @@ class TipDocument:
     consent: str
     claimed: list[str]
     received: datetime
+    notes: str = ""
 
     def fields(self) -> dict[str, object]:
         return {
             "tip_id": str(self.tip_id),
+            "number": self.tip_id,
             "body_nl": self.text,
             "body_en": self.text,
             "parts": self.text,
@@ -71,7 +79,7 @@ class TipDocument:
             "status": self.status,
             "desk": self.desk or "none",
             "tags": ",".join(self.tags),
-            "media": ",".join(self.media),
+            "media": ",".join(self.media) or "none",  # the desk's word elsewhere too
             "consent": self.consent,
             "claimed": ",".join(self.claimed) or "nobody",
             "received": self.received.replace(tzinfo=None),  # whoosh stores naive UTC
@@ -79,6 +87,7 @@ class TipDocument:
                 [MEDIA_WORDS.get(kind, kind) for kind in self.media]
                 + [CONSENT_WORDS.get(self.consent, "")]
             ),
+            "notes": self.notes,
             "title": self.text[:140],
         }
 
@@ -89,7 +98,7 @@ async def tip_document(tip_id: int) -> TipDocument | None:
 
 
 async def tip_documents(tip_ids: Collection[int]) -> dict[int, TipDocument]:
-    """The documents of these tips, by id, in four queries whatever their number (indexing
+    """The documents of these tips, by id, in five queries whatever their number (indexing
     takes the tips of a busy second together); a tip that is gone, erased, or merged into
     another (which holds its messages now) has none."""
     tips = [
@@ -101,7 +110,8 @@ async def tip_documents(tip_ids: Collection[int]) -> dict[int, TipDocument]:
         return {}
     ids = [tip.id for tip in tips]
     messages: dict[int, list[Message]] = defaultdict(list)
-    for message in await Message.filter(tip_id__in=ids).order_by("sent_at", "id"):
+    inbound = Message.filter(tip_id__in=ids, direction=Direction.INBOUND)
+    for message in await inbound.order_by("sent_at", "id"):
         if message.tip_id is not None:
             messages[message.tip_id].append(message)
     media: dict[int, list[MediaAsset]] = defaultdict(list)
@@ -110,13 +120,21 @@ async def tip_documents(tip_ids: Collection[int]) -> dict[int, TipDocument]:
     consent: dict[int, ConsentRecord] = {}
     for record in await ConsentRecord.filter(tip_id__in=ids).order_by("-requested_at", "-id"):
         consent.setdefault(record.tip_id, record)
+    notes: dict[int, list[str]] = defaultdict(list)
+    for note in await TipNote.filter(tip_id__in=ids).order_by("created_at", "id"):
+        notes[note.tip_id].append(note.text)
     return {
-        tip.id: _document(tip, messages[tip.id], media[tip.id], consent.get(tip.id)) for tip in tips
+        tip.id: _document(tip, messages[tip.id], media[tip.id], consent.get(tip.id), notes[tip.id])
+        for tip in tips
     }
 
 
 def _document(
-    tip: Tip, messages: list[Message], media: list[MediaAsset], consent: ConsentRecord | None
+    tip: Tip,
+    messages: list[Message],
+    media: list[MediaAsset],
+    consent: ConsentRecord | None,
+    notes: list[str],
 ) -> TipDocument:
     parts = [message.text for message in messages if message.text]
     parts += [asset.filename for asset in media if asset.filename]
@@ -135,4 +153,5 @@ def _document(
         consent=consent.state.value if consent else "not_asked",
         claimed=[name.lower() for name in claimed],
         received=tip.first_message_at,
+        notes="\n".join(notes),
     )
