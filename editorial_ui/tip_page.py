@@ -80,7 +80,7 @@ async def _choices(tip: Tip, editor: Editor) -> dict[str, Any]:
     others = (
         await Tip.filter(sender_id=tip.sender_id, merged_into_id=None, status__not_in=closed)
         .exclude(id=tip.id)
-        .order_by("-first_message_at")
+        .order_by("-first_message_at", "-id")
         .limit(20)
     )
     desks = (
