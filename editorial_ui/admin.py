@@ -20,7 +20,7 @@ from tipdesk.intake.models import WebhookError
 from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.models import Job, JobState
 from tipdesk.jobs.revival import retry_job
-from tipdesk.tips.models import DeliveryState, Direction, MediaAsset, MediaState, Message
+from tipdesk.tips.models import DeliveryState, Direction, MediaAsset, MediaState, Message, Tip
 
 SHOWN = 100
 
@@ -55,6 +55,9 @@ async def admin_page(
         request, "admin.html", editor=editor,
         dead=await Job.filter(state=JobState.DEAD).order_by("-updated_at").limit(SHOWN),
         webhook_errors=await WebhookError.all().order_by("-created_at").limit(SHOWN),
+        consent_alerts=await Tip.filter(consent_alert_at__isnull=False).order_by(
+            "-consent_alert_at"
+        ),
         failed_media=await failed_media.limit(SHOWN),
         failed_sends=await failed_sends.limit(SHOWN),
         editors=await Editor.all().order_by("display_name"),

@@ -9,6 +9,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from editorial_ui.labels import CONSENT_SCOPES, CONSENT_STATES
 from tipdesk.editors.csrf import csrf_token
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -16,6 +17,7 @@ STATIC = Path(__file__).with_name("static")
 _environment = Environment(
     loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), auto_reload=False
 )
+_environment.globals.update(consent_states=CONSENT_STATES, consent_scopes=CONSENT_SCOPES)
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:

@@ -18,6 +18,8 @@ from editorial_ui.forms import form_fields
 from editorial_ui.pages import render
 from editorial_ui.tip_conversation import CONVERSATION_HANDLERS, conversation_view
 from tipdesk.audit.models import AuditEvent
+from tipdesk.conversation.consent_alerts import handle_alert
+from tipdesk.conversation.models import ConsentRecord
 from tipdesk.conversation.read_receipts import tip_opened
 from tipdesk.editors.access import current_editor
 from tipdesk.editors.models import Editor
@@ -26,7 +28,7 @@ from tipdesk.settings import Settings
 from tipdesk.tips import actions, editing, merging
 from tipdesk.tips.access import is_chief
 from tipdesk.tips.models import Tip, TipStatus
-from tipdesk.tips.presenting import tip_summary
+from tipdesk.tips.presenting import consent_evidence, tip_summary
 
 # A note of 5,000 characters outside ASCII, percent-encoded, stays well under this.
 MAX_FORM_BYTES = 128 * 1024
@@ -50,10 +52,19 @@ async def show(request: Request) -> Response:
     )[0]
     for note in summary["notes"]:
         note["local"] = _local(note["created_at"], tz)
+    if summary["consent_alert_at"]:
+        summary["consent_alert_local"] = _local(summary["consent_alert_at"], tz)
+    records = await ConsentRecord.filter(tip_id=tip.id).order_by("-requested_at", "-id")
+    consent_records = await consent_evidence(records)
+    for record in consent_records:
+        for moment in ("requested", "answered", "revoked"):
+            at = record[f"{moment}_at"]
+            record[f"{moment}_local"] = _local(at, tz) if at else None
     message = request.query_params.get("message", "")[:300]
     await tip_opened(tip.id, settings)
     return render(
         request, "tip.html", editor=editor, tip=summary, history=await _history(tip, tz),
+        consent_records=consent_records,
         statuses=[s.value for s in TipStatus], message=message, chief=is_chief(editor),
         **await _choices(tip, editor), **await conversation_view(tip),
     )  # fmt: skip
@@ -128,6 +139,13 @@ async def _status(tip: Tip, editor: Editor, fields: Form, settings: Settings) ->
     return "Status opgeslagen.", tip.id
 
 
+async def _consent_alert(
+    tip: Tip, editor: Editor, fields: Form, settings: Settings
+) -> tuple[str, int]:
+    await handle_alert(tip.id, editor, fields.get("note", ""))
+    return "Melding afgehandeld.", tip.id
+
+
 async def _note(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[str, int]:
     await editing.add_note(tip.id, editor, settings, fields.get("text", ""))
     return "Notitie toegevoegd.", tip.id
@@ -172,6 +190,7 @@ def _number(raw: str) -> int:
 HANDLERS: dict[str, Handler] = {
     "claim": _claim, "release": _release, "status": _status, "note": _note, "tags": _tags,
     "desk": _desk, "assign": _assign, "merge": _merge, "split": _split,
+    "consent-alert": _consent_alert,
     **CONVERSATION_HANDLERS,
 }  # fmt: skip
 

@@ -14,6 +14,7 @@ from tipdesk.api import tip_edits
 from tipdesk.api.bodies import json_body, path_id
 from tipdesk.api.openapi import openapi_document
 from tipdesk.conversation import consent, readers, replies
+from tipdesk.conversation.models import ConsentRecord
 from tipdesk.editors.access import require_chief, require_editor
 from tipdesk.errors import InvalidInput, NotFound
 from tipdesk.reports.period import parse_period
@@ -22,7 +23,14 @@ from tipdesk.search.engine import find_tips
 from tipdesk.settings import Settings
 from tipdesk.tips import actions
 from tipdesk.tips.models import Sender, Tip
-from tipdesk.tips.presenting import message_summary, sender_summary, tip_summaries, tip_summary
+from tipdesk.tips.presenting import (
+    consent_evidence,
+    message_summary,
+    sender_summary,
+    tip_detail,
+    tip_summaries,
+    tip_summary,
+)
 
 FILTERS = {"status": "status", "media": "media", "desk": "desk", "claimed_by": "claimed"}
 
@@ -69,7 +77,13 @@ async def _present(request: Request, tip: Tip) -> dict[str, Any]:
 
 async def show_tip(request: Request) -> Response:
     await require_editor(request)
-    return JSONResponse(await _present(request, await _tip(request)))
+    settings: Settings = request.app.state.settings
+    detail = await tip_detail(
+        await _tip(request),
+        retention=settings.retention,
+        evidence_retention=settings.evidence_retention,
+    )
+    return JSONResponse(detail)
 
 
 async def claim(request: Request) -> Response:
@@ -159,7 +173,9 @@ async def show_sender(request: Request) -> Response:
         {"id": t.id, "status": t.status.value, "received_at": t.first_message_at.isoformat()}
         for t in tips
     ]
-    return JSONResponse({**sender_summary(sender), "tips": listed})
+    records = await ConsentRecord.filter(sender_id=sender.id).order_by("requested_at", "id")
+    evidence = await consent_evidence(records)
+    return JSONResponse({**sender_summary(sender), "tips": listed, "consent_records": evidence})
 
 
 async def reports(request: Request) -> Response:

@@ -14,6 +14,7 @@ from tortoise.transactions import in_transaction
 
 from tipdesk.audit.models import AuditEvent
 from tipdesk.conversation.automatic import texts_for
+from tipdesk.conversation.consent_alerts import withdrawn_after_use
 from tipdesk.conversation.intents import Intent
 from tipdesk.conversation.models import ConsentRecord, ConsentScope, ConsentState
 from tipdesk.conversation.outbox import Outgoing, button_message, queue_answer, queue_message
@@ -140,7 +141,10 @@ async def answer(
     await schedule_indexing(record.tip_id, settings, connection)
     texts = texts_for(sender, settings)
     key = {"named": "consent_granted_named", "anonymous": "consent_granted_anonymous"}
-    body = texts.render(key.get(intent.scope, "consent_refused"), credit=changes["credit_name"])
+    refusal = "consent_refused"
+    if not granted and await withdrawn_after_use(record, "refused", connection):
+        refusal = "consent_refused_after_use"
+    body = texts.render(key.get(intent.scope, refusal), credit=changes["credit_name"])
     await queue_answer(sender, "consent_answer", body, message, settings, connection)
 
 
@@ -154,6 +158,7 @@ async def revoke(
         .all()
     )
     texts = texts_for(sender, settings)
+    after_use = False
     for record in granted:
         await (
             ConsentRecord.filter(id=record.id)
@@ -165,7 +170,9 @@ async def revoke(
             detail={"consent_id": record.id, "wamid": message.wamid}, using_db=connection,
         )  # fmt: skip
         await schedule_indexing(record.tip_id, settings, connection)
-    body = texts.render("consent_revoked" if granted else "consent_nothing_to_revoke")
+        after_use = await withdrawn_after_use(record, "revoked", connection) or after_use
+    key = "consent_revoked_after_use" if after_use else "consent_revoked"
+    body = texts.render(key if granted else "consent_nothing_to_revoke")
     await queue_answer(sender, "consent_revoked", body, message, settings, connection)
 
 

@@ -40,6 +40,8 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "consent_refused": frozenset({"newsroom"}),
     "consent_revoked": frozenset({"newsroom"}),
     "consent_nothing_to_revoke": frozenset({"newsroom"}),
+    "consent_refused_after_use": frozenset({"newsroom"}),
+    "consent_revoked_after_use": frozenset({"newsroom"}),
     "credit_changed": frozenset({"credit", "newsroom"}),
     "stop_confirmed": frozenset({"newsroom"}),
     "start_confirmed": frozenset({"newsroom"}),

@@ -6,6 +6,7 @@ from collections import defaultdict
 from datetime import timedelta
 from typing import Any
 
+from tipdesk.audit.models import AuditEvent
 from tipdesk.conversation.models import ConsentRecord
 from tipdesk.conversation.retention import WARN_BEFORE, purge_at
 from tipdesk.jobs.queue import utcnow
@@ -114,6 +115,8 @@ def _summary(
         "desk": tip.desk,
         "tags": tip.tags,
         "published_url": tip.published_url,
+        "used_at": tip.used_at.isoformat() if tip.used_at else None,
+        "consent_alert_at": tip.consent_alert_at.isoformat() if tip.consent_alert_at else None,
         "merged_into": tip.merged_into_id,
         "consent": {
             "state": consent.state.value if consent else "not_asked",
@@ -177,3 +180,68 @@ def _medium(asset: MediaAsset, also_sent_by: int) -> dict[str, Any]:
     if asset.error:
         medium["error"] = asset.error
     return medium
+
+
+async def consent_evidence(records: list[ConsentRecord]) -> list[dict[str, Any]]:
+    """Each consent record as evidence: the exact question and answer, both message ids, the
+    times, who asked and the media it covers (the interface's sender and tip views)."""
+    ids = [record.id for record in records]
+    covered: dict[int, list[int]] = defaultdict(list)
+    if ids:
+        through = await ConsentRecord.filter(id__in=ids).values_list("id", "media__id")
+        for record_id, asset_id in through:
+            if asset_id is not None:
+                covered[int(str(record_id))].append(int(str(asset_id)))
+    await ConsentRecord.fetch_for_list(records, "requested_by")
+    return [_evidence(record, sorted(covered[record.id])) for record in records]
+
+
+def _evidence(record: ConsentRecord, media: list[int]) -> dict[str, Any]:
+    asker = record.requested_by
+    return {
+        "id": record.id,
+        "tip_id": record.tip_id,
+        "state": record.state.value,
+        "scope": record.scope.value if record.scope else None,
+        "credit": record.credit_name,
+        "question": record.question_text,
+        "request_wamid": record.request_wamid,
+        "requested_at": record.requested_at.isoformat(),
+        "requested_by": {"id": asker.id, "display_name": asker.display_name} if asker else None,
+        "answer": record.answer_text,
+        "answer_wamid": record.answer_wamid,
+        "answered_at": record.answered_at.isoformat() if record.answered_at else None,
+        "revoked_at": record.revoked_at.isoformat() if record.revoked_at else None,
+        "media": media,
+    }
+
+
+async def tip_history(tip_id: int) -> list[dict[str, Any]]:
+    """The tip's audit trail, oldest first: what was done, by whom, when."""
+    events = await AuditEvent.filter(tip_id=tip_id).order_by("created_at", "id")
+    await AuditEvent.fetch_for_list(events, "editor")
+    return [
+        {
+            "action": event.action,
+            "at": event.created_at.isoformat(),
+            "editor": (
+                {"id": event.editor.id, "display_name": event.editor.display_name}
+                if event.editor
+                else None
+            ),
+            "detail": event.detail,
+        }
+        for event in events
+    ]
+
+
+async def tip_detail(
+    tip: Tip, *, retention: timedelta | None, evidence_retention: timedelta | None
+) -> dict[str, Any]:
+    """One tip as `GET /api/v1/tips/{id}` shows it: the summary, every consent record as
+    evidence, and the history."""
+    summary = await tip_summary(tip, retention=retention, evidence_retention=evidence_retention)
+    records = await ConsentRecord.filter(tip_id=tip.id).order_by("requested_at", "id")
+    summary["consent_records"] = await consent_evidence(records)
+    summary["history"] = await tip_history(tip.id)
+    return summary

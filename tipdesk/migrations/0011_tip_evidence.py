@@ -1,4 +1,5 @@
-"""When a tip was first marked `used` (`tips.used_at`), kept when its status moves on.
+"""When a tip was first marked `used` (`tips.used_at`), kept when its status moves on, and
+when its reader refused or withdrew consent after that use (`tips.consent_alert_at`).
 
 Retention and erasure kept only tips whose status was `used` at that moment: a used tip that was
 archived later was purged with its consent record, the evidence a newsroom needs most. Existing
@@ -16,6 +17,9 @@ class Migration(migrations.Migration):
 
     operations = [
         ops.AddField(model_name="Tip", name="used_at", field=fields.DatetimeField(null=True)),
+        ops.AddField(
+            model_name="Tip", name="consent_alert_at", field=fields.DatetimeField(null=True)
+        ),
         ops.RunSQL(
             'UPDATE "tips" SET "used_at"="updated_at" '
             "WHERE \"status\"='used' OR \"published_url\" IS NOT NULL",
