@@ -18,7 +18,7 @@ from tipdesk.editors.models import ApiToken, Editor, Role
 from tipdesk.errors import Forbidden, NotFound
 from tipdesk.intake.models import WebhookError
 from tipdesk.jobs.models import Job, JobState
-from tipdesk.jobs.queue import retry_dead
+from tipdesk.jobs.queue import retry_dead, utcnow
 from tipdesk.tips.models import DeliveryState, Direction, MediaAsset, MediaState, Message
 
 SHOWN = 100
@@ -58,7 +58,7 @@ async def admin_page(
         failed_sends=await failed_sends.limit(SHOWN),
         editors=await Editor.all().order_by("display_name"),
         tokens=await tokens.limit(SHOWN), roles=[role.value for role in Role],
-        message=message, secret=secret,
+        message=message, secret=secret, now=utcnow(),
     )  # fmt: skip
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from tortoise import Tortoise
 
+from tests.cli import tipdesk
 from tipdesk.db import database
 from tipdesk.editors.accounts import password_matches
 from tipdesk.editors.models import ApiToken, Editor, Role
@@ -29,18 +30,6 @@ from tipdesk.tips.models import (
 )
 
 PASSWORD = "correct horse battery"
-
-
-def tipdesk(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tipdesk", *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str]) -> None:
@@ -68,6 +57,8 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str]) -> None:
         ["create-editor", "chief@desk.example", "--name", "Chief", "--role", "emperor"],
         ["create-token"],
         ["create-token", "a@b.example", "--label"],
+        ["create-token", "a@b.example", "--expires", "soon"],
+        ["create-token", "a@b.example", "--expires", "0"],
         ["reindex", "now"],
         ["purge", "now"],
         ["purge", "--dry-run", "yes"],

@@ -8,6 +8,8 @@ browser. Every editorial URL (board, API, media) goes through `require_editor`.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from starlette.requests import Request
 from tortoise.expressions import F
 
@@ -57,10 +59,15 @@ async def editor_from_bearer(header: str) -> Editor | None:
     found = await ApiToken.get_or_none(
         token_hash=token_digest(token), revoked_at=None
     ).prefetch_related("editor")
-    if found is None or not found.editor.active:
+    now = utcnow()
+    if found is None or not found.editor.active or _expired(found, now):
         return None
-    await ApiToken.filter(id=found.id).update(last_used_at=utcnow())
+    await ApiToken.filter(id=found.id).update(last_used_at=now)
     return found.editor
+
+
+def _expired(token: ApiToken, now: datetime) -> bool:
+    return token.expires_at is not None and token.expires_at <= now
 
 
 async def require_chief(request: Request) -> Editor:

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import re
 import secrets
+from datetime import timedelta
 from functools import cache
 from weakref import WeakKeyDictionary
 
@@ -16,6 +17,7 @@ from tortoise.expressions import F
 
 from tipdesk.editors.models import ApiToken, Editor, Role
 from tipdesk.errors import Conflict, InvalidInput, NotFound
+from tipdesk.jobs.queue import utcnow
 
 MIN_PASSWORD_LENGTH = 10
 # A password an editor chooses for themselves (set-password, the account page).
@@ -129,23 +131,29 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-async def create_token(email: str, label: str) -> str:
-    """A new bearer token for the editor; only its digest is stored, so this is its one showing."""
+async def create_token(email: str, label: str, expires_in: timedelta | None = None) -> str:
+    """A new bearer token for the editor; only its digest is stored, so this is its one showing.
+    With `expires_in` it stops working that long from now; without, when it is revoked."""
     editor = await Editor.get_or_none(email=normalise_email(email), active=True)
     if editor is None:
         raise NotFound(f"no active editor with e-mail {email.strip()[:80]}")
-    token, _ = await create_token_for(editor, label)
+    token, _ = await create_token_for(editor, label, expires_in)
     return token
 
 
-async def create_token_for(editor: Editor, label: str) -> tuple[str, ApiToken]:
+async def create_token_for(
+    editor: Editor, label: str, expires_in: timedelta | None = None
+) -> tuple[str, ApiToken]:
     """The token itself (to show once) and its stored row."""
     if len(label) > 128:
         raise InvalidInput("the token label may have at most 128 characters")
+    if expires_in is not None and expires_in <= timedelta(0):
+        raise InvalidInput("a token's lifetime must be longer than zero")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = await ApiToken.create(
-        editor=editor, label=label.strip(), token_hash=token_digest(token), prefix=token[:8]
-    )
+        editor=editor, label=label.strip(), token_hash=token_digest(token), prefix=token[:8],
+        expires_at=utcnow() + expires_in if expires_in is not None else None,
+    )  # fmt: skip
     return token, row
 
 
