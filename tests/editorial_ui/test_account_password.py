@@ -7,12 +7,15 @@ import pytest
 from starlette.applications import Starlette
 
 from tests.editorial_ui.sessions import PASSWORD, csrf, log_in_as
+from tests.tips_factory import make_tip
 from tipdesk.editors.accounts import create_editor, password_matches
-from tipdesk.editors.models import Editor, Role
+from tipdesk.editors.models import ApiToken, Editor, Role
+from tipdesk.tips.models import Tip
 
 pytestmark = pytest.mark.usefixtures("app")
 ANNE = "anne@desk.example"
 NEW = "a much newer passphrase"
+PAGE = "/account/password"
 
 
 def browser(app: Starlette, peer: str) -> httpx.AsyncClient:
@@ -84,3 +87,41 @@ async def test_a_password_someone_else_chose_is_changed_first(app: Starlette, an
     assert not (await Editor.get(email=ANNE)).must_change_password
     async with browser(app, "192.0.2.6") as laptop:
         assert (await log_in_as(laptop, ANNE, NEW)).headers["location"] == "/board"
+
+
+async def test_until_changed_every_page_sends_to_the_password_page(app: Starlette) -> None:
+    """An admin whose password someone else chose: every page but the password page (and
+    logout, and static files) is a redirect there for a GET and refused for anything else."""
+    await create_editor(ANNE, "Anne de Jong", Role.ADMIN, PASSWORD)
+    await Editor.filter(email=ANNE).update(must_change_password=True)
+    tip = await make_tip("Brand bij de molen")
+    async with browser(app, "192.0.2.7") as laptop:
+        await log_in_as(laptop, ANNE)
+        token = await csrf(laptop, "/account/password")
+        for page in ("/board", f"/tips/{tip.id}", "/admin", "/reports", "/board/events", "/login"):
+            sent = await laptop.get(page)
+            assert (sent.status_code, sent.headers.get("location")) == (303, PAGE), page
+        for form in (f"/tips/{tip.id}/claim", "/admin/tokens", f"/tips/{tip.id}/opened"):
+            refused = await laptop.post(form, data={"csrf_token": token, "editor_id": "1"})
+            assert refused.status_code == 403, form
+        api = await laptop.post(f"/api/v1/tips/{tip.id}/claim", headers={"x-csrf-token": token})
+        assert api.status_code == 403 and api.json()["error"]["code"] == "forbidden"
+        assert (await laptop.get(f"/api/v1/tips/{tip.id}")).status_code == 403
+        assert (await laptop.get(PAGE)).status_code == 200
+        assert (await laptop.get("/static/desk.css")).status_code == 200
+        assert (await Tip.get(id=tip.id)).claimed_by_id is None
+        assert not await ApiToken.exists()
+        assert (await change(laptop, PASSWORD, NEW, NEW)).status_code == 200
+        assert (await laptop.get("/board")).status_code == 200
+        token = await csrf(laptop, "/board")
+        assert (await laptop.post("/logout", data={"csrf_token": token})).status_code == 303
+
+
+async def test_logging_out_stays_open_before_the_change(app: Starlette, anne: None) -> None:
+    await Editor.filter(email=ANNE).update(must_change_password=True)
+    async with browser(app, "192.0.2.8") as laptop:
+        await log_in_as(laptop, ANNE)
+        token = await csrf(laptop, PAGE)
+        out = await laptop.post("/logout", data={"csrf_token": token})
+        assert (out.status_code, out.headers["location"]) == (303, "/login")
+        assert (await laptop.get("/board")).headers["location"].startswith("/login")
