@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from starlette.applications import Starlette
 
+from editorial_ui.editor_texts import PASSWORD_RULES
 from tests.editorial_ui.sessions import PASSWORD, csrf, log_in_as
 from tests.tips_factory import make_tip
-from tipdesk.editors.accounts import create_editor, password_matches
+from tipdesk.editors.accounts import PasswordRule, create_editor, password_matches
 from tipdesk.editors.models import ApiToken, Editor, Role
 from tipdesk.tips.models import Tip
 
@@ -52,8 +55,9 @@ async def test_a_change_keeps_this_browser_and_ends_the_others(app: Starlette, a
     [
         ("wrong password", NEW, NEW, "huidige wachtwoord klopt niet"),
         (PASSWORD, NEW, NEW + "!", "verschillen"),
-        (PASSWORD, "too short", "too short", "at least 12 characters"),
-        (PASSWORD, ANNE, ANNE, "not be the e-mail address"),
+        (PASSWORD, "too short", "too short", "moet minstens 12 tekens hebben"),
+        (PASSWORD, ANNE, ANNE, "mag niet je e-mailadres zijn"),
+        (PASSWORD, "x" * 1025, "x" * 1025, "mag hoogstens 1024 tekens hebben"),
     ],
 )
 async def test_a_wrong_current_or_weak_new_password_is_refused(
@@ -62,7 +66,10 @@ async def test_a_wrong_current_or_weak_new_password_is_refused(
     async with browser(app, "192.0.2.3") as laptop:
         await log_in_as(laptop, ANNE)
         answer = await change(laptop, current, new, again)
-        assert answer.status_code == 400 and problem in answer.text
+        assert answer.status_code == 400
+        alert = re.search(r'<p class="error" role="alert">([^<]*)</p>', answer.text)
+        assert alert and problem in alert.group(1), answer.text
+        assert not {"password", "the", "characters"} & set(alert.group(1).split())  # Dutch only
         assert (await laptop.get("/board")).status_code == 200
     editor = await Editor.get(email=ANNE)
     assert password_matches(editor.password_hash, PASSWORD)
@@ -125,3 +132,9 @@ async def test_logging_out_stays_open_before_the_change(app: Starlette, anne: No
         out = await laptop.post("/logout", data={"csrf_token": token})
         assert (out.status_code, out.headers["location"]) == (303, "/login")
         assert (await laptop.get("/board")).headers["location"].startswith("/login")
+
+
+def test_every_password_rule_has_its_dutch_and_english_text() -> None:
+    assert set(PASSWORD_RULES) == {"nl", "en"}
+    for texts in PASSWORD_RULES.values():
+        assert set(texts) == set(PasswordRule)

@@ -7,6 +7,7 @@ import hashlib
 import re
 import secrets
 from datetime import timedelta
+from enum import StrEnum
 from functools import cache
 from weakref import WeakKeyDictionary
 
@@ -41,11 +42,36 @@ def normalise_email(email: str) -> str:
     return cleaned
 
 
+class PasswordRule(StrEnum):
+    """Which rule a password broke; the board words it in the editor's language."""
+
+    TOO_SHORT = "too_short"
+    TOO_LONG = "too_long"
+    IS_EMAIL = "is_email"
+
+
+class PasswordRefused(InvalidInput):
+    """A password that breaks a rule: the code and its figure for the board, and an English
+    message for the CLI and the API."""
+
+    def __init__(self, rule: PasswordRule, limit: int = 0) -> None:
+        super().__init__(_ENGLISH[rule].format(limit=limit))
+        self.rule = rule
+        self.limit = limit
+
+
+_ENGLISH = {
+    PasswordRule.TOO_SHORT: "the password needs at least {limit} characters",
+    PasswordRule.TOO_LONG: "the password may have at most {limit} characters",
+    PasswordRule.IS_EMAIL: "the password may not be the e-mail address",
+}
+
+
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+        raise PasswordRefused(PasswordRule.TOO_SHORT, MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise InvalidInput(f"the password may have at most {MAX_PASSWORD_LENGTH} characters")
+        raise PasswordRefused(PasswordRule.TOO_LONG, MAX_PASSWORD_LENGTH)
 
 
 def password_matches(password_hash: str, password: str) -> bool:
@@ -105,9 +131,9 @@ async def create_editor(email: str, display_name: str, role: Role, password: str
 def check_new_password(password: str, email: str) -> None:
     """The rules for a password an editor sets: at least 12 characters, and not their address."""
     if len(password) < MIN_NEW_PASSWORD_LENGTH:
-        raise InvalidInput(f"the password needs at least {MIN_NEW_PASSWORD_LENGTH} characters")
+        raise PasswordRefused(PasswordRule.TOO_SHORT, MIN_NEW_PASSWORD_LENGTH)
     if password.strip().lower() == email.strip().lower():
-        raise InvalidInput("the password may not be the e-mail address")
+        raise PasswordRefused(PasswordRule.IS_EMAIL)
     check_password_rules(password)
 
 
