@@ -12,6 +12,7 @@ import pytest
 from tortoise import Tortoise
 
 from tests.cli import tipdesk
+from tipdesk.audit.models import AuditEvent
 from tipdesk.db import database
 from tipdesk.editors.accounts import password_matches
 from tipdesk.editors.models import ApiToken, Editor, Role
@@ -336,9 +337,13 @@ async def test_set_password_replaces_it_and_ends_the_sessions(
     assert NEW_PASSWORD not in result.stdout + result.stderr
     async with database(settings):
         editor = await Editor.get(email="anne@desk.example")
+        audited = await AuditEvent.filter(action="password.changed")
     assert password_matches(editor.password_hash, NEW_PASSWORD)
     assert not password_matches(editor.password_hash, PASSWORD)
     assert editor.session_version == 1
+    assert [(e.editor_id, e.detail) for e in audited] == [
+        (None, {"editor_id": editor.id, "by": "console"})
+    ]
 
 
 @pytest.mark.parametrize(

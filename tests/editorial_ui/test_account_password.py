@@ -11,8 +11,10 @@ from starlette.applications import Starlette
 from editorial_ui.editor_texts import PASSWORD_RULES
 from tests.editorial_ui.sessions import PASSWORD, csrf, log_in_as
 from tests.tips_factory import make_tip
-from tipdesk.editors.accounts import PasswordRule, create_editor, password_matches
+from tipdesk.audit.models import AuditEvent
+from tipdesk.editors.accounts import PasswordRule, create_editor, password_matches, set_password
 from tipdesk.editors.models import ApiToken, Editor, Role
+from tipdesk.errors import Forbidden
 from tipdesk.tips.models import Tip
 
 pytestmark = pytest.mark.usefixtures("app")
@@ -48,6 +50,22 @@ async def test_a_change_keeps_this_browser_and_ends_the_others(app: Starlette, a
         assert (await phone.get("/board")).status_code == 303
     editor = await Editor.get(email=ANNE)
     assert password_matches(editor.password_hash, NEW)
+    audited = await AuditEvent.filter(action="password.changed")
+    assert [(e.editor_id, e.detail) for e in audited] == [
+        (editor.id, {"editor_id": editor.id, "by": "self"})
+    ]
+
+
+async def test_an_admin_may_set_a_password_and_nobody_else(anne: None) -> None:
+    root = await create_editor("root@desk.example", "Root", Role.ADMIN, PASSWORD)
+    bram = await create_editor("bram@desk.example", "Bram", Role.CHIEF, PASSWORD)
+    with pytest.raises(Forbidden):
+        await set_password(ANNE, NEW, by=bram)
+    anne = await set_password(ANNE, NEW, by=root)
+    audited = await AuditEvent.filter(action="password.changed")
+    assert [(e.editor_id, e.detail) for e in audited] == [
+        (root.id, {"editor_id": anne.id, "by": "admin"})
+    ]
 
 
 @pytest.mark.parametrize(

@@ -15,9 +15,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
+from tortoise.transactions import in_transaction
 
+from tipdesk.audit.models import AuditEvent
 from tipdesk.editors.models import ApiToken, Editor, Role
-from tipdesk.errors import Conflict, InvalidInput, NotFound
+from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tipdesk.jobs.queue import utcnow
 
 MIN_PASSWORD_LENGTH = 10
@@ -137,20 +139,37 @@ def check_new_password(password: str, email: str) -> None:
     check_password_rules(password)
 
 
-async def set_password(email: str, password: str) -> Editor:
-    """A new password for the editor; every session of theirs ends (a stolen cookie with it)."""
+async def set_password(email: str, password: str, by: Editor | None = None) -> Editor:
+    """A new password for the editor; every session of theirs ends (a stolen cookie with it).
+    `by` is who changed it: the editor themself, an admin, or None for the console (`tipdesk
+    set-password`); every path writes the one `password.changed` audit event here."""
     editor = await Editor.get_or_none(email=normalise_email(email))
     if editor is None:
         raise NotFound(f"no editor with e-mail {email.strip()[:80]}")
+    changer = _changer(editor, by)
     check_new_password(password, editor.email)
     password_hash = await new_password_hash(password)
-    await Editor.filter(id=editor.id).update(
-        password_hash=password_hash,
-        session_version=F("session_version") + 1,
-        must_change_password=False,
-    )
+    async with in_transaction():
+        await Editor.filter(id=editor.id).update(
+            password_hash=password_hash,
+            session_version=F("session_version") + 1,
+            must_change_password=False,
+        )
+        detail: dict[str, object] = {"editor_id": editor.id, "by": changer}
+        await AuditEvent.create(action="password.changed", editor=by, detail=detail)
     await editor.refresh_from_db()
     return editor
+
+
+def _changer(editor: Editor, by: Editor | None) -> str:
+    """ "self", "admin" or "console", for the audit trail; nobody else changes a password."""
+    if by is None:
+        return "console"
+    if by.id == editor.id:
+        return "self"
+    if by.role is Role.ADMIN:
+        return "admin"
+    raise Forbidden("only admins change another editor's password")
 
 
 def token_digest(token: str) -> str:
