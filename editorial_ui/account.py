@@ -7,13 +7,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from editorial_ui.editor_texts import password_refusal
 from editorial_ui.forms import form_fields
 from editorial_ui.pages import render
-from tipdesk.audit.models import AuditEvent
 from tipdesk.editors.access import SESSION_EDITOR, SESSION_VERSION, current_editor
-from tipdesk.editors.accounts import set_password, verify_password
+from tipdesk.editors.accounts import PasswordRefused, set_password, verify_password
 from tipdesk.editors.models import Editor
-from tipdesk.errors import InvalidInput
 
 MAX_FORM_BYTES = 8 * 1024
 PAGE = "/account/password"
@@ -35,12 +34,11 @@ async def change_password(request: Request) -> Response:
     problem = await _problem(editor, form.get("current_password", "")[:1025], new, form)
     if problem is None:
         try:
-            changed = await set_password(editor.email, new)
-        except InvalidInput as exc:
-            problem = f"Het nieuwe wachtwoord is niet goed: {exc.message}."
+            changed = await set_password(editor.email, new, by=editor)
+        except PasswordRefused as exc:
+            problem = f"Het nieuwe wachtwoord is niet goed: {password_refusal(exc)}."
     if problem is not None:
         return render(request, "account_password.html", 400, editor=editor, error=problem)
-    await AuditEvent.create(action="password.changed", editor=changed, detail={})
     request.session[SESSION_EDITOR] = changed.id
     request.session[SESSION_VERSION] = changed.session_version
     return render(request, "account_password.html", editor=changed, error=None, done=True)

@@ -19,6 +19,7 @@ from tipdesk.errors import Forbidden, NotFound
 from tipdesk.intake.models import WebhookError
 from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.models import Job, JobState
+from tipdesk.jobs.queue import utcnow
 from tipdesk.jobs.revival import retry_job
 from tipdesk.tips.models import DeliveryState, Direction, MediaAsset, MediaState, Message, Tip
 
@@ -62,7 +63,7 @@ async def admin_page(
         failed_sends=await failed_sends.limit(SHOWN),
         editors=await Editor.all().order_by("display_name"),
         tokens=await tokens.limit(SHOWN), roles=[role.value for role in Role],
-        message=message, secret=secret,
+        message=message, secret=secret, now=utcnow(),
     )  # fmt: skip
 
 

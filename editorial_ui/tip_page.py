@@ -21,7 +21,7 @@ from tipdesk.audit.models import AuditEvent
 from tipdesk.conversation.consent_alerts import handle_alert
 from tipdesk.conversation.models import ConsentRecord
 from tipdesk.conversation.read_receipts import tip_opened
-from tipdesk.editors.access import current_editor
+from tipdesk.editors.access import current_editor, require_editor
 from tipdesk.editors.models import Editor
 from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tipdesk.settings import Settings
@@ -61,13 +61,21 @@ async def show(request: Request) -> Response:
             at = record[f"{moment}_at"]
             record[f"{moment}_local"] = _local(at, tz) if at else None
     message = request.query_params.get("message", "")[:300]
-    await tip_opened(tip.id, settings)
     return render(
         request, "tip.html", editor=editor, tip=summary, history=await _history(tip, tz),
         consent_records=consent_records,
         statuses=[s.value for s in TipStatus], message=message, chief=is_chief(editor),
         **await _choices(tip, editor), **await conversation_view(tip),
     )  # fmt: skip
+
+
+async def opened(request: Request) -> Response:
+    """The tip page's script says it is on an editor's screen: the reader's messages are read
+    now, not when something merely fetched the page (a GET changes nothing)."""
+    await require_editor(request)  # CSRF-checked: a POST made with the session cookie
+    tip = await _tip(request)
+    await tip_opened(tip.id, request.app.state.settings)
+    return Response(status_code=204)
 
 
 def _local(iso: str, tz: ZoneInfo) -> str:
@@ -205,5 +213,6 @@ async def _tip(request: Request) -> Tip:
 
 routes = [
     Route("/tips/{id}", show, methods=["GET"]),
+    Route("/tips/{id}/opened", opened, methods=["POST"]),
     Route("/tips/{id}/{action}", act, methods=["POST"]),
 ]

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from tortoise import Tortoise
 
+from tests.cli import tipdesk
+from tipdesk.audit.models import AuditEvent
 from tipdesk.db import database
 from tipdesk.editors.accounts import password_matches
 from tipdesk.editors.models import ApiToken, Editor, Role
@@ -29,18 +31,6 @@ from tipdesk.tips.models import (
 )
 
 PASSWORD = "correct horse battery"
-
-
-def tipdesk(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tipdesk", *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str]) -> None:
@@ -68,6 +58,8 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str]) -> None:
         ["create-editor", "chief@desk.example", "--name", "Chief", "--role", "emperor"],
         ["create-token"],
         ["create-token", "a@b.example", "--label"],
+        ["create-token", "a@b.example", "--expires", "soon"],
+        ["create-token", "a@b.example", "--expires", "0"],
         ["reindex", "now"],
         ["purge", "now"],
         ["purge", "--dry-run", "yes"],
@@ -345,9 +337,13 @@ async def test_set_password_replaces_it_and_ends_the_sessions(
     assert NEW_PASSWORD not in result.stdout + result.stderr
     async with database(settings):
         editor = await Editor.get(email="anne@desk.example")
+        audited = await AuditEvent.filter(action="password.changed")
     assert password_matches(editor.password_hash, NEW_PASSWORD)
     assert not password_matches(editor.password_hash, PASSWORD)
     assert editor.session_version == 1
+    assert [(e.editor_id, e.detail) for e in audited] == [
+        (None, {"editor_id": editor.id, "by": "console"})
+    ]
 
 
 @pytest.mark.parametrize(

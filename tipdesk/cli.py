@@ -8,6 +8,7 @@ import getpass
 import logging
 import sys
 from collections.abc import Callable, Coroutine, Sequence
+from datetime import timedelta
 from typing import Any, NoReturn
 
 from tipdesk.conversation.retention import schedule_purge
@@ -20,7 +21,7 @@ from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.worker import run_worker_process
 from tipdesk.logs import configure_logging
 from tipdesk.reports.jobs import schedule_roll_up
-from tipdesk.settings import Settings
+from tipdesk.settings import Settings, parse_duration
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
@@ -89,6 +90,9 @@ def build_parser() -> OneLineParser:
     token = commands.add_parser("create-token", help="print a new API token for an editor")
     token.add_argument("email")
     token.add_argument("--label", default="")
+    token.add_argument(
+        "--expires", type=_lifetime, default=None, help="stop working after e.g. 90d or 12h"
+    )
     token.set_defaults(run=_create_token)
     reindex = commands.add_parser("reindex", help="rebuild the search index from the database")
     reindex.set_defaults(run=_reindex)
@@ -245,7 +249,7 @@ def _read_password(*, from_stdin: bool) -> str:
 def _create_token(args: argparse.Namespace, settings: Settings) -> None:
     async def create() -> None:
         async with database(settings):
-            print(await create_token(args.email, args.label))
+            print(await create_token(args.email, args.label, args.expires))
 
     _run(create())
 
@@ -311,6 +315,16 @@ def _fraction(text: str) -> float:
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"'{text}' is not a fraction between 0 and 1")
     return value
+
+
+def _lifetime(text: str) -> timedelta:
+    try:
+        lifetime = parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if lifetime <= timedelta(0):
+        raise argparse.ArgumentTypeError(f"'{text}' is no lifetime: give one longer than zero")
+    return lifetime
 
 
 def _port(text: str) -> int:

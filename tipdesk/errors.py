@@ -69,6 +69,13 @@ class Forbidden(TipdeskError):
     status = 403
 
 
+class PasswordChangeRequired(Forbidden):
+    """Someone else chose this editor's password (an admin's reset, the first-start console):
+    nothing but changing it until they have. A browser asking for a page is sent to `page`."""
+
+    page = "/account/password"
+
+
 class NotFound(TipdeskError):
     code = ErrorCode.NOT_FOUND
     status = 404

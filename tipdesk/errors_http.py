@@ -9,10 +9,10 @@ from collections.abc import Mapping
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
 
-from tipdesk.errors import STATUS_CODES, ErrorCode, TipdeskError
+from tipdesk.errors import STATUS_CODES, ErrorCode, PasswordChangeRequired, TipdeskError
 
 log = logging.getLogger("tipdesk.errors")
 INTERNAL_MESSAGE = "Something went wrong on our side."
@@ -30,8 +30,12 @@ def error_body(code: ErrorCode, message: str) -> bytes:
     return json.dumps(error, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+def _for_machines(request: Request) -> bool:
+    return request.url.path.startswith(MACHINE_PREFIXES) or request.url.path == "/api"
+
+
 def render(request: Request, status: int, code: ErrorCode, message: str) -> Response:
-    if request.url.path.startswith(MACHINE_PREFIXES) or request.url.path == "/api":
+    if _for_machines(request):
         return Response(error_body(code, message), status, media_type="application/json")
     page = (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
@@ -45,7 +49,13 @@ def render(request: Request, status: int, code: ErrorCode, message: str) -> Resp
 async def tipdesk_error(request: Request, exc: Exception) -> Response:
     if not isinstance(exc, TipdeskError):  # pragma: no cover - registered for this type only
         raise exc
+    if isinstance(exc, PasswordChangeRequired) and _asks_for_a_page(request):
+        return RedirectResponse(exc.page, status_code=303)
     return render(request, exc.status, exc.code, exc.message)
+
+
+def _asks_for_a_page(request: Request) -> bool:
+    return request.method in ("GET", "HEAD") and not _for_machines(request)
 
 
 async def http_exception(request: Request, exc: Exception) -> Response:

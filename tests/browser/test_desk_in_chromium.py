@@ -1,13 +1,14 @@
 """An editor's shift in real headless Chromium: log in, a reader's tip arrives from the sandbox
 phone on the open board without a reload, search finds it, a claim by keyboard reaches a second
-editor's board, Anne's reply from the tip page reaches the reader's phone, and the reader's
-video and voice note play on the tip page.
+editor's board, opening the tip page sends the read receipt, Anne's reply from the tip page
+reaches the reader's phone, and the reader's video and voice note play on the tip page.
 
 Each step is its own function over one `Shift`."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,15 @@ from tests.browser.conftest import Desk
 from tests.media_store.clips import video, voice_note
 from tipdesk.editors.accounts import create_editor
 from tipdesk.editors.models import Role
-from tipdesk.tips.models import MediaAsset, MediaKind, MediaState, Tip
+from tipdesk.tips.models import (
+    DeliveryState,
+    Direction,
+    MediaAsset,
+    MediaKind,
+    MediaState,
+    Message,
+    Tip,
+)
 
 pytestmark = pytest.mark.slow
 PASSWORD = "long enough password"
@@ -108,7 +117,9 @@ async def reply_reaches_the_phone(shift: Shift) -> None:
     await shift.phone.locator(".desk", has_text="Dank je wel, Sanne!").wait_for(timeout=WAIT_MS)
     tip = await Tip.get(sender__wa_id=READER)
     page = shift.anne
+    assert not await _read(tip)
     await page.goto(f"{shift.desk.url}/tips/{tip.id}")
+    await _until(lambda: _read(tip))  # the page's own POST sent the read receipt
     await page.get_by_label("Bericht (wordt ondertekend met je naam)").fill(
         "Dank je! Is iedereen veilig?"
     )
@@ -122,6 +133,20 @@ async def reply_reaches_the_phone(shift: Shift) -> None:
     await page.locator(".bubble.desk .ticks").last.wait_for(timeout=WAIT_MS)
     await shift.shot(page, "05-tip-page-reply")
     await page.goto(f"{shift.desk.url}/board")
+
+
+async def _read(tip: Tip) -> bool:
+    """WhatsApp took the desk's read receipt for the reader's message."""
+    inbound = Message.filter(tip_id=tip.id, direction=Direction.INBOUND)
+    return await inbound.filter(delivery=DeliveryState.READ).exists()
+
+
+async def _until(check: Callable[[], Awaitable[bool]]) -> None:
+    for _ in range(WAIT_MS // 100):
+        if await check():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("waited in vain")
 
 
 async def send_media(shift: Shift, clip: Path, kind: MediaKind) -> None:

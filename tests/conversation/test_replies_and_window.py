@@ -119,6 +119,8 @@ async def test_status_updates_for_the_chosen_statuses_only(newsroom: Newsroom) -
 
 
 async def test_read_receipts_only_when_an_editor_opens_the_tip(newsroom: Newsroom) -> None:
+    """Fetching the page changes nothing; the page's own POST (with the session's CSRF token,
+    as its script sends it) marks the reader's messages read, once."""
     first = await newsroom.writes("Brand")
     last = await newsroom.writes("Grote brand")
     assert newsroom.fake.state.read_receipts == []
@@ -129,6 +131,19 @@ async def test_read_receipts_only_when_an_editor_opens_the_tip(newsroom: Newsroo
     page = await newsroom.desk.get(f"/tips/{tip.id}")
     await newsroom.settle()
     assert page.status_code == 200
+    assert 'src="/static/tip.js"' in page.text
+    assert newsroom.fake.state.read_receipts == []
+    assert {m.delivery for m in await Message.filter(direction="in")} == {DeliveryState.RECEIVED}
+    token = await csrf(newsroom.desk, f"/tips/{tip.id}")
+    for refused in ({}, {"x-csrf-token": "forged"}):
+        response = await newsroom.desk.post(f"/tips/{tip.id}/opened", headers=refused)
+        assert response.status_code == 403
+    await newsroom.settle()
+    assert newsroom.fake.state.read_receipts == []
+    for _ in range(2):
+        opened = await newsroom.desk.post(f"/tips/{tip.id}/opened", headers={"x-csrf-token": token})
+        assert opened.status_code == 204
+        await newsroom.settle()
     assert newsroom.fake.state.read_receipts == [last]
     assert {m.delivery for m in await Message.filter(direction="in")} == {DeliveryState.READ}
 

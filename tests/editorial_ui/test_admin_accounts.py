@@ -3,8 +3,9 @@ a switched-off editor can neither log in nor use a session or token they already
 
 from __future__ import annotations
 
+import asyncio
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -161,6 +162,24 @@ async def test_tokens_are_shown_once_work_and_can_be_revoked(
     assert "revoked already" in (await client.get(again.headers["location"])).text
     actions = [e.action for e in await AuditEvent.filter(action__startswith="token.")]
     assert actions == ["token.created", "token.revoked"]
+
+
+async def test_the_token_list_shows_when_each_token_expires(
+    client: httpx.AsyncClient, root: str
+) -> None:
+    await create_editor("anne@desk.example", "Anne", Role.EDITOR, PASSWORD)
+    await create_token("anne@desk.example", "quarterly", timedelta(days=90))
+    await create_token("anne@desk.example", "brief", timedelta(seconds=1))
+    await create_token("anne@desk.example", "lasting")
+    await asyncio.sleep(1.1)
+    rows = {row.label: row for row in await ApiToken.all()}
+    quarterly = rows["quarterly"].expires_at
+    assert quarterly is not None
+    page = (await client.get("/admin")).text
+    assert f"<td>{quarterly.strftime('%Y-%m-%d %H:%M')}</td>" in page
+    assert page.count("verlopen") == 1
+    lasting = page[page.index("<td>lasting</td>") :]
+    assert lasting[: lasting.index("</tr>")].count("<td>nooit</td>") == 2  # used, expires
 
 
 @pytest.mark.parametrize(

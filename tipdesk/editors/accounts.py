@@ -6,6 +6,8 @@ import asyncio
 import hashlib
 import re
 import secrets
+from datetime import timedelta
+from enum import StrEnum
 from functools import cache
 from weakref import WeakKeyDictionary
 
@@ -13,9 +15,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
+from tortoise.transactions import in_transaction
 
+from tipdesk.audit.models import AuditEvent
 from tipdesk.editors.models import ApiToken, Editor, Role
-from tipdesk.errors import Conflict, InvalidInput, NotFound
+from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tipdesk.jobs.queue import utcnow
 
 MIN_PASSWORD_LENGTH = 10
 # A password an editor chooses for themselves (set-password, the account page).
@@ -39,11 +44,36 @@ def normalise_email(email: str) -> str:
     return cleaned
 
 
+class PasswordRule(StrEnum):
+    """Which rule a password broke; the board words it in the editor's language."""
+
+    TOO_SHORT = "too_short"
+    TOO_LONG = "too_long"
+    IS_EMAIL = "is_email"
+
+
+class PasswordRefused(InvalidInput):
+    """A password that breaks a rule: the code and its figure for the board, and an English
+    message for the CLI and the API."""
+
+    def __init__(self, rule: PasswordRule, limit: int = 0) -> None:
+        super().__init__(_ENGLISH[rule].format(limit=limit))
+        self.rule = rule
+        self.limit = limit
+
+
+_ENGLISH = {
+    PasswordRule.TOO_SHORT: "the password needs at least {limit} characters",
+    PasswordRule.TOO_LONG: "the password may have at most {limit} characters",
+    PasswordRule.IS_EMAIL: "the password may not be the e-mail address",
+}
+
+
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+        raise PasswordRefused(PasswordRule.TOO_SHORT, MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise InvalidInput(f"the password may have at most {MAX_PASSWORD_LENGTH} characters")
+        raise PasswordRefused(PasswordRule.TOO_LONG, MAX_PASSWORD_LENGTH)
 
 
 def password_matches(password_hash: str, password: str) -> bool:
@@ -103,49 +133,72 @@ async def create_editor(email: str, display_name: str, role: Role, password: str
 def check_new_password(password: str, email: str) -> None:
     """The rules for a password an editor sets: at least 12 characters, and not their address."""
     if len(password) < MIN_NEW_PASSWORD_LENGTH:
-        raise InvalidInput(f"the password needs at least {MIN_NEW_PASSWORD_LENGTH} characters")
+        raise PasswordRefused(PasswordRule.TOO_SHORT, MIN_NEW_PASSWORD_LENGTH)
     if password.strip().lower() == email.strip().lower():
-        raise InvalidInput("the password may not be the e-mail address")
+        raise PasswordRefused(PasswordRule.IS_EMAIL)
     check_password_rules(password)
 
 
-async def set_password(email: str, password: str) -> Editor:
-    """A new password for the editor; every session of theirs ends (a stolen cookie with it)."""
+async def set_password(email: str, password: str, by: Editor | None = None) -> Editor:
+    """A new password for the editor; every session of theirs ends (a stolen cookie with it).
+    `by` is who changed it: the editor themself, an admin, or None for the console (`tipdesk
+    set-password`); every path writes the one `password.changed` audit event here."""
     editor = await Editor.get_or_none(email=normalise_email(email))
     if editor is None:
         raise NotFound(f"no editor with e-mail {email.strip()[:80]}")
+    changer = _changer(editor, by)
     check_new_password(password, editor.email)
     password_hash = await new_password_hash(password)
-    await Editor.filter(id=editor.id).update(
-        password_hash=password_hash,
-        session_version=F("session_version") + 1,
-        must_change_password=False,
-    )
+    async with in_transaction():
+        await Editor.filter(id=editor.id).update(
+            password_hash=password_hash,
+            session_version=F("session_version") + 1,
+            must_change_password=False,
+        )
+        detail: dict[str, object] = {"editor_id": editor.id, "by": changer}
+        await AuditEvent.create(action="password.changed", editor=by, detail=detail)
     await editor.refresh_from_db()
     return editor
+
+
+def _changer(editor: Editor, by: Editor | None) -> str:
+    """ "self", "admin" or "console", for the audit trail; nobody else changes a password."""
+    if by is None:
+        return "console"
+    if by.id == editor.id:
+        return "self"
+    if by.role is Role.ADMIN:
+        return "admin"
+    raise Forbidden("only admins change another editor's password")
 
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-async def create_token(email: str, label: str) -> str:
-    """A new bearer token for the editor; only its digest is stored, so this is its one showing."""
+async def create_token(email: str, label: str, expires_in: timedelta | None = None) -> str:
+    """A new bearer token for the editor; only its digest is stored, so this is its one showing.
+    With `expires_in` it stops working that long from now; without, when it is revoked."""
     editor = await Editor.get_or_none(email=normalise_email(email), active=True)
     if editor is None:
         raise NotFound(f"no active editor with e-mail {email.strip()[:80]}")
-    token, _ = await create_token_for(editor, label)
+    token, _ = await create_token_for(editor, label, expires_in)
     return token
 
 
-async def create_token_for(editor: Editor, label: str) -> tuple[str, ApiToken]:
+async def create_token_for(
+    editor: Editor, label: str, expires_in: timedelta | None = None
+) -> tuple[str, ApiToken]:
     """The token itself (to show once) and its stored row."""
     if len(label) > 128:
         raise InvalidInput("the token label may have at most 128 characters")
+    if expires_in is not None and expires_in <= timedelta(0):
+        raise InvalidInput("a token's lifetime must be longer than zero")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = await ApiToken.create(
-        editor=editor, label=label.strip(), token_hash=token_digest(token), prefix=token[:8]
-    )
+        editor=editor, label=label.strip(), token_hash=token_digest(token), prefix=token[:8],
+        expires_at=utcnow() + expires_in if expires_in is not None else None,
+    )  # fmt: skip
     return token, row
 
 

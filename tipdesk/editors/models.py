@@ -47,6 +47,8 @@ class ApiToken(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     last_used_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
+    # None: the token works until revoked (`tipdesk create-token --expires 90d` sets one).
+    expires_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "api_tokens"
