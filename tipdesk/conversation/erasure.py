@@ -37,7 +37,7 @@ from tipdesk.jobs import queue
 from tipdesk.jobs.worker import JobContext
 from tipdesk.settings import Settings
 from tipdesk.tips.deletion import Deleted, delete_content, delete_messages, delete_tips
-from tipdesk.tips.models import Message, Sender, Tip
+from tipdesk.tips.models import Message, Sender, Tip, TipStatus
 from tipdesk.whatsapp.cloud import GraphError
 from tipdesk.whatsapp.contract import SendRejected, validate_send
 
@@ -73,7 +73,7 @@ async def erase_reader(context: JobContext, payload: dict[str, object]) -> None:
     if pending and not context.last_attempt:
         raise traces.IntakePending(f"{len(pending)} webhooks of this reader wait for intake")
     webhooks += pending
-    used = await Tip.filter(sender_id=sender.id, used_at__isnull=False).count()
+    used = sum(map(is_evidence, await Tip.filter(sender_id=sender.id)))
     closing = await say_goodbye(sender, used, context)
     async with in_transaction() as connection:
         deleted = await _erase_rows(sender, identity, context.settings, connection)
@@ -145,9 +145,9 @@ async def _erase_rows(
     await _pseudonymise_consent(sender.id, identity, connection)
     tips = await Tip.filter(sender_id=sender.id).using_db(connection)
     # A tip that was ever used is evidence, even when archived since.
-    kept = [tip.id for tip in tips if tip.used_at is not None]
+    kept = [tip.id for tip in tips if is_evidence(tip)]
     deleted = await delete_tips(
-        [tip.id for tip in tips if tip.used_at is None], settings, connection
+        [tip.id for tip in tips if not is_evidence(tip)], settings, connection
     )
     deleted.add(await delete_content(kept, settings, connection))
     loose = (
@@ -193,3 +193,8 @@ async def _pseudonymise_sender(
             pending_question=None, pending_question_at=None, erased_at=now,
         )
     )  # fmt: skip
+
+
+def is_evidence(tip: Tip) -> bool:
+    """Ever used: kept, whatever its status now (a `used` row without `used_at` too)."""
+    return tip.used_at is not None or tip.status is TipStatus.USED

@@ -32,7 +32,7 @@ from tipdesk.jobs import queue
 from tipdesk.jobs.worker import JobContext
 from tipdesk.settings import Settings
 from tipdesk.tips.deletion import Deleted, delete_messages, delete_tips
-from tipdesk.tips.models import MediaAsset, Message, Tip
+from tipdesk.tips.models import MediaAsset, Message, Tip, TipStatus
 
 log = logging.getLogger("tipdesk.conversation")
 CONVERSATION_PURGE = "conversation.purge"
@@ -66,6 +66,8 @@ def purge_at(
     (None) unless `TIPDESK_EVIDENCE_RETENTION` sets a period from its use."""
     if tip.used_at is not None:
         return None if evidence_retention is None else tip.used_at + evidence_retention
+    if tip.status is TipStatus.USED:
+        return None
     return tip.last_message_at + retention
 
 
@@ -94,7 +96,9 @@ def _due(
     settings: Settings, now: datetime
 ) -> tuple[QuerySet[Tip], QuerySet[Message], QuerySet[InboundWebhook]]:
     # Used tips (whatever their status now) are evidence with a retention of their own.
-    due = Q(used_at__isnull=True, last_message_at__lt=now - settings.retention)
+    # `used` without `used_at` cannot come from the desk's actions; it is kept all the same.
+    unused = Q(used_at__isnull=True) & ~Q(status=TipStatus.USED)
+    due = unused & Q(last_message_at__lt=now - settings.retention)
     if settings.evidence_retention is not None:
         due |= Q(used_at__lt=now - settings.evidence_retention)
     tips = Tip.filter(due)
