@@ -324,7 +324,10 @@ async def hold(message: Message, sender: Sender, settings: Settings) -> None:
         since = sender.last_inbound_at.isoformat() if sender.last_inbound_at else "never"
         send = {
             "type": "template",
-            "template": {"name": template.name, "language": {"code": template.language}},
+            "template": {
+                "name": template.name,
+                "language": {"policy": "deterministic", "code": template.language},
+            },
         }
         await queue_message(
             sender,
