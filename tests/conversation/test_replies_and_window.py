@@ -30,6 +30,22 @@ async def test_a_reply_is_signed_quotes_and_claims_the_tip(newsroom: Newsroom) -
     assert shown["messages"][-1]["purpose"] == "reply"
 
 
+async def test_a_reply_to_a_reader_who_sent_stop_warns_the_editor(newsroom: Newsroom) -> None:
+    tip = await newsroom.tip_of(await newsroom.writes("Boom om op de Stationsstraat"))
+    await newsroom.writes("STOP")
+    response = await newsroom.api(
+        "POST", f"/api/v1/tips/{tip.id}/reply", json={"text": "Mogen we je bellen?"}
+    )
+    assert response.status_code == 202, response.text
+    notice = response.json()["notice"]
+    assert "STOP" in notice and "Deze lezer" in notice and "This reader" in notice
+    assert newsroom.texts_sent()[-1].startswith("Mogen we je bellen?")
+    await newsroom.editor("Bram")
+    await log_in_as(newsroom.desk, "bram@desk.example")
+    page = await newsroom.desk.get(f"/tips/{tip.id}")
+    assert "Deze lezer stuurde STOP" in page.text
+
+
 async def test_a_tip_claimed_by_another_editor_cannot_be_answered(newsroom: Newsroom) -> None:
     tip = await newsroom.tip_of(await newsroom.writes("Brand"))
     await newsroom.api("POST", f"/api/v1/tips/{tip.id}/claim", "Anne")
