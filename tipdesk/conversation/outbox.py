@@ -22,6 +22,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from tipdesk import plain_sql
+from tipdesk.conversation.limits import within_rate_limit
 from tipdesk.conversation.models import ConsentRecord
 from tipdesk.jobs import queue
 from tipdesk.jobs.worker import JobContext
@@ -126,7 +127,10 @@ async def queue_answer(
     connection: BaseDBAsyncClient,
 ) -> None:
     """An answer to the reader's own message (a keyword, a button): sent even after STOP, and
-    keyed on their message so it goes out once however often that message arrives."""
+    keyed on their message so it goes out once however often that message arrives; held to
+    the reader rate limit like everything the desk sends by itself."""
+    if not await within_rate_limit(sender, settings, connection):
+        return
     await queue_message(
         sender,
         Outgoing(
