@@ -49,7 +49,7 @@ def bare_app(graph: str):  # type: ignore[no-untyped-def]
         for reader in readers:
             body = {"messaging_product": "whatsapp", "to": f"+{reader}", "type": "text",
                     "text": {"body": "Dank je wel! Je tip is binnen."}}  # fmt: skip
-            await http.post(f"{graph}/v21.0/{NUMBER}/messages", json=body)
+            await http.post(f"{graph}/v23.0/{NUMBER}/messages", json=body)
 
     async def receive(request: Request) -> Response:
         raw = await request.body()
@@ -169,7 +169,7 @@ def main(rate: float, seconds: float) -> None:
         graph_port, desk_port = free_port(), free_port()
         bare_graph_port, bare_port = free_port(), free_port()
         graph, bare_graph = (f"http://127.0.0.1:{p}" for p in (graph_port, bare_graph_port))
-        env = desk_env(folder, f"{graph}/v21.0", TIPDESK_OPENING_HOURS="24/7")
+        env = desk_env(folder, f"{graph}/v23.0", TIPDESK_OPENING_HOURS="24/7")
         subprocess.run(
             [sys.executable, "-m", "tipdesk", "migrate"], env=env, check=True, capture_output=True
         )

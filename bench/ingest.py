@@ -223,7 +223,7 @@ def report(name: str, figures: tuple[float, float, float, int]) -> float:
 def main(requests: int, concurrency: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         # Confirmations to readers fail at once instead of leaving the machine.
-        env = desk_env(folder, "http://127.0.0.1:9/v21.0")
+        env = desk_env(folder, "http://127.0.0.1:9/v23.0")
         base_port, desk_port = free_port(), free_port()
         migrate = [sys.executable, "-m", "tipdesk", "migrate"]
         subprocess.run(migrate, env=env, check=True, capture_output=True, cwd=ROOT)

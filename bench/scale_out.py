@@ -97,7 +97,7 @@ async def measure(
 ) -> tuple[float, float]:
     graph_port, desk_port = free_port(), free_port()
     graph = f"http://127.0.0.1:{graph_port}"
-    env = {**env, "TIPDESK_GRAPH_API_URL": f"{graph}/v21.0"}
+    env = {**env, "TIPDESK_GRAPH_API_URL": f"{graph}/v23.0"}
     processes = [
         start([sys.executable, "-m", "tipdesk", "fake-graph", "--port", str(graph_port),
                "--webhook-url", f"http://127.0.0.1:{desk_port}/webhooks/whatsapp",
@@ -147,7 +147,7 @@ def main(messages: int) -> None:
         with tempfile.TemporaryDirectory() as folder:
             # The Graph API URL is set per run, once the fake's port is known (`measure`).
             env = desk_env(
-                folder, "http://127.0.0.1:9/v21.0", TIPDESK_DATABASE_URL=url,
+                folder, "http://127.0.0.1:9/v23.0", TIPDESK_DATABASE_URL=url,
                 TIPDESK_OPENING_HOURS="24/7", TIPDESK_READER_SEND_INTERVAL="10ms",
             )  # fmt: skip
             subprocess.run([sys.executable, "-m", "tipdesk", "migrate"], env=env, check=True,

@@ -189,7 +189,7 @@ async def fetch_memory(folder: Path) -> None:
             settings = Settings.from_env(
                 {
                     **env,
-                    "TIPDESK_GRAPH_API_URL": f"{base}/v21.0",
+                    "TIPDESK_GRAPH_API_URL": f"{base}/v23.0",
                     "TIPDESK_WHATSAPP_ACCESS_TOKEN": "t",
                     "TIPDESK_WHATSAPP_PHONE_NUMBER_ID": "1",
                     "TIPDESK_WHATSAPP_APP_SECRET": "s",

@@ -22,6 +22,7 @@ from tipdesk.jobs.worker import run_worker_process
 from tipdesk.logs import configure_logging
 from tipdesk.reports.jobs import schedule_roll_up
 from tipdesk.settings import Settings, parse_duration
+from tipdesk.whatsapp.contract import GRAPH_API_VERSION
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
@@ -303,7 +304,7 @@ def _fake_graph(args: argparse.Namespace, settings: Settings) -> None:
         policy=DeliveryPolicy(duplicate_rate=args.duplicate_rate),
         seed=args.seed,
     )
-    print(f"fake Graph API on http://{args.host}:{args.port}/v21.0", file=sys.stderr)
+    print(f"fake Graph API on http://{args.host}:{args.port}/{GRAPH_API_VERSION}", file=sys.stderr)
     uvicorn.run(create_fake_graph(config), host=args.host, port=args.port, log_config=None)
 
 

@@ -22,6 +22,7 @@ from tipdesk.conversation.opening_hours import OpeningHours, OpeningHoursError
 from tipdesk.conversation.texts import ReaderTexts, TextsError, load_texts
 from tipdesk.errors import SettingsError
 from tipdesk.secret_key import HOW_TO_MAKE_ONE, key_problem, stored_secret_key
+from tipdesk.whatsapp.contract import GRAPH_API_VERSION
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ SETTINGS: tuple[SettingDoc, ...] = (
     SettingDoc("TIPDESK_WHATSAPP_PHONE_NUMBER_ID", "-", "the newsroom's phone number id"),
     SettingDoc(
         "TIPDESK_GRAPH_API_URL",
-        "https://graph.facebook.com/v21.0 (in sandbox mode the sandbox's own)",
+        f"https://graph.facebook.com/{GRAPH_API_VERSION} (in sandbox mode the sandbox's own)",
         "base URL of the Graph API (tests point it at a local fake)",
     ),
     SettingDoc("TIPDESK_TIMEZONE", "Europe/Amsterdam", "for opening hours and reports"),
@@ -222,9 +223,9 @@ class Settings:
         _check_sandbox(sandbox, credentials)
         # Without Meta, the desk talks to the sandbox phone's own Graph API.
         graph_default = (
-            f"{public_url}/sandbox/graph/v21.0"
+            f"{public_url}/sandbox/graph/{GRAPH_API_VERSION}"
             if sandbox and not any(credentials.values())
-            else "https://graph.facebook.com/v21.0"
+            else f"https://graph.facebook.com/{GRAPH_API_VERSION}"
         )
         return cls(
             data_dir=data_dir,

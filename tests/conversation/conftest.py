@@ -164,7 +164,7 @@ async def newsroom(environ: dict[str, str]) -> AsyncIterator[Newsroom]:
     )
     async with serving(graph) as graph_url:
         settings = Settings.from_env(
-            {**environ, "TIPDESK_GRAPH_API_URL": f"{graph_url}/v21.0"}, env_file=None
+            {**environ, "TIPDESK_GRAPH_API_URL": f"{graph_url}/v23.0"}, env_file=None
         )
         async with (
             serving(create_app(settings), port=desk_port) as desk_url,

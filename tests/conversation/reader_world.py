@@ -155,7 +155,7 @@ async def open_world(environ: dict[str, str]) -> AsyncIterator[World]:
     )
     async with serving(fake_app) as base:
         settings = Settings.from_env(
-            {**desk_environ(environ), "TIPDESK_GRAPH_API_URL": f"{base}/v21.0"}, env_file=None
+            {**desk_environ(environ), "TIPDESK_GRAPH_API_URL": f"{base}/v23.0"}, env_file=None
         )
         app: Starlette = create_app(settings)
         async with app.router.lifespan_context(app):

@@ -69,3 +69,11 @@ async def test_a_confirmed_erasure_is_queued_once_however_often_the_tap_arrives(
         newsroom.fake.reader_sends(dict(tap), ANNE, "Anne")
     await newsroom.settle_intake()
     assert await Job.filter(kind="conversation.erase").count() == 1
+
+
+async def test_keyword_answers_keep_to_the_reader_rate_limit(newsroom: Newsroom) -> None:
+    object.__setattr__(newsroom.settings, "reader_rate_limit", 5)
+    for _ in range(12):
+        await newsroom.writes("INFO")
+    answers = await Message.filter(purpose="info").count()
+    assert 1 <= answers <= newsroom.settings.reader_rate_limit

@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import time
 from datetime import timedelta
 
 from tests.conversation.conftest import Newsroom
 from tests.editorial_ui.sessions import log_in_as
 from tests.editorial_ui.test_login import csrf
+from tipdesk.jobs.kinds import desk_job_kinds
+from tipdesk.jobs.worker import Worker
 from tipdesk.tips.models import DeliveryState, Message
 
 
@@ -28,6 +32,22 @@ async def test_a_reply_is_signed_quotes_and_claims_the_tip(newsroom: Newsroom) -
     shown = (await newsroom.api("GET", f"/api/v1/tips/{tip.id}")).json()
     assert shown["claimed_by"]["display_name"] == "Bram"
     assert shown["messages"][-1]["purpose"] == "reply"
+
+
+async def test_a_reply_to_a_reader_who_sent_stop_warns_the_editor(newsroom: Newsroom) -> None:
+    tip = await newsroom.tip_of(await newsroom.writes("Boom om op de Stationsstraat"))
+    await newsroom.writes("STOP")
+    response = await newsroom.api(
+        "POST", f"/api/v1/tips/{tip.id}/reply", json={"text": "Mogen we je bellen?"}
+    )
+    assert response.status_code == 202, response.text
+    notice = response.json()["notice"]
+    assert "STOP" in notice and "Deze lezer" in notice and "This reader" in notice
+    assert newsroom.texts_sent()[-1].startswith("Mogen we je bellen?")
+    await newsroom.editor("Bram")
+    await log_in_as(newsroom.desk, "bram@desk.example")
+    page = await newsroom.desk.get(f"/tips/{tip.id}")
+    assert "Deze lezer stuurde STOP" in page.text
 
 
 async def test_a_tip_claimed_by_another_editor_cannot_be_answered(newsroom: Newsroom) -> None:
@@ -180,6 +200,31 @@ async def test_messages_to_one_reader_are_paced(newsroom: Newsroom) -> None:
     times = [m["at"] for m in newsroom.fake.state.sent]
     assert len(times) == 3
     assert all(later - earlier >= 0.35 for earlier, later in itertools.pairwise(times))
+
+
+async def test_workers_sending_at_once_never_share_a_reader_slot(newsroom: Newsroom) -> None:
+    """Four workers draining together: each send to the reader claims its own slot, so the
+    fake Graph API receives them at least the interval apart (the check-then-send race gave
+    gaps of 0 s)."""
+    interval = 0.3
+    object.__setattr__(newsroom.settings, "reader_send_interval", timedelta(seconds=interval))
+    tip = await newsroom.tip_of(await newsroom.writes("Brand"))
+    await newsroom.settle()
+    headers = await newsroom.editor("Bram")
+    for n in range(8):
+        await newsroom.desk.post(
+            f"/api/v1/tips/{tip.id}/reply", json={"text": f"Vraag {n}"}, headers=headers
+        )
+    kinds = desk_job_kinds(newsroom.settings)
+    workers = [Worker(newsroom.settings, kinds, concurrency=2) for _ in range(4)]
+    deadline = time.monotonic() + 30
+    while len(newsroom.fake.state.sent) < 9:
+        assert time.monotonic() < deadline, "the replies were never sent"
+        await asyncio.gather(*(worker.drain() for worker in workers))
+        await asyncio.sleep(0.01)
+    times = [m["at"] for m in newsroom.fake.state.sent]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
+    assert min(gaps) >= interval - 0.03, gaps
 
 
 async def test_the_number_stays_within_its_send_rate(newsroom: Newsroom) -> None:

@@ -40,7 +40,7 @@ def environ(environ: dict[str, str]) -> dict[str, str]:
         "TIPDESK_WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
         "TIPDESK_WHATSAPP_ACCESS_TOKEN": "test-access-token",
         # Nothing listens there: a stray Graph call fails at once and never leaves the machine.
-        "TIPDESK_GRAPH_API_URL": "http://127.0.0.1:9/v21.0",
+        "TIPDESK_GRAPH_API_URL": "http://127.0.0.1:9/v23.0",
     }
 
 

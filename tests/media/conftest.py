@@ -92,7 +92,7 @@ async def desk(environ: dict[str, str]) -> AsyncIterator[Desk]:
     )
     async with serving(app) as base:
         settings = Settings.from_env(
-            {**environ, "TIPDESK_GRAPH_API_URL": f"{base}/v21.0"}, env_file=None
+            {**environ, "TIPDESK_GRAPH_API_URL": f"{base}/v23.0"}, env_file=None
         )
         yield Desk(settings, app.state.fake)
         tmp = media_store(settings).root / "tmp"
@@ -109,5 +109,5 @@ def environ(environ: dict[str, str]) -> dict[str, str]:
         "TIPDESK_WHATSAPP_VERIFY_TOKEN": "v",
         "TIPDESK_JOB_RETRY_BASE": "20ms",
         "TIPDESK_JOB_MAX_ATTEMPTS": "4",
-        "TIPDESK_GRAPH_API_URL": "http://127.0.0.1:9/v21.0",
+        "TIPDESK_GRAPH_API_URL": "http://127.0.0.1:9/v23.0",
     }

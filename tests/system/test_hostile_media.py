@@ -92,7 +92,7 @@ async def test_hostile_pdf_and_png_leave_the_desk_up_and_small(
             **cli_env,
             "TIPDESK_WHATSAPP_APP_SECRET": SECRET, "TIPDESK_WHATSAPP_ACCESS_TOKEN": TOKEN,
             "TIPDESK_WHATSAPP_PHONE_NUMBER_ID": NUMBER, "TIPDESK_WHATSAPP_VERIFY_TOKEN": "v",
-            "TIPDESK_GRAPH_API_URL": f"{graph}/v21.0", "TIPDESK_OPENING_HOURS": "24/7",
+            "TIPDESK_GRAPH_API_URL": f"{graph}/v23.0", "TIPDESK_OPENING_HOURS": "24/7",
             "TIPDESK_TRANSCODE_TIME_LIMIT": "20s",
         }  # fmt: skip
         with (tmp_path / "serve.log").open("wb") as log:

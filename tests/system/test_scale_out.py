@@ -200,7 +200,7 @@ async def test_two_web_and_two_worker_processes_survive_kills_without_loss_or_re
             **cli_env,
             "TIPDESK_WHATSAPP_APP_SECRET": SECRET, "TIPDESK_WHATSAPP_ACCESS_TOKEN": TOKEN,
             "TIPDESK_WHATSAPP_PHONE_NUMBER_ID": NUMBER, "TIPDESK_WHATSAPP_VERIFY_TOKEN": "v",
-            "TIPDESK_GRAPH_API_URL": f"{graph}/v21.0", "TIPDESK_OPENING_HOURS": "24/7",
+            "TIPDESK_GRAPH_API_URL": f"{graph}/v23.0", "TIPDESK_OPENING_HOURS": "24/7",
             "TIPDESK_JOB_LEASE": "3s", "TIPDESK_JOB_RETRY_BASE": "200ms",
             "TIPDESK_JOB_MAX_ATTEMPTS": "12", "TIPDESK_READER_SEND_INTERVAL": "10ms",
             "TIPDESK_LOG_LEVEL": "info", "TIPDESK_TRANSCODE_CONCURRENCY": "1",

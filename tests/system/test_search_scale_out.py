@@ -47,7 +47,7 @@ async def test_two_workers_on_a_fresh_desk_index_every_new_readers_tip(
             **{k: v for k, v in cli_env.items() if k != "TIPDESK_SEARCH_DELAY"},  # as shipped
             "TIPDESK_WHATSAPP_APP_SECRET": SECRET, "TIPDESK_WHATSAPP_ACCESS_TOKEN": TOKEN,
             "TIPDESK_WHATSAPP_PHONE_NUMBER_ID": NUMBER, "TIPDESK_WHATSAPP_VERIFY_TOKEN": "v",
-            "TIPDESK_GRAPH_API_URL": f"{graph}/v21.0", "TIPDESK_OPENING_HOURS": "24/7",
+            "TIPDESK_GRAPH_API_URL": f"{graph}/v23.0", "TIPDESK_OPENING_HOURS": "24/7",
             "TIPDESK_LOG_LEVEL": "info",
         }  # fmt: skip
         fleet = Fleet(env, logs)

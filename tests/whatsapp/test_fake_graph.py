@@ -21,11 +21,14 @@ from starlette.routing import Route
 
 from tests.servers import die_with_parent, free_port, serving
 from tipdesk.intake.signature import signature_matches
-from tipdesk.whatsapp.fake import FakeGraphConfig, create_fake_graph
+from tipdesk.settings import Settings
+from tipdesk.whatsapp.contract import GRAPH_API_VERSION
+from tipdesk.whatsapp.fake import SEND_SCHEMA, FakeGraphConfig, create_fake_graph
 from tipdesk.whatsapp.fake_delivery import DeliveryPolicy
 
 SECRET, TOKEN, NUMBER = "fake-secret", "fake-token", "104567890123456"
 AUTH = {"authorization": f"Bearer {TOKEN}"}
+MESSAGE = {"messaging_product": "whatsapp", "recipient_type": "individual"}
 
 
 class Target:
@@ -93,7 +96,7 @@ async def test_media_is_served_through_id_then_short_lived_url_with_bearer() -> 
                 f"{base}/_fake/media", content=photo, headers={"content-type": "image/jpeg"}
             )
         ).json()["id"]
-        info = (await http.get(f"{base}/v21.0/{media_id}", headers=AUTH)).json()
+        info = (await http.get(f"{base}/v23.0/{media_id}", headers=AUTH)).json()
         assert info["mime_type"] == "image/jpeg"
         assert info["file_size"] == str(len(photo))
         assert base64.b64decode(info["sha256"]) == hashlib.sha256(photo).digest()
@@ -107,22 +110,29 @@ async def test_media_is_served_through_id_then_short_lived_url_with_bearer() -> 
 
 async def test_wrong_token_and_unknown_media_answer_graph_errors() -> None:
     async with serving(fake_app(None)) as base, httpx.AsyncClient() as http:
-        refused = await http.get(f"{base}/v21.0/123", headers={"authorization": "Bearer nope"})
+        refused = await http.get(f"{base}/v23.0/123", headers={"authorization": "Bearer nope"})
         assert refused.status_code == 401
         assert refused.json()["error"]["code"] == 190
         assert refused.json()["error"]["type"] == "OAuthException"
-        missing = await http.get(f"{base}/v21.0/123", headers=AUTH)
+        missing = await http.get(f"{base}/v23.0/123", headers=AUTH)
         assert missing.status_code == 400
         assert missing.json()["error"]["code"] == 100
 
 
 def text(to: str, body: str) -> dict[str, Any]:
-    return {"messaging_product": "whatsapp", "to": to, "type": "text", "text": {"body": body}}
+    return {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": to,
+        "type": "text",
+        "text": {"body": body},
+    }
 
 
 def buttons(*titles: str) -> dict[str, Any]:
     return {
         "messaging_product": "whatsapp",
+        "recipient_type": "individual",
         "to": "+31612345678",
         "type": "interactive",
         "interactive": {
@@ -136,6 +146,57 @@ def buttons(*titles: str) -> dict[str, Any]:
             },
         },
     }
+
+
+def template(language: dict[str, str]) -> dict[str, Any]:
+    return {
+        **MESSAGE,
+        "to": "+31612345678",
+        "type": "template",
+        "template": {"name": "tipdesk_reopen", "language": language},
+    }
+
+
+def test_the_send_schema_extract_names_its_source_and_the_desks_graph_version() -> None:
+    extract = json.loads(SEND_SCHEMA.read_text(encoding="utf-8"))
+    source = extract["source"]
+    assert source["repository"] == "https://github.com/facebook/openapi"
+    assert source["version"] == GRAPH_API_VERSION
+    assert len(source["commit"]) == 40
+    assert f"/{GRAPH_API_VERSION}" in Settings.from_env({}, env_file=None).graph_api_url
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        template({"code": "nl"}),  # v23.0's LanguageObject requires the policy
+        template({"policy": "fallback", "code": "nl"}),
+        {**text("+31612345678", "hoi"), "priority": "high"},
+        {**text("+31612345678", "hoi"), "recipient_type": "everyone"},
+        {key: value for key, value in text("+31612345678", "hoi").items() if key != "type"},
+        {"messaging_product": "whatsapp", "status": "read"},
+    ],
+)
+async def test_sends_that_break_metas_published_schema_are_refused(body: dict[str, Any]) -> None:
+    async with serving(fake_app(None)) as base, httpx.AsyncClient() as http:
+        response = await http.post(
+            f"{base}/{GRAPH_API_VERSION}/{NUMBER}/messages", json=body, headers=AUTH
+        )
+        sent = (await http.get(f"{base}/_fake/sent")).json()
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] in (100, 131008)
+    assert error["error_data"]["details"]
+    assert sent == []
+
+
+async def test_a_template_with_the_deterministic_policy_is_accepted() -> None:
+    body = template({"policy": "deterministic", "code": "nl"})
+    async with serving(fake_app(None)) as base, httpx.AsyncClient() as http:
+        response = await http.post(
+            f"{base}/{GRAPH_API_VERSION}/{NUMBER}/messages", json=body, headers=AUTH
+        )
+    assert response.status_code == 200, response.text
 
 
 @pytest.mark.parametrize(
@@ -194,7 +255,7 @@ async def test_sends_that_break_the_contract_get_its_error_body(
     body: dict[str, Any], code: int
 ) -> None:
     async with serving(fake_app(None)) as base, httpx.AsyncClient() as http:
-        response = await http.post(f"{base}/v21.0/{NUMBER}/messages", json=body, headers=AUTH)
+        response = await http.post(f"{base}/v23.0/{NUMBER}/messages", json=body, headers=AUTH)
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == code
@@ -214,7 +275,7 @@ async def test_valid_send_answers_the_documented_shape(target: tuple[Target, str
             },
         )
         answer = await http.post(
-            f"{base}/v21.0/{NUMBER}/messages",
+            f"{base}/v23.0/{NUMBER}/messages",
             json=buttons("Ja, met naam", "Ja, anoniem", "Nee"),
             headers=AUTH,
         )
@@ -230,7 +291,7 @@ async def test_valid_send_answers_the_documented_shape(target: tuple[Target, str
         sent = (await http.get(f"{base}/_fake/sent", params={"to": "31612345678"})).json()
         assert sent[0]["body"]["interactive"]["type"] == "button"
         read = await http.post(
-            f"{base}/v21.0/{NUMBER}/messages",
+            f"{base}/v23.0/{NUMBER}/messages",
             headers=AUTH,
             json={"messaging_product": "whatsapp", "status": "read", "message_id": "wamid.x"},
         )
@@ -244,7 +305,7 @@ async def test_outside_the_window_a_send_is_accepted_then_fails_with_131047(
     receiver, hook = target
     async with serving(fake_app(hook)) as base, httpx.AsyncClient() as http:
         answer = await http.post(
-            f"{base}/v21.0/{NUMBER}/messages", json=text("+31699999999", "Hallo?"), headers=AUTH
+            f"{base}/v23.0/{NUMBER}/messages", json=text("+31699999999", "Hallo?"), headers=AUTH
         )
         assert answer.status_code == 200
         await until(lambda: len(receiver.items("statuses")) == 1)
@@ -311,7 +372,7 @@ def test_fake_graph_runs_on_its_own_as_a_command(cli_env: dict[str, str]) -> Non
         assert response.json()["submitted"] == 0
         assert (
             httpx.get(
-                f"http://127.0.0.1:{port}/v21.0/1", headers={"authorization": "Bearer t"}
+                f"http://127.0.0.1:{port}/v23.0/1", headers={"authorization": "Bearer t"}
             ).json()["error"]["code"]
             == 100
         )
@@ -336,14 +397,15 @@ async def test_refused_sends_are_recorded_for_the_tests_that_check_them() -> Non
         four = {"type": "button", "body": {"text": "Kies"}, "action": {"buttons": buttons}}
         body = {
             "messaging_product": "whatsapp",
+            "recipient_type": "individual",
             "to": "+316",
             "type": "interactive",
             "interactive": four,
         }
-        response = await http.post("/v21.0/1/messages", json=body)
+        response = await http.post("/v23.0/1/messages", json=body)
         assert response.status_code == 400
         assert app.state.fake.state.rejected[0]["code"] == 100
         app.state.fake.fail_next_sends("31600000001", [131056, 500])
-        text = {"messaging_product": "whatsapp", "to": "+31600000001", "text": {"body": "Hoi"}}
-        codes = [(await http.post("/v21.0/1/messages", json=text)).status_code for _ in range(3)]
+        text = {**MESSAGE, "to": "+31600000001", "type": "text", "text": {"body": "Hoi"}}
+        codes = [(await http.post("/v23.0/1/messages", json=text)).status_code for _ in range(3)]
         assert codes == [400, 500, 200]

@@ -70,7 +70,7 @@ async def test_media_is_fetched_and_made_ready_through_the_sandbox_graph_api(
     assert (asset.kind, asset.declared_mime) == (MediaKind.IMAGE, "image/png")
     assert asset.state is MediaState.READY, asset.error
     auth = {"authorization": f"Bearer {settings.graph_access_token}"}
-    info = (await client.get(f"/sandbox/graph/v21.0/{asset.wa_media_id}", headers=auth)).json()
+    info = (await client.get(f"/sandbox/graph/v23.0/{asset.wa_media_id}", headers=auth)).json()
     assert info["file_size"] == str(len(photo))
     download = await client.get(info["url"], headers=auth)
     assert download.content == photo
@@ -84,6 +84,7 @@ async def test_desk_replies_and_buttons_show_in_the_thread(
     auth = {"authorization": f"Bearer {settings.graph_access_token}"}
     ask = {
         "messaging_product": "whatsapp",
+        "recipient_type": "individual",
         "to": "+31611112222",
         "type": "interactive",
         "interactive": {
@@ -163,7 +164,7 @@ async def test_only_this_host_may_use_the_sandbox(app: Starlette) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["/sandbox", "/sandbox/api/thread", "/sandbox/static/sandbox.html", "/sandbox/graph/v21.0/1"],
+    ["/sandbox", "/sandbox/api/thread", "/sandbox/static/sandbox.html", "/sandbox/graph/v23.0/1"],
 )
 async def test_a_stranger_is_judged_by_the_socket_peer_not_forwarded_headers(
     app: Starlette, path: str
@@ -202,4 +203,4 @@ async def test_no_sandbox_when_whatsapp_is_configured(environ: dict[str, str], d
     transport = httpx.ASGITransport(app=desk)
     async with httpx.AsyncClient(transport=transport, base_url="http://desk.test") as http:
         assert (await http.get("/sandbox")).status_code == 404
-        assert (await http.get("/sandbox/graph/v21.0/1")).status_code == 404
+        assert (await http.get("/sandbox/graph/v23.0/1")).status_code == 404

@@ -7,15 +7,16 @@ or to one writing faster than `TIPDESK_READER_RATE_LIMIT` per hour, and at most
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from tipdesk.conversation.limits import within_daily_cap, within_rate_limit
 from tipdesk.conversation.outbox import Outgoing, queue_message, text_message
 from tipdesk.conversation.texts import LanguageTexts
 from tipdesk.jobs import queue
 from tipdesk.settings import Settings
-from tipdesk.tips.models import Direction, Message, Sender, Tip
+from tipdesk.tips.models import Message, Sender, Tip
 
 
 def texts_for(sender: Sender, settings: Settings) -> LanguageTexts:
@@ -30,27 +31,9 @@ async def may_send_automatic(
     if new_reader:
         # One message in, nothing sent: within every limit there can be.
         return settings.reader_rate_limit >= 1 and settings.automatic_daily_cap >= 1
-    now = queue.utcnow()
-    recent_inbound = (
-        await Message.filter(
-            sender_id=sender.id, direction=Direction.INBOUND, sent_at__gt=now - timedelta(hours=1)
-        )
-        .using_db(connection)
-        .count()
+    return await within_rate_limit(sender, settings, connection) and await within_daily_cap(
+        sender, settings, connection
     )
-    if recent_inbound > settings.reader_rate_limit:
-        return False
-    automatic_today = (
-        await Message.filter(
-            sender_id=sender.id,
-            direction=Direction.OUTBOUND,
-            automatic=True,
-            created_at__gt=now - timedelta(days=1),
-        )
-        .using_db(connection)
-        .count()
-    )
-    return automatic_today < settings.automatic_daily_cap
 
 
 async def confirm_new_tip(

@@ -22,6 +22,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from tipdesk import plain_sql
+from tipdesk.conversation.limits import within_rate_limit
 from tipdesk.conversation.models import ConsentRecord
 from tipdesk.jobs import queue
 from tipdesk.jobs.worker import JobContext
@@ -126,7 +127,10 @@ async def queue_answer(
     connection: BaseDBAsyncClient,
 ) -> None:
     """An answer to the reader's own message (a keyword, a button): sent even after STOP, and
-    keyed on their message so it goes out once however often that message arrives."""
+    keyed on their message so it goes out once however often that message arrives; held to
+    the reader rate limit like everything the desk sends by itself."""
+    if not await within_rate_limit(sender, settings, connection):
+        return
     await queue_message(
         sender,
         Outgoing(
@@ -219,29 +223,50 @@ def _why_not(sender: Sender, message: Message) -> str | None:
 
 
 async def _pacing(sender: Sender, settings: Settings) -> timedelta | None:
-    """How long to wait so the reader and the number stay within Meta's rate limits. One
-    plain-SQL query for both (every send asks): the last message sent to this reader, and how
-    many the number sent in the last second."""
+    """How long to wait so the reader and the number stay within Meta's rate limits; None
+    when this send may go now, its reader slot taken."""
     now = queue.utcnow()
+    if await _number_busy(now, settings):
+        return timedelta(seconds=1)
+    return await _claim_reader_slot(sender.id, now, settings)
+
+
+async def _number_busy(now: datetime, settings: Settings) -> bool:
     sent = plain_sql.marks(len(SENT_STATES))
-    states = [state.value for state in SENT_STATES]
-    out = Direction.OUTBOUND.value
     [row] = await plain_sql.fetch(
         connections.get("default"),
-        f'SELECT (SELECT MAX("sent_at") FROM "messages" WHERE "sender_id"=? AND "direction"=? '  # noqa: S608 - placeholders only
-        f'AND "delivery" IN ({sent})) AS "last", (SELECT COUNT(*) FROM "messages" WHERE '
-        f'"direction"=? AND "delivery" IN ({sent}) AND "sent_at">?) AS "recent"',
-        [sender.id, out, *states, out, *states, now - timedelta(seconds=1)],
+        f'SELECT COUNT(*) AS "recent" FROM "messages" WHERE "direction"=? '  # noqa: S608 - placeholders only
+        f'AND "delivery" IN ({sent}) AND "sent_at">?',
+        [Direction.OUTBOUND.value, *[s.value for s in SENT_STATES], now - timedelta(seconds=1)],
     )
-    last: datetime | None = SENT_AT.to_python_value(row["last"])
-    if last is not None and now - last < settings.reader_send_interval:
-        return settings.reader_send_interval - (now - last)
-    if row["recent"] >= settings.send_rate:
-        return timedelta(seconds=1)
-    return None
+    return int(row["recent"]) >= settings.send_rate
 
 
-SENT_AT = Message._meta.fields_map["sent_at"]
+async def _claim_reader_slot(sender_id: int, now: datetime, settings: Settings) -> timedelta | None:
+    """Compare-and-set on the reader's row: one send wins each slot, on SQLite and PostgreSQL,
+    however many workers ask at once; the others learn how long to wait."""
+    connection = connections.get("default")
+    postgres = connection.capabilities.dialect == "postgres"
+    claimed = await plain_sql.execute(
+        connection,
+        'UPDATE "senders" SET "next_send_at"=? WHERE "id"=? '
+        'AND ("next_send_at" IS NULL OR "next_send_at"<=?)',
+        [
+            plain_sql.db_value(now + settings.reader_send_interval, postgres=postgres),
+            sender_id,
+            plain_sql.db_value(now, postgres=postgres),
+        ],
+    )
+    if claimed:
+        return None
+    rows = await plain_sql.fetch(
+        connection, 'SELECT "next_send_at" FROM "senders" WHERE "id"=?', [sender_id]
+    )
+    taken: datetime | None = NEXT_SEND_AT.to_python_value(rows[0]["next_send_at"]) if rows else None
+    return max(taken - now, timedelta(milliseconds=1)) if taken else timedelta(milliseconds=1)
+
+
+NEXT_SEND_AT = Sender._meta.fields_map["next_send_at"]
 
 
 async def _deliver(message: Message, sender: Sender, context: JobContext) -> None:
@@ -324,7 +349,10 @@ async def hold(message: Message, sender: Sender, settings: Settings) -> None:
         since = sender.last_inbound_at.isoformat() if sender.last_inbound_at else "never"
         send = {
             "type": "template",
-            "template": {"name": template.name, "language": {"code": template.language}},
+            "template": {
+                "name": template.name,
+                "language": {"policy": "deterministic", "code": template.language},
+            },
         }
         await queue_message(
             sender,

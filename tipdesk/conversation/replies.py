@@ -24,15 +24,27 @@ WINDOW_CLOSED_NOTICE = (
     " The template was sent; your reply goes out as soon as the reader answers."
 )
 
+# A reply within the window is still allowed after STOP, but the editor must know they write
+# to a reader who asked for no more messages.
+OPTED_OUT_NOTICE = (
+    "Deze lezer stuurde STOP: je antwoord gaat binnen het 24-uursvenster wel uit, maar de lezer"
+    " wil geen berichten meer. / This reader sent STOP: your reply is allowed within the 24-hour"
+    " window, but the reader asked for no more messages."
+)
+
 
 @dataclass(frozen=True)
 class Reply:
     message: Message
     window_open: bool
+    opted_out: bool = False
 
     @property
     def notice(self) -> str | None:
-        return None if self.window_open else WINDOW_CLOSED_NOTICE
+        notices = [OPTED_OUT_NOTICE] if self.opted_out else []
+        if not self.window_open:
+            notices.append(WINDOW_CLOSED_NOTICE)
+        return " ".join(notices) or None
 
 
 async def reply_to_reader(
@@ -71,7 +83,7 @@ async def reply_to_reader(
             detail={"message_id": message.id, "window_open": window_open(sender)},
             using_db=connection,
         )  # fmt: skip
-    return Reply(message, window_open(sender))
+    return Reply(message, window_open(sender), opted_out=sender.opted_out_at is not None)
 
 
 def _check_reachable(sender: Sender) -> None:

@@ -12,6 +12,7 @@ from tipdesk.audit.models import AuditEvent
 from tipdesk.conversation import consent
 from tipdesk.conversation.automatic import opening_hours_text, texts_for
 from tipdesk.conversation.intents import QUESTION_FRESH_FOR, Intent
+from tipdesk.conversation.limits import within_rate_limit
 from tipdesk.conversation.outbox import Outgoing, button_message, queue_answer, queue_message
 from tipdesk.conversation.readers import set_pending_question
 from tipdesk.jobs import queue
@@ -81,6 +82,8 @@ async def _start(
 async def _ask_erasure(
     sender: Sender, message: Message, settings: Settings, connection: BaseDBAsyncClient
 ) -> None:
+    if not await within_rate_limit(sender, settings, connection):
+        return
     texts = texts_for(sender, settings)
     await set_pending_question(sender, "erase", message.sent_at, connection)
     question = texts.render("erase_question")

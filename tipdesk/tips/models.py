@@ -79,6 +79,9 @@ class Sender(Model):
     language = fields.CharField(max_length=16, null=True)
     # WhatsApp said the number cannot be reached (131026) or refuses our messages (131050).
     unreachable_at = fields.DatetimeField(null=True)
+    # The earliest moment the next message may go to this reader: claimed by one conditional
+    # UPDATE per send, so two workers can never take the same slot (Meta's pair rate limit).
+    next_send_at = fields.DatetimeField(null=True)
     privacy_notice_at = fields.DatetimeField(null=True)
     # The question the desk last asked and waits for (`erase`, `consent:<record id>`), so a text
     # answer like "ja" is read against it.

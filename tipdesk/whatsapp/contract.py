@@ -10,6 +10,9 @@ from typing import Any
 
 from tipdesk.whatsapp.shapes import as_object
 
+# The Graph API version the desk speaks, and whose published send schema the fake checks.
+GRAPH_API_VERSION = "v23.0"
+
 MESSAGE_TYPES = frozenset(
     {
         "text",
@@ -128,6 +131,8 @@ def _template_rules(kind: str, payload: dict[str, Any]) -> None:
     language = as_object(payload.get("language"))
     if not _text(payload.get("name")) or not _text(language.get("code")):
         raise SendRejected(131008, "template needs a name and language.code")
+    if language.get("policy") != "deterministic":
+        raise SendRejected(131008, "template language.policy must be 'deterministic'")
 
 
 def _reaction_rules(kind: str, payload: dict[str, Any]) -> None:

@@ -21,6 +21,8 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -29,11 +31,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from tipdesk.whatsapp.contract import SendRejected, validate_send
+from tipdesk.whatsapp.contract import GRAPH_API_VERSION, SendRejected, validate_send
 from tipdesk.whatsapp.fake_delivery import Deliverer, DeliveryPolicy
 from tipdesk.whatsapp.fake_reader import inbound_notification, status_notification
+from tipdesk.whatsapp.schema import SchemaViolation, SendSchema
 
 SERVICE_WINDOW = 24 * 3600
+# Meta's own description of the send API (an extract of facebook/openapi, with its source):
+# every body the fake accepts must fit it, so a test that sends checks the desk against Meta.
+SEND_SCHEMA = (
+    Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "whatsapp"
+    / f"meta-send-message-{GRAPH_API_VERSION}.json"
+)  # fmt: skip
 WINDOW_CLOSED = (
     "More than 24 hours have passed since the recipient last replied to the sender number."
 )
@@ -61,6 +70,9 @@ class FakeGraphConfig:
     seed: int | None = None
     # In the sandbox the fake delivers to the desk in the same process, over ASGI.
     transport: httpx.AsyncBaseTransport | None = None
+    # Absent outside a source checkout (an installed wheel has no tests/): the contract's own
+    # rules still apply then.
+    send_schema: Path = SEND_SCHEMA
 
 
 @dataclass
@@ -219,17 +231,33 @@ class FakeGraph:
             body = await request.json()
         except ValueError:
             return graph_error(100, "the request body is not JSON")
-        if isinstance(body, dict) and body.get("status") == "read":
-            self.state.read_receipts.append(str(body.get("message_id", "")))
-            return JSONResponse({"success": True})
+        read = isinstance(body, dict) and body.get("status") == "read"
         try:
-            validate_send(body)
+            # The contract's rules first: their codes are Meta's own for each mistake.
+            if not read:
+                validate_send(body)
+            self._check_schema(body)
         except SendRejected as exc:
             self.state.rejected.append({"code": exc.code, "details": exc.details, "body": body})
             return graph_error(exc.code, exc.details)
+        if read:
+            self.state.read_receipts.append(str(body.get("message_id", "")))
+            return JSONResponse({"success": True})
         if (fault := self._send_fault(body)) is not None:
             return fault
         return JSONResponse(self.accept(body))
+
+    def _check_schema(self, body: Any) -> None:
+        """Meta's published schema refuses what it does not describe, as (#100)."""
+        schema = send_schema(self.config.send_schema)
+        if schema is None:
+            return
+        try:
+            schema.check(body)
+        except SchemaViolation as exc:
+            raise SendRejected(
+                100, f"the body does not fit Meta's {GRAPH_API_VERSION} send schema: {exc}"
+            ) from exc
 
     def fail_next_sends(self, wa_id: str, codes: list[int]) -> None:
         """The next sends to `wa_id` are refused with these codes, one each (500: an outage)."""
@@ -315,6 +343,11 @@ class FakeGraph:
                 "sent": len(self.state.sent),
             }
         )
+
+
+@cache
+def send_schema(path: Path) -> SendSchema | None:
+    return SendSchema.load(path) if path.is_file() else None
 
 
 async def _drip(data: bytes) -> AsyncIterator[bytes]:
