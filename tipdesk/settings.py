@@ -23,6 +23,7 @@ from tipdesk.conversation.texts import ReaderTexts, TextsError, load_texts
 from tipdesk.errors import SettingsError
 from tipdesk.secret_key import HOW_TO_MAKE_ONE, key_problem, stored_secret_key
 from tipdesk.whatsapp.contract import GRAPH_API_VERSION
+from tipdesk.whatsapp.media_hosts import DEFAULT_MEDIA_HOSTS, MediaHosts, parse_media_hosts
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,12 @@ SETTINGS: tuple[SettingDoc, ...] = (
         " after their use",
     ),
     SettingDoc(
+        "TIPDESK_MEDIA_HOSTS",
+        DEFAULT_MEDIA_HOSTS,
+        "comma-separated host[:port] (*. for subdomains) media may be downloaded from; https"
+        " only, except a loopback host listed literally; the Graph API's own host is allowed too",
+    ),
+    SettingDoc(
         "TIPDESK_TRUSTED_PROXIES",
         "-",
         "reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed",
@@ -201,6 +208,7 @@ class Settings:
     # None: used tips and their consent evidence are kept for good.
     evidence_retention: timedelta | None
     trusted_proxies: TrustedProxies
+    media_hosts: MediaHosts
 
     @classmethod
     def from_env(
@@ -227,6 +235,7 @@ class Settings:
             if sandbox and not any(credentials.values())
             else f"https://graph.facebook.com/{GRAPH_API_VERSION}"
         )
+        graph_api_url = env.url("TIPDESK_GRAPH_API_URL", graph_default)
         return cls(
             data_dir=data_dir,
             database_url=env.database_url(data_dir),
@@ -236,7 +245,7 @@ class Settings:
             whatsapp_app_secret=credentials["TIPDESK_WHATSAPP_APP_SECRET"],
             whatsapp_access_token=credentials["TIPDESK_WHATSAPP_ACCESS_TOKEN"],
             whatsapp_phone_number_id=credentials["TIPDESK_WHATSAPP_PHONE_NUMBER_ID"],
-            graph_api_url=env.url("TIPDESK_GRAPH_API_URL", graph_default),
+            graph_api_url=graph_api_url,
             timezone=env.timezone("TIPDESK_TIMEZONE", "Europe/Amsterdam"),
             opening_hours=env.opening_hours("TIPDESK_OPENING_HOURS", "mon-fri 09:00-17:00"),
             sandbox=sandbox,
@@ -264,6 +273,7 @@ class Settings:
             retention=env.duration("TIPDESK_RETENTION", "90d"),
             evidence_retention=env.duration_or_keep("TIPDESK_EVIDENCE_RETENTION", "keep"),
             trusted_proxies=env.proxies("TIPDESK_TRUSTED_PROXIES"),
+            media_hosts=env.media_hosts("TIPDESK_MEDIA_HOSTS", graph_api_url),
         )
 
     @property
@@ -429,6 +439,12 @@ class _EnvReader:
     def proxies(self, name: str) -> TrustedProxies:
         try:
             return parse_trusted_proxies(self.raw.get(name, ""))
+        except ValueError as exc:
+            raise self.fail(name, str(exc)) from None
+
+    def media_hosts(self, name: str, graph_api_url: str) -> MediaHosts:
+        try:
+            return parse_media_hosts(self.text(name, DEFAULT_MEDIA_HOSTS), graph_api_url)
         except ValueError as exc:
             raise self.fail(name, str(exc)) from None
 

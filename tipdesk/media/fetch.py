@@ -30,6 +30,7 @@ from tipdesk.whatsapp.cloud import (
     MediaLocation,
     TooLarge,
 )
+from tipdesk.whatsapp.media_hosts import MediaRefused
 
 log = logging.getLogger("tipdesk.media")
 MEDIA_FETCH = "media.fetch"
@@ -53,6 +54,9 @@ async def fetch_media(context: JobContext, payload: dict[str, object]) -> None:
     store = media_store(context.settings)
     try:
         await _fetch(asset, context, store)
+    except MediaRefused as exc:
+        # Retrying would ask the same forbidden place again: fail now, once.
+        await fail_asset(asset, refused_reason(exc))
     except TooLarge as exc:
         await fail_asset(asset, f"The file is too large to fetch ({exc}).")
     except MediaGone as exc:
@@ -120,6 +124,13 @@ async def _fetched(
         elif not await MediaAsset.filter(id=asset.id).using_db(connection).exists():
             # Erased or purged while it downloaded: the file goes too, unless shared.
             await schedule_discard([sha256], context.settings, connection)
+
+
+def refused_reason(error: MediaRefused) -> str:
+    return (
+        f"The file was not downloaded: its address is not an allowed media host ({error}). "
+        f"/ Het bestand is niet gedownload: het adres is geen toegestane mediahost ({error})."
+    )
 
 
 def checksum_matches(hex_digest: str, declared: str) -> bool:

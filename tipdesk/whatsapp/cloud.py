@@ -15,10 +15,13 @@ import aiofiles
 import httpx
 
 from tipdesk.settings import Settings
+from tipdesk.whatsapp.media_hosts import MediaRefused
+from tipdesk.whatsapp.pinning import PinnedTransport
 
 CHUNK = 256 * 1024
 READ_TIMEOUT = 30.0
 DOWNLOAD_DEADLINE = 600.0
+MAX_REDIRECTS = 3
 
 
 class GraphError(RuntimeError):
@@ -96,6 +99,7 @@ class GraphClient:
         self.base = settings.graph_api_url
         self.phone_number_id = settings.desk_phone_number_id
         self.headers = {"authorization": f"Bearer {settings.graph_access_token}"}
+        self.media_hosts = settings.media_hosts
         self.transport = transport
         self._http: httpx.AsyncClient | None = None
 
@@ -133,30 +137,47 @@ class GraphClient:
         )
 
     async def download(self, location: MediaLocation, target: Path, limit: int) -> Download:
-        """Stream the file to `target`, never holding more than one chunk in memory."""
+        """Stream the file to `target`, never holding more than one chunk in memory.
+
+        Only hosts in `TIPDESK_MEDIA_HOSTS` are asked, each redirect hop checked again (at most
+        MAX_REDIRECTS): MediaRefused otherwise, before any connection is made."""
         if location.size is not None and location.size > limit:
             raise TooLarge(f"the file is {location.size} bytes, over the {limit} byte limit")
-        digest, size, head = hashlib.sha256(), 0, b""
-        deadline = time.monotonic() + DOWNLOAD_DEADLINE
         try:
-            async with self._client().stream("GET", location.url) as response:
-                if response.status_code != 200:
-                    await response.aread()
-                _raise_for(response)
-                async with aiofiles.open(target, "wb") as output:
-                    async for chunk in response.aiter_bytes(CHUNK):
-                        size += len(chunk)
-                        if size > limit:
-                            raise TooLarge(f"the file is over the {limit} byte limit")
-                        if time.monotonic() > deadline:
-                            raise GraphError("the download was too slow and was stopped")
-                        if len(head) < 4096:
-                            head += chunk[: 4096 - len(head)]
-                        digest.update(chunk)
-                        await output.write(chunk)
+            async with self._download_client() as http:
+                response = await self._follow(http, httpx.URL(location.url))
+                try:
+                    return await _stream_to(response, target, limit)
+                finally:
+                    await response.aclose()
         except httpx.HTTPError as exc:
             raise GraphError(f"the download broke off ({type(exc).__name__})") from exc
-        return Download(size=size, sha256=digest.hexdigest(), head=head)
+
+    async def _follow(self, http: httpx.AsyncClient, url: httpx.URL) -> httpx.Response:
+        """The response that is not a redirect, every hop checked before it is asked."""
+        for _ in range(MAX_REDIRECTS + 1):
+            self.media_hosts.entry_for(url)
+            # The token goes per request, and only here: to a host that passed the check.
+            request = http.build_request("GET", url, headers=self.headers)
+            response = await http.send(request, stream=True)
+            if not response.has_redirect_location:
+                return response
+            await response.aclose()
+            url = response.url.join(response.headers["location"])
+        raise MediaRefused(f"the download was redirected more than {MAX_REDIRECTS} times")
+
+    def _download_client(self) -> httpx.AsyncClient:
+        """A client of its own per download, without default headers: a pooled connection is
+        keyed by address, so one opened (and verified) for one host name must not carry a
+        request for another. A given transport (the sandbox's, in-process) is used as it is,
+        and stays open for the Graph calls that share it."""
+        transport: httpx.AsyncBaseTransport = (
+            _Borrowed(self.transport)
+            if self.transport
+            else PinnedTransport(self.media_hosts, httpx.AsyncHTTPTransport(verify=_tls()))
+        )
+        timeout = httpx.Timeout(READ_TIMEOUT, connect=10.0)
+        return httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=False)
 
     async def send_message(self, body: dict[str, Any]) -> str:
         """POST a message; the wamid Meta accepted it under (accepted, not yet delivered)."""
@@ -190,11 +211,41 @@ class GraphClient:
         return response
 
 
+class _Borrowed(httpx.AsyncBaseTransport):
+    """Someone else's transport: used, never closed."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self.inner.handle_async_request(request)
+
+
 @functools.cache
 def _tls() -> ssl.SSLContext:
     """One TLS context per process: loading the CA bundle takes some 30 ms, which a client per
     message would pay every time (it was most of the cost of sending a confirmation)."""
     return httpx.create_ssl_context()
+
+
+async def _stream_to(response: httpx.Response, target: Path, limit: int) -> Download:
+    if response.status_code != 200:
+        await response.aread()
+    _raise_for(response)
+    digest, size, head = hashlib.sha256(), 0, b""
+    deadline = time.monotonic() + DOWNLOAD_DEADLINE
+    async with aiofiles.open(target, "wb") as output:
+        async for chunk in response.aiter_bytes(CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise TooLarge(f"the file is over the {limit} byte limit")
+            if time.monotonic() > deadline:
+                raise GraphError("the download was too slow and was stopped")
+            if len(head) < 4096:
+                head += chunk[: 4096 - len(head)]
+            digest.update(chunk)
+            await output.write(chunk)
+    return Download(size=size, sha256=digest.hexdigest(), head=head)
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:

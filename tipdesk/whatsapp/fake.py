@@ -80,6 +80,9 @@ class StoredMedia:
     data: bytes
     mime_type: str
     sha256: str
+    # Where media_info says the file lives, instead of the fake's own download URL: for tests
+    # of a Graph API that points the desk somewhere it must not go.
+    url: str | None = None
 
 
 @dataclass
@@ -130,11 +133,18 @@ class FakeGraph:
         )
 
     # -- the reader's side -------------------------------------------------------------------
-    def store_media(self, data: bytes, mime_type: str, faults: list[str] | None = None) -> str:
+    def store_media(
+        self,
+        data: bytes,
+        mime_type: str,
+        faults: list[str] | None = None,
+        *,
+        url: str | None = None,
+    ) -> str:
         media_id = str(900_000_000_000 + next(self.state.ids))
         self.state.faults[media_id] = list(faults or [])
         digest = base64.b64encode(hashlib.sha256(data).digest()).decode()
-        self.state.media[media_id] = StoredMedia(data, mime_type, digest)
+        self.state.media[media_id] = StoredMedia(data, mime_type, digest, url)
         return media_id
 
     def reader_sends(self, message: dict[str, Any], wa_id: str, name: str) -> str:
@@ -173,7 +183,7 @@ class FakeGraph:
         return JSONResponse(
             {
                 "messaging_product": "whatsapp",
-                "url": str(request.url_for("fake_download", token=token)),
+                "url": media.url or str(request.url_for("fake_download", token=token)),
                 "mime_type": media.mime_type,
                 "sha256": digest,
                 "file_size": str(len(media.data)),
