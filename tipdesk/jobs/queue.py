@@ -230,13 +230,19 @@ async def extend_leases(jobs: Collection[Job], lease_for: timedelta) -> int:
     if not jobs:
         return 0
     now = utcnow()
-    pairs = " OR ".join(['("id"=? AND "attempts"=?)'] * len(jobs))
+    pairs, values = _leases_of(jobs)
     return await execute(
         connections.get("default"),
         f'UPDATE "jobs" SET "lease_until"=?, "updated_at"=? WHERE "state"=? AND ({pairs})',  # noqa: S608 - placeholders only
-        [now + lease_for, now, JobState.RUNNING.value]
-        + [value for job in jobs for value in (job.id, job.attempts)],
+        [now + lease_for, now, JobState.RUNNING.value, *values],
     )
+
+
+def _leases_of(jobs: Collection[Job]) -> tuple[str, list[object]]:
+    """A WHERE part matching these leases, an OR of (id, attempt) pairs (both databases use the
+    primary key for each), and its values."""
+    pairs = " OR ".join(['("id"=? AND "attempts"=?)'] * len(jobs))
+    return pairs, [value for job in jobs for value in (job.id, job.attempts)]
 
 
 @contextlib.asynccontextmanager
@@ -272,14 +278,12 @@ async def complete_many(jobs: Collection[Job]) -> int:
     if not jobs:
         return 0
     now = utcnow()
-    # An OR of (id, attempt) pairs: both databases use the primary key for each.
-    pairs = " OR ".join(['("id"=? AND "attempts"=?)'] * len(jobs))
+    pairs, values = _leases_of(jobs)
     return await execute(
         connections.get("default"),
         'UPDATE "jobs" SET "state"=?, "lease_until"=NULL, "finished_at"=?, "updated_at"=?, '  # noqa: S608 - placeholders only
         f'"last_error"=NULL WHERE "state"=? AND ({pairs})',
-        [JobState.DONE.value, now, now, JobState.RUNNING.value]
-        + [value for job in jobs for value in (job.id, job.attempts)],
+        [JobState.DONE.value, now, now, JobState.RUNNING.value, *values],
     )
 
 
