@@ -8,7 +8,7 @@ import pytest
 from tests.conversation.conftest import ANNE, Newsroom
 from tipdesk.audit.models import AuditEvent
 from tipdesk.conversation.models import ConsentRecord, ConsentScope, ConsentState
-from tipdesk.tips.models import Message
+from tipdesk.tips.models import Message, Tip
 
 
 async def photo_tip(newsroom: Newsroom) -> int:
@@ -67,7 +67,10 @@ async def test_a_tap_grants_with_the_profile_name_and_keeps_the_evidence(
         ("ja hoor", ConsentState.GRANTED, ConsentScope.NAMED),
         ("Prima!", ConsentState.GRANTED, ConsentScope.NAMED),
         ("yes", ConsentState.GRANTED, ConsentScope.NAMED),
-        ("anoniem graag", None, None),
+        ("anoniem graag", ConsentState.GRANTED, ConsentScope.ANONYMOUS),
+        ("Ja graag!", ConsentState.GRANTED, ConsentScope.NAMED),
+        ("nee liever niet", ConsentState.REFUSED, None),
+        ("misschien", None, None),
         ("Liever anoniem.", ConsentState.GRANTED, ConsentScope.ANONYMOUS),
         ("liever niet", ConsentState.REFUSED, None),
         ("Nee", ConsentState.REFUSED, None),
@@ -151,3 +154,29 @@ async def test_a_stale_or_foreign_button_changes_nothing(newsroom: Newsroom) -> 
     await newsroom.taps("consent:abc:everything", "Ja")
     assert (await ConsentRecord.get(id=record.id)).state is ConsentState.REQUESTED
     assert ANNE
+
+
+async def test_an_unclear_answer_is_asked_once_more_with_the_buttons_and_flagged(
+    newsroom: Newsroom,
+) -> None:
+    tip_id = await photo_tip(newsroom)
+    record = await ask(newsroom, tip_id)
+    await newsroom.writes("misschien, wat gaan jullie ermee doen?")
+    again = newsroom.sent()[-1]["interactive"]
+    assert again["body"]["text"].startswith("Sorry, dat begreep ik niet helemaal.")
+    assert record.question_text in again["body"]["text"]
+    assert [b["reply"]["id"] for b in again["action"]["buttons"]] == [
+        f"consent:{record.id}:{s}" for s in ("named", "anonymous", "refused")
+    ]
+    assert (await Tip.get(id=tip_id)).consent_unclear_at is not None
+    assert await AuditEvent.exists(action="consent.unclear", tip_id=tip_id)
+    board = (await newsroom.desk.get("/board", headers=await newsroom.editor("Bram"))).text
+    assert "antwoord op toestemming onduidelijk" in board
+    sent = len(newsroom.sent())
+    await newsroom.writes("weet ik nog niet")
+    assert len(newsroom.sent()) == sent, "a second unclear answer gets no third question"
+    assert (await ConsentRecord.get(id=record.id)).state is ConsentState.REQUESTED
+    await newsroom.writes("ok prima, met naam")
+    record = await ConsentRecord.get(id=record.id)
+    assert (record.state, record.scope) == (ConsentState.GRANTED, ConsentScope.NAMED)
+    assert (await Tip.get(id=tip_id)).consent_unclear_at is None

@@ -43,7 +43,10 @@ def test_text_answers_count_only_for_a_fresh_question() -> None:
     assert intent("ja hoor", "consent:7", asked=timedelta(days=2)) is None
     assert intent("ja", "erase") == Intent("erase_confirm")
     assert intent("nee", "erase") == Intent("erase_cancel")
-    assert intent("misschien", "consent:7") is None
+    # Unclear: asked again once, then the reader's words are their own.
+    assert intent("misschien", "consent:7") == Intent("consent_unclear", record_id=7)
+    assert intent("misschien", "consent:7:again") is None
+    assert intent("ja graag", "consent:7:again") == Intent("consent", scope="named", record_id=7)
     assert intent("ja", "consent:x") is None
 
 

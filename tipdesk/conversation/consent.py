@@ -19,6 +19,7 @@ from tipdesk.conversation.intents import Intent
 from tipdesk.conversation.models import ConsentRecord, ConsentScope, ConsentState
 from tipdesk.conversation.outbox import Outgoing, button_message, queue_answer, queue_message
 from tipdesk.conversation.readers import set_pending_question
+from tipdesk.conversation.texts import LanguageTexts
 from tipdesk.editors.models import Editor
 from tipdesk.errors import Conflict, InvalidInput, NotFound
 from tipdesk.jobs import queue
@@ -83,10 +84,7 @@ async def _ask(
         requested_by=editor, requested_at=now, using_db=connection,
     )  # fmt: skip
     await record.media.add(*media, using_db=connection)
-    buttons = [
-        (f"consent:{record.id}:{scope}", texts.texts[f"consent_button_{scope}"])
-        for scope in ("named", "anonymous", "refused")
-    ]
+    buttons = _buttons(record, texts)
     await queue_message(
         sender,
         Outgoing(
@@ -104,6 +102,52 @@ async def _ask(
     )  # fmt: skip
     await schedule_indexing(tip.id, settings, connection)
     return record
+
+
+def _buttons(record: ConsentRecord, texts: LanguageTexts) -> list[tuple[str, str]]:
+    return [
+        (f"consent:{record.id}:{scope}", texts.texts[f"consent_button_{scope}"])
+        for scope in ("named", "anonymous", "refused")
+    ]
+
+
+async def ask_again(
+    sender: Sender,
+    intent: Intent,
+    message: Message,
+    settings: Settings,
+    connection: BaseDBAsyncClient,
+) -> None:
+    """The reader answered in words the desk could not read: never silence, but the question
+    once more with its buttons, and the tip flagged so an editor reads the answer themself. A
+    second unclear answer is left to the editor (`intents._answer`)."""
+    record = (
+        await ConsentRecord.filter(
+            id=intent.record_id, sender_id=sender.id, state=ConsentState.REQUESTED
+        )
+        .using_db(connection)
+        .first()
+    )
+    if record is None:
+        return
+    texts = texts_for(sender, settings)
+    body = f"{texts.render('consent_unclear')}\n\n{record.question_text}"
+    await queue_message(
+        sender,
+        Outgoing(
+            purpose="consent_request", send=button_message(body, _buttons(record, texts)),
+            text=body, automatic=False, key=f"consent:{record.id}:again", tip_id=record.tip_id,
+            ignores_opt_out=True, content={"consent_id": record.id},
+        ),
+        settings, connection,
+    )  # fmt: skip
+    now = queue.utcnow()
+    await set_pending_question(sender, f"consent:{record.id}:again", now, connection)
+    await Tip.filter(id=record.tip_id).using_db(connection).update(consent_unclear_at=now)
+    await AuditEvent.create(
+        action="consent.unclear", tip_id=record.tip_id, sender_id=sender.id,
+        detail={"consent_id": record.id, "wamid": message.wamid}, using_db=connection,
+    )  # fmt: skip
 
 
 async def answer(
@@ -134,6 +178,7 @@ async def answer(
     }
     await ConsentRecord.filter(id=record.id).using_db(connection).update(**changes)
     await set_pending_question(sender, None, None, connection)
+    await Tip.filter(id=record.tip_id).using_db(connection).update(consent_unclear_at=None)
     await AuditEvent.create(
         action=f"consent.{changes['state']}", tip_id=record.tip_id, sender_id=sender.id,
         detail={"consent_id": record.id, "scope": intent.scope}, using_db=connection,

@@ -2,7 +2,8 @@
 answer to the question the desk last asked. Pure: no database, so every rule is tested alone.
 
 Keywords count only as a whole message (`stop`, `Stop!`), never inside a sentence, so a tip
-that says "stop de bus" is a tip. Text answers count only while a question is pending and fresh.
+that says "stop de bus" is a tip. Text answers count only while a question is pending and fresh;
+consent answers are read in the reader's own words (`consent_answers.py`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from tipdesk.conversation.consent_answers import read_consent_answer
 from tipdesk.conversation.texts import ReaderTexts
 
 # A question is answered within a day, or the next "ja" is something else.
@@ -23,7 +25,8 @@ _SPACES = re.compile(r"\s+")
 @dataclass(frozen=True)
 class Intent:
     """`stop`, `start`, `info`, `erase` (asks), `erase_confirm`, `erase_cancel`, `revoke`,
-    `credit` (with `credit`), `consent` (with `scope` and `record_id`)."""
+    `credit` (with `credit`), `consent` (with `scope` and `record_id`), `consent_unclear`
+    (with `record_id`: an answer the desk could not read)."""
 
     kind: str
     scope: str | None = None
@@ -99,10 +102,12 @@ def _answer(words: str, pending: str, texts: ReaderTexts) -> Intent | None:
         if lower in texts.consent_answers["refused"]:
             return Intent("erase_cancel")
         return None
-    kind, _, record = pending.partition(":")
+    kind, _, rest = pending.partition(":")
+    record, _, again = rest.partition(":")
     if kind != "consent" or not record.isdigit():
         return None
-    for scope in ("anonymous", "refused", "named"):
-        if lower in texts.consent_answers[scope]:
-            return Intent("consent", scope=scope, record_id=int(record))
-    return None
+    scope = read_consent_answer(words, texts.consent_answers)
+    if scope is not None:
+        return Intent("consent", scope=scope, record_id=int(record))
+    # Unclear: asked once more with the buttons; after that the words are the reader's own.
+    return None if again else Intent("consent_unclear", record_id=int(record))

@@ -32,6 +32,8 @@ async def handle(
     match intent.kind:
         case "consent":
             await consent.answer(sender, intent, message, settings, connection)
+        case "consent_unclear":
+            await consent.ask_again(sender, intent, message, settings, connection)
         case "revoke":
             await consent.revoke(sender, message, settings, connection)
         case "credit" if intent.credit:

@@ -41,6 +41,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "consent_revoked": frozenset({"newsroom"}),
     "consent_nothing_to_revoke": frozenset({"newsroom"}),
     "consent_refused_after_use": frozenset({"newsroom"}),
+    "consent_unclear": frozenset({"newsroom"}),
     "consent_revoked_after_use": frozenset({"newsroom"}),
     "credit_changed": frozenset({"credit", "newsroom"}),
     "stop_confirmed": frozenset({"newsroom"}),

@@ -1,5 +1,6 @@
 """When a tip was first marked `used` (`tips.used_at`), kept when its status moves on, and
-when its reader refused or withdrew consent after that use (`tips.consent_alert_at`).
+when its reader refused or withdrew consent after that use (`tips.consent_alert_at`), and when
+the reader's answer to the consent question was unclear (`tips.consent_unclear_at`).
 
 Retention and erasure kept only tips whose status was `used` at that moment: a used tip that was
 archived later was purged with its consent record, the evidence a newsroom needs most. Existing
@@ -19,6 +20,9 @@ class Migration(migrations.Migration):
         ops.AddField(model_name="Tip", name="used_at", field=fields.DatetimeField(null=True)),
         ops.AddField(
             model_name="Tip", name="consent_alert_at", field=fields.DatetimeField(null=True)
+        ),
+        ops.AddField(
+            model_name="Tip", name="consent_unclear_at", field=fields.DatetimeField(null=True)
         ),
         ops.RunSQL(
             'UPDATE "tips" SET "used_at"="updated_at" '

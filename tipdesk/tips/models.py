@@ -116,6 +116,8 @@ class Tip(Model):
     # The reader refused or withdrew consent after the tip was used: the most urgent thing a desk
     # can learn. Shown on the board, the tip and /admin until an editor has handled it.
     consent_alert_at = fields.DatetimeField(null=True)
+    # The reader's answer to the consent question was unclear: an editor should read it.
+    consent_unclear_at = fields.DatetimeField(null=True)
     # Set when an editor merged this tip into another: it is archived and points there.
     merged_into: fields.ForeignKeyNullableRelation[Tip] = fields.ForeignKeyField(
         "tipdesk.Tip", related_name="merged_from", null=True, on_delete=fields.SET_NULL

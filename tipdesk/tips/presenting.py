@@ -117,6 +117,7 @@ def _summary(
         "published_url": tip.published_url,
         "used_at": tip.used_at.isoformat() if tip.used_at else None,
         "consent_alert_at": tip.consent_alert_at.isoformat() if tip.consent_alert_at else None,
+        "consent_unclear": tip.consent_unclear_at is not None,
         "merged_into": tip.merged_into_id,
         "consent": {
             "state": consent.state.value if consent else "not_asked",
