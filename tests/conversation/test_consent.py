@@ -7,8 +7,10 @@ import pytest
 
 from tests.conversation.conftest import ANNE, Newsroom
 from tipdesk.audit.models import AuditEvent
+from tipdesk.conversation.consent import media_words
 from tipdesk.conversation.models import ConsentRecord, ConsentScope, ConsentState
-from tipdesk.tips.models import Message, Tip
+from tipdesk.conversation.texts import load_texts
+from tipdesk.tips.models import MediaKind, Message, Tip
 
 
 async def photo_tip(newsroom: Newsroom) -> int:
@@ -180,3 +182,29 @@ async def test_an_unclear_answer_is_asked_once_more_with_the_buttons_and_flagged
     record = await ConsentRecord.get(id=record.id)
     assert (record.state, record.scope) == (ConsentState.GRANTED, ConsentScope.NAMED)
     assert (await Tip.get(id=tip_id)).consent_unclear_at is None
+
+
+@pytest.mark.parametrize(
+    ("kinds", "dutch", "english"),
+    [
+        (["image"], "je foto", "your photo"),
+        (["image", "image"], "je foto's", "your photos"),
+        (["video"], "je video", "your video"),
+        (["video", "video", "video"], "je video's", "your videos"),
+        (["voice"], "je spraakbericht", "your voice message"),
+        (["document", "document"], "je bestanden", "your files"),
+        (["image", "video"], "je beelden", "your photos and videos"),
+    ],
+)
+def test_the_question_names_what_the_reader_sent(
+    kinds: list[str], dutch: str, english: str
+) -> None:
+    texts = load_texts(None)
+    sent = [MediaKind(kind) for kind in kinds]
+    assert media_words(texts.languages["nl"], sent) == dutch
+    assert media_words(texts.languages["en"], sent) == english
+
+
+async def test_a_photo_tip_is_asked_about_the_photo(newsroom: Newsroom) -> None:
+    record = await ask(newsroom, await photo_tip(newsroom))
+    assert record.question_text.startswith("Mogen we je foto bij je tip ")

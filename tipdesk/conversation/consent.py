@@ -77,7 +77,10 @@ async def _ask(
     connection: BaseDBAsyncClient,
 ) -> ConsentRecord:
     texts = texts_for(sender, settings)
-    question = texts.render("consent_question", tip_number=tip.id, name=sender.display_name)
+    question = texts.render(
+        "consent_question", tip_number=tip.id, name=sender.display_name,
+        media=media_words(texts, [asset.kind for asset in media]),
+    )  # fmt: skip
     now = queue.utcnow()
     record = await ConsentRecord.create(
         tip_id=tip.id, sender_id=sender.id, state=ConsentState.REQUESTED, question_text=question,
@@ -102,6 +105,15 @@ async def _ask(
     )  # fmt: skip
     await schedule_indexing(tip.id, settings, connection)
     return record
+
+
+def media_words(texts: LanguageTexts, kinds: list[MediaKind]) -> str:
+    """The question names what the reader sent: "je foto", "je video's", "je spraakbericht",
+    or "je beelden" for a mix of kinds."""
+    if len(set(kinds)) != 1:
+        return texts.texts["media_mixed"]
+    one, _, many = texts.texts[f"media_{kinds[0].value}"].partition("|")
+    return many or one if len(kinds) > 1 else one
 
 
 def _buttons(record: ConsentRecord, texts: LanguageTexts) -> list[tuple[str, str]]:
