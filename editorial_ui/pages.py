@@ -9,7 +9,14 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from editorial_ui.labels import CONSENT_SCOPES, CONSENT_STATES
+from editorial_ui.labels import (
+    CONSENT_SCOPES,
+    CONSENT_STATES,
+    FORWARDED,
+    MESSAGE_TYPES,
+    UNSUPPORTED_OTHER,
+    UNSUPPORTED_TYPES,
+)
 from tipdesk.editors.csrf import csrf_token
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -17,7 +24,10 @@ STATIC = Path(__file__).with_name("static")
 _environment = Environment(
     loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), auto_reload=False
 )
-_environment.globals.update(consent_states=CONSENT_STATES, consent_scopes=CONSENT_SCOPES)
+_environment.globals.update(
+    consent_states=CONSENT_STATES, consent_scopes=CONSENT_SCOPES, message_types=MESSAGE_TYPES,
+    unsupported_types=UNSUPPORTED_TYPES, unsupported_other=UNSUPPORTED_OTHER, forwarded=FORWARDED,
+)  # fmt: skip
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:

@@ -52,6 +52,8 @@ async def show(request: Request) -> Response:
     )[0]
     for note in summary["notes"]:
         note["local"] = _local(note["created_at"], tz)
+    for shown in summary["messages"]:
+        _local_moments(shown, tz)
     if summary["consent_alert_at"]:
         summary["consent_alert_local"] = _local(summary["consent_alert_at"], tz)
     records = await ConsentRecord.filter(tip_id=tip.id).order_by("-requested_at", "-id")
@@ -76,6 +78,14 @@ async def opened(request: Request) -> Response:
     tip = await _tip(request)
     await tip_opened(tip.id, request.app.state.settings)
     return Response(status_code=204)
+
+
+def _local_moments(message: dict[str, Any], tz: ZoneInfo) -> None:
+    for moment in ("edited", "revoked"):
+        if message.get(f"{moment}_at"):
+            message[f"{moment}_local"] = _local(message[f"{moment}_at"], tz)
+    for version in message.get("content", {}).get("versions") or []:
+        version["local"] = _local(str(version["at"]), tz)
 
 
 def _local(iso: str, tz: ZoneInfo) -> str:

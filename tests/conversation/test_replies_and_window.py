@@ -8,12 +8,14 @@ import itertools
 import time
 from datetime import timedelta
 
+import pytest
+
 from tests.conversation.conftest import Newsroom
 from tests.editorial_ui.sessions import log_in_as
 from tests.editorial_ui.test_login import csrf
 from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.worker import Worker
-from tipdesk.tips.models import DeliveryState, Message
+from tipdesk.tips.models import DeliveryState, Message, Tip
 
 
 async def test_a_reply_is_signed_quotes_and_claims_the_tip(newsroom: Newsroom) -> None:
@@ -78,6 +80,34 @@ async def test_outside_the_window_the_template_goes_and_the_reply_waits(newsroom
         "En nog iets\n\n— Bram, de redactie",
     ]
     assert not await Message.filter(delivery=DeliveryState.HELD).exists()
+
+
+@pytest.mark.parametrize("answer", ["button", "text"])
+async def test_the_answer_to_the_template_joins_the_tip_it_answers(
+    newsroom: Newsroom, answer: str
+) -> None:
+    """Issue 18: the reader's "Ja hoor" released the held reply and then also opened a new tip
+    with a second confirmation (four messages in a row). It belongs to the tip it answers."""
+    tip = await newsroom.tip_of(await newsroom.writes("Brand"))
+    await newsroom.age_window()
+    earlier = timedelta(hours=25)
+    await Tip.filter(id=tip.id).update(
+        first_message_at=tip.first_message_at - earlier,
+        last_message_at=tip.last_message_at - earlier,
+    )
+    await newsroom.api("POST", f"/api/v1/tips/{tip.id}/reply", json={"text": "Is het vuur al uit?"})
+    template = await Message.get(purpose="window_template")
+    before = len(newsroom.sent())
+    if answer == "button":
+        wamid = await newsroom.writes(
+            type="button", button={"payload": "OK", "text": "Ja hoor"},
+            context={"from": "31851234567", "id": template.wamid},
+        )  # fmt: skip
+    else:
+        wamid = await newsroom.writes("Ja hoor, wat is er?")
+    assert (await Message.get(wamid=wamid)).tip_id == tip.id
+    assert await Tip.all().count() == 1
+    assert newsroom.texts_sent()[before:] == ["Is het vuur al uit?\n\n— Bram, de redactie"]
 
 
 async def test_a_late_131047_from_meta_takes_the_same_path(newsroom: Newsroom) -> None:

@@ -84,9 +84,14 @@ def _contact_card(card: Json) -> Json:
 
 
 def _interactive(body: Json, item: Json) -> tuple[str, Json]:
+    """A button or list choice, and also what a Flow (`nfm_reply`) or a call-permission
+    answer returns: kept for the editor, never searchable words of the reader's."""
     reply_type = _str(body.get("type"), 64)
     reply = as_object(body.get(reply_type))
-    content = {"reply_type": reply_type, **_pick(reply, "id", "title", "description")}
+    content = {
+        "reply_type": reply_type,
+        **_pick(reply, "id", "title", "description", "response", "name", "response_json"),
+    }
     text = " — ".join(content[key] for key in ("title", "description") if key in content)
     return text, content
 
@@ -99,6 +104,26 @@ def _button(body: Json, item: Json) -> tuple[str, Json]:
 def _reaction(body: Json, item: Json) -> tuple[str, Json]:
     emoji = _str(body.get("emoji"), 32)
     return emoji, {"message_id": _str(body.get("message_id"), 255), "emoji": emoji}
+
+
+def _edit(body: Json, item: Json) -> tuple[str, Json]:
+    """The new version of an earlier message: its own text stays empty, so the words are
+    searched once, in the message they replace."""
+    new = as_object(body.get("message"))
+    kind = _str(new.get("type"), 64)
+    if kind in ("edit", "revoke"):
+        kind = ""  # an edit holds a message, never another edit: no nesting a body could abuse
+    text, content = describe(kind, new.get(kind), new) if kind else ("", {})
+    return "", {"original_message_id": _str(body.get("original_message_id"), 255),
+                "type": kind, "text": text, "content": content}  # fmt: skip
+
+
+def _revoke(body: Json, item: Json) -> tuple[str, Json]:
+    return "", {"original_message_id": _str(body.get("original_message_id"), 255)}
+
+
+def _chat_opened(body: Json, item: Json) -> tuple[str, Json]:
+    return "", {}
 
 
 def _system(body: Json, item: Json) -> tuple[str, Json]:
@@ -158,5 +183,8 @@ DESCRIBERS: dict[str, Callable[[Json, Json], tuple[str, Json]]] = {
     "button": _button,
     "reaction": _reaction,
     "system": _system,
+    "edit": _edit,
+    "revoke": _revoke,
+    "request_welcome": _chat_opened,
     "order": _order,
 }

@@ -38,7 +38,10 @@ class WebhookError(Model):
     kind = fields.CharField(max_length=64)
     detail = fields.TextField()
     excerpt = fields.JSONField[dict[str, object]](default=dict)
+    # The problem itself, whichever body carried it: a retry of that body finds this row.
+    fingerprint = fields.CharField(max_length=64, null=True, db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    last_seen_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "webhook_errors"

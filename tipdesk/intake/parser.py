@@ -18,6 +18,8 @@ from tipdesk.whatsapp.shapes import as_list, as_object, as_text
 ENVELOPE_OBJECT = "whatsapp_business_account"
 MAX_ID_LENGTH = 255
 MEDIA_TYPES = {"image", "video", "audio", "document", "sticker"}
+# A reader changing an earlier message: it is kept and shown changed, never a new message.
+CORRECTIONS = {"edit", "revoke"}
 # A timestamp far outside this range is a contract break, not a message from 1970 or 2200.
 EARLIEST, LATEST = 946_684_800, 7_258_118_400
 
@@ -60,6 +62,8 @@ class InboundMessage:
     media: MediaRef | None = None
     reaction_to: str | None = None
     number_change: str | None = None
+    # `edit` and `revoke`: the reader's earlier message they change.
+    original_wamid: str | None = None
 
 
 @dataclass(frozen=True)
@@ -179,6 +183,8 @@ def parse_message(item: Json, profiles: dict[str, tuple[str, str | None]]) -> In
         raise ContractError(f"{kind} message without its {kind} object")
     context = as_object(item.get("context"))
     text, content = describe(kind, payload, item)
+    if context.get("frequently_forwarded"):
+        content["frequently_forwarded"] = True
     return InboundMessage(
         wamid=wamid,
         reader=reader,
@@ -191,6 +197,9 @@ def parse_message(item: Json, profiles: dict[str, tuple[str, str | None]]) -> In
         media=_media(kind, as_object(payload)) if kind in MEDIA_TYPES else None,
         reaction_to=_optional_id(payload, "message_id") if kind == "reaction" else None,
         number_change=_number_change(kind, payload),
+        original_wamid=_optional_id(payload, "original_message_id")
+        if kind in CORRECTIONS
+        else None,
     )
 
 

@@ -7,9 +7,12 @@ delivery from Meta and at-least-once jobs both end in exactly one message.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import secrets
 import uuid
+from datetime import timedelta
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -22,8 +25,10 @@ from tipdesk.conversation.inbound import respond
 from tipdesk.conversation.intents import Intent, read_intent
 from tipdesk.conversation.models import ConsentRecord
 from tipdesk.conversation.outbox import delivery_failed
+from tipdesk.intake.corrections import apply_correction
 from tipdesk.intake.models import InboundState, InboundWebhook, WebhookError
 from tipdesk.intake.parser import (
+    CORRECTIONS,
     InboundMessage,
     Notification,
     Reader,
@@ -36,7 +41,7 @@ from tipdesk.jobs.worker import JobContext
 from tipdesk.media.fetch import MEDIA_FETCH
 from tipdesk.search.jobs import schedule_indexing
 from tipdesk.settings import Settings
-from tipdesk.tips.actions import tip_for_message
+from tipdesk.tips.actions import answered_tip, tip_for_message
 from tipdesk.tips.models import (
     DeliveryState,
     Direction,
@@ -49,6 +54,8 @@ from tipdesk.tips.models import (
 log = logging.getLogger("tipdesk.intake")
 # Bodies read per query: each is at most TIPDESK_WEBHOOK_MAX_BYTES.
 READ_AT_ONCE = 16
+# Meta retries an unacknowledged body for up to seven days: within them, one problem is one row.
+META_RETRIES_FOR = timedelta(days=7)
 
 # Delivery only moves forward, whatever order Meta's status webhooks arrive in.
 DELIVERY_RANK = {
@@ -139,25 +146,42 @@ async def _process_one(webhook: InboundWebhook, settings: Settings) -> Notificat
 
 async def _finish(webhook: InboundWebhook, notification: Notification) -> None:
     """A body with problems: they are stored in the transaction that marks it processed, so a
-    body still `received` has none recorded; replaced, not added, all the same."""
+    body still `received` has none recorded; replaced, not added, all the same. A problem
+    already listed from another body (Meta's retry of it) is marked seen again, not listed
+    twice."""
+    problems = [(v.kind, v.detail, v.excerpt) for v in notification.violations] + [
+        ("value_error", _error_title(e), e) for e in notification.value_errors
+    ]
+    now = queue.utcnow()
     async with in_transaction() as connection:
         await WebhookError.filter(webhook_id=webhook.id).using_db(connection).delete()
-        errors = [
-            WebhookError(webhook_id=webhook.id, kind=v.kind, detail=v.detail, excerpt=v.excerpt)
-            for v in notification.violations
-        ] + [
-            WebhookError(
-                webhook_id=webhook.id, kind="value_error", detail=_error_title(e), excerpt=e
+        errors: dict[str, WebhookError] = {}
+        for kind, detail, excerpt in problems:
+            fingerprint = _fingerprint(kind, detail, excerpt)
+            if fingerprint in errors:
+                continue
+            seen = await (
+                WebhookError.filter(fingerprint=fingerprint, created_at__gte=now - META_RETRIES_FOR)
+                .using_db(connection)
+                .update(last_seen_at=now)
             )
-            for e in notification.value_errors
-        ]
+            if not seen:
+                errors[fingerprint] = WebhookError(
+                    webhook_id=webhook.id, kind=kind, detail=detail, excerpt=excerpt,
+                    fingerprint=fingerprint,
+                )  # fmt: skip
         if errors:
-            await WebhookError.bulk_create(errors, using_db=connection)
+            await WebhookError.bulk_create(list(errors.values()), using_db=connection)
         await (
             InboundWebhook.filter(id=webhook.id)
             .using_db(connection)
-            .update(state=InboundState.PROCESSED, processed_at=queue.utcnow())
+            .update(state=InboundState.PROCESSED, processed_at=now)
         )
+
+
+def _fingerprint(kind: str, detail: str, excerpt: dict[str, object]) -> str:
+    canonical = json.dumps([kind, detail, excerpt], sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _error_title(error: dict[str, object]) -> str:
@@ -195,7 +219,10 @@ async def _store(
         message.type, message.text, message.content, sender.pending_question,
         sender.pending_question_at, queue.utcnow(), settings.texts,
     )  # fmt: skip
-    tip, opened = await _tip_for(sender, new_reader, message, intent, settings, connection)
+    if message.type in CORRECTIONS:
+        tip, opened = await apply_correction(sender, message, connection), False
+    else:
+        tip, opened = await _tip_for(sender, new_reader, message, intent, settings, connection)
     stored = await Message.create(
         wamid=message.wamid,
         tip=tip,
@@ -242,8 +269,11 @@ async def _tip_for(
     settings: Settings,
     connection: BaseDBAsyncClient,
 ) -> tuple[Tip | None, bool]:
-    """An answer to a consent question belongs to the tip it answers, whatever its status;
-    other requests to the desk join an active tip but never open one."""
+    """An answer to a consent question, a button or the desk's template belongs to the tip it
+    answers, whatever its status; other requests to the desk join an active tip but never open
+    one; a reader merely opening the chat has said nothing yet."""
+    if message.type == "request_welcome":
+        return None, False
     if intent is not None and intent.record_id is not None:
         record = (
             await ConsentRecord.filter(id=intent.record_id, sender_id=sender.id)
@@ -252,6 +282,13 @@ async def _tip_for(
         )
         if record is not None:
             return await Tip.filter(id=record.tip_id).using_db(connection).get(), False
+    if not new_reader:
+        answered = await answered_tip(
+            sender, message_type=message.type, quoted_wamid=message.context_wamid,
+            sent_at=message.sent_at, connection=connection,
+        )  # fmt: skip
+        if answered is not None:
+            return answered, False
     return await tip_for_message(
         sender,
         message_type=message.type,

@@ -17,11 +17,14 @@ from tipdesk.jobs.queue import utcnow
 from tipdesk.search.jobs import schedule_indexing
 from tipdesk.settings import Settings
 from tipdesk.tips.access import check_may_work_on, is_chief
-from tipdesk.tips.models import Message, Sender, Tip, TipStatus
+from tipdesk.tips.models import DeliveryState, Direction, Message, Sender, Tip, TipStatus
 
 CLOSED = [status for status in TipStatus if status.is_closed]
-# Reactions and system notices belong to a conversation but never open a story on their own.
-NEVER_START_A_TIP = frozenset({"reaction", "system"})
+# Only what a reader tells the desk opens a tip. Reactions, notices, the chat being opened,
+# changes to earlier messages and answers to the desk (buttons, lists, Flows, call permissions)
+# belong to a conversation but never open a story on their own.
+ANSWERS = frozenset({"interactive", "button"})
+NEVER_START_A_TIP = frozenset({"reaction", "system", "request_welcome", "edit", "revoke"}) | ANSWERS
 
 
 async def tip_for_message(
@@ -51,6 +54,52 @@ async def tip_for_message(
     if message_type in NEVER_START_A_TIP or not may_open:
         return None, False
     return await _open_tip(sender, sent_at, connection), True
+
+
+async def answered_tip(
+    sender: Sender,
+    *,
+    message_type: str,
+    quoted_wamid: str | None,
+    sent_at: datetime,
+    connection: BaseDBAsyncClient,
+) -> Tip | None:
+    """The tip a reader's answer to the desk belongs to: the desk's message a button or list
+    choice answers, else the tip of an editor's message the desk holds for the reader (their
+    window had closed, and the desk's template asked them to write back). A button answers
+    whatever the tip's status; other messages never join a closed tip, so news weeks later is
+    a new tip."""
+    answered = None
+    if message_type in ANSWERS and quoted_wamid is not None:
+        answered = await _desk_message(sender, connection, wamid=quoted_wamid)
+    if answered is None:
+        # An editor's message waiting for them: what the template asked them to answer
+        # (an automatic one held, a late confirmation, asks nothing of the reader).
+        answered = await _desk_message(
+            sender, connection, delivery=DeliveryState.HELD, editor_id__isnull=False
+        )
+    if answered is None or answered.tip_id is None:
+        return None
+    tips = Tip.filter(id=answered.tip_id)
+    if message_type not in ANSWERS:
+        tips = tips.filter(status__not_in=CLOSED)
+    tip = await tips.using_db(connection).first()
+    if tip is not None:
+        await _extend(tip, sent_at, connection)
+    return tip
+
+
+async def _desk_message(
+    sender: Sender, connection: BaseDBAsyncClient, **match: object
+) -> Message | None:
+    return (
+        await Message.filter(
+            sender_id=sender.id, direction=Direction.OUTBOUND, tip_id__isnull=False, **match
+        )
+        .order_by("-id")
+        .using_db(connection)
+        .first()
+    )
 
 
 async def _quoted_open_tip(

@@ -103,6 +103,7 @@ def _summary(
     snippets: dict[int, str],
 ) -> dict[str, Any]:
     location = next((m.content for m in messages if m.type == "location"), None)
+    revoked = {m.id for m in messages if m.content.get("revoked_at")}
     summary: dict[str, Any] = {
         "id": tip.id,
         "status": tip.status.value,
@@ -124,7 +125,7 @@ def _summary(
             "scope": consent.scope.value if consent and consent.scope else None,
             "credit": consent.credit_name if consent else None,
         },
-        "media": [_medium(asset, also.get(asset.id, 0)) for asset in media],
+        "media": [_medium(asset, also.get(asset.id, 0), revoked) for asset in media],
         "messages": [message_summary(m) for m in messages],
     }
     if location is not None:
@@ -159,6 +160,8 @@ def message_summary(message: Message) -> dict[str, Any]:
         "received_at": message.sent_at.isoformat(),
         "delivery": message.delivery.value,
     }
+    if message.direction is Direction.INBOUND:
+        summary.update(_reader_facts(message))
     if message.direction is Direction.OUTBOUND:
         summary["purpose"] = message.purpose
         summary["editor_id"] = message.editor_id
@@ -167,7 +170,25 @@ def message_summary(message: Message) -> dict[str, Any]:
     return summary
 
 
-def _medium(asset: MediaAsset, also_sent_by: int) -> dict[str, Any]:
+def _reader_facts(message: Message) -> dict[str, Any]:
+    """What a reader's message says beyond its text: forwarded (a verification signal), edits
+    with every version, deletion by the reader, and the structured content (a shared contact's
+    phones and e-mail, what an unsupported message was). A deleted message's words stay out,
+    even when they are kept as evidence."""
+    content = message.content
+    forwarded = None
+    if message.forwarded:
+        frequently = content.get("frequently_forwarded")
+        forwarded = "frequently_forwarded" if frequently else "forwarded"
+    return {
+        "forwarded": forwarded,
+        "edited_at": content.get("edited_at"),
+        "revoked_at": content.get("revoked_at"),
+        "content": {key: value for key, value in content.items() if key != "revoked"},
+    }
+
+
+def _medium(asset: MediaAsset, also_sent_by: int, revoked: set[int]) -> dict[str, Any]:
     medium: dict[str, Any] = {
         "id": asset.id,
         "kind": asset.kind.value,
@@ -175,6 +196,8 @@ def _medium(asset: MediaAsset, also_sent_by: int) -> dict[str, Any]:
         "variants": {v.name: f"/media/{asset.token}/{v.name}" for v in asset.variants},
         "details": asset.details,
         "also_sent_by": also_sent_by,
+        # The reader deleted the message it came with: the editor must know before using it.
+        "revoked_by_reader": asset.message_id in revoked,
     }
     if asset.sha256:
         medium["variants"]["original"] = f"/media/{asset.token}/original"
