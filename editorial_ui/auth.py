@@ -16,11 +16,11 @@ from editorial_ui.forms import form_fields
 from editorial_ui.pages import render
 from tipdesk.audit.models import AuditEvent
 from tipdesk.client_address import client_address
+from tipdesk.clock import utcnow
 from tipdesk.editors import device_cookie, login_throttle
 from tipdesk.editors.access import SESSION_EDITOR, SESSION_VERSION, current_editor, end_sessions
 from tipdesk.editors.accounts import verify_password
 from tipdesk.editors.models import Editor
-from tipdesk.jobs.queue import utcnow
 from tipdesk.settings import Settings
 
 MAX_FORM_BYTES = 16 * 1024

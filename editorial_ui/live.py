@@ -18,8 +18,8 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from tipdesk.clock import utcnow
 from tipdesk.editors.access import require_editor
-from tipdesk.jobs.queue import utcnow
 from tipdesk.tips.models import MediaAsset, Tip
 
 POLL_SECONDS = 1.0

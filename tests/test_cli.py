@@ -13,10 +13,10 @@ from tortoise import Tortoise
 
 from tests.cli import tipdesk
 from tipdesk.audit.models import AuditEvent
+from tipdesk.clock import utcnow
 from tipdesk.db import database
 from tipdesk.editors.accounts import password_matches
 from tipdesk.editors.models import ApiToken, Editor, Role
-from tipdesk.jobs.queue import utcnow
 from tipdesk.media.states import media_store
 from tipdesk.settings import Settings
 from tipdesk.tips.models import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from tortoise import connections
 
-from tipdesk.jobs import queue
+from tipdesk.clock import utcnow
 from tipdesk.plain_sql import insert_unless_conflict
 from tipdesk.settings import Settings
 from tipdesk.tips.models import DeliveryState, Direction, Message, Sender
@@ -51,12 +51,12 @@ async def test_a_plain_insert_stores_what_the_orm_would_and_skips_a_conflict() -
     connection = connections.get("default")
     reader = await insert_unless_conflict(
         connection,
-        Sender(wa_id="31612345678", display_name="Lezer", first_contact_at=queue.utcnow()),
+        Sender(wa_id="31612345678", display_name="Lezer", first_contact_at=utcnow()),
     )
     assert reader is not None and reader.id
     assert (
         await insert_unless_conflict(
-            connection, Sender(wa_id="31612345678", first_contact_at=queue.utcnow())
+            connection, Sender(wa_id="31612345678", first_contact_at=utcnow())
         )
         is None
     )
@@ -66,7 +66,7 @@ async def test_a_plain_insert_stores_what_the_orm_would_and_skips_a_conflict() -
             wamid=wamid, sender_id=reader.id, direction=Direction.OUTBOUND, type="text",
             text="Dank je wel — één tip", content={"send": {"type": "text"}, "n": [1, None]},
             delivery=DeliveryState.QUEUED, automatic=True, outbound_key="confirmation:1",
-            sent_at=queue.utcnow(),
+            sent_at=utcnow(),
         )  # fmt: skip
 
     stored = await insert_unless_conflict(connection, confirmation("desk.1"))

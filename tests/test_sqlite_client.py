@@ -10,8 +10,8 @@ import pytest
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
+from tipdesk.clock import utcnow
 from tipdesk.db import sqlite_path
-from tipdesk.jobs import queue
 from tipdesk.settings import Settings
 from tipdesk.sqlite_client import ConnectionTurns, DeskSqliteClient
 from tipdesk.tips.models import Sender
@@ -72,7 +72,7 @@ async def test_a_transaction_holds_the_write_lock_from_its_start(settings: Setti
             with pytest.raises(sqlite3.OperationalError, match="locked"):
                 other_process.execute("BEGIN IMMEDIATE")
             await Sender.create(
-                wa_id="31600000001", phone="31600000001", first_contact_at=queue.utcnow(),
+                wa_id="31600000001", phone="31600000001", first_contact_at=utcnow(),
                 using_db=connection,
             )  # fmt: skip
         other_process.execute("BEGIN IMMEDIATE")  # free again once it committed

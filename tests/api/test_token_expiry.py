@@ -11,10 +11,10 @@ import pytest
 
 from tests.cli import tipdesk
 from tests.editors_factory import PASSWORD
+from tipdesk.clock import utcnow
 from tipdesk.editors.accounts import create_editor, create_token
 from tipdesk.editors.models import ApiToken, Role
 from tipdesk.errors import InvalidInput
-from tipdesk.jobs.queue import utcnow
 
 pytestmark = pytest.mark.usefixtures("app")
 

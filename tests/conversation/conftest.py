@@ -16,12 +16,12 @@ import pytest
 from tests.editorial_ui.sessions import PASSWORD
 from tests.servers import free_port, serving
 from tipdesk.app import create_app
+from tipdesk.clock import utcnow
 from tipdesk.editors.accounts import create_editor, create_token
 from tipdesk.editors.models import Role
 from tipdesk.intake.inbox import PROCESS_WEBHOOK
 from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.models import Job, JobState
-from tipdesk.jobs.queue import utcnow
 from tipdesk.jobs.worker import Worker
 from tipdesk.settings import Settings
 from tipdesk.tips.models import DeliveryState, Message, Sender, Tip

@@ -27,11 +27,11 @@ from whoosh import index as whoosh_index
 from tests.conftest import POSTGRES_URL
 from tests.servers import serving
 from tipdesk.app import create_app
+from tipdesk.clock import utcnow
 from tipdesk.db import sqlite_path
 from tipdesk.intake.signature import sign
 from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.models import Job, JobState
-from tipdesk.jobs.queue import utcnow
 from tipdesk.jobs.worker import Worker
 from tipdesk.search.schema import tip_schema
 from tipdesk.settings import Settings

@@ -23,6 +23,7 @@ from tests.conversation.reader_world import (
     photo,
 )
 from tipdesk.audit.models import AuditEvent
+from tipdesk.clock import utcnow
 from tipdesk.conversation import consent
 from tipdesk.conversation.erasure import ERASE_ECHOES
 from tipdesk.conversation.models import ConsentRecord, ConsentScope, ConsentState
@@ -31,7 +32,7 @@ from tipdesk.editors.accounts import create_editor
 from tipdesk.editors.models import Editor, Role
 from tipdesk.intake.models import InboundWebhook, WebhookError
 from tipdesk.jobs.models import Job, JobState
-from tipdesk.jobs.queue import enqueue, utcnow
+from tipdesk.jobs.queue import enqueue
 from tipdesk.media.states import media_store
 from tipdesk.search.engine import find_tips
 from tipdesk.search.jobs import rebuild

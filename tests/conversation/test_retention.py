@@ -19,13 +19,13 @@ from tests.conversation.reader_world import (
     open_world,
     photo,
 )
+from tipdesk.clock import utcnow
 from tipdesk.conversation.models import ConsentRecord, ConsentScope, ConsentState
 from tipdesk.conversation.retention import CONVERSATION_PURGE, purge, schedule_purge
 from tipdesk.editors.accounts import create_editor, create_token
 from tipdesk.editors.models import Role
 from tipdesk.intake.models import InboundState, InboundWebhook
 from tipdesk.jobs.models import Job, JobState
-from tipdesk.jobs.queue import utcnow
 from tipdesk.media.states import media_store
 from tipdesk.search.engine import find_tips
 from tipdesk.tips import actions

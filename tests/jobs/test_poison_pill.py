@@ -18,6 +18,7 @@ from tests.jobs.test_worker_processes import (  # noqa: F401 - fixture
     wait_for,
     workers,
 )
+from tipdesk.clock import utcnow
 from tipdesk.conversation.outbox import CONVERSATION_SEND
 from tipdesk.jobs import queue
 from tipdesk.jobs.kinds import desk_job_kinds
@@ -48,7 +49,7 @@ async def crash(kind: str) -> None:
 
 
 async def reader_tip() -> tuple[Sender, Tip, Message]:
-    now = queue.utcnow()
+    now = utcnow()
     reader = await Sender.create(wa_id="31612345678", phone="31612345678", first_contact_at=now)
     tip = await Tip.create(sender=reader, first_message_at=now, last_message_at=now)
     message = await Message.create(
@@ -123,7 +124,7 @@ async def test_a_send_that_kills_two_workers_is_marked_failed(settings: Settings
     reader, tip, _ = await reader_tip()
     message = await Message.create(
         wamid="desk.poison", tip=tip, sender=reader, direction=Direction.OUTBOUND, type="text",
-        text="Dank je wel", delivery=DeliveryState.QUEUED, sent_at=queue.utcnow(),
+        text="Dank je wel", delivery=DeliveryState.QUEUED, sent_at=utcnow(),
     )  # fmt: skip
     await queue.enqueue(CONVERSATION_SEND, {"message_id": message.id}, max_attempts=5)
     await crash(CONVERSATION_SEND)

@@ -9,6 +9,7 @@ import pytest
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
+from tipdesk.clock import utcnow
 from tipdesk.jobs import queue
 from tipdesk.jobs.models import Job, JobState
 from tipdesk.jobs.worker import JobContext, JobKind, Worker
@@ -40,7 +41,7 @@ async def test_dedupe_key_makes_enqueue_idempotent_without_breaking_the_transact
 
 
 async def test_lease_takes_urgent_due_known_jobs_only() -> None:
-    later = queue.utcnow() + timedelta(minutes=5)
+    later = utcnow() + timedelta(minutes=5)
     await queue.enqueue("slow", {"name": "late"}, max_attempts=3, run_at=later)
     await queue.enqueue("slow", {"name": "normal"}, max_attempts=3)
     await queue.enqueue("slow", {"name": "urgent"}, max_attempts=3, priority=10)
@@ -63,8 +64,8 @@ async def test_failure_retries_with_exponential_backoff_then_dies_with_its_error
         assert job is not None
         assert await queue.fail(job, ValueError("upstream said 503"), base) is JobState.QUEUED
         stored = await Job.get(id=job.id)
-        delays.append(stored.run_at - queue.utcnow())
-        await Job.filter(id=job.id).update(run_at=queue.utcnow())
+        delays.append(stored.run_at - utcnow())
+        await Job.filter(id=job.id).update(run_at=utcnow())
     assert timedelta(seconds=7) < delays[0] <= timedelta(seconds=12)
     assert timedelta(seconds=15) < delays[1] <= timedelta(seconds=24)
     job = await queue.lease("w1", LEASE, ["flaky"])
@@ -98,7 +99,7 @@ async def test_expired_lease_returns_the_job_and_fences_the_old_worker() -> None
 async def test_a_batch_is_leased_and_finished_together_most_urgent_first() -> None:
     for n in range(5):
         await queue.enqueue("index", {"n": n}, max_attempts=3, priority=20 - n)
-    await queue.enqueue("index", {"n": "later"}, max_attempts=3, run_at=queue.utcnow() + LEASE)
+    await queue.enqueue("index", {"n": "later"}, max_attempts=3, run_at=utcnow() + LEASE)
     await queue.enqueue("other", {"n": "other"}, max_attempts=3, priority=0)
     batch = await queue.lease_many("batch", LEASE, ["index"], limit=3)
     assert [job.payload["n"] for job in batch] == [4, 3, 2]
@@ -124,9 +125,7 @@ async def test_due_jobs_and_expired_leases_are_taken_together_most_urgent_first(
     assert stale is not None
     await queue.enqueue("work", {"n": "due, normal"}, max_attempts=3, priority=10)
     await queue.enqueue("work", {"n": "due, urgent"}, max_attempts=3, priority=2)
-    await queue.enqueue(
-        "work", {"n": "later"}, max_attempts=3, priority=0, run_at=queue.utcnow() + LEASE
-    )
+    await queue.enqueue("work", {"n": "later"}, max_attempts=3, priority=0, run_at=utcnow() + LEASE)
     await asyncio.sleep(0.01)
     taken = await queue.lease_many("w2", LEASE, ["work"], limit=10)
     assert [job.payload["n"] for job in taken] == ["expired, urgent", "due, urgent", "due, normal"]

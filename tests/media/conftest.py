@@ -13,9 +13,10 @@ from datetime import timedelta
 import pytest
 
 from tests.servers import serving
+from tipdesk.clock import utcnow
 from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.models import Job, JobState
-from tipdesk.jobs.queue import enqueue, utcnow
+from tipdesk.jobs.queue import enqueue
 from tipdesk.jobs.worker import Worker
 from tipdesk.media.states import media_store
 from tipdesk.settings import Settings

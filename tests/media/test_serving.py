@@ -9,9 +9,9 @@ import pytest
 
 from tests.media.conftest import Desk
 from tests.media_store import clips
+from tipdesk.clock import utcnow
 from tipdesk.editors.accounts import create_editor, create_token
 from tipdesk.editors.models import ApiToken, Role
-from tipdesk.jobs.queue import utcnow
 from tipdesk.tips.models import MediaAsset, MediaKind
 
 pytestmark = pytest.mark.usefixtures("app")

@@ -31,8 +31,8 @@ from PIL import Image
 from tests.conftest import POSTGRES_URL
 from tests.intake.test_crash import acked_wamids
 from tests.servers import die_with_parent, free_port, serving
+from tipdesk.clock import utcnow
 from tipdesk.jobs.models import Job, JobState
-from tipdesk.jobs.queue import utcnow
 from tipdesk.search.index import TipIndex
 from tipdesk.tips.models import Direction, MediaAsset, MediaState, Message, Tip
 from tipdesk.whatsapp.fake import FakeGraph, FakeGraphConfig, create_fake_graph

@@ -11,10 +11,10 @@ from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from tipdesk.clock import utcnow
 from tipdesk.conversation.limits import within_daily_cap, within_rate_limit
 from tipdesk.conversation.outbox import Outgoing, queue_message, text_message
 from tipdesk.conversation.texts import LanguageTexts
-from tipdesk.jobs import queue
 from tipdesk.settings import Settings
 from tipdesk.tips.models import Message, Sender, Tip
 
@@ -49,7 +49,7 @@ async def confirm_new_tip(
     if not await may_send_automatic(sender, settings, connection, new_reader=new_reader):
         return
     texts = texts_for(sender, settings)
-    now = queue.utcnow()
+    now = utcnow()
     name = sender.display_name.strip()
     values = {"name": name, "name_suffix": f", {name}" if name else "", "tip_number": tip.id}
     opening = settings.opening_hours.next_opening(now, settings.timezone)

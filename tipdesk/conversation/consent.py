@@ -13,6 +13,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from tipdesk.audit.models import AuditEvent
+from tipdesk.clock import utcnow
 from tipdesk.conversation.automatic import texts_for
 from tipdesk.conversation.consent_alerts import withdrawn_after_use
 from tipdesk.conversation.intents import Intent
@@ -22,7 +23,6 @@ from tipdesk.conversation.readers import set_pending_question
 from tipdesk.conversation.texts import LanguageTexts
 from tipdesk.editors.models import Editor
 from tipdesk.errors import Conflict, InvalidInput, NotFound
-from tipdesk.jobs import queue
 from tipdesk.search.jobs import schedule_indexing
 from tipdesk.settings import Settings
 from tipdesk.tips.access import check_may_work_on
@@ -59,7 +59,7 @@ async def _refuse_repeat(tip_id: int, connection: BaseDBAsyncClient) -> None:
         await ConsentRecord.filter(
             tip_id=tip_id,
             state=ConsentState.REQUESTED,
-            requested_at__gt=queue.utcnow() - ASK_AGAIN_AFTER,
+            requested_at__gt=utcnow() - ASK_AGAIN_AFTER,
         )
         .using_db(connection)
         .exists()
@@ -81,7 +81,7 @@ async def _ask(
         "consent_question", tip_number=tip.id, name=sender.display_name,
         media=media_words(texts, [asset.kind for asset in media]),
     )  # fmt: skip
-    now = queue.utcnow()
+    now = utcnow()
     record = await ConsentRecord.create(
         tip_id=tip.id, sender_id=sender.id, state=ConsentState.REQUESTED, question_text=question,
         requested_by=editor, requested_at=now, using_db=connection,
@@ -153,7 +153,7 @@ async def ask_again(
         ),
         settings, connection,
     )  # fmt: skip
-    now = queue.utcnow()
+    now = utcnow()
     await set_pending_question(sender, f"consent:{record.id}:again", now, connection)
     await Tip.filter(id=record.tip_id).using_db(connection).update(consent_unclear_at=now)
     await AuditEvent.create(

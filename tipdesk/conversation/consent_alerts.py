@@ -12,10 +12,10 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from tipdesk.audit.models import AuditEvent
+from tipdesk.clock import utcnow
 from tipdesk.conversation.models import ConsentRecord
 from tipdesk.editors.models import Editor
 from tipdesk.errors import Conflict, NotFound
-from tipdesk.jobs import queue
 from tipdesk.tips.access import check_may_work_on
 from tipdesk.tips.models import Tip
 
@@ -27,7 +27,7 @@ async def withdrawn_after_use(
     tip = await Tip.filter(id=record.tip_id).using_db(connection).first()
     if tip is None or tip.used_at is None:
         return False
-    await Tip.filter(id=tip.id).using_db(connection).update(consent_alert_at=queue.utcnow())
+    await Tip.filter(id=tip.id).using_db(connection).update(consent_alert_at=utcnow())
     await AuditEvent.create(
         action="consent.withdrawn_after_use", tip_id=tip.id, sender_id=record.sender_id,
         detail={"consent_id": record.id, "answer": answer}, using_db=connection,

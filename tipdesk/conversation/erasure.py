@@ -27,6 +27,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from tipdesk.audit.models import AuditEvent
+from tipdesk.clock import utcnow
 from tipdesk.conversation import traces
 from tipdesk.conversation.automatic import texts_for
 from tipdesk.conversation.models import ConsentRecord
@@ -124,13 +125,13 @@ async def schedule_echo_sweep(settings: Settings, connection: BaseDBAsyncClient)
     the daily purge sweeps later ones."""
     await queue.enqueue(
         ERASE_ECHOES, {}, max_attempts=settings.job_max_attempts, using_db=connection,
-        dedupe_key=ERASE_ECHOES, run_at=queue.utcnow() + ECHO_SWEEP_AFTER, priority=150,
+        dedupe_key=ERASE_ECHOES, run_at=utcnow() + ECHO_SWEEP_AFTER, priority=150,
     )  # fmt: skip
 
 
 async def sweep_echoes(context: JobContext, payload: dict[str, object]) -> None:
     """The `conversation.erase_echoes` job."""
-    removed = await traces.remove_echoes(queue.utcnow())
+    removed = await traces.remove_echoes(utcnow())
     if removed:
         await leave_no_copies()
     log.info("conversation.erase_echoes: %d raw webhook bodies removed", removed)
@@ -155,7 +156,7 @@ async def _erase_rows(
     )
     deleted.add(await delete_messages([int(str(i)) for i in loose], settings, connection))
     await traces.redact_audit(identity, sender.id, kept, connection)
-    await _pseudonymise_sender(sender.id, queue.utcnow(), connection)
+    await _pseudonymise_sender(sender.id, utcnow(), connection)
     return deleted
 
 

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from tipdesk.jobs import queue
+from tipdesk.clock import utcnow
 from tipdesk.settings import Settings
 from tipdesk.tips.models import Direction, Message, Sender
 
@@ -20,7 +20,7 @@ from tipdesk.tips.models import Direction, Message, Sender
 async def within_rate_limit(
     sender: Sender, settings: Settings, connection: BaseDBAsyncClient
 ) -> bool:
-    since = queue.utcnow() - timedelta(hours=1)
+    since = utcnow() - timedelta(hours=1)
     recent_inbound = (
         await Message.filter(sender_id=sender.id, direction=Direction.INBOUND, sent_at__gt=since)
         .using_db(connection)
@@ -37,7 +37,7 @@ async def within_daily_cap(
             sender_id=sender.id,
             direction=Direction.OUTBOUND,
             automatic=True,
-            created_at__gt=queue.utcnow() - timedelta(days=1),
+            created_at__gt=utcnow() - timedelta(days=1),
         )
         .using_db(connection)
         .count()

@@ -22,6 +22,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from tipdesk import plain_sql
+from tipdesk.clock import utcnow
 from tipdesk.conversation.limits import within_rate_limit
 from tipdesk.conversation.models import ConsentRecord
 from tipdesk.jobs import queue
@@ -109,7 +110,7 @@ async def queue_message(
         purpose=outgoing.purpose,
         automatic=outgoing.automatic,
         outbound_key=outgoing.key,
-        sent_at=queue.utcnow(),
+        sent_at=utcnow(),
     )
     stored = await plain_sql.insert_unless_conflict(connection, row)
     if stored is None:
@@ -154,7 +155,7 @@ async def schedule_send(
         max_attempts=settings.job_max_attempts,
         using_db=connection,
         dedupe_key=f"{CONVERSATION_SEND}:{message_id}",
-        run_at=queue.utcnow() + delay if delay else None,
+        run_at=utcnow() + delay if delay else None,
         priority=SEND_PRIORITY,
     )
 
@@ -206,7 +207,7 @@ UNSENDABLE = "sending this message stopped the desk's worker twice; it was not s
 
 def window_open(sender: Sender) -> bool:
     last = sender.last_inbound_at
-    return last is not None and queue.utcnow() - last < SERVICE_WINDOW
+    return last is not None and utcnow() - last < SERVICE_WINDOW
 
 
 def _why_not(sender: Sender, message: Message) -> str | None:
@@ -225,7 +226,7 @@ def _why_not(sender: Sender, message: Message) -> str | None:
 async def _pacing(sender: Sender, settings: Settings) -> timedelta | None:
     """How long to wait so the reader and the number stay within Meta's rate limits; None
     when this send may go now, its reader slot taken."""
-    now = queue.utcnow()
+    now = utcnow()
     if await _number_busy(now, settings):
         return timedelta(seconds=1)
     return await _claim_reader_slot(sender.id, now, settings)
@@ -282,7 +283,7 @@ async def _deliver(message: Message, sender: Sender, context: JobContext) -> Non
     except SendRefused as exc:
         await _refused(message, sender, exc, context)
         return
-    now = queue.utcnow()
+    now = utcnow()
     await plain_sql.execute(
         connections.get("default"),
         'UPDATE "messages" SET "wamid"=?, "delivery"=?, "delivery_at"=?, "sent_at"=? '
@@ -326,13 +327,13 @@ async def _refused(message: Message, sender: Sender, exc: SendRefused, context: 
 
 async def _settle(message: Message, state: DeliveryState, error: dict[str, object]) -> None:
     await Message.filter(id=message.id).update(
-        delivery=state, delivery_at=queue.utcnow(), delivery_error=error
+        delivery=state, delivery_at=utcnow(), delivery_error=error
     )
     log.info("message %d %s (%s)", message.id, state.value, error.get("code") or "")
 
 
 async def mark_unreachable(sender_id: int) -> None:
-    await Sender.filter(id=sender_id, unreachable_at=None).update(unreachable_at=queue.utcnow())
+    await Sender.filter(id=sender_id, unreachable_at=None).update(unreachable_at=utcnow())
 
 
 async def hold(message: Message, sender: Sender, settings: Settings) -> None:
@@ -342,7 +343,7 @@ async def hold(message: Message, sender: Sender, settings: Settings) -> None:
         await (
             Message.filter(id=message.id)
             .using_db(connection)
-            .update(delivery=DeliveryState.HELD, delivery_at=queue.utcnow())
+            .update(delivery=DeliveryState.HELD, delivery_at=utcnow())
         )
         language = settings.texts[settings.texts.language_for(sender.wa_id, sender.language)]
         template = language.template

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from tipdesk.clock import utcnow
 from tipdesk.jobs import queue
 from tipdesk.jobs.worker import JobContext
 from tipdesk.settings import Settings
@@ -55,4 +56,4 @@ async def mark_read(context: JobContext, payload: dict[str, object]) -> None:
         direction=Direction.INBOUND,
         delivery=DeliveryState.RECEIVED,
         sent_at__lte=message.sent_at,
-    ).update(delivery=DeliveryState.READ, delivery_at=queue.utcnow())
+    ).update(delivery=DeliveryState.READ, delivery_at=utcnow())

@@ -10,9 +10,9 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from tipdesk.audit.models import AuditEvent
+from tipdesk.clock import utcnow
 from tipdesk.editors.models import Editor
 from tipdesk.errors import Conflict, InvalidInput, NotFound
-from tipdesk.jobs import queue
 from tipdesk.settings import Settings
 from tipdesk.tips.access import may_work_on
 from tipdesk.tips.models import Sender, Tip, TipStatus
@@ -28,7 +28,7 @@ async def set_blocked(sender_id: int, editor: Editor, *, blocked: bool) -> Sende
             await (
                 Sender.filter(id=sender_id)
                 .using_db(connection)
-                .update(blocked_at=queue.utcnow() if blocked else None)
+                .update(blocked_at=utcnow() if blocked else None)
             )
             await AuditEvent.create(
                 action="sender.blocked" if blocked else "sender.unblocked",

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from tortoise.transactions import in_transaction
 
 from tipdesk.audit.models import AuditEvent
+from tipdesk.clock import utcnow
 from tipdesk.conversation.automatic import texts_for
 from tipdesk.conversation.outbox import Outgoing, queue_message, text_message, window_open
 from tipdesk.editors.models import Editor
 from tipdesk.errors import Conflict, InvalidInput, NotFound
-from tipdesk.jobs import queue
 from tipdesk.settings import Settings
 from tipdesk.tips.access import is_chief
 from tipdesk.tips.actions import claim_tip
@@ -77,7 +77,7 @@ async def reply_to_reader(
         )  # fmt: skip
         if message is None:  # a reply has no outbound key, so it is never a duplicate
             raise Conflict("the reply could not be queued; try again")
-        await Tip.filter(id=tip_id).using_db(connection).update(updated_at=queue.utcnow())
+        await Tip.filter(id=tip_id).using_db(connection).update(updated_at=utcnow())
         await AuditEvent.create(
             action="tip.replied", tip_id=tip_id, editor=editor,
             detail={"message_id": message.id, "window_open": window_open(sender)},

@@ -25,6 +25,7 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from tipdesk.clock import utcnow
 from tipdesk.conversation.traces import remove_echoes
 from tipdesk.db import leave_no_copies
 from tipdesk.intake.models import InboundState, InboundWebhook
@@ -72,7 +73,7 @@ def purge_at(
 
 
 async def purge(settings: Settings, *, dry_run: bool = False) -> PurgeReport:
-    tips, loose, parsed = _due(settings, queue.utcnow())
+    tips, loose, parsed = _due(settings, utcnow())
     if dry_run:
         return await _count(tips, loose, parsed)
     deleted = Deleted()
@@ -86,7 +87,7 @@ async def purge(settings: Settings, *, dry_run: bool = False) -> PurgeReport:
     while keys := [str(i) for i in await parsed.limit(BATCH).values_list("id", flat=True)]:
         await InboundWebhook.filter(id__in=keys).delete()
         webhooks += len(keys)
-    webhooks += await remove_echoes(queue.utcnow())
+    webhooks += await remove_echoes(utcnow())
     await leave_no_copies()
     log.info("purge: %s, %d raw webhook bodies", deleted.as_dict(), webhooks)
     return PurgeReport(deleted, webhooks)
@@ -125,7 +126,7 @@ async def _count(
 async def purge_job(context: JobContext, payload: dict[str, object]) -> None:
     """The daily `conversation.purge` job: tomorrow's run is enqueued first, so a purge that
     fails (and ends dead) does not end the daily rhythm."""
-    await schedule_purge(context.settings, queue.utcnow() + EVERY)
+    await schedule_purge(context.settings, utcnow() + EVERY)
     await purge(context.settings)
 
 

@@ -16,8 +16,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from tipdesk.audit.models import AuditEvent
+from tipdesk.clock import utcnow
 from tipdesk.intake.models import InboundState, InboundWebhook, WebhookError
-from tipdesk.jobs import queue
 from tipdesk.jobs.models import Job
 
 REDACTED = "[erased]"
@@ -70,7 +70,7 @@ async def _scan(needles: list[bytes], since: datetime) -> tuple[list[str], list[
     ids = [str(candidate) for candidate in candidates]
     done: list[str] = []
     waiting: list[str] = []
-    stuck_before = queue.utcnow() - STUCK_AFTER
+    stuck_before = utcnow() - STUCK_AFTER
     for start in range(0, len(ids), BATCH):
         rows = await InboundWebhook.filter(id__in=ids[start : start + BATCH]).only(
             "id", "body", "state", "received_at"

@@ -15,11 +15,11 @@ from datetime import datetime
 from starlette.requests import Request
 from tortoise.expressions import F
 
+from tipdesk.clock import utcnow
 from tipdesk.editors.accounts import token_digest
 from tipdesk.editors.csrf import check_csrf
 from tipdesk.editors.models import ApiToken, Editor, Role
 from tipdesk.errors import Forbidden, PasswordChangeRequired, Unauthorized
-from tipdesk.jobs.queue import utcnow
 
 MAX_TOKEN_LENGTH = 256
 SESSION_EDITOR = "editor_id"

@@ -18,9 +18,9 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from tipdesk.audit.models import AuditEvent
+from tipdesk.clock import utcnow
 from tipdesk.editors.models import ApiToken, Editor, Role
 from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
-from tipdesk.jobs.queue import utcnow
 
 MIN_PASSWORD_LENGTH = 10
 # A password an editor chooses for themselves (set-password, the account page).

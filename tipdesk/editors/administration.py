@@ -11,6 +11,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from tipdesk.audit.models import AuditEvent
+from tipdesk.clock import utcnow
 from tipdesk.editors.accounts import (
     create_editor,
     create_token_for,
@@ -19,7 +20,6 @@ from tipdesk.editors.accounts import (
 )
 from tipdesk.editors.models import ApiToken, Editor, Role
 from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
-from tipdesk.jobs.queue import utcnow
 from tipdesk.search.jobs import schedule_indexing
 from tipdesk.settings import Settings
 from tipdesk.tips.models import Tip

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from tortoise import connections
 
-from tipdesk.jobs.queue import utcnow
+from tipdesk.clock import utcnow
 from tipdesk.plain_sql import execute, fetch
 
 FREE_FAILURES = 5

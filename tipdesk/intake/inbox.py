@@ -27,6 +27,7 @@ import logging
 import re
 import uuid
 
+from tipdesk.clock import utcnow
 from tipdesk.db import SQLITE_BUSY_TIMEOUT_MS, sqlite_path
 from tipdesk.intake.inbox_writers import (
     PROCESS_WEBHOOK,
@@ -37,7 +38,6 @@ from tipdesk.intake.inbox_writers import (
     time_ordered_id,
     webhook_row,
 )
-from tipdesk.jobs.queue import utcnow
 from tipdesk.jobs.wakeup import Doorbells, doorbell_folder
 from tipdesk.settings import Settings
 

@@ -21,6 +21,7 @@ from tortoise.transactions import in_transaction
 
 from tipdesk import plain_sql
 from tipdesk.audit.models import AuditEvent
+from tipdesk.clock import utcnow
 from tipdesk.conversation.inbound import respond
 from tipdesk.conversation.intents import Intent, read_intent
 from tipdesk.conversation.models import ConsentRecord
@@ -98,7 +99,7 @@ async def process_webhook(context: JobContext, payload: dict[str, object]) -> No
                 connections.get("default"),
                 f'UPDATE "inbound_webhooks" SET "state"=?, "processed_at"=? '  # noqa: S608 - placeholders only
                 f'WHERE "id" IN ({plain_sql.marks(len(clean))})',
-                [InboundState.PROCESSED.value, queue.utcnow(), *[str(i) for i in clean]],
+                [InboundState.PROCESSED.value, utcnow(), *[str(i) for i in clean]],
             )
     if failed:
         raise failed[0]
@@ -152,7 +153,7 @@ async def _finish(webhook: InboundWebhook, notification: Notification) -> None:
     problems = [(v.kind, v.detail, v.excerpt) for v in notification.violations] + [
         ("value_error", _error_title(e), e) for e in notification.value_errors
     ]
-    now = queue.utcnow()
+    now = utcnow()
     async with in_transaction() as connection:
         await WebhookError.filter(webhook_id=webhook.id).using_db(connection).delete()
         errors: dict[str, WebhookError] = {}
@@ -217,7 +218,7 @@ async def _store(
         await _change_number(sender, message.number_change, connection)
     intent = read_intent(
         message.type, message.text, message.content, sender.pending_question,
-        sender.pending_question_at, queue.utcnow(), settings.texts,
+        sender.pending_question_at, utcnow(), settings.texts,
     )  # fmt: skip
     if message.type in CORRECTIONS:
         tip, opened = await apply_correction(sender, message, connection), False
@@ -315,7 +316,7 @@ async def _locked_sender(
             user_id=reader.user_id,
             phone=reader.wa_id,
             display_name=reader.display_name,
-            first_contact_at=queue.utcnow(),
+            first_contact_at=utcnow(),
             last_inbound_at=message.sent_at,
         )
         found = await plain_sql.insert_unless_conflict(connection, new)

@@ -14,6 +14,7 @@ import logging
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
+from tipdesk.clock import utcnow
 from tipdesk.intake.inbox import PROCESS_WEBHOOK, intake_priority
 from tipdesk.intake.models import InboundState, InboundWebhook, WebhookError
 from tipdesk.intake.recording import webhook_ids
@@ -53,7 +54,7 @@ async def mark_unprocessable(webhook: InboundWebhook) -> None:
         await (
             InboundWebhook.filter(id=webhook.id, state=InboundState.RECEIVED)
             .using_db(connection)
-            .update(state=InboundState.FAILED, processed_at=queue.utcnow())
+            .update(state=InboundState.FAILED, processed_at=utcnow())
         )
     log.warning("webhook %s kept as unprocessable", webhook.id)
 

@@ -17,20 +17,17 @@ import functools
 import random
 import traceback
 from collections.abc import AsyncIterator, Collection
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from tipdesk.clock import utcnow
 from tipdesk.jobs.models import Job, JobState
 from tipdesk.plain_sql import columns_sql, execute, fetch, marks, unindexed
 
 MAX_BACKOFF = timedelta(hours=1)
 MAX_ERROR_CHARS = 8_000
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def backoff(base_delay: timedelta, attempt: int) -> timedelta:

@@ -18,6 +18,7 @@ from tortoise.transactions import in_transaction
 
 from media_store.paths import MediaStore
 from media_store.sniff import sniff
+from tipdesk.clock import utcnow
 from tipdesk.jobs import queue
 from tipdesk.jobs.worker import JobContext
 from tipdesk.media.discard import schedule_discard
@@ -161,4 +162,4 @@ async def _media_id_expired(asset: MediaAsset) -> bool:
     message = await Message.get_or_none(id=asset.message_id)
     if message is None:
         return True
-    return queue.utcnow() - message.sent_at > MEDIA_ID_LIFETIME
+    return utcnow() - message.sent_at > MEDIA_ID_LIFETIME

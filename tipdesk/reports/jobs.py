@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from tipdesk.clock import utcnow
 from tipdesk.jobs import queue
 from tipdesk.jobs.worker import JobContext
 from tipdesk.reports.rollups import roll_up_history
@@ -22,9 +23,9 @@ EVERY = timedelta(days=1)
 
 async def roll_up_job(context: JobContext, payload: dict[str, object]) -> None:
     settings = context.settings
-    await schedule_roll_up(settings, queue.utcnow() + EVERY)
+    await schedule_roll_up(settings, utcnow() + EVERY)
     rolled = await roll_up_history(
-        settings.timezone, settings.opening_hours, queue.utcnow(), context.give_way
+        settings.timezone, settings.opening_hours, utcnow(), context.give_way
     )
     log.info("reports: %d days rolled up", rolled)
 

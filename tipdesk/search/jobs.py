@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from tipdesk.clock import utcnow
 from tipdesk.jobs import queue
 from tipdesk.jobs.models import Job
 from tipdesk.jobs.worker import JobContext
@@ -55,7 +56,7 @@ async def schedule_indexing(
     await queue.enqueue(
         SEARCH_INDEX, {"tip_id": tip_id}, max_attempts=settings.job_max_attempts,
         using_db=connection, dedupe_key=f"{SEARCH_INDEX}:{tip_id}", priority=20,
-        run_at=indexing_due(queue.utcnow(), delay) if delay else None,
+        run_at=indexing_due(utcnow(), delay) if delay else None,
     )  # fmt: skip
 
 

@@ -9,11 +9,11 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from tipdesk.audit.models import AuditEvent
+from tipdesk.clock import utcnow
 from tipdesk.conversation.automatic import status_update
 from tipdesk.conversation.consent import media_without_consent
 from tipdesk.editors.models import Editor
 from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
-from tipdesk.jobs.queue import utcnow
 from tipdesk.search.jobs import schedule_indexing
 from tipdesk.settings import Settings
 from tipdesk.tips.access import check_may_work_on, is_chief

@@ -13,9 +13,9 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from tipdesk.audit.models import AuditEvent
+from tipdesk.clock import utcnow
 from tipdesk.editors.models import Editor
 from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
-from tipdesk.jobs.queue import utcnow
 from tipdesk.search.jobs import schedule_indexing
 from tipdesk.settings import Settings
 from tipdesk.tips.access import check_may_work_on, is_chief

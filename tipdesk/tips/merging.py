@@ -14,10 +14,10 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from tipdesk.audit.models import AuditEvent
+from tipdesk.clock import utcnow
 from tipdesk.conversation.models import ConsentRecord
 from tipdesk.editors.models import Editor
 from tipdesk.errors import Conflict, InvalidInput, NotFound
-from tipdesk.jobs.queue import utcnow
 from tipdesk.settings import Settings
 from tipdesk.tips.access import may_work_on
 from tipdesk.tips.editing import MAX_TAGS, record, tip_for_change

@@ -7,9 +7,9 @@ from datetime import timedelta
 from typing import Any
 
 from tipdesk.audit.models import AuditEvent
+from tipdesk.clock import utcnow
 from tipdesk.conversation.models import ConsentRecord
 from tipdesk.conversation.retention import WARN_BEFORE, purge_at
-from tipdesk.jobs.queue import utcnow
 from tipdesk.logs import mask_phone
 from tipdesk.media.queries import also_sent_by_many
 from tipdesk.tips.models import Direction, MediaAsset, Message, Sender, Tip, TipNote
