@@ -11,9 +11,10 @@ from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from tipdesk.channels.base import Outbound
 from tipdesk.clock import utcnow
 from tipdesk.conversation.limits import within_daily_cap, within_rate_limit
-from tipdesk.conversation.outbox import Outgoing, queue_message, text_message
+from tipdesk.conversation.outbox import Outgoing, queue_message
 from tipdesk.conversation.texts import LanguageTexts
 from tipdesk.settings import Settings
 from tipdesk.tips.models import Message, Sender, Tip
@@ -136,6 +137,11 @@ async def _queue_automatic(
     connection: BaseDBAsyncClient,
 ) -> Message | None:
     outgoing = Outgoing(
-        purpose=purpose, send=text_message(body), text=body, automatic=True, key=key, tip_id=tip.id
+        purpose=purpose,
+        message=Outbound(text=body),
+        text=body,
+        automatic=True,
+        key=key,
+        tip_id=tip.id,
     )
     return await queue_message(sender, outgoing, settings, connection)

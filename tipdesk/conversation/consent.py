@@ -13,12 +13,13 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from tipdesk.audit.models import AuditEvent
+from tipdesk.channels.base import Outbound
 from tipdesk.clock import utcnow
 from tipdesk.conversation.automatic import texts_for
 from tipdesk.conversation.consent_alerts import withdrawn_after_use
 from tipdesk.conversation.intents import Intent
 from tipdesk.conversation.models import ConsentRecord, ConsentScope, ConsentState
-from tipdesk.conversation.outbox import Outgoing, button_message, queue_answer, queue_message
+from tipdesk.conversation.outbox import Outgoing, queue_answer, queue_message
 from tipdesk.conversation.readers import set_pending_question
 from tipdesk.conversation.texts import LanguageTexts
 from tipdesk.editors.models import Editor
@@ -91,7 +92,8 @@ async def _ask(
     await queue_message(
         sender,
         Outgoing(
-            purpose="consent_request", send=button_message(question, buttons), text=question,
+            purpose="consent_request", message=Outbound(text=question, buttons=tuple(buttons)),
+            text=question,
             automatic=False, key=f"consent:{record.id}", tip_id=tip.id, editor_id=editor.id,
             ignores_opt_out=True, content={"consent_id": record.id},
         ),
@@ -147,7 +149,8 @@ async def ask_again(
     await queue_message(
         sender,
         Outgoing(
-            purpose="consent_request", send=button_message(body, _buttons(record, texts)),
+            purpose="consent_request",
+            message=Outbound(text=body, buttons=tuple(_buttons(record, texts))),
             text=body, automatic=False, key=f"consent:{record.id}:again", tip_id=record.tip_id,
             ignores_opt_out=True, content={"consent_id": record.id},
         ),

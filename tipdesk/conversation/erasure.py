@@ -21,17 +21,17 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from tipdesk.audit.models import AuditEvent
+from tipdesk.channels.base import ChannelError, Outbound
 from tipdesk.clock import utcnow
 from tipdesk.conversation import traces
 from tipdesk.conversation.automatic import texts_for
 from tipdesk.conversation.models import ConsentRecord
-from tipdesk.conversation.outbox import address, text_message
+from tipdesk.conversation.outbox import recipient
 from tipdesk.conversation.requests import ERASE_READER
 from tipdesk.db import leave_no_copies
 from tipdesk.jobs import queue
@@ -39,8 +39,6 @@ from tipdesk.jobs.worker import JobContext
 from tipdesk.settings import Settings
 from tipdesk.tips.deletion import Deleted, delete_content, delete_messages, delete_tips
 from tipdesk.tips.models import Message, Sender, Tip, TipStatus
-from tipdesk.whatsapp.cloud import GraphError
-from tipdesk.whatsapp.contract import SendRejected, validate_send
 
 log = logging.getLogger("tipdesk.conversation")
 __all__ = ["ERASE_ECHOES", "ERASE_READER", "erase_reader", "sweep_echoes"]
@@ -104,18 +102,10 @@ async def say_goodbye(sender: Sender, used: int, context: JobContext) -> str | N
     kept = (
         texts.render("erase_kept_used", count=used) if used else texts.render("erase_kept_nothing")
     )
-    body: dict[str, Any] = {
-        "messaging_product": "whatsapp",
-        "recipient_type": "individual",
-        **address(sender),
-        **text_message(texts.render("erase_done", kept=kept)),
-    }
-    body["text"]["preview_url"] = False
+    goodbye = Outbound(text=texts.render("erase_done", kept=kept), link_preview=False)
     try:
-        validate_send(body)
-        client = context.graph
-        return await client.send_message(body)
-    except (GraphError, SendRejected) as exc:
+        return await context.channel.send(recipient(sender), goodbye)
+    except ChannelError as exc:
         log.warning("reader %d: closing message not sent (%s)", sender.id, type(exc).__name__)
         return None
 

@@ -22,6 +22,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from tipdesk import plain_sql
+from tipdesk.channels.base import Outbound, Recipient, Refusal, SendRefused
 from tipdesk.clock import utcnow
 from tipdesk.conversation.limits import within_rate_limit
 from tipdesk.conversation.models import ConsentRecord
@@ -29,8 +30,6 @@ from tipdesk.jobs import queue
 from tipdesk.jobs.worker import JobContext
 from tipdesk.settings import Settings
 from tipdesk.tips.models import DeliveryState, Direction, Message, Sender
-from tipdesk.whatsapp.cloud import READER_UNREACHABLE, WINDOW_CLOSED, SendRefused
-from tipdesk.whatsapp.contract import SendRejected, validate_send
 
 log = logging.getLogger("tipdesk.conversation")
 
@@ -50,10 +49,10 @@ SENT_STATES = [
 
 @dataclass(frozen=True)
 class Outgoing:
-    """A message to a reader: the Graph body's type part, what the board shows, and why."""
+    """A message to a reader: what the channel sends, what the board shows, and why."""
 
     purpose: str
-    send: dict[str, Any]
+    message: Outbound
     text: str
     automatic: bool
     key: str | None = None
@@ -62,30 +61,6 @@ class Outgoing:
     # STOP's own confirmation and answers to a reader's request go out even after STOP.
     ignores_opt_out: bool = False
     content: dict[str, Any] = field(default_factory=dict)
-
-
-def text_message(body: str, *, quote: str | None = None) -> dict[str, Any]:
-    send: dict[str, Any] = {"type": "text", "text": {"body": body, "preview_url": True}}
-    if quote:
-        send["context"] = {"message_id": quote}
-    return send
-
-
-def button_message(body: str, buttons: list[tuple[str, str]]) -> dict[str, Any]:
-    """Reply buttons as (id, title) pairs, in order."""
-    return {
-        "type": "interactive",
-        "interactive": {
-            "type": "button",
-            "body": {"text": body},
-            "action": {
-                "buttons": [
-                    {"type": "reply", "reply": {"id": button_id, "title": title}}
-                    for button_id, title in buttons
-                ]
-            },
-        },
-    }
 
 
 async def queue_message(
@@ -98,11 +73,11 @@ async def queue_message(
         tip_id=outgoing.tip_id,
         sender_id=sender.id,
         direction=Direction.OUTBOUND,
-        type=str(outgoing.send.get("type", "text")),
+        type=outgoing.message.kind,
         text=outgoing.text,
         content={
             **outgoing.content,
-            "send": outgoing.send,
+            "outbound": outgoing.message.stored(),
             "ignores_opt_out": outgoing.ignores_opt_out,
         },
         editor_id=outgoing.editor_id,
@@ -135,7 +110,7 @@ async def queue_answer(
     await queue_message(
         sender,
         Outgoing(
-            purpose=purpose, send=text_message(body), text=body, automatic=False,
+            purpose=purpose, message=Outbound(text=body), text=body, automatic=False,
             key=f"answer:{message.wamid}"[:128], tip_id=message.tip_id, ignores_opt_out=True,
         ),
         settings, connection,
@@ -271,15 +246,10 @@ NEXT_SEND_AT = Sender._meta.fields_map["next_send_at"]
 
 
 async def _deliver(message: Message, sender: Sender, context: JobContext) -> None:
-    body = graph_body(message, sender)
+    stored = message.content.get("outbound")
+    outbound = Outbound.from_stored(stored if isinstance(stored, dict) else {})
     try:
-        validate_send(body)
-    except SendRejected as exc:
-        await _settle(message, DeliveryState.FAILED, {"code": exc.code, "details": exc.details})
-        return
-    client = context.graph
-    try:
-        wamid = await client.send_message(body)
+        external_id = await context.channel.send(recipient(sender), outbound)
     except SendRefused as exc:
         await _refused(message, sender, exc, context)
         return
@@ -288,35 +258,23 @@ async def _deliver(message: Message, sender: Sender, context: JobContext) -> Non
         connections.get("default"),
         'UPDATE "messages" SET "wamid"=?, "delivery"=?, "delivery_at"=?, "sent_at"=? '
         'WHERE "id"=? AND "delivery"=?',
-        [wamid, DeliveryState.SENT.value, now, now, message.id, DeliveryState.QUEUED.value],
+        [external_id, DeliveryState.SENT.value, now, now, message.id, DeliveryState.QUEUED.value],
     )
     consent_id = message.content.get("consent_id")
     if isinstance(consent_id, int):
-        # The consent evidence names the message that asked, as WhatsApp knows it.
-        await ConsentRecord.filter(id=consent_id).update(request_wamid=wamid)
+        # The consent evidence names the message that asked, as the channel knows it.
+        await ConsentRecord.filter(id=consent_id).update(request_wamid=external_id)
 
 
-def graph_body(message: Message, sender: Sender) -> dict[str, Any]:
-    send = message.content.get("send")
-    if not isinstance(send, dict):
-        send = {}
-    return {
-        "messaging_product": "whatsapp",
-        "recipient_type": "individual",
-        **address(sender),
-        **send,
-    }
-
-
-def address(sender: Sender) -> dict[str, str]:
-    """Where a message to this reader goes: their number, or their username id."""
-    return {"to": f"+{sender.wa_id}"} if sender.wa_id else {"recipient": str(sender.user_id)}
+def recipient(sender: Sender) -> Recipient:
+    """Where a message to this reader goes: their number, or their channel's id for them."""
+    return Recipient(phone=sender.wa_id, user_id=sender.user_id)
 
 
 async def _refused(message: Message, sender: Sender, exc: SendRefused, context: JobContext) -> None:
-    if exc.window_closed:
+    if exc.refusal is Refusal.WINDOW_CLOSED:
         await hold(message, sender, context.settings)
-    elif exc.reader_unreachable:
+    elif exc.refusal is Refusal.UNREACHABLE:
         await mark_unreachable(sender.id)
         await _settle(message, DeliveryState.FAILED, exc.as_error())
     elif exc.worth_retrying and not context.last_attempt:
@@ -348,18 +306,11 @@ async def hold(message: Message, sender: Sender, settings: Settings) -> None:
         language = settings.texts[settings.texts.language_for(sender.wa_id, sender.language)]
         template = language.template
         since = sender.last_inbound_at.isoformat() if sender.last_inbound_at else "never"
-        send = {
-            "type": "template",
-            "template": {
-                "name": template.name,
-                "language": {"policy": "deterministic", "code": template.language},
-            },
-        }
         await queue_message(
             sender,
             Outgoing(
                 purpose="window_template",
-                send=send,
+                message=Outbound(template=(template.name, template.language)),
                 text=language.render("window_reopened", name=sender.display_name),
                 automatic=False,
                 key=f"window:{sender.id}:{since}",
@@ -370,17 +321,16 @@ async def hold(message: Message, sender: Sender, settings: Settings) -> None:
         )
 
 
-async def delivery_failed(wamid: str, error: dict[str, object], settings: Settings) -> None:
-    """A `failed` status webhook: 131047 takes the held path (template now, message when the
-    reader answers); 131026 and 131050 mark the reader unreachable."""
-    code = error.get("code")
-    message = await Message.filter(wamid=wamid, direction=Direction.OUTBOUND).first()
+async def delivery_failed(external_id: str, refusal: Refusal | None, settings: Settings) -> None:
+    """A channel reports a sent message failed after all: a closed window takes the held path
+    (template now, message when the reader answers); an unreachable reader is marked so."""
+    message = await Message.filter(wamid=external_id, direction=Direction.OUTBOUND).first()
     if message is None:
         return
-    if code in WINDOW_CLOSED:
+    if refusal is Refusal.WINDOW_CLOSED:
         sender = await Sender.get(id=message.sender_id)
         await hold(message, sender, settings)
-    elif code in READER_UNREACHABLE:
+    elif refusal is Refusal.UNREACHABLE:
         await mark_unreachable(message.sender_id)
 
 

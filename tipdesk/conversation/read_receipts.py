@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import logging
 
+from tipdesk.channels.base import SendRefused
 from tipdesk.clock import utcnow
 from tipdesk.jobs import queue
 from tipdesk.jobs.worker import JobContext
 from tipdesk.settings import Settings
 from tipdesk.tips.models import DeliveryState, Direction, Message, Sender
-from tipdesk.whatsapp.cloud import SendRefused
 
 log = logging.getLogger("tipdesk.conversation")
 CONVERSATION_MARK_READ = "conversation.mark_read"
@@ -46,11 +46,11 @@ async def mark_read(context: JobContext, payload: dict[str, object]) -> None:
     sender = await Sender.get(id=message.sender_id)
     if sender.erased_at is None and sender.blocked_at is None:
         try:
-            await context.graph.mark_read(message.wamid)
+            await context.channel.mark_read(message.wamid)
         except SendRefused as exc:
             if exc.worth_retrying and not context.last_attempt:
                 raise
-            log.info("read receipt for message %d refused (%s)", message.id, exc.code)
+            log.info("read receipt for message %d refused (%s)", message.id, exc.refusal.value)
     await Message.filter(
         tip_id=message.tip_id,
         direction=Direction.INBOUND,

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from tortoise.transactions import in_transaction
 
 from tipdesk.audit.models import AuditEvent
+from tipdesk.channels.base import Outbound
 from tipdesk.clock import utcnow
 from tipdesk.conversation.automatic import texts_for
-from tipdesk.conversation.outbox import Outgoing, queue_message, text_message, window_open
+from tipdesk.conversation.outbox import Outgoing, queue_message, window_open
 from tipdesk.editors.models import Editor
 from tipdesk.errors import Conflict, InvalidInput, NotFound
 from tipdesk.settings import Settings
@@ -70,7 +71,7 @@ async def reply_to_reader(
         message = await queue_message(
             sender,
             Outgoing(
-                purpose="reply", send=text_message(body, quote=quote), text=body,
+                purpose="reply", message=Outbound(text=body, quote=quote), text=body,
                 automatic=False, tip_id=tip_id, editor_id=editor.id,
             ),
             settings, connection,

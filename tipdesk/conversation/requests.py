@@ -9,11 +9,12 @@ from __future__ import annotations
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from tipdesk.audit.models import AuditEvent
+from tipdesk.channels.base import Outbound
 from tipdesk.conversation import consent
 from tipdesk.conversation.automatic import opening_hours_text, texts_for
 from tipdesk.conversation.intents import QUESTION_FRESH_FOR, Intent
 from tipdesk.conversation.limits import within_rate_limit
-from tipdesk.conversation.outbox import Outgoing, button_message, queue_answer, queue_message
+from tipdesk.conversation.outbox import Outgoing, queue_answer, queue_message
 from tipdesk.conversation.readers import set_pending_question
 from tipdesk.jobs import queue
 from tipdesk.settings import Settings
@@ -96,7 +97,8 @@ async def _ask_erasure(
     await queue_message(
         sender,
         Outgoing(
-            purpose="erase_question", send=button_message(question, buttons), text=question,
+            purpose="erase_question", message=Outbound(text=question, buttons=tuple(buttons)),
+            text=question,
             automatic=False, key=f"answer:{message.wamid}"[:128], tip_id=message.tip_id,
             ignores_opt_out=True,
         ),

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from tipdesk.channels.base import Refusal
 from tipdesk.intake.content import describe, error_summary
 from tipdesk.tips.models import MediaKind
+from tipdesk.whatsapp.cloud import refusal_for
 from tipdesk.whatsapp.shapes import as_list, as_object, as_text
 
 ENVELOPE_OBJECT = "whatsapp_business_account"
@@ -72,6 +74,8 @@ class StatusUpdate:
     status: str
     at: datetime
     errors: list[Json] = field(default_factory=list)
+    # A failed message's error, in the desk's terms (None when Meta named no code we know).
+    refusal: Refusal | None = None
 
 
 @dataclass(frozen=True)
@@ -204,11 +208,14 @@ def parse_message(item: Json, profiles: dict[str, tuple[str, str | None]]) -> In
 
 
 def parse_status(item: Json) -> StatusUpdate:
+    errors = [error_summary(e) for e in as_list(item.get("errors")) if isinstance(e, dict)][:10]
+    code = errors[0].get("code") if errors else None
     return StatusUpdate(
         wamid=_identifier(item, "id"),
         status=_string(item, "status").lower(),
         at=_timestamp(item),
-        errors=[error_summary(e) for e in as_list(item.get("errors")) if isinstance(e, dict)][:10],
+        errors=errors,
+        refusal=refusal_for(code) if isinstance(code, int) else None,
     )
 
 

@@ -403,7 +403,7 @@ async def apply_status(status: StatusUpdate, settings: Settings) -> None:
         earlier = [DeliveryState.QUEUED, DeliveryState.SENT, DeliveryState.DELIVERED]
         error = status.errors[0] if status.errors else {}
         if await _advance(status, state, earlier, error):
-            await delivery_failed(status.wamid, error, settings)
+            await delivery_failed(status.wamid, status.refusal, settings)
         return
     if state not in DELIVERY_RANK:
         return

@@ -23,11 +23,12 @@ from datetime import timedelta
 import httpx
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from tipdesk.channels.base import Channel
 from tipdesk.jobs import queue
 from tipdesk.jobs.models import Job, JobState
 from tipdesk.jobs.wakeup import listen_for_jobs
 from tipdesk.settings import Settings
-from tipdesk.whatsapp.cloud import GraphClient
+from tipdesk.whatsapp.channel import WhatsAppChannel
 
 log = logging.getLogger("tipdesk.jobs")
 
@@ -39,13 +40,14 @@ async def _go_on() -> None:
 @dataclass(frozen=True)
 class JobContext:
     """What a handler gets besides its payload: the settings, which attempt of how many this
-    is, and the worker's Graph API client (in the sandbox, it reaches the desk's own fake)."""
+    is, and the worker's channel to readers (in the sandbox, WhatsApp reaches the desk's own
+    fake Graph API)."""
 
     settings: Settings
     job_id: int
     attempt: int
     max_attempts: int
-    graph: GraphClient
+    channel: Channel
     # A handler that works through many items awaits this between them (see Worker.give_way).
     give_way: Callable[[], Awaitable[None]] = field(default=_go_on)
 
@@ -88,7 +90,7 @@ class Worker:
         self.settings = settings
         # Hear of readers' messages the web process commits at once (`wakeup.py`).
         self.listen = listen
-        self.graph = GraphClient(settings, transport=http_transport)
+        self.channel: Channel = WhatsAppChannel(settings, transport=http_transport)
         # Awaited before each job and by handlers between items: the embedded desk lets webhook
         # acks go first (Inbox.lull).
         self.give_way = give_way
@@ -122,7 +124,7 @@ class Worker:
                 if self.listen:
                     group.create_task(listen_for_jobs(self.settings, self.wake, stop))
         finally:
-            await self.graph.aclose()
+            await self.channel.aclose()
         log.info("worker %s stopped", self.worker_id)
 
     async def drain(self) -> int:
@@ -136,7 +138,7 @@ class Worker:
                     await self._done(job)
                 count += 1
         finally:
-            await self.graph.aclose()
+            await self.channel.aclose()
         return count
 
     async def _slot(self, stop: asyncio.Event) -> None:
@@ -213,7 +215,7 @@ class Worker:
             job_id=job.id,
             attempt=job.attempts,
             max_attempts=job.max_attempts,
-            graph=self.graph,
+            channel=self.channel,
             give_way=self.give_way or _go_on,
         )
         if (reason := queue.spent(job)) is not None:

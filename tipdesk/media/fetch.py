@@ -18,20 +18,20 @@ from tortoise.transactions import in_transaction
 
 from media_store.paths import MediaStore
 from media_store.sniff import sniff
+from tipdesk.channels.base import (
+    ChannelAuthError,
+    ChannelError,
+    MediaFile,
+    MediaGone,
+    MediaNotAllowed,
+    MediaTooLarge,
+)
 from tipdesk.clock import utcnow
 from tipdesk.jobs import queue
 from tipdesk.jobs.worker import JobContext
 from tipdesk.media.discard import schedule_discard
 from tipdesk.media.states import fail_asset, media_store
 from tipdesk.tips.models import MediaAsset, MediaState, Message
-from tipdesk.whatsapp.cloud import (
-    GraphAuthError,
-    GraphError,
-    MediaGone,
-    MediaLocation,
-    TooLarge,
-)
-from tipdesk.whatsapp.media_hosts import MediaRefused
 
 log = logging.getLogger("tipdesk.media")
 MEDIA_FETCH = "media.fetch"
@@ -41,7 +41,7 @@ MEDIA_ID_LIFETIME = timedelta(days=7)
 CHECKSUM_ATTEMPTS = 3
 
 
-class ChecksumMismatch(GraphError):
+class ChecksumMismatch(ChannelError):
     """The bytes differ from the declared SHA-256: a broken transfer, or a different file."""
 
 
@@ -55,17 +55,17 @@ async def fetch_media(context: JobContext, payload: dict[str, object]) -> None:
     store = media_store(context.settings)
     try:
         await _fetch(asset, context, store)
-    except MediaRefused as exc:
+    except MediaNotAllowed as exc:
         # Retrying would ask the same forbidden place again: fail now, once.
         await fail_asset(asset, refused_reason(exc))
-    except TooLarge as exc:
+    except MediaTooLarge as exc:
         await fail_asset(asset, f"The file is too large to fetch ({exc}).")
     except MediaGone as exc:
         if await _media_id_expired(asset):
             await fail_asset(asset, "WhatsApp no longer keeps this file (media ids last 7 days).")
             return
         await _retry_or_fail(asset, context, exc, "WhatsApp could not find the file")
-    except GraphAuthError as exc:
+    except ChannelAuthError as exc:
         await _retry_or_fail(
             asset, context, exc,
             "The Graph API refused our access token (401): an admin must check "
@@ -76,12 +76,12 @@ async def fetch_media(context: JobContext, payload: dict[str, object]) -> None:
             await fail_asset(asset, "The file did not match its checksum, several times over.")
             return
         raise exc
-    except GraphError as exc:
+    except ChannelError as exc:
         await _retry_or_fail(asset, context, exc, "The file could not be downloaded")
 
 
 async def _fetch(asset: MediaAsset, context: JobContext, store: MediaStore) -> None:
-    client = context.graph
+    client = context.channel
     location = await client.locate_media(str(asset.wa_media_id))
     temporary = store.temporary()
     try:
@@ -105,7 +105,7 @@ async def _fetched(
     sha256: str,
     size: int,
     mime: str,
-    location: MediaLocation,
+    location: MediaFile,
 ) -> None:
     async with in_transaction() as connection:
         updated = await (
@@ -127,7 +127,7 @@ async def _fetched(
             await schedule_discard([sha256], context.settings, connection)
 
 
-def refused_reason(error: MediaRefused) -> str:
+def refused_reason(error: MediaNotAllowed) -> str:
     return (
         f"The file was not downloaded: its address is not an allowed media host ({error}). "
         f"/ Het bestand is niet gedownload: het adres is geen toegestane mediahost ({error})."
@@ -146,7 +146,7 @@ def checksum_matches(hex_digest: str, declared: str) -> bool:
 
 
 async def _retry_or_fail(
-    asset: MediaAsset, context: JobContext, error: GraphError, reason: str
+    asset: MediaAsset, context: JobContext, error: ChannelError, reason: str
 ) -> None:
     """Show why the file is still missing; give up with that reason after the last attempt."""
     if context.last_attempt:

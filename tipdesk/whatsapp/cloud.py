@@ -14,6 +14,8 @@ from typing import Any
 import aiofiles
 import httpx
 
+from tipdesk.channels import base as channel
+from tipdesk.channels.base import Download
 from tipdesk.settings import Settings
 from tipdesk.whatsapp.media_hosts import MediaRefused
 from tipdesk.whatsapp.pinning import PinnedTransport
@@ -24,19 +26,19 @@ DOWNLOAD_DEADLINE = 600.0
 MAX_REDIRECTS = 3
 
 
-class GraphError(RuntimeError):
+class GraphError(channel.ChannelError):
     """Worth retrying later: the Graph API or the network had a bad moment."""
 
 
-class GraphAuthError(GraphError):
+class GraphAuthError(GraphError, channel.ChannelAuthError):
     """The access token was refused (401): a configuration problem for an admin."""
 
 
-class MediaGone(GraphError):
+class MediaGone(GraphError, channel.MediaGone):
     """The media id is unknown or its URL expired: resolve again, or give up when too old."""
 
 
-class TooLarge(GraphError):
+class TooLarge(GraphError, channel.MediaTooLarge):
     """The file is over the limit; retrying will not help."""
 
 
@@ -46,30 +48,26 @@ READER_UNREACHABLE = frozenset({131026, 131050})
 TRY_AGAIN = frozenset({4, 80007, 130429, 131000, 131016, 131056, 131057})
 
 
-class SendRefused(GraphError):
+def refusal_for(code: int | None, status: int = 400) -> channel.Refusal:
+    """Meta's error code, in the desk's terms: throughput, pacing, outages and token trouble
+    pass; a closed window holds; an unreachable reader stops; a malformed message fails."""
+    if code in WINDOW_CLOSED:
+        return channel.Refusal.WINDOW_CLOSED
+    if code in READER_UNREACHABLE:
+        return channel.Refusal.UNREACHABLE
+    if code in TRY_AGAIN:
+        return channel.Refusal.RATE_LIMITED
+    if status >= 500 or status == 401:
+        return channel.Refusal.UNAVAILABLE
+    return channel.Refusal.REJECTED
+
+
+class SendRefused(channel.SendRefused):
     """The Graph API refused a message, with its error code and details."""
 
     def __init__(self, code: int | None, details: str, status: int) -> None:
-        super().__init__(f"the Graph API refused the message ({code}: {details})"[:500])
-        self.code = code
-        self.details = details[:500]
+        super().__init__(refusal_for(code, status), code, details)
         self.status = status
-
-    @property
-    def window_closed(self) -> bool:
-        return self.code in WINDOW_CLOSED
-
-    @property
-    def reader_unreachable(self) -> bool:
-        return self.code in READER_UNREACHABLE
-
-    @property
-    def worth_retrying(self) -> bool:
-        """Throughput, pacing, outages and token trouble pass; a malformed message does not."""
-        return self.code in TRY_AGAIN or self.status >= 500 or self.status == 401
-
-    def as_error(self) -> dict[str, object]:
-        return {"code": self.code, "details": self.details}
 
 
 @dataclass(frozen=True)
@@ -78,13 +76,6 @@ class MediaLocation:
     mime_type: str | None
     sha256: str | None
     size: int | None
-
-
-@dataclass(frozen=True)
-class Download:
-    size: int
-    sha256: str
-    head: bytes
 
 
 class GraphClient:

@@ -19,11 +19,13 @@ from dataclasses import dataclass
 
 import httpx
 
+from tipdesk.channels.base import MediaNotAllowed
+
 DEFAULT_MEDIA_HOSTS = "lookaside.fbsbx.com, *.fbcdn.net, *.whatsapp.net"
 DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
-class MediaRefused(Exception):
+class MediaRefused(MediaNotAllowed):
     """The desk will not download from this URL: never worth retrying.
 
     The message names scheme, host and port only: a media URL's path and query carry
