@@ -230,6 +230,8 @@ async def _deliver(message: Message, sender: Sender, context: JobContext) -> Non
     except SendRefused as exc:
         await _refused(message, sender, exc, context)
         return
+    finally:
+        await pacing.hold_reader_slot(sender.id, context.settings)
     now = queue.utcnow()
     await plain_sql.execute(
         connections.get("default"),
