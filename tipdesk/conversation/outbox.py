@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from tortoise import connections
@@ -24,6 +24,7 @@ from tortoise.transactions import in_transaction
 from tipdesk import plain_sql
 from tipdesk.channels.base import Outbound, Recipient, Refusal, SendRefused
 from tipdesk.clock import utcnow
+from tipdesk.conversation import pacing
 from tipdesk.conversation.limits import within_rate_limit
 from tipdesk.conversation.models import ConsentRecord
 from tipdesk.jobs import queue
@@ -39,12 +40,6 @@ SERVICE_WINDOW = timedelta(hours=24)
 # of new readers' messages too, so under a backlog each tip is finished (its confirmation sent)
 # before the next is started, instead of every waiting message first and all answers last.
 SEND_PRIORITY = 5
-SENT_STATES = [
-    DeliveryState.SENT,
-    DeliveryState.DELIVERED,
-    DeliveryState.READ,
-    DeliveryState.PLAYED,
-]
 
 
 @dataclass(frozen=True)
@@ -150,7 +145,7 @@ async def send_queued(context: JobContext, payload: dict[str, object]) -> None:
     if message.type != "template" and not window_open(sender):
         await hold(message, sender, settings)
         return
-    if (wait := await _pacing(sender, settings)) is not None:
+    if (wait := await pacing.claim_send(sender.id, settings)) is not None:
         await schedule_send(message.id, settings, None, delay=wait)
         return
     await _deliver(message, sender, context)
@@ -198,53 +193,6 @@ def _why_not(sender: Sender, message: Message) -> str | None:
     return None
 
 
-async def _pacing(sender: Sender, settings: Settings) -> timedelta | None:
-    """How long to wait so the reader and the number stay within Meta's rate limits; None
-    when this send may go now, its reader slot taken."""
-    now = utcnow()
-    if await _number_busy(now, settings):
-        return timedelta(seconds=1)
-    return await _claim_reader_slot(sender.id, now, settings)
-
-
-async def _number_busy(now: datetime, settings: Settings) -> bool:
-    sent = plain_sql.marks(len(SENT_STATES))
-    [row] = await plain_sql.fetch(
-        connections.get("default"),
-        f'SELECT COUNT(*) AS "recent" FROM "messages" WHERE "direction"=? '  # noqa: S608 - placeholders only
-        f'AND "delivery" IN ({sent}) AND "sent_at">?',
-        [Direction.OUTBOUND.value, *[s.value for s in SENT_STATES], now - timedelta(seconds=1)],
-    )
-    return int(row["recent"]) >= settings.send_rate
-
-
-async def _claim_reader_slot(sender_id: int, now: datetime, settings: Settings) -> timedelta | None:
-    """Compare-and-set on the reader's row: one send wins each slot, on SQLite and PostgreSQL,
-    however many workers ask at once; the others learn how long to wait."""
-    connection = connections.get("default")
-    postgres = connection.capabilities.dialect == "postgres"
-    claimed = await plain_sql.execute(
-        connection,
-        'UPDATE "senders" SET "next_send_at"=? WHERE "id"=? '
-        'AND ("next_send_at" IS NULL OR "next_send_at"<=?)',
-        [
-            plain_sql.db_value(now + settings.reader_send_interval, postgres=postgres),
-            sender_id,
-            plain_sql.db_value(now, postgres=postgres),
-        ],
-    )
-    if claimed:
-        return None
-    rows = await plain_sql.fetch(
-        connection, 'SELECT "next_send_at" FROM "senders" WHERE "id"=?', [sender_id]
-    )
-    taken: datetime | None = NEXT_SEND_AT.to_python_value(rows[0]["next_send_at"]) if rows else None
-    return max(taken - now, timedelta(milliseconds=1)) if taken else timedelta(milliseconds=1)
-
-
-NEXT_SEND_AT = Sender._meta.fields_map["next_send_at"]
-
-
 async def _deliver(message: Message, sender: Sender, context: JobContext) -> None:
     stored = message.content.get("outbound")
     outbound = Outbound.from_stored(stored if isinstance(stored, dict) else {})
@@ -253,6 +201,8 @@ async def _deliver(message: Message, sender: Sender, context: JobContext) -> Non
     except SendRefused as exc:
         await _refused(message, sender, exc, context)
         return
+    finally:
+        await pacing.hold_reader_slot(sender.id, context.settings)
     now = utcnow()
     await plain_sql.execute(
         connections.get("default"),
