@@ -41,7 +41,7 @@ def bare_app(graph: str):  # type: ignore[no-untyped-def]
     from starlette.responses import JSONResponse, Response
     from starlette.routing import Route
 
-    from tipdesk.intake.signature import signature_matches
+    from tipdesk.whatsapp.signature import signature_matches
 
     http = httpx.AsyncClient(headers={"authorization": f"Bearer {TOKEN}"})
 

@@ -73,7 +73,7 @@ def baseline_app():  # type: ignore[no-untyped-def]
     from starlette.responses import JSONResponse, Response
     from starlette.routing import Route
 
-    from tipdesk.intake.signature import signature_matches
+    from tipdesk.whatsapp.signature import signature_matches
 
     async def receive(request: Request) -> Response:
         body = await request.body()
@@ -117,7 +117,7 @@ async def wait_up(url: str) -> None:
 
 
 async def load(url: str, requests: int, concurrency: int) -> tuple[float, list[float], int]:
-    from tipdesk.intake.signature import sign
+    from tipdesk.whatsapp.signature import sign
 
     bodies = [body(n) for n in range(requests)]
     latencies: list[float] = []
@@ -164,7 +164,7 @@ def lua_strings(values: list[str]) -> str:
 
 
 def wrk_script(folder: str) -> Path:
-    from tipdesk.intake.signature import sign
+    from tipdesk.whatsapp.signature import sign
 
     bodies = [body(n) for n in range(2000)]
     script = WRK_SCRIPT.replace("{BODIES}", lua_strings([b.decode() for b in bodies]))

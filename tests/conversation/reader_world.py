@@ -29,13 +29,13 @@ from tests.servers import serving
 from tipdesk.app import create_app
 from tipdesk.clock import utcnow
 from tipdesk.db import sqlite_path
-from tipdesk.intake.signature import sign
 from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.models import Job, JobState
 from tipdesk.jobs.worker import Worker
 from tipdesk.search.schema import tip_schema
 from tipdesk.settings import Settings
 from tipdesk.whatsapp.fake import FakeGraph, FakeGraphConfig, create_fake_graph
+from tipdesk.whatsapp.signature import sign
 
 APP_SECRET = "erasure-app-secret"
 NUMBER_ID = "104567890123456"

@@ -20,7 +20,7 @@ NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 def intent(
     text: str, pending: str | None = None, asked: timedelta = timedelta(minutes=5)
 ) -> Intent | None:
-    return read_intent("text", text, {}, pending, NOW - asked, NOW, TEXTS)
+    return read_intent("text", text, None, pending, NOW - asked, NOW, TEXTS)
 
 
 @pytest.mark.parametrize(
@@ -52,14 +52,14 @@ def test_text_answers_count_only_for_a_fresh_question() -> None:
 
 def test_buttons_carry_their_meaning_and_forged_ids_mean_nothing() -> None:
     def tap(button: str) -> Intent | None:
-        return read_intent("interactive", "", {"id": button}, None, None, NOW, TEXTS)
+        return read_intent("interactive", "", button, None, None, NOW, TEXTS)
 
     assert tap("consent:3:anonymous") == Intent("consent", scope="anonymous", record_id=3)
     assert tap("erase:confirm") == Intent("erase_confirm")
     for forged in ("consent:3:all", "consent::named", "erase:now", "x" * 300, ""):
         assert tap(forged) is None
     quick_reply = read_intent(
-        "button", "Ja", {"payload": "consent:9:refused"}, None, None, NOW, TEXTS
+        "button", "Ja", "consent:9:refused", None, None, NOW, TEXTS
     )
     assert quick_reply == Intent("consent", scope="refused", record_id=9)
 

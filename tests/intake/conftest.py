@@ -10,10 +10,10 @@ import httpx
 import pytest
 
 from tipdesk.intake.inbox import PROCESS_WEBHOOK
-from tipdesk.intake.signature import sign
 from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.worker import Worker
 from tipdesk.settings import Settings
+from tipdesk.whatsapp.signature import sign
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "whatsapp"
 APP_SECRET = "test-app-secret"

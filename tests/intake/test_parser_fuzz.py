@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.intake.conftest import FIXTURES, PHONE_NUMBER_ID
-from tipdesk.intake.content import DESCRIBERS
-from tipdesk.intake.parser import (
+from tipdesk.whatsapp.content import DESCRIBERS
+from tipdesk.whatsapp.inbound import (
     EnvelopeError,
     InboundMessage,
     StatusUpdate,
@@ -86,7 +86,7 @@ def test_any_value_anywhere_in_a_real_payload_parses_without_raising(
     mutated = replace(mutated, path, value)
     result = parse_notification(mutated, PHONE_NUMBER_ID)
     for item in result.messages:
-        assert isinstance(item, InboundMessage) and item.wamid and item.sent_at.tzinfo
+        assert isinstance(item, InboundMessage) and item.external_id and item.sent_at.tzinfo
     for item in result.statuses:
         assert isinstance(item, StatusUpdate)
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tipdesk.intake.signature import sign, signature_matches
+from tipdesk.whatsapp.signature import sign, signature_matches
 
 SECRET = "test-app-secret"
 

@@ -9,9 +9,9 @@ import pytest
 
 from tests.intake.conftest import VERIFY_TOKEN, Meta, fixture, meta_bytes
 from tipdesk.intake.models import InboundWebhook
-from tipdesk.intake.signature import sign
 from tipdesk.jobs.models import Job, JobState
 from tipdesk.settings import Settings
+from tipdesk.whatsapp.signature import sign
 
 pytestmark = pytest.mark.usefixtures("app")
 # Well formed, so the body is read (and capped) before the signature is found wrong.

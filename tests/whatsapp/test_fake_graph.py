@@ -20,11 +20,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tests.servers import die_with_parent, free_port, serving
-from tipdesk.intake.signature import signature_matches
 from tipdesk.settings import Settings
 from tipdesk.whatsapp.contract import GRAPH_API_VERSION
 from tipdesk.whatsapp.fake import SEND_SCHEMA, FakeGraphConfig, create_fake_graph
 from tipdesk.whatsapp.fake_delivery import DeliveryPolicy
+from tipdesk.whatsapp.signature import signature_matches
 
 SECRET, TOKEN, NUMBER = "fake-secret", "fake-token", "104567890123456"
 AUTH = {"authorization": f"Bearer {TOKEN}"}

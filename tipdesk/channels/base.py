@@ -11,7 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from tipdesk.channels.events import Notification
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,10 @@ class Refusal(StrEnum):
     REJECTED = "rejected"  # this message will never go: fail it, with the reason
 
 
+class NotANotification(ValueError):
+    """The body is not an inbound notification of this channel at all."""
+
+
 class ChannelError(RuntimeError):
     """The channel had a bad moment (network, outage): worth retrying later."""
 
@@ -131,6 +138,11 @@ class Channel(Protocol):
     """What the conversation, the outbox, the media fetcher and the worker use of a channel."""
 
     name: str
+
+    def parse(self, body: bytes) -> Notification:
+        """A stored inbound request, in the desk's terms. Raises `NotANotification` when the
+        body is not the channel's at all; a broken item inside becomes a `Violation`."""
+        ...
 
     async def send(self, recipient: Recipient, message: Outbound) -> str:
         """Send; the channel's id of the message. Raises `SendRefused` or `ChannelError`."""

@@ -41,14 +41,14 @@ def normalise(text: str) -> str:
 def read_intent(
     message_type: str,
     text: str,
-    content: dict[str, object],
+    choice: str | None,
     pending: str | None,
     pending_at: datetime | None,
     now: datetime,
     texts: ReaderTexts,
 ) -> Intent | None:
-    if (button := _button_id(message_type, content)) is not None:
-        return _from_button(button)
+    if choice is not None:
+        return _from_button(choice)
     if message_type != "text":
         return None
     words = normalise(text)
@@ -60,12 +60,6 @@ def read_intent(
     if fresh and pending is not None:
         return _answer(words, pending, texts)
     return None
-
-
-def _button_id(message_type: str, content: dict[str, object]) -> str | None:
-    key = {"interactive": "id", "button": "payload"}.get(message_type)
-    value = content.get(key) if key else None
-    return value if isinstance(value, str) else None
 
 
 def _from_button(button: str) -> Intent | None:

@@ -15,8 +15,8 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from tipdesk.audit.models import AuditEvent
+from tipdesk.channels.events import InboundMessage, Role
 from tipdesk.conversation.erasure import is_evidence
-from tipdesk.intake.parser import InboundMessage
 from tipdesk.tips.models import Direction, Message, Sender, Tip
 
 
@@ -27,7 +27,7 @@ async def apply_correction(
     then kept on its own, with nothing to change)."""
     original = await (
         Message.filter(
-            wamid=correction.original_wamid, sender_id=sender.id, direction=Direction.INBOUND
+            wamid=correction.original_id, sender_id=sender.id, direction=Direction.INBOUND
         )
         .using_db(connection)
         .first()
@@ -35,7 +35,7 @@ async def apply_correction(
     if original is None or original.content.get("revoked_at"):
         return None
     tip = await Tip.filter(id=original.tip_id).using_db(connection).first()
-    if correction.type == "edit":
+    if correction.role is Role.EDIT:
         text, content = _edited(original, correction)
         action = "message.edited"
     else:

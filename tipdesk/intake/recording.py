@@ -21,6 +21,8 @@ from tortoise.transactions import in_transaction
 
 from tipdesk import plain_sql
 from tipdesk.audit.models import AuditEvent
+from tipdesk.channels.base import Channel
+from tipdesk.channels.events import InboundMessage, Notification, Reader, Role, StatusUpdate
 from tipdesk.clock import utcnow
 from tipdesk.conversation.inbound import respond
 from tipdesk.conversation.intents import Intent, read_intent
@@ -28,15 +30,6 @@ from tipdesk.conversation.models import ConsentRecord
 from tipdesk.conversation.outbox import delivery_failed
 from tipdesk.intake.corrections import apply_correction
 from tipdesk.intake.models import InboundState, InboundWebhook, WebhookError
-from tipdesk.intake.parser import (
-    CORRECTIONS,
-    InboundMessage,
-    Notification,
-    Reader,
-    StatusUpdate,
-    load_envelope,
-    parse_notification,
-)
 from tipdesk.jobs import queue
 from tipdesk.jobs.worker import JobContext
 from tipdesk.media.fetch import MEDIA_FETCH
@@ -85,7 +78,7 @@ async def process_webhook(context: JobContext, payload: dict[str, object]) -> No
         for webhook in webhooks:
             await context.give_way()
             try:
-                notification = await _process_one(webhook, context.settings)
+                notification = await _process_one(webhook, context.channel, context.settings)
             except Exception as exc:
                 log.warning("webhook %s failed: %s", webhook.id, type(exc).__name__)
                 failed.append(exc)
@@ -124,10 +117,10 @@ async def _received(ids: list[str]) -> list[InboundWebhook]:
 WEBHOOK_COLUMNS = plain_sql.columns_sql(InboundWebhook._meta.db_fields)
 
 
-async def _process_one(webhook: InboundWebhook, settings: Settings) -> Notification:
-    notification = parse_notification(
-        load_envelope(bytes(webhook.body)), settings.desk_phone_number_id
-    )
+async def _process_one(
+    webhook: InboundWebhook, channel: Channel, settings: Settings
+) -> Notification:
+    notification = channel.parse(bytes(webhook.body))
     new = 0
     for message in notification.messages:
         new += await record_message(message, settings)
@@ -201,7 +194,7 @@ async def record_message(message: InboundMessage, settings: Settings) -> bool:
         # Stored before (by an earlier delivery, or by another worker just now): the message's
         # unique wamid refused it and everything this transaction did is rolled back. Asking
         # first would cost every message a query for what Meta's retries rarely cause.
-        if await Message.filter(wamid=message.wamid).exists():
+        if await Message.filter(wamid=message.external_id).exists():
             return False
         raise
     return True
@@ -217,22 +210,22 @@ async def _store(
     if message.number_change is not None:
         await _change_number(sender, message.number_change, connection)
     intent = read_intent(
-        message.type, message.text, message.content, sender.pending_question,
+        message.type, message.text, message.choice, sender.pending_question,
         sender.pending_question_at, utcnow(), settings.texts,
     )  # fmt: skip
-    if message.type in CORRECTIONS:
+    if message.role in (Role.EDIT, Role.REVOKE):
         tip, opened = await apply_correction(sender, message, connection), False
     else:
         tip, opened = await _tip_for(sender, new_reader, message, intent, settings, connection)
     stored = await Message.create(
-        wamid=message.wamid,
+        wamid=message.external_id,
         tip=tip,
         sender=sender,
         direction=Direction.INBOUND,
         type=message.type,
         text=message.text,
         content=message.content,
-        context_wamid=message.context_wamid,
+        context_wamid=message.quoted_id,
         forwarded=message.forwarded,
         sent_at=message.sent_at,
         using_db=connection,
@@ -273,7 +266,7 @@ async def _tip_for(
     """An answer to a consent question, a button or the desk's template belongs to the tip it
     answers, whatever its status; other requests to the desk join an active tip but never open
     one; a reader merely opening the chat has said nothing yet."""
-    if message.type == "request_welcome":
+    if message.role is Role.CHAT_OPENED:
         return None, False
     if intent is not None and intent.record_id is not None:
         record = (
@@ -285,19 +278,18 @@ async def _tip_for(
             return await Tip.filter(id=record.tip_id).using_db(connection).get(), False
     if not new_reader:
         answered = await answered_tip(
-            sender, message_type=message.type, quoted_wamid=message.context_wamid,
+            sender, answer=message.role is Role.ANSWER, quoted_id=message.quoted_id,
             sent_at=message.sent_at, connection=connection,
         )  # fmt: skip
         if answered is not None:
             return answered, False
     return await tip_for_message(
         sender,
-        message_type=message.type,
         sent_at=message.sent_at,
-        quoted_wamid=message.context_wamid or message.reaction_to,
+        quoted_id=message.quoted_id or message.reaction_to,
         window=settings.tip_window,
         connection=connection,
-        may_open=intent is None,
+        may_open=intent is None and message.role is Role.CONTENT,
         new_reader=new_reader,
     )
 
@@ -312,9 +304,9 @@ async def _locked_sender(
     created = False
     if found is None:
         new = Sender(
-            wa_id=reader.wa_id,
+            wa_id=reader.phone,
             user_id=reader.user_id,
-            phone=reader.wa_id,
+            phone=reader.phone,
             display_name=reader.display_name,
             first_contact_at=utcnow(),
             last_inbound_at=message.sent_at,
@@ -339,8 +331,8 @@ async def _locked_sender(
 
 
 async def _find_sender(reader: Reader, connection: BaseDBAsyncClient) -> Sender | None:
-    if reader.wa_id:
-        found = await Sender.filter(wa_id=reader.wa_id).using_db(connection).first()
+    if reader.phone:
+        found = await Sender.filter(wa_id=reader.phone).using_db(connection).first()
         if found is not None:
             return found
     if reader.user_id:
@@ -363,8 +355,8 @@ async def _note_inbound(
     ):
         changes["user_id"] = reader.user_id
     # A username reader whose number is now shared with the desk.
-    if reader.wa_id and not sender.wa_id and not await _taken("wa_id", reader.wa_id, connection):
-        changes["wa_id"] = changes["phone"] = reader.wa_id
+    if reader.phone and not sender.wa_id and not await _taken("wa_id", reader.phone, connection):
+        changes["wa_id"] = changes["phone"] = reader.phone
     if sender.last_inbound_at is None or message.sent_at > sender.last_inbound_at:
         changes["last_inbound_at"] = message.sent_at
     if changes:
@@ -403,7 +395,7 @@ async def apply_status(status: StatusUpdate, settings: Settings) -> None:
         earlier = [DeliveryState.QUEUED, DeliveryState.SENT, DeliveryState.DELIVERED]
         error = status.errors[0] if status.errors else {}
         if await _advance(status, state, earlier, error):
-            await delivery_failed(status.wamid, status.refusal, settings)
+            await delivery_failed(status.external_id, status.refusal, settings)
         return
     if state not in DELIVERY_RANK:
         return
@@ -425,7 +417,7 @@ async def _advance(
         f'AND "direction"=? AND "delivery" IN ({plain_sql.marks(len(earlier))})',
         [
             state.value, status.at, *[DELIVERY_ERROR.to_db_value(e, Message) for e in error_values],
-            status.wamid, Direction.OUTBOUND.value, *[s.value for s in earlier],
+            status.external_id, Direction.OUTBOUND.value, *[s.value for s in earlier],
         ],
     )  # fmt: skip
 

@@ -30,11 +30,11 @@ from tipdesk.errors import (
 )
 from tipdesk.errors_http import INTERNAL_MESSAGE, error_body
 from tipdesk.intake.inbox import PROCESS_WEBHOOK, Inbox
-from tipdesk.intake.parser import EnvelopeError, load_envelope
-from tipdesk.intake.signature import signature_is_well_formed, signature_matches
 from tipdesk.request_limits import header, read_capped_body
 from tipdesk.security_headers import RAW_HEADERS
 from tipdesk.settings import Settings
+from tipdesk.whatsapp.inbound import EnvelopeError, load_envelope
+from tipdesk.whatsapp.signature import signature_is_well_formed, signature_matches
 
 log = logging.getLogger("tipdesk.intake")
 __all__ = ["NOTIFICATION_PATH", "PROCESS_WEBHOOK", "receive_notification", "routes"]

@@ -20,19 +20,13 @@ from tipdesk.tips.access import check_may_work_on, is_chief
 from tipdesk.tips.models import DeliveryState, Direction, Message, Sender, Tip, TipStatus
 
 CLOSED = [status for status in TipStatus if status.is_closed]
-# Only what a reader tells the desk opens a tip. Reactions, notices, the chat being opened,
-# changes to earlier messages and answers to the desk (buttons, lists, Flows, call permissions)
-# belong to a conversation but never open a story on their own.
-ANSWERS = frozenset({"interactive", "button"})
-NEVER_START_A_TIP = frozenset({"reaction", "system", "request_welcome", "edit", "revoke"}) | ANSWERS
 
 
 async def tip_for_message(
     sender: Sender,
     *,
-    message_type: str,
     sent_at: datetime,
-    quoted_wamid: str | None,
+    quoted_id: str | None,
     window: timedelta,
     connection: BaseDBAsyncClient,
     may_open: bool = True,
@@ -40,18 +34,18 @@ async def tip_for_message(
 ) -> tuple[Tip | None, bool]:
     """The tip a reader's message joins: the open tip it quotes, else the reader's active open
     tip (last message within `window`), else a new tip; and whether the tip is new. Closed tips
-    never take new messages; reactions, system notices and requests to the desk (`may_open`
-    False: STOP, INFO, ...) never open one. A reader created with this message (`new_reader`)
-    has no tip to join."""
+    never take new messages; only what a reader tells the desk opens one (`may_open` False:
+    reactions, notices, answers to the desk, requests such as STOP or INFO). A reader created
+    with this message (`new_reader`) has no tip to join."""
     tip = None
     if not new_reader:
-        tip = await _quoted_open_tip(sender, quoted_wamid, connection)
+        tip = await _quoted_open_tip(sender, quoted_id, connection)
         if tip is None:
             tip = await _active_tip(sender, sent_at, window, connection)
     if tip is not None:
         await _extend(tip, sent_at, connection)
         return tip, False
-    if message_type in NEVER_START_A_TIP or not may_open:
+    if not may_open:
         return None, False
     return await _open_tip(sender, sent_at, connection), True
 
@@ -59,8 +53,8 @@ async def tip_for_message(
 async def answered_tip(
     sender: Sender,
     *,
-    message_type: str,
-    quoted_wamid: str | None,
+    answer: bool,
+    quoted_id: str | None,
     sent_at: datetime,
     connection: BaseDBAsyncClient,
 ) -> Tip | None:
@@ -70,8 +64,8 @@ async def answered_tip(
     whatever the tip's status; other messages never join a closed tip, so news weeks later is
     a new tip."""
     answered = None
-    if message_type in ANSWERS and quoted_wamid is not None:
-        answered = await _desk_message(sender, connection, wamid=quoted_wamid)
+    if answer and quoted_id is not None:
+        answered = await _desk_message(sender, connection, wamid=quoted_id)
     if answered is None:
         # An editor's message waiting for them: what the template asked them to answer
         # (an automatic one held, a late confirmation, asks nothing of the reader).
@@ -81,7 +75,7 @@ async def answered_tip(
     if answered is None or answered.tip_id is None:
         return None
     tips = Tip.filter(id=answered.tip_id)
-    if message_type not in ANSWERS:
+    if not answer:
         tips = tips.filter(status__not_in=CLOSED)
     tip = await tips.using_db(connection).first()
     if tip is not None:

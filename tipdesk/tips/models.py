@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 from tortoise.models import Model
 
+from tipdesk.channels.events import MediaKind as MediaKind
+
 if TYPE_CHECKING:
     from tipdesk.editors.models import Editor
 
@@ -45,15 +47,6 @@ class DeliveryState(StrEnum):
     # (the reader stopped, was blocked or erased before it went out).
     HELD = "held"
     CANCELLED = "cancelled"
-
-
-class MediaKind(StrEnum):
-    IMAGE = "image"
-    VIDEO = "video"
-    AUDIO = "audio"
-    VOICE = "voice"
-    DOCUMENT = "document"
-    STICKER = "sticker"
 
 
 class MediaState(StrEnum):

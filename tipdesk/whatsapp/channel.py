@@ -9,9 +9,11 @@ from typing import Any
 import httpx
 
 from tipdesk.channels.base import Download, MediaFile, Outbound, Recipient, Refusal, SendRefused
+from tipdesk.channels.events import Notification
 from tipdesk.settings import Settings
 from tipdesk.whatsapp.cloud import GraphClient, MediaLocation
 from tipdesk.whatsapp.contract import SendRejected, validate_send
+from tipdesk.whatsapp.inbound import load_envelope, parse_notification
 
 NAME = "whatsapp"
 
@@ -23,6 +25,10 @@ class WhatsAppChannel:
 
     def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None):
         self.graph = GraphClient(settings, transport=transport)
+        self.phone_number_id = settings.desk_phone_number_id
+
+    def parse(self, body: bytes) -> Notification:
+        return parse_notification(load_envelope(body), self.phone_number_id)
 
     async def send(self, recipient: Recipient, message: Outbound) -> str:
         body = graph_body(recipient, message)

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from tipdesk.intake.signature import sign
+from tipdesk.whatsapp.signature import sign
 
 log = logging.getLogger("tipdesk.fake_graph")
 

@@ -7,14 +7,22 @@ contract becomes a `Violation` (kept for admins) and never stops its valid sibli
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from tipdesk.channels.base import Refusal
-from tipdesk.intake.content import describe, error_summary
-from tipdesk.tips.models import MediaKind
+from tipdesk.channels.base import NotANotification
+from tipdesk.channels.events import (
+    InboundMessage,
+    MediaKind,
+    MediaRef,
+    Notification,
+    Reader,
+    Role,
+    StatusUpdate,
+    Violation,
+)
 from tipdesk.whatsapp.cloud import refusal_for
+from tipdesk.whatsapp.content import describe, error_summary
 from tipdesk.whatsapp.shapes import as_list, as_object, as_text
 
 ENVELOPE_OBJECT = "whatsapp_business_account"
@@ -22,76 +30,24 @@ MAX_ID_LENGTH = 255
 MEDIA_TYPES = {"image", "video", "audio", "document", "sticker"}
 # A reader changing an earlier message: it is kept and shown changed, never a new message.
 CORRECTIONS = {"edit", "revoke"}
+# What each of Meta's message types is to the desk; every other type is the reader's content.
+ROLES = {
+    "interactive": Role.ANSWER,  # buttons, lists, Flows, call permissions
+    "button": Role.ANSWER,  # a template's quick reply
+    "reaction": Role.REACTION,
+    "system": Role.NOTICE,
+    "request_welcome": Role.CHAT_OPENED,
+    "edit": Role.EDIT,
+    "revoke": Role.REVOKE,
+}
 # A timestamp far outside this range is a contract break, not a message from 1970 or 2200.
 EARLIEST, LATEST = 946_684_800, 7_258_118_400
 
 Json = dict[str, Any]
 
 
-class EnvelopeError(ValueError):
+class EnvelopeError(NotANotification):
     """The body is not a WhatsApp Business Account notification at all (answered with 400)."""
-
-
-@dataclass(frozen=True)
-class Reader:
-    """Who sent a message: keyed on `wa_id` (phone) when present, else the business-scoped id."""
-
-    wa_id: str | None
-    user_id: str | None
-    display_name: str
-    username: str | None = None
-
-
-@dataclass(frozen=True)
-class MediaRef:
-    kind: MediaKind
-    media_id: str
-    mime_type: str | None
-    sha256: str | None
-    filename: str | None
-
-
-@dataclass(frozen=True)
-class InboundMessage:
-    wamid: str
-    reader: Reader
-    sent_at: datetime
-    type: str
-    text: str
-    content: Json
-    context_wamid: str | None = None
-    forwarded: bool = False
-    media: MediaRef | None = None
-    reaction_to: str | None = None
-    number_change: str | None = None
-    # `edit` and `revoke`: the reader's earlier message they change.
-    original_wamid: str | None = None
-
-
-@dataclass(frozen=True)
-class StatusUpdate:
-    wamid: str
-    status: str
-    at: datetime
-    errors: list[Json] = field(default_factory=list)
-    # A failed message's error, in the desk's terms (None when Meta named no code we know).
-    refusal: Refusal | None = None
-
-
-@dataclass(frozen=True)
-class Violation:
-    kind: str
-    detail: str
-    excerpt: Json
-
-
-@dataclass
-class Notification:
-    messages: list[InboundMessage] = field(default_factory=list)
-    statuses: list[StatusUpdate] = field(default_factory=list)
-    value_errors: list[Json] = field(default_factory=list)
-    violations: list[Violation] = field(default_factory=list)
-    other_numbers: int = 0
 
 
 def load_envelope(body: bytes) -> Json:
@@ -189,29 +145,38 @@ def parse_message(item: Json, profiles: dict[str, tuple[str, str | None]]) -> In
     text, content = describe(kind, payload, item)
     if context.get("frequently_forwarded"):
         content["frequently_forwarded"] = True
+    corrects = kind in CORRECTIONS
     return InboundMessage(
-        wamid=wamid,
+        external_id=wamid,
         reader=reader,
         sent_at=sent_at,
         type=kind,
+        role=ROLES.get(kind, Role.CONTENT),
         text=text,
         content=content,
-        context_wamid=_optional_id(context, "id"),
+        quoted_id=_optional_id(context, "id"),
         forwarded=bool(context.get("forwarded") or context.get("frequently_forwarded")),
         media=_media(kind, as_object(payload)) if kind in MEDIA_TYPES else None,
         reaction_to=_optional_id(payload, "message_id") if kind == "reaction" else None,
         number_change=_number_change(kind, payload),
-        original_wamid=_optional_id(payload, "original_message_id")
-        if kind in CORRECTIONS
-        else None,
+        choice=_choice(kind, content),
+        original_id=_optional_id(payload, "original_message_id") if corrects else None,
     )
+
+
+def _choice(kind: str, content: Json) -> str | None:
+    """The id of the desk's button the reader tapped (a button reply's id, a quick reply's
+    payload)."""
+    key = {"interactive": "id", "button": "payload"}.get(kind)
+    value = content.get(key) if key else None
+    return value if isinstance(value, str) else None
 
 
 def parse_status(item: Json) -> StatusUpdate:
     errors = [error_summary(e) for e in as_list(item.get("errors")) if isinstance(e, dict)][:10]
     code = errors[0].get("code") if errors else None
     return StatusUpdate(
-        wamid=_identifier(item, "id"),
+        external_id=_identifier(item, "id"),
         status=_string(item, "status").lower(),
         at=_timestamp(item),
         errors=errors,
@@ -225,7 +190,7 @@ def _reader(item: Json, profiles: dict[str, tuple[str, str | None]]) -> Reader:
     if wa_id is None and user_id is None:
         raise ContractError("message without from or from_user_id")
     name, username = profiles.get(wa_id or "") or profiles.get(user_id or "") or ("", None)
-    return Reader(wa_id=wa_id, user_id=user_id, display_name=name, username=username)
+    return Reader(phone=wa_id, user_id=user_id, display_name=name, username=username)
 
 
 def _profiles(contacts: Any) -> dict[str, tuple[str, str | None]]:
