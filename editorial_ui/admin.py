@@ -16,6 +16,7 @@ from tipdesk.audit.models import AuditEvent
 from tipdesk.clock import utcnow
 from tipdesk.editors.access import current_editor
 from tipdesk.editors.models import ApiToken, Editor, Role
+from tipdesk.editors.permissions import may_administer
 from tipdesk.errors import Forbidden, NotFound
 from tipdesk.intake.models import WebhookError
 from tipdesk.jobs.kinds import desk_job_kinds
@@ -30,7 +31,7 @@ async def admin_or_login(request: Request) -> Editor | Response:
     editor = await current_editor(request)
     if editor is None:
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-    if editor.role is not Role.ADMIN:
+    if not may_administer(editor):
         raise Forbidden("only admins may open this page")
     return editor
 

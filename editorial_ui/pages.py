@@ -18,6 +18,12 @@ from editorial_ui.labels import (
     UNSUPPORTED_TYPES,
 )
 from tipdesk.editors.csrf import csrf_token
+from tipdesk.editors.permissions import (
+    may_administer,
+    may_assign,
+    may_override_consent,
+    may_see_reports,
+)
 
 TEMPLATES = Path(__file__).with_name("templates")
 STATIC = Path(__file__).with_name("static")
@@ -27,6 +33,12 @@ _environment = Environment(
 _environment.globals.update(
     consent_states=CONSENT_STATES, consent_scopes=CONSENT_SCOPES, message_types=MESSAGE_TYPES,
     unsupported_types=UNSUPPORTED_TYPES, unsupported_other=UNSUPPORTED_OTHER, forwarded=FORWARDED,
+)  # fmt: skip
+# Pages ask the same predicates as the routes behind their links and forms, so a page never
+# offers what the desk would refuse.
+_environment.globals.update(
+    may_administer=may_administer, may_assign=may_assign,
+    may_override_consent=may_override_consent, may_see_reports=may_see_reports,
 )  # fmt: skip
 
 

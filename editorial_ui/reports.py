@@ -16,7 +16,8 @@ from starlette.routing import Route
 from editorial_ui import charts
 from editorial_ui.pages import render
 from tipdesk.editors.access import current_editor
-from tipdesk.editors.models import Editor, Role
+from tipdesk.editors.models import Editor
+from tipdesk.editors.permissions import may_see_reports
 from tipdesk.errors import Forbidden, InvalidInput
 from tipdesk.reports.period import PRESETS, Period, parse_period, preset
 from tipdesk.reports.report import build_report
@@ -39,7 +40,7 @@ async def _chief(request: Request) -> Editor | Response:
     editor = await current_editor(request)
     if editor is None:
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-    if editor.role not in (Role.CHIEF, Role.ADMIN):
+    if not may_see_reports(editor):
         raise Forbidden("reports are for desk chiefs and admins")
     return editor
 

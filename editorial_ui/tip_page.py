@@ -23,10 +23,10 @@ from tipdesk.conversation.models import ConsentRecord
 from tipdesk.conversation.read_receipts import tip_opened
 from tipdesk.editors.access import current_editor, require_editor
 from tipdesk.editors.models import Editor
+from tipdesk.editors.permissions import may_assign
 from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tipdesk.settings import Settings
 from tipdesk.tips import actions, editing, merging
-from tipdesk.tips.access import is_chief
 from tipdesk.tips.models import Tip, TipStatus
 from tipdesk.tips.presenting import consent_evidence, tip_summary
 
@@ -66,7 +66,7 @@ async def show(request: Request) -> Response:
     return render(
         request, "tip.html", editor=editor, tip=summary, history=await _history(tip, tz),
         consent_records=consent_records,
-        statuses=[s.value for s in TipStatus], message=message, chief=is_chief(editor),
+        statuses=[s.value for s in TipStatus], message=message,
         **await _choices(tip, editor), **await conversation_view(tip),
     )  # fmt: skip
 
@@ -115,7 +115,8 @@ async def _choices(tip: Tip, editor: Editor) -> dict[str, Any]:
     desks = (
         await Tip.filter(desk__not_isnull=True).distinct().limit(50).values_list("desk", flat=True)
     )
-    editors = await Editor.filter(active=True).order_by("display_name") if is_chief(editor) else []
+    active = Editor.filter(active=True).order_by("display_name")
+    editors = await active if may_assign(editor) else []
     return {"other_tips": others, "desks": sorted(str(d) for d in desks), "editors": editors}
 
 

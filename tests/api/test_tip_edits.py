@@ -203,7 +203,7 @@ async def test_what_changes_a_held_tip_or_writes_to_its_reader_follows_the_claim
     client: httpx.AsyncClient, anne: dict[str, str], chief: dict[str, str]
 ) -> None:
     """Tags, desk, consent requests and blocking were open to any editor on a tip another
-    editor held, unlike status and replies; now one rule holds (tipdesk/tips/access.py).
+    editor held, unlike status and replies; now one rule holds (tipdesk/editors/permissions.py).
     Internal notes stay open to every editor on purpose."""
     bram = await bearer("bram@desk.example", "Bram")
     tip = await make_tip("Brand in de loods")

@@ -23,10 +23,10 @@ from tipdesk.conversation.outbox import Outgoing, queue_answer, queue_message
 from tipdesk.conversation.readers import set_pending_question
 from tipdesk.conversation.texts import LanguageTexts
 from tipdesk.editors.models import Editor
+from tipdesk.editors.permissions import check_may_work_on
 from tipdesk.errors import Conflict, InvalidInput, NotFound
 from tipdesk.search.jobs import schedule_indexing
 from tipdesk.settings import Settings
-from tipdesk.tips.access import check_may_work_on
 from tipdesk.tips.models import MediaAsset, MediaKind, Message, Sender, Tip
 
 # Stickers are the reader's decoration, not footage to broadcast.

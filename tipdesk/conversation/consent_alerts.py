@@ -15,8 +15,8 @@ from tipdesk.audit.models import AuditEvent
 from tipdesk.clock import utcnow
 from tipdesk.conversation.models import ConsentRecord
 from tipdesk.editors.models import Editor
+from tipdesk.editors.permissions import check_may_work_on
 from tipdesk.errors import Conflict, NotFound
-from tipdesk.tips.access import check_may_work_on
 from tipdesk.tips.models import Tip
 
 

@@ -12,9 +12,9 @@ from tortoise.transactions import in_transaction
 from tipdesk.audit.models import AuditEvent
 from tipdesk.clock import utcnow
 from tipdesk.editors.models import Editor
+from tipdesk.editors.permissions import may_work_on
 from tipdesk.errors import Conflict, InvalidInput, NotFound
 from tipdesk.settings import Settings
-from tipdesk.tips.access import may_work_on
 from tipdesk.tips.models import Sender, Tip, TipStatus
 
 
@@ -41,7 +41,7 @@ async def _check_no_tip_held_by_another(
     sender_id: int, editor: Editor, connection: BaseDBAsyncClient
 ) -> None:
     """Blocking speaks for the desk to the reader of every tip of theirs: the claim rule holds
-    for each open one (tips/access.py)."""
+    for each open one (editors/permissions.py)."""
     holders = await (
         Tip.filter(sender_id=sender_id, claimed_by_id__isnull=False)
         .using_db(connection)

@@ -13,9 +13,9 @@ from tipdesk.clock import utcnow
 from tipdesk.conversation.automatic import texts_for
 from tipdesk.conversation.outbox import Outgoing, queue_message, window_open
 from tipdesk.editors.models import Editor
+from tipdesk.editors.permissions import may_reply_without_claiming
 from tipdesk.errors import Conflict, InvalidInput, NotFound
 from tipdesk.settings import Settings
-from tipdesk.tips.access import is_chief
 from tipdesk.tips.actions import claim_tip
 from tipdesk.tips.models import Direction, Message, Sender, Tip
 
@@ -55,7 +55,7 @@ async def reply_to_reader(
     tip = await Tip.get_or_none(id=tip_id)
     if tip is None:
         raise NotFound("no such tip")
-    if tip.claimed_by_id != editor.id and not is_chief(editor):
+    if not may_reply_without_claiming(tip.claimed_by_id, editor):
         await claim_tip(tip_id, editor, settings)
     sender = await Sender.get(id=tip.sender_id)
     _check_reachable(sender)

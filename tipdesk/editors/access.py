@@ -18,7 +18,8 @@ from tortoise.expressions import F
 from tipdesk.clock import utcnow
 from tipdesk.editors.accounts import token_digest
 from tipdesk.editors.csrf import check_csrf
-from tipdesk.editors.models import ApiToken, Editor, Role
+from tipdesk.editors.models import ApiToken, Editor
+from tipdesk.editors.permissions import may_see_reports
 from tipdesk.errors import Forbidden, PasswordChangeRequired, Unauthorized
 
 MAX_TOKEN_LENGTH = 256
@@ -94,6 +95,6 @@ def _expired(token: ApiToken, now: datetime) -> bool:
 async def require_chief(request: Request) -> Editor:
     """Reports are for desk chiefs and admins."""
     editor = await require_editor(request)
-    if editor.role not in (Role.CHIEF, Role.ADMIN):
+    if not may_see_reports(editor):
         raise Forbidden("reports are for desk chiefs and admins")
     return editor

@@ -20,6 +20,7 @@ from tortoise.transactions import in_transaction
 from tipdesk.audit.models import AuditEvent
 from tipdesk.clock import utcnow
 from tipdesk.editors.models import ApiToken, Editor, Role
+from tipdesk.editors.permissions import may_administer
 from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 MIN_PASSWORD_LENGTH = 10
@@ -167,7 +168,7 @@ def _changer(editor: Editor, by: Editor | None) -> str:
         return "console"
     if by.id == editor.id:
         return "self"
-    if by.role is Role.ADMIN:
+    if may_administer(by):
         return "admin"
     raise Forbidden("only admins change another editor's password")
 

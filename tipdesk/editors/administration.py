@@ -19,6 +19,7 @@ from tipdesk.editors.accounts import (
     new_password_hash,
 )
 from tipdesk.editors.models import ApiToken, Editor, Role
+from tipdesk.editors.permissions import may_administer
 from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tipdesk.search.jobs import schedule_indexing
 from tipdesk.settings import Settings
@@ -26,7 +27,7 @@ from tipdesk.tips.models import Tip
 
 
 def _require_admin(admin: Editor) -> None:
-    if admin.role is not Role.ADMIN:
+    if not may_administer(admin):
         raise Forbidden("only admins manage editors and tokens")
 
 

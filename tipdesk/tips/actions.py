@@ -13,10 +13,10 @@ from tipdesk.clock import utcnow
 from tipdesk.conversation.automatic import status_update
 from tipdesk.conversation.consent import media_without_consent
 from tipdesk.editors.models import Editor
+from tipdesk.editors.permissions import check_may_work_on, may_override_consent, may_take_over
 from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tipdesk.search.jobs import schedule_indexing
 from tipdesk.settings import Settings
-from tipdesk.tips.access import check_may_work_on, is_chief
 from tipdesk.tips.models import DeliveryState, Direction, Message, Sender, Tip, TipStatus
 
 CLOSED = [status for status in TipStatus if status.is_closed]
@@ -157,7 +157,7 @@ async def claim_tip(
     A claim on a tip nobody touched for TIPDESK_CLAIM_IDLE has lapsed and may be taken.
     Chiefs and admins may take over a live claim; that is audited."""
     now = utcnow()
-    if takeover and not is_chief(editor):
+    if takeover and not may_take_over(editor):
         raise Forbidden("only a chief or an admin may take over a claim")
     free = (
         Q(claimed_by_id=None)
@@ -271,7 +271,7 @@ async def _consent_gate(
             f"{len(lacking)} of this tip's media lack the reader's consent; ask for it, or a"
             " chief can override with a reason"
         )
-    if not is_chief(editor):
+    if not may_override_consent(editor):
         raise Forbidden("only a chief or an admin may use media without the reader's consent")
     await AuditEvent.create(
         action="tip.consent_overridden", tip_id=tip_id, editor=editor,

@@ -15,10 +15,10 @@ from tortoise.transactions import in_transaction
 from tipdesk.audit.models import AuditEvent
 from tipdesk.clock import utcnow
 from tipdesk.editors.models import Editor
+from tipdesk.editors.permissions import check_may_work_on, may_assign
 from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tipdesk.search.jobs import schedule_indexing
 from tipdesk.settings import Settings
-from tipdesk.tips.access import check_may_work_on, is_chief
 from tipdesk.tips.models import Tip, TipNote
 
 MAX_NOTE_LENGTH = 5000
@@ -154,7 +154,7 @@ async def set_desk(tip_id: int, editor: Editor, settings: Settings, desk: object
 
 async def assign_tip(tip_id: int, chief: Editor, settings: Settings, assignee_id: object) -> Tip:
     """A chief or admin hands a tip to another (active) editor: the claim becomes theirs."""
-    if not is_chief(chief):
+    if not may_assign(chief):
         raise Forbidden("only a chief or an admin may assign tips")
     if (
         not isinstance(assignee_id, int)

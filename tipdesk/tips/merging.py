@@ -17,9 +17,9 @@ from tipdesk.audit.models import AuditEvent
 from tipdesk.clock import utcnow
 from tipdesk.conversation.models import ConsentRecord
 from tipdesk.editors.models import Editor
+from tipdesk.editors.permissions import may_work_on
 from tipdesk.errors import Conflict, InvalidInput, NotFound
 from tipdesk.settings import Settings
-from tipdesk.tips.access import may_work_on
 from tipdesk.tips.editing import MAX_TAGS, record, tip_for_change
 from tipdesk.tips.models import Direction, MediaAsset, Message, Sender, Tip, TipNote, TipStatus
 

@@ -1,0 +1,66 @@
+"""Who may do what: every rule that turns an editor's role or claim into a yes or a no.
+
+- Every editor reads every tip and may add internal notes, whoever holds it: a colleague's note
+  on a tip someone else works is how a desk hands on what it knows.
+- Whatever changes a tip or speaks to its reader — status, reply, tags, desk, a consent
+  request, merge and split, blocking or unblocking its reader — is for the editor who holds it,
+  or for anyone while nobody does. Chiefs and admins may always: they run the desk.
+- Assigning, taking over a claim, using media without consent and reading the reports are for
+  chiefs and admins.
+- Managing accounts and tokens, another editor's password and the `/admin` page are for admins.
+
+Callers ask these predicates and never compare roles themselves, so a rule changes here once;
+tests/editors/test_permissions.py fails when a role comparison appears anywhere else. Who is
+asking (session or token) is settled before, in editors/access.py.
+"""
+
+from __future__ import annotations
+
+from tipdesk.editors.models import Editor, Role
+from tipdesk.errors import Conflict
+
+HELD_BY_ANOTHER = "this tip is claimed by another editor"
+
+
+def runs_the_desk(editor: Editor) -> bool:
+    """Chiefs and admins: the people who may overrule a claim."""
+    return editor.role in (Role.CHIEF, Role.ADMIN)
+
+
+def may_administer(editor: Editor) -> bool:
+    """Accounts, tokens, other editors' passwords, dead jobs: the `/admin` page."""
+    return editor.role is Role.ADMIN
+
+
+def may_see_reports(editor: Editor) -> bool:
+    return runs_the_desk(editor)
+
+
+def may_assign(editor: Editor) -> bool:
+    """Hand a tip to another editor, whoever holds it now."""
+    return runs_the_desk(editor)
+
+
+def may_take_over(editor: Editor) -> bool:
+    """Take a live claim from the editor who holds it."""
+    return runs_the_desk(editor)
+
+
+def may_override_consent(editor: Editor) -> bool:
+    """Use a tip's media without the reader's consent, giving a reason (audited)."""
+    return runs_the_desk(editor)
+
+
+def may_work_on(holder_id: int | None, editor: Editor) -> bool:
+    """The claim rule: nobody holds the tip, this editor does, or a chief or admin asks."""
+    return holder_id is None or holder_id == editor.id or runs_the_desk(editor)
+
+
+def check_may_work_on(holder_id: int | None, editor: Editor) -> None:
+    if not may_work_on(holder_id, editor):
+        raise Conflict(HELD_BY_ANOTHER)
+
+
+def may_reply_without_claiming(holder_id: int | None, editor: Editor) -> bool:
+    """A reply claims the tip first unless this editor holds it already or runs the desk."""
+    return holder_id == editor.id or runs_the_desk(editor)
