@@ -58,9 +58,7 @@ def test_buttons_carry_their_meaning_and_forged_ids_mean_nothing() -> None:
     assert tap("erase:confirm") == Intent("erase_confirm")
     for forged in ("consent:3:all", "consent::named", "erase:now", "x" * 300, ""):
         assert tap(forged) is None
-    quick_reply = read_intent(
-        "button", "Ja", "consent:9:refused", None, None, NOW, TEXTS
-    )
+    quick_reply = read_intent("button", "Ja", "consent:9:refused", None, None, NOW, TEXTS)
     assert quick_reply == Intent("consent", scope="refused", record_id=9)
 
 
