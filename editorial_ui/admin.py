@@ -14,12 +14,12 @@ from editorial_ui.forms import form_fields
 from editorial_ui.pages import render
 from tipdesk.audit.models import AuditEvent
 from tipdesk.clock import utcnow
+from tipdesk.desk import desk_job_kinds
 from tipdesk.editors.access import current_editor
 from tipdesk.editors.models import ApiToken, Editor, Role
 from tipdesk.editors.permissions import may_administer
 from tipdesk.errors import Forbidden, NotFound
 from tipdesk.intake.models import WebhookError
-from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.models import Job, JobState
 from tipdesk.jobs.revival import retry_job
 from tipdesk.tips.models import DeliveryState, Direction, MediaAsset, MediaState, Message, Tip

@@ -32,10 +32,9 @@ from editorial_ui import (
 from tipdesk import errors_http
 from tipdesk.api import routes as api
 from tipdesk.db import check_database, tortoise_config
+from tipdesk.desk import desk_worker
 from tipdesk.intake import webhook
 from tipdesk.intake.inbox import Inbox
-from tipdesk.jobs.kinds import desk_job_kinds
-from tipdesk.jobs.worker import Worker
 from tipdesk.media import serving
 from tipdesk.request_limits import BODY_DEADLINE, BodyDeadline
 from tipdesk.search.index import INDEX_PROCESS
@@ -145,12 +144,7 @@ async def _in_process_worker(app: Starlette, settings: Settings) -> AsyncIterato
     # In the sandbox, media and sends go to the desk's own fake Graph API, in-process.
     own_graph = settings.graph_api_url.startswith(f"{settings.public_url}/sandbox/graph")
     transport = httpx.ASGITransport(app=app) if settings.sandbox and own_graph else None
-    worker = Worker(
-        settings,
-        desk_job_kinds(settings),
-        http_transport=transport,
-        give_way=app.state.inbox.lull,
-    )
+    worker = desk_worker(settings, http_transport=transport, give_way=app.state.inbox.lull)
     app.state.worker = worker
     stop = asyncio.Event()
     task = asyncio.create_task(worker.run(stop))

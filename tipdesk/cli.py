@@ -14,11 +14,10 @@ from typing import Any, NoReturn
 from tipdesk.conversation.retention import schedule_purge
 from tipdesk.data_dir import keep_files_private, warn_if_exposed
 from tipdesk.db import database, migrate_database, pending_migrations
+from tipdesk.desk import desk_job_kinds, run_worker_process
 from tipdesk.editors.accounts import create_editor, create_token, set_password
 from tipdesk.editors.models import Editor, Role
 from tipdesk.errors import Conflict, InvalidInput, TipdeskError
-from tipdesk.jobs.kinds import desk_job_kinds
-from tipdesk.jobs.worker import run_worker_process
 from tipdesk.logs import configure_logging
 from tipdesk.reports.jobs import schedule_roll_up
 from tipdesk.settings import Settings, parse_duration
@@ -205,7 +204,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> None:
 
     warn_if_exposed(settings)
     _run(schedule())
-    _run(run_worker_process(settings, desk_job_kinds(settings), args.concurrency))
+    _run(run_worker_process(settings, args.concurrency))
 
 
 def _migrate(args: argparse.Namespace, settings: Settings) -> None:

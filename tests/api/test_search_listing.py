@@ -9,10 +9,9 @@ import pytest
 
 from tests.editorial_ui.sessions import log_in_as
 from tests.tips_factory import make_tip
+from tipdesk.desk import desk_worker
 from tipdesk.editors.accounts import create_editor, create_token
 from tipdesk.editors.models import Role
-from tipdesk.jobs.kinds import desk_job_kinds
-from tipdesk.jobs.worker import Worker
 from tipdesk.search.jobs import rebuild
 from tipdesk.settings import Settings
 from tipdesk.tips.models import Direction, Message, Tip
@@ -54,7 +53,7 @@ async def listed(client: httpx.AsyncClient, headers: dict[str, str], **params: s
 
 async def index_all(settings: Settings) -> None:
     await rebuild(settings)
-    await Worker(settings, desk_job_kinds(settings)).drain()
+    await desk_worker(settings).drain()
 
 
 async def test_the_desks_own_messages_are_not_searched_or_shown(
@@ -84,7 +83,7 @@ async def test_notes_are_found_with_note_and_only_then(
         headers=anne,
     )
     assert added.status_code == 201, added.text
-    await Worker(settings, desk_job_kinds(settings)).drain()
+    await desk_worker(settings).drain()
     assert [t["id"] for t in (await listed(client, anne, q="note:woordvoerder"))["items"]] == [
         tip.id
     ]

@@ -11,10 +11,9 @@ from starlette.applications import Starlette
 
 from tests.tips_factory import make_tip
 from tipdesk.audit.models import AuditEvent
+from tipdesk.desk import desk_worker
 from tipdesk.editors.accounts import create_editor, create_token
 from tipdesk.editors.models import Role
-from tipdesk.jobs.kinds import desk_job_kinds
-from tipdesk.jobs.worker import Worker
 from tipdesk.search.jobs import rebuild
 from tipdesk.settings import Settings
 from tipdesk.tips.models import Tip
@@ -39,7 +38,7 @@ async def bram() -> dict[str, str]:
 
 async def index_all(settings: Settings) -> None:
     await rebuild(settings)
-    await Worker(settings, desk_job_kinds(settings)).drain()
+    await desk_worker(settings).drain()
 
 
 async def test_openapi_document_describes_the_api(
@@ -221,7 +220,7 @@ async def test_status_changes_are_validated_audited_and_indexed(
     assert changed.status_code == 200 and changed.json()["status"] == "verified"
     event = await AuditEvent.get(action="tip.status_changed", tip_id=tip.id)
     assert event.detail == {"from": "new", "to": "verified", "note": "<script>alert(1)</script>"}
-    await Worker(settings, desk_job_kinds(settings)).drain()
+    await desk_worker(settings).drain()
     found = (
         await client.get("/api/v1/tips", params={"q": "status:verified cafe"}, headers=anne)
     ).json()

@@ -17,12 +17,11 @@ from tests.editorial_ui.sessions import PASSWORD
 from tests.servers import free_port, serving
 from tipdesk.app import create_app
 from tipdesk.clock import utcnow
+from tipdesk.desk import desk_job_kinds, desk_worker
 from tipdesk.editors.accounts import create_editor, create_token
 from tipdesk.editors.models import Role
 from tipdesk.intake.inbox import PROCESS_WEBHOOK
-from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.models import Job, JobState
-from tipdesk.jobs.worker import Worker
 from tipdesk.settings import Settings
 from tipdesk.tips.models import DeliveryState, Message, Sender, Tip
 from tipdesk.whatsapp.fake import FakeGraph, FakeGraphConfig, create_fake_graph
@@ -59,7 +58,7 @@ class Newsroom:
     async def settle(self, timeout: float = 30) -> None:
         """Until Meta's deliveries are acknowledged and no job is due: a quiet desk."""
         kinds = desk_job_kinds(self.settings)
-        worker = Worker(self.settings, kinds)
+        worker = desk_worker(self.settings, kinds)
         deadline = time.monotonic() + timeout
         while True:
             assert time.monotonic() < deadline, "the desk never settled"
@@ -78,7 +77,7 @@ class Newsroom:
 
     async def settle_intake(self) -> None:
         """Like settle, but only intake runs: jobs it queues (an erasure, say) stay queued."""
-        worker = Worker(
+        worker = desk_worker(
             self.settings, {PROCESS_WEBHOOK: desk_job_kinds(self.settings)[PROCESS_WEBHOOK]}
         )
         for _ in range(100):

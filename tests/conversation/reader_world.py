@@ -29,9 +29,8 @@ from tests.servers import serving
 from tipdesk.app import create_app
 from tipdesk.clock import utcnow
 from tipdesk.db import sqlite_path
-from tipdesk.jobs.kinds import desk_job_kinds
+from tipdesk.desk import desk_worker
 from tipdesk.jobs.models import Job, JobState
-from tipdesk.jobs.worker import Worker
 from tipdesk.search.schema import tip_schema
 from tipdesk.settings import Settings
 from tipdesk.whatsapp.fake import FakeGraph, FakeGraphConfig, create_fake_graph
@@ -123,7 +122,7 @@ class World:
 
     async def settle(self, timeout: float = 60) -> None:
         """Run every due job (retries too) until none is queued or running."""
-        worker = Worker(self.settings, desk_job_kinds(self.settings))
+        worker = desk_worker(self.settings)
         async with asyncio.timeout(timeout):
             while await Job.filter(_due()).exists():
                 if not await worker.drain():

@@ -13,8 +13,7 @@ import pytest
 from tests.conversation.conftest import Newsroom
 from tests.editorial_ui.sessions import log_in_as
 from tests.editorial_ui.test_login import csrf
-from tipdesk.jobs.kinds import desk_job_kinds
-from tipdesk.jobs.worker import Worker
+from tipdesk.desk import desk_job_kinds, desk_worker
 from tipdesk.tips.models import DeliveryState, Message, Tip
 
 
@@ -246,7 +245,7 @@ async def test_workers_sending_at_once_never_share_a_reader_slot(newsroom: Newsr
             f"/api/v1/tips/{tip.id}/reply", json={"text": f"Vraag {n}"}, headers=headers
         )
     kinds = desk_job_kinds(newsroom.settings)
-    workers = [Worker(newsroom.settings, kinds, concurrency=2) for _ in range(4)]
+    workers = [desk_worker(newsroom.settings, kinds, concurrency=2) for _ in range(4)]
     deadline = time.monotonic() + 30
     while len(newsroom.fake.state.sent) < 9:
         assert time.monotonic() < deadline, "the replies were never sent"

@@ -9,9 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tipdesk.desk import desk_job_kinds, desk_worker
 from tipdesk.intake.inbox import PROCESS_WEBHOOK
-from tipdesk.jobs.kinds import desk_job_kinds
-from tipdesk.jobs.worker import Worker
 from tipdesk.settings import Settings
 from tipdesk.whatsapp.signature import sign
 
@@ -51,7 +50,7 @@ class Meta:
         self.client = client
         # Intake alone: media fetching has its own tests against the fake Graph API.
         intake = desk_job_kinds(settings)[PROCESS_WEBHOOK]
-        self.worker = Worker(settings, {PROCESS_WEBHOOK: intake})
+        self.worker = desk_worker(settings, {PROCESS_WEBHOOK: intake})
 
     async def post(self, payload: dict[str, Any] | bytes, **headers: str) -> httpx.Response:
         body = payload if isinstance(payload, bytes) else meta_bytes(payload)

@@ -9,6 +9,7 @@ import pytest
 
 from tests.intake.builders import BASE_TIME, image_message, notification, text_message
 from tests.intake.conftest import Meta, fixture, meta_bytes
+from tipdesk.desk import desk_worker
 from tipdesk.intake.models import InboundState, InboundWebhook, WebhookError
 from tipdesk.jobs.models import Job, JobState
 from tipdesk.jobs.worker import Worker
@@ -73,7 +74,7 @@ async def test_replay_storm_200_messages_three_times_shuffled_and_concurrent(met
     statuses = await asyncio.gather(*(post(p) for p in deliveries))
     assert set(statuses) == {200}
     await run_workers_until_intake_is_done(
-        Worker(meta.worker.settings, meta.worker.kinds, concurrency=4)
+        desk_worker(meta.worker.settings, meta.worker.kinds, concurrency=4)
     )
     # The inbox writes one job per group of bodies it commits; every body was parsed.
     assert await InboundWebhook.filter(state=InboundState.PROCESSED).count() == 600

@@ -14,11 +14,11 @@ import pytest
 from tests.intake.builders import notification, text_message
 from tests.intake.conftest import meta_bytes
 from tests.jobs.test_worker_processes import Workers, workers  # noqa: F401 - fixture
+from tipdesk.desk import desk_job_kinds, desk_worker
 from tipdesk.intake.inbox import PROCESS_WEBHOOK
 from tipdesk.intake.models import InboundState, InboundWebhook, WebhookError
 from tipdesk.intake.unprocessable import UNPROCESSABLE
 from tipdesk.jobs import queue
-from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.models import Job, JobState
 from tipdesk.jobs.revival import retry_job
 from tipdesk.jobs.worker import Worker
@@ -46,7 +46,7 @@ async def crash_twice() -> None:
 
 
 def intake_worker(settings: Settings) -> Worker:
-    return Worker(settings, {PROCESS_WEBHOOK: desk_job_kinds(settings)[PROCESS_WEBHOOK]})
+    return desk_worker(settings, {PROCESS_WEBHOOK: desk_job_kinds(settings)[PROCESS_WEBHOOK]})
 
 
 async def test_a_group_is_split_so_no_message_beside_the_poison_is_lost(

@@ -6,8 +6,7 @@ import pytest
 
 from tests.intake.builders import BASE_TIME, notification, text_message
 from tests.intake.conftest import Meta
-from tipdesk.jobs.kinds import desk_job_kinds
-from tipdesk.jobs.worker import Worker
+from tipdesk.desk import desk_job_kinds, desk_worker
 from tipdesk.settings import Settings
 from tipdesk.tips.models import Message, Tip, TipStatus
 
@@ -43,7 +42,9 @@ async def test_a_quiet_window_starts_a_new_tip(meta: Meta) -> None:
 
 async def test_the_window_is_configurable(meta: Meta, environ: dict[str, str]) -> None:
     settings = Settings.from_env({**environ, "TIPDESK_TIP_WINDOW": "5m"}, env_file=None)
-    meta.worker = Worker(settings, {"intake.process": desk_job_kinds(settings)["intake.process"]})
+    meta.worker = desk_worker(
+        settings, {"intake.process": desk_job_kinds(settings)["intake.process"]}
+    )
     await meta.deliver(
         notification(text_message("w1", "Een")),
         notification(text_message("w2", "Twee", at=BASE_TIME + 4 * MINUTE)),

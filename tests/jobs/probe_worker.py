@@ -14,11 +14,11 @@ import dataclasses
 import os
 import sys
 
+from tipdesk.desk import desk_job_kinds, run_worker_process
 from tipdesk.intake.inbox import PROCESS_WEBHOOK
 from tipdesk.intake.models import InboundState, InboundWebhook
 from tipdesk.intake.recording import webhook_ids
-from tipdesk.jobs.kinds import desk_job_kinds
-from tipdesk.jobs.worker import Handler, JobContext, JobKind, run_worker_process
+from tipdesk.jobs.worker import Handler, JobContext, JobKind
 from tipdesk.logs import configure_logging
 from tipdesk.settings import Settings
 
@@ -73,7 +73,7 @@ def main() -> None:
         handler = dies_on_body(marker.encode(), intake.handler)
         kinds[PROCESS_WEBHOOK] = dataclasses.replace(intake, handler=handler)
     concurrency = int(sys.argv[1]) if len(sys.argv) > 1 else None
-    asyncio.run(run_worker_process(settings, kinds, concurrency))
+    asyncio.run(run_worker_process(settings, concurrency, kinds))
 
 
 if __name__ == "__main__":

@@ -20,11 +20,10 @@ from tests.jobs.test_worker_processes import (  # noqa: F401 - fixture
 )
 from tipdesk.clock import utcnow
 from tipdesk.conversation.outbox import CONVERSATION_SEND
+from tipdesk.desk import desk_job_kinds, desk_worker
 from tipdesk.jobs import queue
-from tipdesk.jobs.kinds import desk_job_kinds
 from tipdesk.jobs.models import Job, JobState
 from tipdesk.jobs.revival import retry_job
-from tipdesk.jobs.worker import Worker
 from tipdesk.media.fetch import MEDIA_FETCH
 from tipdesk.media.states import UNSAFE
 from tipdesk.settings import Settings
@@ -129,7 +128,7 @@ async def test_a_send_that_kills_two_workers_is_marked_failed(settings: Settings
     await queue.enqueue(CONVERSATION_SEND, {"message_id": message.id}, max_attempts=5)
     await crash(CONVERSATION_SEND)
     await crash(CONVERSATION_SEND)
-    assert await Worker(settings, desk_job_kinds(settings)).drain() == 1
+    assert await desk_worker(settings).drain() == 1
     failed = await Message.get(id=message.id)
     assert failed.delivery is DeliveryState.FAILED and failed.delivery_error is not None
     assert "stopped the desk's worker twice" in str(failed.delivery_error["reason"])
@@ -146,7 +145,7 @@ async def test_a_media_job_given_up_in_process_fails_the_asset(settings: Setting
     asset = await poisoned_asset(settings)
     await crash(MEDIA_FETCH)
     await crash(MEDIA_FETCH)
-    assert await Worker(settings, desk_job_kinds(settings)).drain() == 1
+    assert await desk_worker(settings).drain() == 1
     failed = await MediaAsset.get(id=asset.id)
     assert (failed.state, failed.error) == (MediaState.FAILED, UNSAFE)
     assert await Tip.exists(id=asset.tip_id)  # type: ignore[attr-defined]

@@ -14,10 +14,9 @@ import pytest
 
 from tests.servers import serving
 from tipdesk.clock import utcnow
-from tipdesk.jobs.kinds import desk_job_kinds
+from tipdesk.desk import desk_worker
 from tipdesk.jobs.models import Job, JobState
 from tipdesk.jobs.queue import enqueue
-from tipdesk.jobs.worker import Worker
 from tipdesk.media.states import media_store
 from tipdesk.settings import Settings
 from tipdesk.tips.models import Direction, MediaAsset, MediaKind, Message, Sender, Tip
@@ -79,7 +78,7 @@ class Desk:
 
     async def settle(self, timeout: float = 120) -> None:
         """Run jobs, retries included, until none is queued or running."""
-        worker = Worker(self.settings, desk_job_kinds(self.settings))
+        worker = desk_worker(self.settings)
         async with asyncio.timeout(timeout):
             while await Job.filter(state__in=[JobState.QUEUED, JobState.RUNNING]).exists():
                 if not await worker.drain():

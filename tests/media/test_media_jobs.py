@@ -13,9 +13,8 @@ from PIL import Image
 
 from tests.media.conftest import Desk
 from tests.media_store import clips, hostile
-from tipdesk.jobs.kinds import desk_job_kinds
+from tipdesk.desk import desk_worker
 from tipdesk.jobs.models import Job
-from tipdesk.jobs.worker import Worker
 from tipdesk.media.fetch import checksum_matches
 from tipdesk.media.queries import also_sent_by
 from tipdesk.media.states import media_store
@@ -141,7 +140,7 @@ async def test_refused_token_is_shown_then_fails_after_the_last_attempt(
         MediaKind.IMAGE,
         faults=["unauthorized"],
     )
-    worker = Worker(desk.settings, desk_job_kinds(desk.settings))
+    worker = desk_worker(desk.settings)
     await worker.drain()
     waiting = await refreshed(asset)
     assert waiting.state is MediaState.PENDING

@@ -15,8 +15,7 @@ from starlette.applications import Starlette
 
 from tests.tips_factory import make_tip
 from tipdesk.app import create_app
-from tipdesk.jobs.kinds import desk_job_kinds
-from tipdesk.jobs.worker import Worker
+from tipdesk.desk import desk_worker
 from tipdesk.search.engine import find_tips
 from tipdesk.search.index import TipIndex
 from tipdesk.search.jobs import indexing_due, rebuild, schedule_indexing
@@ -31,7 +30,7 @@ async def found(settings: Settings, text: str) -> list[int]:
 
 
 async def run_jobs(settings: Settings) -> None:
-    await Worker(settings, desk_job_kinds(settings)).drain()
+    await desk_worker(settings).drain()
 
 
 @pytest.fixture
@@ -101,7 +100,7 @@ async def test_changes_wait_the_search_delay_so_a_burst_shares_one_commit(
     assert len(jobs) == 3
     assert all(job.run_at >= before + timedelta(milliseconds=300) for job in jobs)
     # Not due yet: a worker draining now leaves them for the next moment.
-    assert await Worker(default_delay, desk_job_kinds(default_delay)).drain() == 0
+    assert await desk_worker(default_delay).drain() == 0
 
 
 async def test_changes_of_one_window_fall_due_together_so_a_stream_shares_commits(

@@ -14,8 +14,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.tips_factory import make_tip
-from tipdesk.jobs.kinds import desk_job_kinds
-from tipdesk.jobs.worker import Worker
+from tipdesk.desk import desk_worker
 from tipdesk.search.engine import find_tips
 from tipdesk.search.index import SCHEMA_VERSION, VERSION_FILE, TipIndex
 from tipdesk.search.jobs import rebuild, schedule_indexing
@@ -61,7 +60,7 @@ async def test_a_tip_indexed_while_another_process_rebuilds_survives_its_swap(
         await asyncio.sleep(0.005)
     late = await make_tip("Boom omgewaaid op de Stationsstraat", phone="31611111111")
     await schedule_indexing(late.id, settings)
-    await Worker(settings, desk_job_kinds(settings)).drain()
+    await desk_worker(settings).drain()
     _, errors = await reindex.communicate()
     assert reindex.returncode == 0, errors
     assert await found(settings, "Stationsstraat") == {late.id}
@@ -74,7 +73,7 @@ async def test_workers_that_find_no_index_build_it_once_and_lose_no_tip(
     for tip in tips:
         await schedule_indexing(tip.id, settings)
     caplog.set_level(logging.INFO, logger="tipdesk.search")
-    workers = [Worker(settings, desk_job_kinds(settings)) for _ in range(3)]
+    workers = [desk_worker(settings) for _ in range(3)]
     await asyncio.gather(*(worker.drain() for worker in workers))
     rebuilds = [r for r in caplog.records if r.getMessage().startswith("search index rebuilt")]
     assert len(rebuilds) == 1
@@ -89,6 +88,6 @@ async def test_an_index_of_an_older_schema_is_rebuilt_when_next_used(settings: S
     (live / VERSION_FILE).unlink()  # as an index built before versions were recorded
     results = await find_tips(settings, "kermis")
     assert results.hits == [] and results.notice is not None
-    await Worker(settings, desk_job_kinds(settings)).drain()
+    await desk_worker(settings).drain()
     assert TipIndex(settings.data_dir).current.resolve() != live
     assert await found(settings, "kermis") == {tip.id}

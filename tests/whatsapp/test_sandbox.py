@@ -11,8 +11,7 @@ import pytest
 from starlette.applications import Starlette
 
 from tests.media_store import clips
-from tipdesk.jobs.kinds import desk_job_kinds
-from tipdesk.jobs.worker import Worker
+from tipdesk.desk import desk_worker
 from tipdesk.settings import Settings
 from tipdesk.tips.models import Direction, MediaAsset, MediaKind, MediaState, Message
 
@@ -26,7 +25,7 @@ async def settle(app: Starlette, settings: Settings) -> None:
         assert time.monotonic() < deadline
         await asyncio.sleep(0.01)
     transport = httpx.ASGITransport(app=app)
-    await Worker(settings, desk_job_kinds(settings), http_transport=transport).drain()
+    await desk_worker(settings, http_transport=transport).drain()
 
 
 async def test_the_page_and_its_assets_are_served(client: httpx.AsyncClient) -> None:

@@ -12,23 +12,23 @@ import collections
 import contextlib
 import logging
 import os
-import signal
 import socket
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from tipdesk.channels.base import Channel
 from tipdesk.jobs import queue
 from tipdesk.jobs.models import Job, JobState
 from tipdesk.jobs.wakeup import listen_for_jobs
 from tipdesk.settings import Settings
-from tipdesk.whatsapp.channel import WhatsAppChannel
+
+if TYPE_CHECKING:
+    from tipdesk.channels.base import Channel
 
 log = logging.getLogger("tipdesk.jobs")
 
@@ -75,6 +75,18 @@ class JobKind:
     revive: Reviver | None = None
 
 
+class _NoChannel:
+    """A worker without a channel: a handler that needs one fails, and its job is retried."""
+
+    name = "none"
+
+    def __getattr__(self, name: str) -> Any:
+        raise RuntimeError("this worker has no channel to readers")
+
+    async def aclose(self) -> None:
+        return None
+
+
 class Worker:
     def __init__(
         self,
@@ -83,14 +95,16 @@ class Worker:
         *,
         concurrency: int | None = None,
         worker_id: str | None = None,
-        http_transport: httpx.AsyncBaseTransport | None = None,
+        channel: Channel | None = None,
         give_way: Callable[[], Awaitable[None]] | None = None,
         listen: bool = False,
     ) -> None:
         self.settings = settings
         # Hear of readers' messages the web process commits at once (`wakeup.py`).
         self.listen = listen
-        self.channel: Channel = WhatsAppChannel(settings, transport=http_transport)
+        # The desk's way to readers (tipdesk/desk.py gives it); a worker for jobs that never
+        # reach a reader (tests of the queue, benchmarks) has none.
+        self.channel: Channel = channel or _NoChannel()
         # Awaited before each job and by handlers between items: the embedded desk lets webhook
         # acks go first (Inbox.lull).
         self.give_way = give_way
@@ -271,28 +285,4 @@ def _worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-__all__ = [
-    "Handler", "JobContext", "JobKind", "JobState", "Reviver", "Worker", "run_worker_process",
-]  # fmt: skip
-
-
-async def run_worker_process(
-    settings: Settings, kinds: Mapping[str, JobKind], concurrency: int | None = None
-) -> None:
-    """A process that only runs jobs (`tipdesk worker`) until SIGTERM or SIGINT.
-
-    The signal lets running jobs finish; a SIGKILL does not, and their leases then expire.
-    """
-    from tipdesk.db import database
-    from tipdesk.search.index import INDEX_PROCESS
-
-    async with database(settings):
-        worker = Worker(settings, kinds, concurrency=concurrency, listen=True)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, stop.set)
-        try:
-            await worker.run(stop)
-        finally:
-            await INDEX_PROCESS.close()
+__all__ = ["Handler", "JobContext", "JobKind", "JobState", "Reviver", "Worker"]

@@ -1,11 +1,21 @@
-"""Every job kind the desk knows, with its handler and per-process limit.
+"""The composition root: the desk's job kinds, its channel and its worker, put together once.
 
-Domains add their kinds here as they land (intake, media, conversation, search); a worker leases
-only kinds it knows, so jobs of a newer release wait for a worker that runs that release.
+Every layer below stays ignorant of the ones above it: the job queue runs handlers it is given,
+the domains register nothing globally, and only here (and the web entry points that call this)
+are the WhatsApp adapter, the domains' jobs and the worker joined. A worker leases only kinds it
+knows, so jobs of a newer release wait for a worker that runs that release.
 """
 
 from __future__ import annotations
 
+import asyncio
+import signal
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from tipdesk.channels.base import Channel
 from tipdesk.conversation.erasure import ERASE_ECHOES, ERASE_READER, erase_reader, sweep_echoes
 from tipdesk.conversation.outbox import CONVERSATION_SEND, give_up_send, revive_send, send_queued
 from tipdesk.conversation.read_receipts import CONVERSATION_MARK_READ, mark_read
@@ -13,7 +23,7 @@ from tipdesk.conversation.retention import CONVERSATION_PURGE, purge_job
 from tipdesk.intake.inbox import PROCESS_WEBHOOK
 from tipdesk.intake.recording import process_webhook
 from tipdesk.intake.unprocessable import give_up_webhooks, revive_webhooks
-from tipdesk.jobs.worker import JobKind
+from tipdesk.jobs.worker import JobKind, Worker
 from tipdesk.media.discard import MEDIA_DISCARD, discard_media
 from tipdesk.media.fetch import MEDIA_FETCH, MEDIA_TRANSCODE, fetch_media
 from tipdesk.media.states import give_up_asset, revive_asset
@@ -29,6 +39,7 @@ from tipdesk.search.jobs import (
 )
 from tipdesk.settings import Settings
 from tipdesk.tips.models import MediaState
+from tipdesk.whatsapp.channel import WhatsAppChannel
 
 
 def desk_job_kinds(settings: Settings) -> dict[str, JobKind]:
@@ -65,3 +76,49 @@ def desk_job_kinds(settings: Settings) -> dict[str, JobKind]:
         JobKind(REPORTS_ROLL_UP, roll_up_job, concurrency=1),
     ]
     return {kind.name: kind for kind in kinds}
+
+
+def desk_channel(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> Channel:
+    """The channel readers reach the desk by (the sandbox's WhatsApp is the desk's own fake
+    Graph API, reached over `transport`)."""
+    return WhatsAppChannel(settings, transport=transport)
+
+
+def desk_worker(
+    settings: Settings,
+    kinds: Mapping[str, JobKind] | None = None,
+    *,
+    http_transport: httpx.AsyncBaseTransport | None = None,
+    **options: Any,
+) -> Worker:
+    """A worker for these kinds (all of the desk's by default), with the desk's channel."""
+    return Worker(
+        settings,
+        desk_job_kinds(settings) if kinds is None else kinds,
+        channel=desk_channel(settings, http_transport),
+        **options,
+    )
+
+
+async def run_worker_process(
+    settings: Settings,
+    concurrency: int | None = None,
+    kinds: Mapping[str, JobKind] | None = None,
+) -> None:
+    """A process that only runs jobs (`tipdesk worker`) until SIGTERM or SIGINT.
+
+    The signal lets running jobs finish; a SIGKILL does not, and their leases then expire.
+    """
+    from tipdesk.db import database
+    from tipdesk.search.index import INDEX_PROCESS
+
+    async with database(settings):
+        worker = desk_worker(settings, kinds, concurrency=concurrency, listen=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        try:
+            await worker.run(stop)
+        finally:
+            await INDEX_PROCESS.close()
