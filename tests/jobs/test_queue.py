@@ -226,6 +226,51 @@ async def test_a_job_that_keeps_killing_workers_is_given_up(settings: Settings) 
     assert (await Job.get()).crashes == 0
 
 
+async def test_a_job_that_crashed_once_waits_for_a_quiet_worker_without_its_lease(
+    settings: Settings,
+) -> None:
+    """A once-crashed job runs alone. Leased while a long job runs, it goes back to the queue
+    instead of waiting leased: a worker killed behind a long transcode would count its death
+    against the waiting job too, and a second crash gives an innocent send up."""
+    transcoding, release, finished = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    seen_while_busy: list[tuple[JobState, int]] = []
+
+    async def transcode(context: JobContext, payload: dict[str, object]) -> None:
+        transcoding.set()
+        await release.wait()
+
+    async def send(context: JobContext, payload: dict[str, object]) -> None:
+        assert worker.running.total() == 1  # alone
+        finished.set()
+
+    # The transcode is the more urgent, so the worker takes it first.
+    await queue.enqueue("transcode", {}, max_attempts=5, priority=1)
+    await queue.enqueue("send", {}, max_attempts=5, priority=5)
+    await crash("send")
+    worker = Worker(
+        settings, {"transcode": JobKind("transcode", transcode), "send": JobKind("send", send)},
+        concurrency=3,
+    )  # fmt: skip
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    try:
+        await asyncio.wait_for(transcoding.wait(), 10)
+        while (await Job.get(kind="send")).crashes == 0:  # a free slot polls and leases it
+            await asyncio.sleep(0.05)
+        for _ in range(4):
+            await asyncio.sleep(settings.job_poll_interval.total_seconds() / 2)
+            job = await Job.get(kind="send")
+            seen_while_busy.append((job.state, job.crashes))
+        assert set(seen_while_busy) == {(JobState.QUEUED, 1)}
+        release.set()
+        await asyncio.wait_for(finished.wait(), 10)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+    sent = await Job.get(kind="send")
+    assert (sent.state, sent.crashes, sent.attempts) == (JobState.DONE, 1, 2)
+
+
 async def test_a_last_attempt_that_died_is_given_up(settings: Settings) -> None:
     async def handler(context: JobContext, payload: dict[str, object]) -> None:
         raise AssertionError("a spent job must not run")

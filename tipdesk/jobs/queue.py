@@ -213,6 +213,16 @@ async def give_up(job: Job, reason: str) -> bool:
     return bool(updated)
 
 
+async def hand_back(job: Job) -> bool:
+    """Return a job just leased to the queue as it was, its attempt not counted (a worker
+    that must run it alone, and runs others); False when the lease was lost meanwhile."""
+    updated = await Job.filter(id=job.id, attempts=job.attempts, state=JobState.RUNNING).update(
+        state=JobState.QUEUED, attempts=job.attempts - 1, lease_until=None, leased_by=None,
+        updated_at=utcnow(),
+    )  # fmt: skip
+    return bool(updated)
+
+
 async def extend_lease(job: Job, lease_for: timedelta) -> bool:
     """Heartbeat: keep the job while its handler runs. False when another worker took it."""
     now = utcnow()

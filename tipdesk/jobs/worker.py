@@ -114,10 +114,11 @@ class Worker:
         self.running: Counter[str] = Counter()
         self._lease_lock = asyncio.Lock()
         self._idle_slots: collections.deque[asyncio.Future[bool]] = collections.deque()
-        # A job whose earlier attempt died with its worker runs alone (`_alone`); meanwhile
-        # this process leases nothing else.
+        # A job whose earlier attempt died with its worker runs alone: meanwhile this process
+        # leases nothing else (`_lease`).
         self._suspect: Job | None = None
-        self._finished = asyncio.Condition()
+        # Such a job was leased beside running ones and handed back: lease nothing until they end.
+        self._quieting = False
 
     def wake(self) -> None:
         """Look for jobs now instead of at the next poll (after an in-process enqueue). One idle
@@ -173,32 +174,36 @@ class Worker:
                 await self._done(job)
 
     async def _lease(self) -> Job | None:
+        """The next job for a free slot. A job whose earlier attempt died with its worker runs
+        alone: a worker that dies takes every job it ran with it, and all of them gain a crash,
+        so run together again the one that kills workers would take the innocent ones to their
+        second crash as well. Leased beside running jobs, it goes back to the queue untouched and
+        this process takes nothing new until they end; it never waits holding its lease, where a
+        death of the worker (behind a long transcode) would count against it a second time."""
         async with self._lease_lock:
-            if self._suspect is not None:
+            if self._suspect is not None or (self._quieting and self.running.total()):
                 return None
+            self._quieting = False
             job = await queue.lease(self.worker_id, self.settings.job_lease, self._open_kinds())
-            if job is not None:
-                self.running[job.kind] += 1
-                if job.crashes:
-                    self._suspect = job
+            if job is None:
+                return None
+            if job.crashes and queue.spent(job) is None and self.running.total():
+                await queue.hand_back(job)
+                self._quieting = True
+                return None
+            self.running[job.kind] += 1
+            if job.crashes:
+                self._suspect = job
             return job
 
     async def _done(self, job: Job) -> None:
-        async with self._finished:
-            self.running[job.kind] -= 1
-            if self._suspect is job:
-                self._suspect = None
-                for _ in range(self.concurrency):
-                    self.wake()
-            self._finished.notify_all()
-
-    async def _alone(self) -> None:
-        """Wait until the suspect is the only job this process runs. A worker that dies takes
-        every job it ran with it, and all of them gain a crash: run together again, the one that
-        kills workers would take the innocent ones to their second crash as well. Alone, only
-        the culprit dies twice. Worker deaths are rare, so the slots this costs are too."""
-        async with self._finished:
-            await self._finished.wait_for(lambda: self.running.total() <= 1)
+        self.running[job.kind] -= 1
+        if self._suspect is job:
+            self._suspect = None
+            for _ in range(self.concurrency):
+                self.wake()
+        elif self._quieting and not self.running.total():
+            self.wake()
 
     def _open_kinds(self) -> list[str]:
         return [
@@ -237,8 +242,6 @@ class Worker:
             return
         heartbeat = asyncio.create_task(self._heartbeat(job))
         try:
-            if job is self._suspect:
-                await self._alone()
             await kind.handler(context, dict(job.payload))
         except Exception as exc:
             state = await queue.fail(job, exc, self.settings.job_retry_base)
