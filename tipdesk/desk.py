@@ -20,6 +20,7 @@ from tipdesk.conversation.erasure import ERASE_ECHOES, ERASE_READER, erase_reade
 from tipdesk.conversation.outbox import CONVERSATION_SEND, give_up_send, revive_send, send_queued
 from tipdesk.conversation.read_receipts import CONVERSATION_MARK_READ, mark_read
 from tipdesk.conversation.retention import CONVERSATION_PURGE, purge_job
+from tipdesk.conversation.texts import reader_texts
 from tipdesk.intake.inbox import PROCESS_WEBHOOK
 from tipdesk.intake.recording import process_webhook
 from tipdesk.intake.unprocessable import give_up_webhooks, revive_webhooks
@@ -40,6 +41,13 @@ from tipdesk.search.jobs import (
 from tipdesk.settings import Settings
 from tipdesk.tips.models import MediaState
 from tipdesk.whatsapp.channel import WhatsAppChannel
+
+
+def check_settings(settings: Settings) -> Settings:
+    """What the domains build from the settings, built once at start: a broken value stops the
+    desk here with a SettingsError naming its variable, not later in front of a reader."""
+    reader_texts(settings)
+    return settings
 
 
 def desk_job_kinds(settings: Settings) -> dict[str, JobKind]:

@@ -27,6 +27,7 @@ from tipdesk.clock import utcnow
 from tipdesk.conversation import pacing
 from tipdesk.conversation.limits import within_rate_limit
 from tipdesk.conversation.models import ConsentRecord
+from tipdesk.conversation.texts import reader_texts
 from tipdesk.jobs import queue
 from tipdesk.jobs.worker import JobContext
 from tipdesk.settings import Settings
@@ -253,7 +254,8 @@ async def hold(message: Message, sender: Sender, settings: Settings) -> None:
             .using_db(connection)
             .update(delivery=DeliveryState.HELD, delivery_at=utcnow())
         )
-        language = settings.texts[settings.texts.language_for(sender.wa_id, sender.language)]
+        texts = reader_texts(settings)
+        language = texts[texts.language_for(sender.wa_id, sender.language)]
         template = language.template
         since = sender.last_inbound_at.isoformat() if sender.last_inbound_at else "never"
         await queue_message(

@@ -7,11 +7,15 @@ language without one of the texts stops the desk at start, not in front of a rea
 
 from __future__ import annotations
 
+import functools
 import string
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from tipdesk.errors import SettingsError
+from tipdesk.settings import Settings
 
 DEFAULT_FILE = Path(__file__).with_name("reader_texts.toml")
 BUTTON_TITLE_MAX = 20
@@ -115,6 +119,20 @@ class ReaderTexts:
 
     def __getitem__(self, language: str) -> LanguageTexts:
         return self.languages.get(language) or self.languages[self.default_language]
+
+
+def reader_texts(settings: Settings) -> ReaderTexts:
+    """The desk's texts, loaded once per file; a broken file raises SettingsError naming
+    TIPDESK_TEXTS_FILE (the desk asks at start, `tipdesk.desk.check_settings`)."""
+    return _loaded(settings.texts_file)
+
+
+@functools.cache
+def _loaded(path: Path | None) -> ReaderTexts:
+    try:
+        return load_texts(path)
+    except TextsError as exc:
+        raise SettingsError(f"TIPDESK_TEXTS_FILE: {exc}") from None
 
 
 def load_texts(path: Path | None = None) -> ReaderTexts:

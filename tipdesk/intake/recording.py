@@ -28,6 +28,7 @@ from tipdesk.conversation.inbound import respond
 from tipdesk.conversation.intents import Intent, read_intent
 from tipdesk.conversation.models import ConsentRecord
 from tipdesk.conversation.outbox import delivery_failed
+from tipdesk.conversation.texts import reader_texts
 from tipdesk.intake.corrections import apply_correction
 from tipdesk.intake.models import InboundState, InboundWebhook, WebhookError
 from tipdesk.jobs import queue
@@ -211,7 +212,7 @@ async def _store(
         await _change_number(sender, message.number_change, connection)
     intent = read_intent(
         message.type, message.text, message.choice, sender.pending_question,
-        sender.pending_question_at, utcnow(), settings.texts,
+        sender.pending_question_at, utcnow(), reader_texts(settings),
     )  # fmt: skip
     if message.role in (Role.EDIT, Role.REVOKE):
         tip, opened = await apply_correction(sender, message, connection), False
