@@ -12,7 +12,8 @@ from datetime import timedelta
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from tipdesk.audit.models import AuditEvent
+from tipdesk.audit.actions import AuditAction
+from tipdesk.audit.trail import record as record_event
 from tipdesk.channels.base import Outbound
 from tipdesk.clock import utcnow
 from tipdesk.conversation.automatic import texts_for
@@ -100,8 +101,8 @@ async def _ask(
         settings, connection,
     )  # fmt: skip
     await set_pending_question(sender, f"consent:{record.id}", now, connection)
-    await AuditEvent.create(
-        action="consent.requested", tip_id=tip.id, sender_id=sender.id, editor=editor,
+    await record_event(
+        AuditAction.CONSENT_REQUESTED, tip_id=tip.id, sender_id=sender.id, editor=editor,
         detail={"consent_id": record.id, "media": [asset.id for asset in media]},
         using_db=connection,
     )  # fmt: skip
@@ -159,8 +160,8 @@ async def ask_again(
     now = utcnow()
     await set_pending_question(sender, f"consent:{record.id}:again", now, connection)
     await Tip.filter(id=record.tip_id).using_db(connection).update(consent_unclear_at=now)
-    await AuditEvent.create(
-        action="consent.unclear", tip_id=record.tip_id, sender_id=sender.id,
+    await record_event(
+        AuditAction.CONSENT_UNCLEAR, tip_id=record.tip_id, sender_id=sender.id,
         detail={"consent_id": record.id, "wamid": message.wamid}, using_db=connection,
     )  # fmt: skip
 
@@ -194,8 +195,9 @@ async def answer(
     await ConsentRecord.filter(id=record.id).using_db(connection).update(**changes)
     await set_pending_question(sender, None, None, connection)
     await Tip.filter(id=record.tip_id).using_db(connection).update(consent_unclear_at=None)
-    await AuditEvent.create(
-        action=f"consent.{changes['state']}", tip_id=record.tip_id, sender_id=sender.id,
+    answered = AuditAction.CONSENT_GRANTED if granted else AuditAction.CONSENT_REFUSED
+    await record_event(
+        answered, tip_id=record.tip_id, sender_id=sender.id,
         detail={"consent_id": record.id, "scope": intent.scope}, using_db=connection,
     )  # fmt: skip
     await schedule_indexing(record.tip_id, settings, connection)
@@ -225,8 +227,8 @@ async def revoke(
             .using_db(connection)
             .update(state=ConsentState.REVOKED, revoked_at=message.sent_at)
         )
-        await AuditEvent.create(
-            action="consent.revoked", tip_id=record.tip_id, sender_id=sender.id,
+        await record_event(
+            AuditAction.CONSENT_REVOKED, tip_id=record.tip_id, sender_id=sender.id,
             detail={"consent_id": record.id, "wamid": message.wamid}, using_db=connection,
         )  # fmt: skip
         await schedule_indexing(record.tip_id, settings, connection)
@@ -250,8 +252,8 @@ async def set_credit(
     if record is None:
         return
     await ConsentRecord.filter(id=record.id).using_db(connection).update(credit_name=credit)
-    await AuditEvent.create(
-        action="consent.credit_changed", tip_id=record.tip_id, sender_id=sender.id,
+    await record_event(
+        AuditAction.CONSENT_CREDIT_CHANGED, tip_id=record.tip_id, sender_id=sender.id,
         detail={"consent_id": record.id}, using_db=connection,
     )  # fmt: skip
     await schedule_indexing(record.tip_id, settings, connection)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
 
-from tipdesk.audit.models import AuditEvent
+from tipdesk.audit.actions import AuditAction
+from tipdesk.audit.trail import record
 from tipdesk.channels.base import Outbound
 from tipdesk.clock import utcnow
 from tipdesk.conversation.automatic import texts_for
@@ -79,8 +80,8 @@ async def reply_to_reader(
         if message is None:  # a reply has no outbound key, so it is never a duplicate
             raise Conflict("the reply could not be queued; try again")
         await Tip.filter(id=tip_id).using_db(connection).update(updated_at=utcnow())
-        await AuditEvent.create(
-            action="tip.replied", tip_id=tip_id, editor=editor,
+        await record(
+            AuditAction.TIP_REPLIED, tip_id=tip_id, editor=editor,
             detail={"message_id": message.id, "window_open": window_open(sender)},
             using_db=connection,
         )  # fmt: skip

@@ -8,7 +8,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from tipdesk.audit.models import AuditEvent
+from tipdesk.audit.actions import AuditAction
+from tipdesk.audit.trail import record
 from tipdesk.clock import utcnow
 from tipdesk.conversation.automatic import status_update
 from tipdesk.conversation.consent import media_without_consent
@@ -144,9 +145,7 @@ async def _open_tip(sender: Sender, sent_at: datetime, connection: BaseDBAsyncCl
     tip = await Tip.create(
         sender=sender, first_message_at=sent_at, last_message_at=sent_at, using_db=connection
     )
-    await AuditEvent.create(
-        action="tip.created", tip=tip, sender=sender, detail={}, using_db=connection
-    )
+    await record(AuditAction.TIP_CREATED, tip_id=tip.id, sender_id=sender.id, using_db=connection)
     return tip
 
 
@@ -178,9 +177,10 @@ async def claim_tip(
             name = holder.display_name if holder else "another editor"
             raise Conflict(f"claimed by {name}")
         if previous != editor.id:
-            action = "tip.claim_taken_over" if takeover and previous else "tip.claimed"
-            await AuditEvent.create(
-                action=action, tip_id=tip_id, editor=editor,
+            taken = takeover and previous
+            action = AuditAction.TIP_CLAIM_TAKEN_OVER if taken else AuditAction.TIP_CLAIMED
+            await record(
+                action, tip_id=tip_id, editor=editor,
                 detail={"previous_editor_id": previous}, using_db=connection,
             )  # fmt: skip
             await schedule_indexing(tip_id, settings, connection)
@@ -201,8 +201,8 @@ async def release_tip(tip_id: int, editor: Editor, settings: Settings) -> Tip:
             .using_db(connection)
             .update(claimed_by_id=None, claimed_at=None, updated_at=utcnow())
         )
-        await AuditEvent.create(
-            action="tip.released", tip_id=tip_id, editor=editor,
+        await record(
+            AuditAction.TIP_RELEASED, tip_id=tip_id, editor=editor,
             detail={"previous_editor_id": holder}, using_db=connection,
         )  # fmt: skip
         await schedule_indexing(tip_id, settings, connection)
@@ -232,8 +232,8 @@ async def change_status(
         if published_url:
             changes["published_url"] = tip.published_url = published_url[:2048]
         await Tip.filter(id=tip_id).using_db(connection).update(**changes)
-        await AuditEvent.create(
-            action="tip.status_changed", tip_id=tip_id, editor=editor,
+        await record(
+            AuditAction.TIP_STATUS_CHANGED, tip_id=tip_id, editor=editor,
             detail={"from": tip.status.value, "to": new_status.value, "note": note},
             using_db=connection,
         )  # fmt: skip
@@ -273,7 +273,7 @@ async def _consent_gate(
         )
     if not may_override_consent(editor):
         raise Forbidden("only a chief or an admin may use media without the reader's consent")
-    await AuditEvent.create(
-        action="tip.consent_overridden", tip_id=tip_id, editor=editor,
+    await record(
+        AuditAction.TIP_CONSENT_OVERRIDDEN, tip_id=tip_id, editor=editor,
         detail={"reason": override_reason.strip(), "media": lacking}, using_db=connection,
     )  # fmt: skip
