@@ -28,10 +28,9 @@ from tipdesk.editors.permissions import check_may_work_on
 from tipdesk.errors import Conflict, InvalidInput, NotFound
 from tipdesk.search.jobs import schedule_indexing
 from tipdesk.settings import Settings
+from tipdesk.tips.consent_gate import NEEDS_CONSENT
 from tipdesk.tips.models import MediaAsset, MediaKind, Message, Sender, Tip
 
-# Stickers are the reader's decoration, not footage to broadcast.
-NEEDS_CONSENT = [kind for kind in MediaKind if kind is not MediaKind.STICKER]
 ASK_AGAIN_AFTER = timedelta(hours=24)
 
 
@@ -259,27 +258,3 @@ async def set_credit(
     await schedule_indexing(record.tip_id, settings, connection)
     body = texts_for(sender, settings).render("credit_changed", credit=credit)
     await queue_answer(sender, "consent_answer", body, message, settings, connection)
-
-
-async def media_without_consent(tip_id: int, connection: BaseDBAsyncClient) -> list[int]:
-    """The tip's media whose latest consent is not a grant (the `used` gate)."""
-    media = (
-        await MediaAsset.filter(tip_id=tip_id, kind__in=NEEDS_CONSENT)
-        .using_db(connection)
-        .values_list("id", flat=True)
-    )
-    records = (
-        await ConsentRecord.filter(tip_id=tip_id)
-        .using_db(connection)
-        .order_by("-requested_at", "-id")
-        .prefetch_related("media")
-    )
-    decided: dict[int, ConsentState] = {}
-    for record in records:
-        for asset in record.media:
-            decided.setdefault(asset.id, record.state)
-    return [
-        int(str(asset_id))
-        for asset_id in media
-        if decided.get(int(str(asset_id))) is not ConsentState.GRANTED
-    ]

@@ -1,4 +1,5 @@
-"""Every change to a tip goes through here: it keeps the audit trail with the change."""
+"""Every change to a tip goes through here: it keeps the audit trail with the change, schedules
+indexing and publishes what others must hear (tips/events.py), all in the change's transaction."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from tortoise.transactions import in_transaction
 from tipdesk.audit.actions import AuditAction
 from tipdesk.audit.trail import record
 from tipdesk.clock import utcnow
-from tipdesk.conversation.automatic import status_update
-from tipdesk.conversation.consent import media_without_consent
 from tipdesk.editors.models import Editor
 from tipdesk.editors.permissions import check_may_work_on, may_override_consent, may_take_over
 from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tipdesk.search.jobs import schedule_indexing
 from tipdesk.settings import Settings
+from tipdesk.tips.consent_gate import media_without_consent
+from tipdesk.tips.events import StatusChanged, publish
 from tipdesk.tips.models import DeliveryState, Direction, Message, Sender, Tip, TipStatus
 
 CLOSED = [status for status in TipStatus if status.is_closed]
@@ -213,8 +214,9 @@ async def change_status(
     tip_id: int, editor: Editor, settings: Settings, *, status: str, note: str = "",
     published_url: str | None = None, override_reason: str | None = None,
 ) -> Tip:  # fmt: skip
-    """Audited and indexed; may send the reader an update. `used` needs the reader's consent for
-    every medium, unless a chief or admin overrides with a reason (audited)."""
+    """Audited, indexed and published as StatusChanged (the reader may hear of it). `used`
+    needs the reader's consent for every medium, unless a chief or admin overrides with a
+    reason (audited)."""
     new_status = _status(status)
     _check_status_input(note, published_url, override_reason)
     async with in_transaction() as connection:
@@ -239,7 +241,7 @@ async def change_status(
         )  # fmt: skip
         await schedule_indexing(tip_id, settings, connection)
         if new_status is not tip.status:
-            await status_update(tip, new_status.value, settings, connection)
+            await publish(StatusChanged(tip, tip.status, new_status, settings, connection))
     return await Tip.get(id=tip_id)
 
 
