@@ -29,6 +29,7 @@ from tipdesk.errors import Conflict, InvalidInput, NotFound
 from tipdesk.search.jobs import schedule_indexing
 from tipdesk.settings import Settings
 from tipdesk.tips.consent_gate import NEEDS_CONSENT
+from tipdesk.tips.marks import mark_consent_unclear
 from tipdesk.tips.models import MediaAsset, MediaKind, Message, Sender, Tip
 
 ASK_AGAIN_AFTER = timedelta(hours=24)
@@ -158,7 +159,7 @@ async def ask_again(
     )  # fmt: skip
     now = utcnow()
     await set_pending_question(sender, f"consent:{record.id}:again", now, connection)
-    await Tip.filter(id=record.tip_id).using_db(connection).update(consent_unclear_at=now)
+    await mark_consent_unclear(record.tip_id, now, connection)
     await record_event(
         AuditAction.CONSENT_UNCLEAR, tip_id=record.tip_id, sender_id=sender.id,
         detail={"consent_id": record.id, "wamid": message.wamid}, using_db=connection,
@@ -193,7 +194,7 @@ async def answer(
     }
     await ConsentRecord.filter(id=record.id).using_db(connection).update(**changes)
     await set_pending_question(sender, None, None, connection)
-    await Tip.filter(id=record.tip_id).using_db(connection).update(consent_unclear_at=None)
+    await mark_consent_unclear(record.tip_id, None, connection)
     answered = AuditAction.CONSENT_GRANTED if granted else AuditAction.CONSENT_REFUSED
     await record_event(
         answered, tip_id=record.tip_id, sender_id=sender.id,
