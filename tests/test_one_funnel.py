@@ -121,9 +121,9 @@ def conversation_violations(source: str) -> list[str]:
         if root in TIP_ROWS or root == "AuditEvent"
     ]
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if match := TIP_TABLES.search(node.value):
-                found.append(f"{node.lineno}: SQL {match.group(0)!r}")
+        text = node.value if isinstance(node, ast.Constant) else None
+        if isinstance(text, str) and (match := TIP_TABLES.search(text)):
+            found.append(f"{node.lineno}: SQL {match.group(0)!r}")
     return found
 
 
@@ -135,9 +135,9 @@ def audit_violations(source: str) -> list[str]:
         if root == "AuditEvent"
     ]
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and chain_root(node.func) == "AuditEvent":
-            if isinstance(node.func, ast.Name):
-                found.append(f"{node.lineno}: AuditEvent(...)")
+        called = node.func if isinstance(node, ast.Call) else None
+        if isinstance(called, ast.Name) and called.id == "AuditEvent":
+            found.append(f"{node.lineno}: AuditEvent(...)")
     return found
 
 
