@@ -179,7 +179,7 @@ async def test_the_tip_page_shows_the_tip_and_its_forms_act(
     )
     assert "status must be one of" in (await client.get(refused.headers["location"])).text
     page = await client.get(f"/tips/{tip.id}")
-    assert "tip.status_changed" in page.text and "gebeld" in page.text
+    assert "status gewijzigd" in page.text and "gebeld" in page.text
     assert (await client.get("/tips/999999")).status_code == 404
     assert (
         await client.post(f"/tips/{tip.id}/explode", data={"csrf_token": token})
