@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from editorial_ui.board import local_times
 from editorial_ui.forms import form_fields
+from editorial_ui.labels import audit_label
 from editorial_ui.pages import render
 from editorial_ui.tip_conversation import CONVERSATION_HANDLERS, conversation_view
 from tipdesk.audit.models import AuditEvent
@@ -98,6 +99,7 @@ async def _history(tip: Tip, tz: ZoneInfo) -> list[dict[str, Any]]:
     )
     return [
         {"at": e.created_at.astimezone(tz).strftime("%d-%m %H:%M"), "action": e.action,
+         "label": audit_label(e.action),
          "editor": e.editor.display_name if e.editor else None, "note": e.detail.get("note")}
         for e in events
     ]  # fmt: skip

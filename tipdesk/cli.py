@@ -183,10 +183,11 @@ async def _ensure_first_admin() -> None:
 
     password = secrets.token_urlsafe(12)
     try:
-        editor = await create_editor("admin@localhost", "Admin", Role.ADMIN, password)
+        editor = await create_editor(
+            "admin@localhost", "Admin", Role.ADMIN, password, must_change_password=True
+        )
     except Conflict:
         return  # several web processes started at once: another one made it
-    await Editor.filter(id=editor.id).update(must_change_password=True)
 
     print(
         "First start: created the admin editor\n"

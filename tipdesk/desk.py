@@ -1,9 +1,9 @@
 """The composition root: the desk's job kinds, its channel and its worker, put together once.
 
 Every layer below stays ignorant of the ones above it: the job queue runs handlers it is given,
-the domains register nothing globally, and only here (and the web entry points that call this)
-are the WhatsApp adapter, the domains' jobs and the worker joined. A worker leases only kinds it
-knows, so jobs of a newer release wait for a worker that runs that release.
+the domains register nothing themselves, and only here (and the web entry points that call this)
+are the WhatsApp adapter, the domains' jobs, their subscribers and the worker joined. A worker
+leases only kinds it knows, so jobs of a newer release wait for a worker that runs that release.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from tipdesk.channels.base import Channel
+from tipdesk.conversation.automatic import tell_reader_of_status
 from tipdesk.conversation.erasure import ECHOES_JOB, ERASE_JOB
 from tipdesk.conversation.outbox import SEND_JOB
 from tipdesk.conversation.read_receipts import MARK_READ_JOB
@@ -30,7 +31,18 @@ from tipdesk.media.transcode import TRANSCODE_JOB
 from tipdesk.reports.jobs import ROLL_UP_JOB
 from tipdesk.search.jobs import FORGET_JOB, INDEX_JOB, REBUILD_JOB
 from tipdesk.settings import Settings
+from tipdesk.tips.events import StatusChanged, subscribe
 from tipdesk.whatsapp.channel import WhatsAppChannel
+
+
+def connect_subscribers() -> None:
+    """Who hears what the tips' actions publish (tips/events.py), in the action's transaction.
+    Run when this module is imported, so every entry point (app, CLI, worker) has them before
+    its first action; connecting again changes nothing."""
+    subscribe(StatusChanged, tell_reader_of_status)
+
+
+connect_subscribers()
 
 
 def check_settings(settings: Settings) -> Settings:

@@ -17,6 +17,7 @@ from tipdesk.conversation.limits import within_daily_cap, within_rate_limit
 from tipdesk.conversation.outbox import Outgoing, queue_message
 from tipdesk.conversation.texts import LanguageTexts, reader_texts
 from tipdesk.settings import Settings
+from tipdesk.tips.events import StatusChanged
 from tipdesk.tips.models import Message, Sender, Tip
 
 
@@ -106,6 +107,11 @@ def opening_hours_text(texts: LanguageTexts, settings: Settings) -> str:
             days += f"–{texts.weekdays[last_day]}"
         parts.append(f"{days} {start // 60:02d}:{start % 60:02d}–{end // 60:02d}:{end % 60:02d}")
     return ", ".join(parts)
+
+
+async def tell_reader_of_status(event: StatusChanged) -> None:
+    """The subscriber to a tip's StatusChanged (connected in tipdesk/desk.py)."""
+    await status_update(event.tip, event.status.value, event.settings, event.connection)
 
 
 async def status_update(

@@ -26,7 +26,8 @@ from datetime import datetime, timedelta
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from tipdesk.audit.models import AuditEvent
+from tipdesk.audit.actions import AuditAction
+from tipdesk.audit.trail import record as record_event
 from tipdesk.channels.base import ChannelError, Outbound
 from tipdesk.clock import utcnow
 from tipdesk.conversation import traces
@@ -88,8 +89,8 @@ async def erase_reader(context: JobContext, payload: ReaderToErase) -> None:
         since = sender.first_contact_at
         removed_errors = await traces.remove_webhook_errors(identity, since, connection)
         await traces.redact_job_errors(identity, connection)
-        await AuditEvent.create(
-            action="sender.erased", sender_id=sender.id, using_db=connection,
+        await record_event(
+            AuditAction.SENDER_ERASED, sender_id=sender.id, using_db=connection,
             detail={**deleted.as_dict(), "used_tips_kept": used, "webhooks": removed,
                     "webhook_errors": removed_errors, "closing_wamid": closing},
         )  # fmt: skip

@@ -9,7 +9,8 @@ from datetime import datetime
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from tipdesk.audit.models import AuditEvent
+from tipdesk.audit.actions import AuditAction
+from tipdesk.audit.trail import record
 from tipdesk.clock import utcnow
 from tipdesk.conversation.texts import reader_texts
 from tipdesk.editors.models import Editor
@@ -31,10 +32,8 @@ async def set_blocked(sender_id: int, editor: Editor, *, blocked: bool) -> Sende
                 .using_db(connection)
                 .update(blocked_at=utcnow() if blocked else None)
             )
-            await AuditEvent.create(
-                action="sender.blocked" if blocked else "sender.unblocked",
-                sender_id=sender_id, editor=editor, detail={}, using_db=connection,
-            )  # fmt: skip
+            action = AuditAction.SENDER_BLOCKED if blocked else AuditAction.SENDER_UNBLOCKED
+            await record(action, sender_id=sender_id, editor=editor, using_db=connection)
     return await Sender.get(id=sender_id)
 
 
@@ -65,8 +64,8 @@ async def set_language(
         if sender is None or sender.erased_at is not None:
             raise NotFound("no such reader")
         await Sender.filter(id=sender_id).using_db(connection).update(language=language)
-        await AuditEvent.create(
-            action="sender.language_set", sender_id=sender_id, editor=editor,
+        await record(
+            AuditAction.SENDER_LANGUAGE_SET, sender_id=sender_id, editor=editor,
             detail={"language": language}, using_db=connection,
         )  # fmt: skip
     return await Sender.get(id=sender_id)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from tipdesk.audit.models import AuditEvent
+from tipdesk.audit.actions import AuditAction
+from tipdesk.audit.trail import record
 from tipdesk.channels.base import Outbound
 from tipdesk.conversation import consent
 from tipdesk.conversation.automatic import opening_hours_text, texts_for
@@ -63,7 +64,7 @@ async def _stop(
     if sender.opted_out_at is not None:
         return
     await Sender.filter(id=sender.id).using_db(connection).update(opted_out_at=message.sent_at)
-    await AuditEvent.create(action="sender.opted_out", sender=sender, using_db=connection)
+    await record(AuditAction.SENDER_OPTED_OUT, sender_id=sender.id, using_db=connection)
     body = texts_for(sender, settings).render("stop_confirmed")
     await queue_answer(sender, "stop_confirmed", body, message, settings, connection)
 
@@ -75,7 +76,7 @@ async def _start(
         return
     await Sender.filter(id=sender.id).using_db(connection).update(opted_out_at=None)
     sender.opted_out_at = None
-    await AuditEvent.create(action="sender.opted_in", sender=sender, using_db=connection)
+    await record(AuditAction.SENDER_OPTED_IN, sender_id=sender.id, using_db=connection)
     body = texts_for(sender, settings).render("start_confirmed")
     await queue_answer(sender, "start_confirmed", body, message, settings, connection)
 
@@ -112,9 +113,7 @@ async def _confirm_erasure(
     if asked_at is None or message.sent_at - asked_at > QUESTION_FRESH_FOR:
         return
     await set_pending_question(sender, None, None, connection)
-    await AuditEvent.create(
-        action="sender.erasure_requested", sender=sender, detail={}, using_db=connection
-    )
+    await record(AuditAction.SENDER_ERASURE_REQUESTED, sender_id=sender.id, using_db=connection)
     await ERASE_JOB.enqueue(
         ReaderToErase(sender.id),
         settings,

@@ -2,7 +2,7 @@
 
 - A tip that was never `used` goes once its last message is older than `TIPDESK_RETENTION`
   (default 90 days), with its messages, media files and index entry (`tips/deletion.py`, the
-  same machinery as erasure). The board warns a week before (`purge_at`).
+  same machinery as erasure). The board warns a week before (`tips/purge_dates.py`).
 - A tip that was `used` (`used_at`, even when archived since) is evidence: it stays with its
   media and consent records, for good by default or for `TIPDESK_EVIDENCE_RETENTION` after
   its use.
@@ -37,7 +37,6 @@ from tipdesk.tips.models import MediaAsset, Message, Tip, TipStatus
 log = logging.getLogger("tipdesk.conversation")
 CONVERSATION_PURGE = "conversation.purge"
 RAW_BODIES_KEPT = timedelta(days=7)
-WARN_BEFORE = timedelta(days=7)
 EVERY = timedelta(days=1)
 BATCH = 200
 
@@ -57,18 +56,6 @@ class PurgeReport:
             f"{verb} {d.messages} messages and {d.media} media with them",
             f"{verb} {self.webhooks} parsed raw webhook bodies past 7 days (or the retention)",
         ]
-
-
-def purge_at(
-    tip: Tip, retention: timedelta, evidence_retention: timedelta | None = None
-) -> datetime | None:
-    """When retention deletes this tip. A tip that was ever `used` is evidence: kept for good
-    (None) unless `TIPDESK_EVIDENCE_RETENTION` sets a period from its use."""
-    if tip.used_at is not None:
-        return None if evidence_retention is None else tip.used_at + evidence_retention
-    if tip.status is TipStatus.USED:
-        return None
-    return tip.last_message_at + retention
 
 
 async def purge(settings: Settings, *, dry_run: bool = False) -> PurgeReport:

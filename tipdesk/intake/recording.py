@@ -20,7 +20,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from tipdesk import plain_sql
-from tipdesk.audit.models import AuditEvent
+from tipdesk.audit.actions import AuditAction
+from tipdesk.audit.trail import record
 from tipdesk.channels.base import Channel
 from tipdesk.channels.events import InboundMessage, Notification, Reader, Role, StatusUpdate
 from tipdesk.clock import utcnow
@@ -368,14 +369,12 @@ async def _change_number(sender: Sender, new_wa_id: str, connection: BaseDBAsync
     if new_wa_id == sender.wa_id:
         return
     if await Sender.filter(wa_id=new_wa_id).using_db(connection).exists():
-        await AuditEvent.create(
-            action="sender.number_change_conflict", sender=sender, detail={}, using_db=connection
+        await record(
+            AuditAction.SENDER_NUMBER_CHANGE_CONFLICT, sender_id=sender.id, using_db=connection
         )
         return
     await Sender.filter(id=sender.id).using_db(connection).update(wa_id=new_wa_id, phone=new_wa_id)
-    await AuditEvent.create(
-        action="sender.number_changed", sender=sender, detail={}, using_db=connection
-    )
+    await record(AuditAction.SENDER_NUMBER_CHANGED, sender_id=sender.id, using_db=connection)
     sender.wa_id = sender.phone = new_wa_id
 
 

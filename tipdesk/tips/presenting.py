@@ -9,10 +9,10 @@ from typing import Any
 from tipdesk.audit.models import AuditEvent
 from tipdesk.clock import utcnow
 from tipdesk.conversation.models import ConsentRecord
-from tipdesk.conversation.retention import WARN_BEFORE, purge_at
 from tipdesk.logs import mask_phone
 from tipdesk.media.queries import also_sent_by_many
 from tipdesk.tips.models import Direction, MediaAsset, Message, Sender, Tip, TipNote
+from tipdesk.tips.purge_dates import WARN_BEFORE, purge_at
 
 
 def sender_summary(sender: Sender) -> dict[str, Any]:
