@@ -27,6 +27,7 @@ from editorial_ui import (
     live,
     privacy,
     reports,
+    tip_form,
     tip_page,
 )
 from tipdesk import errors_http
@@ -80,6 +81,7 @@ def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starl
             *admin.routes,
             *reports.routes,
             *privacy.routes,
+            *tip_form.routes,
             *admin_accounts.routes,
             *account.routes,
         ],

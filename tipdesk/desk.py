@@ -11,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from tipdesk.channels.base import Channel
+from tipdesk.channels.registry import Channels
 from tipdesk.conversation.erasure import ERASE_ECHOES, ERASE_READER, erase_reader, sweep_echoes
 from tipdesk.conversation.outbox import CONVERSATION_SEND, give_up_send, revive_send, send_queued
 from tipdesk.conversation.read_receipts import CONVERSATION_MARK_READ, mark_read
@@ -39,6 +41,8 @@ from tipdesk.search.jobs import (
 )
 from tipdesk.settings import Settings
 from tipdesk.tips.models import MediaState
+from tipdesk.webform.channel import WebFormChannel
+from tipdesk.webform.notices import WEBFORM_NOTIFY, notify_reader, schedule_notice
 from tipdesk.whatsapp.channel import WhatsAppChannel
 
 
@@ -74,14 +78,27 @@ def desk_job_kinds(settings: Settings) -> dict[str, JobKind]:
         JobKind(ERASE_ECHOES, sweep_echoes, concurrency=1),
         JobKind(CONVERSATION_PURGE, purge_job, concurrency=1),
         JobKind(REPORTS_ROLL_UP, roll_up_job, concurrency=1),
+        JobKind(WEBFORM_NOTIFY, notify_reader, concurrency=1),
     ]
     return {kind.name: kind for kind in kinds}
 
 
 def desk_channel(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> Channel:
-    """The channel readers reach the desk by (the sandbox's WhatsApp is the desk's own fake
-    Graph API, reached over `transport`)."""
-    return WhatsAppChannel(settings, transport=transport)
+    """The channels readers reach the desk by: WhatsApp (in the sandbox, the desk's own fake
+    Graph API, reached over `transport`) and the web form."""
+
+    async def notify(address: str) -> None:
+        await schedule_notice(address, settings)
+
+    web_form = WebFormChannel(webform_staging(settings), notify=notify)
+    return Channels(WhatsAppChannel(settings, transport=transport), [web_form])
+
+
+def webform_staging(settings: Settings) -> Path:
+    """Where the form's uploads wait for their fetch job: inside the private data folder."""
+    folder = settings.data_dir / "webform"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
 
 
 def desk_worker(

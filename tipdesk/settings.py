@@ -154,6 +154,21 @@ SETTINGS: tuple[SettingDoc, ...] = (
         " only, except a loopback host listed literally; the Graph API's own host is allowed too",
     ),
     SettingDoc(
+        "TIPDESK_WEB_FORM", "on", "the public tip form at /tip, for readers without WhatsApp"
+    ),
+    SettingDoc(
+        "TIPDESK_FORM_EMBED",
+        "-",
+        "origins (space-separated, e.g. https://www.omroep.nl) whose pages may frame the tip form",
+    ),
+    SettingDoc(
+        "TIPDESK_SMTP_URL",
+        "-",
+        "mail server for telling form readers an answer waits: smtp://, smtp+starttls:// or"
+        " smtps://[user:password@]host[:port]; unset sends no mail",
+    ),
+    SettingDoc("TIPDESK_MAIL_FROM", "tipdesk@<public host>", "the sender of the desk's mail"),
+    SettingDoc(
         "TIPDESK_TRUSTED_PROXIES",
         "-",
         "reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed",
@@ -209,6 +224,11 @@ class Settings:
     evidence_retention: timedelta | None
     trusted_proxies: TrustedProxies
     media_hosts: MediaHosts
+    media_max_bytes: int
+    web_form: bool
+    form_embed: str
+    mail_url: str | None = field(repr=False)
+    mail_from: str
 
     @classmethod
     def from_env(
@@ -274,6 +294,13 @@ class Settings:
             evidence_retention=env.duration_or_keep("TIPDESK_EVIDENCE_RETENTION", "keep"),
             trusted_proxies=env.proxies("TIPDESK_TRUSTED_PROXIES"),
             media_hosts=env.media_hosts("TIPDESK_MEDIA_HOSTS", graph_api_url),
+            media_max_bytes=env.integer("TIPDESK_MEDIA_MAX_MB", 100, minimum=1) * 1024 * 1024,
+            web_form=env.boolean("TIPDESK_WEB_FORM", True),
+            form_embed=env.origins("TIPDESK_FORM_EMBED"),
+            mail_url=env.mail_url("TIPDESK_SMTP_URL"),
+            mail_from=env.text(
+                "TIPDESK_MAIL_FROM", f"tipdesk@{urlsplit(public_url).hostname or 'localhost'}"
+            ),
         )
 
     @property
@@ -435,6 +462,24 @@ class _EnvReader:
             choices = ", ".join(sorted(STATUSES_WITH_UPDATES))
             raise self.fail(name, f"'{unknown[0]}' is not one of {choices}")
         return chosen
+
+    def origins(self, name: str) -> str:
+        """Origins for a CSP source list: scheme://host[:port] each, nothing else."""
+        given = (self.optional(name) or "").split()
+        for origin in given:
+            parts = urlsplit(origin)
+            if parts.scheme not in ("https", "http") or not parts.netloc or parts.path.strip("/"):
+                raise self.fail(name, f"'{origin}' is not an origin like https://www.example.nl")
+        return " ".join(given)
+
+    def mail_url(self, name: str) -> str | None:
+        value = self.optional(name)
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("smtp", "smtp+starttls", "smtps") or not parts.hostname:
+            raise self.fail(name, "must be smtp://, smtp+starttls:// or smtps://host[:port]")
+        return value
 
     def proxies(self, name: str) -> TrustedProxies:
         try:

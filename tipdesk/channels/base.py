@@ -125,6 +125,7 @@ class MediaFile:
     mime_type: str | None
     sha256: str | None
     handle: Any  # the adapter's own reference (e.g. a resolved download URL)
+    channel: str = ""  # the adapter that located it (its `name`)
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,8 @@ class Reader:
     user_id: str | None
     display_name: str
     username: str | None = None
+    # The language the reader chose on the channel (the web form's page), if it has one.
+    language: str | None = None
 
 
 @dataclass(frozen=True)

@@ -308,6 +308,7 @@ async def _locked_sender(
             user_id=reader.user_id,
             phone=reader.phone,
             display_name=reader.display_name,
+            language=reader.language,
             first_contact_at=utcnow(),
             last_inbound_at=message.sent_at,
         )

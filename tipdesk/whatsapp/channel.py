@@ -43,7 +43,9 @@ class WhatsAppChannel:
 
     async def locate_media(self, media_id: str) -> MediaFile:
         location = await self.graph.locate_media(media_id)
-        return MediaFile(mime_type=location.mime_type, sha256=location.sha256, handle=location)
+        return MediaFile(
+            mime_type=location.mime_type, sha256=location.sha256, handle=location, channel=NAME
+        )
 
     async def download(self, media: MediaFile, target: Path, limit: int) -> Download:
         location = media.handle
