@@ -31,7 +31,6 @@ from tipdesk.channels.events import Reader
 from tipdesk.client_address import client_address
 from tipdesk.clock import utcnow
 from tipdesk.conversation.texts import LanguageTexts
-from tipdesk.desk import webform_staging
 from tipdesk.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, TipdeskError
 from tipdesk.intake.inbox import Inbox
 from tipdesk.settings import Settings
@@ -41,7 +40,13 @@ from tipdesk.webform.channel import answer_body, new_id, owns, seen_body, tip_bo
 from tipdesk.webform.form_tokens import form_token, token_problem
 from tipdesk.webform.links import address_of, link_token
 from tipdesk.webform.models import WebformContact
-from tipdesk.webform.uploads import FormLimits, FormReader, StagedFile, Submission
+from tipdesk.webform.uploads import (
+    FormLimits,
+    FormReader,
+    StagedFile,
+    Submission,
+    staging_folder,
+)
 
 log = logging.getLogger("tipdesk.webform")
 LANGUAGES = ("nl", "en")
@@ -130,11 +135,14 @@ async def submit(request: Request) -> Response:
     submission: Submission | None = None
     try:
         _check_origin(request, settings)
-        _check_token(settings, request.query_params.get("t", ""))
+        expired = _token_expired(settings, request.query_params.get("t", ""))
         if not await throttle.allowed(_address_key(request, settings), throttle.TIPS_PER_ADDRESS):
             raise FormRefused("form_error_busy", status=429)
         reader = FormReader(_staging(settings), _limits(settings))
         submission = await reader.read(request.headers.get("content-type", ""), request.stream())
+        if expired:
+            # Read all the same: the form comes back with what the reader wrote.
+            raise FormRefused("form_error_expired")
         if submission.text(HONEYPOT):
             reader.discard()
             log.info("web form: a submission filled the honeypot; kept nothing")
@@ -190,12 +198,11 @@ def _request_origin(request: Request) -> str:
     return f"{request.url.scheme}://{request.url.netloc}"
 
 
-def _check_token(settings: Settings, token: str) -> None:
+def _token_expired(settings: Settings, token: str) -> bool:
     problem = token_problem(settings.secret_key, token)
-    if problem == "expired":
-        raise FormRefused("form_error_expired")
-    if problem is not None:
+    if problem == "forged":
         raise Forbidden("this form was not served by the desk; reload it and try again")
+    return problem == "expired"
 
 
 def _address_key(request: Request, settings: Settings) -> str:
@@ -212,7 +219,7 @@ def _limit_mb(settings: Settings) -> int:
 
 
 def _staging(settings: Settings) -> Path:
-    return webform_staging(settings)
+    return staging_folder(settings.data_dir)
 
 
 def _discard(settings: Settings, submission: Submission) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -43,6 +42,7 @@ from tipdesk.settings import Settings
 from tipdesk.tips.models import MediaState
 from tipdesk.webform.channel import WebFormChannel
 from tipdesk.webform.notices import WEBFORM_NOTIFY, notify_reader, schedule_notice
+from tipdesk.webform.uploads import staging_folder
 from tipdesk.whatsapp.channel import WhatsAppChannel
 
 
@@ -90,15 +90,8 @@ def desk_channel(settings: Settings, transport: httpx.AsyncBaseTransport | None 
     async def notify(address: str) -> None:
         await schedule_notice(address, settings)
 
-    web_form = WebFormChannel(webform_staging(settings), notify=notify)
+    web_form = WebFormChannel(staging_folder(settings.data_dir), notify=notify)
     return Channels(WhatsAppChannel(settings, transport=transport), [web_form])
-
-
-def webform_staging(settings: Settings) -> Path:
-    """Where the form's uploads wait for their fetch job: inside the private data folder."""
-    folder = settings.data_dir / "webform"
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return folder
 
 
 def desk_worker(

@@ -154,6 +154,11 @@ SETTINGS: tuple[SettingDoc, ...] = (
         " only, except a loopback host listed literally; the Graph API's own host is allowed too",
     ),
     SettingDoc(
+        "TIPDESK_MEDIA_MAX_MB",
+        "100",
+        "largest file a reader may send, in MB (WhatsApp's own cap for documents is 100 MB)",
+    ),
+    SettingDoc(
         "TIPDESK_WEB_FORM", "on", "the public tip form at /tip, for readers without WhatsApp"
     ),
     SettingDoc(

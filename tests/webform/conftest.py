@@ -37,7 +37,7 @@ class Mailbox:
         self.mails: list[Mail] = []
         self.port = 0
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.mails.append(message_from_bytes(envelope.content))
         return "250 OK"
 
@@ -68,8 +68,10 @@ class FormDesk:
         given = {"privacy": "yes", **(fields or {})}
         token = token if token is not None else await self.form_token()
         parts = [("files", (name, body, kind)) for name, body, kind in files]
+        # A browser sends an empty file part when no file was chosen: always multipart.
+        parts = parts or [("files", ("", b"", "application/octet-stream"))]
         return await self.http.post(
-            f"/tip?t={token}&lang=nl", data=given, files=parts or None, headers=headers
+            f"/tip?t={token}&lang=nl", data=given, files=parts, headers=headers
         )
 
     async def settle(self, timeout: float = 30, *, ahead: timedelta = timedelta(0)) -> None:
@@ -104,14 +106,21 @@ class FormDesk:
         return response
 
 
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
+def mailbox_on() -> Iterator[Mailbox]:
+    """A real SMTP server on a free port, for as long as the generator runs."""
     box = Mailbox()
     box.port = free_port()
     controller = Controller(box, hostname="127.0.0.1", port=box.port)
     controller.start()
-    yield box
-    controller.stop()
+    try:
+        yield box
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    yield from mailbox_on()
 
 
 @pytest.fixture

@@ -107,5 +107,3 @@ async def test_the_reader_is_mailed_once_per_unseen_answer(form_desk: FormDesk) 
     await form_desk.api("POST", f"/api/v1/tips/{tip.id}/reply", json={"text": "Nog een vraag"})
     await form_desk.settle(ahead=timedelta(minutes=2))
     assert len(form_desk.mailbox.mails) == 2
-
-

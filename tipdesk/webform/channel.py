@@ -16,9 +16,9 @@ from __future__ import annotations
 import json
 import secrets
 import shutil
-from hashlib import file_digest
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
+from hashlib import file_digest
 from pathlib import Path
 from typing import Any
 

@@ -257,3 +257,10 @@ def staged_path(staging: Path, name: str) -> Path:
     if not STAGED_NAME.fullmatch(name):
         raise ValueError("not a staged file's name")
     return staging / name
+
+
+def staging_folder(data_dir: Path) -> Path:
+    """Where the form's uploads wait for their fetch job: inside the private data folder."""
+    folder = data_dir / "webform"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
