@@ -165,3 +165,33 @@ async def test_only_the_form_may_be_framed_and_only_where_the_desk_says(
     conversation = await form_desk.http.get(link)
     assert conversation.headers["x-frame-options"] == "DENY"
     assert "frame-ancestors 'none'" in conversation.headers["content-security-policy"]
+
+
+async def test_a_form_reader_who_erases_everything_leaves_no_way_to_reach_them(
+    form_desk: FormDesk,
+) -> None:
+    _, link = await sent_tip(form_desk, email="anne@example.nl", phone="0612345678")
+    nothing = {"files": ("", b"", "application/octet-stream")}
+    await form_desk.http.post(f"{link}/write", data={"message": "wissen"}, files=nothing)
+    await form_desk.settle()
+    question = await Message.get(purpose="erase_question")
+    await form_desk.http.post(
+        f"{link}/answer", data={"question": question.wamid, "choice": "erase:confirm"}
+    )
+    await form_desk.settle()
+    assert await WebformContact.all().count() == 0
+    assert await Tip.all().count() == 0
+    assert (await form_desk.http.get(link)).status_code == 404
+
+
+async def test_the_purge_sweeps_staged_files_no_fetch_took(form_desk: FormDesk) -> None:
+    from tipdesk.conversation.retention import purge
+
+    folder = form_desk.settings.data_dir / "webform"
+    folder.mkdir(parents=True, exist_ok=True)
+    orphan, fresh = folder / ("a" * 32), folder / ("b" * 32)
+    orphan.write_bytes(b"left by a crash")
+    fresh.write_bytes(b"being sent right now")
+    os.utime(orphan, (0, 0))
+    await purge(form_desk.settings)
+    assert not orphan.exists() and fresh.exists()

@@ -264,3 +264,15 @@ def staging_folder(data_dir: Path) -> Path:
     folder = data_dir / "webform"
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder
+
+
+def sweep_staging(data_dir: Path, older_than: float, now: float) -> int:
+    """Remove staged files no fetch job took (a submission cut off by a crash): a form's files
+    move into the store within moments, so a day-old one belongs to nothing."""
+    folder = data_dir / "webform"
+    removed = 0
+    for path in folder.iterdir() if folder.exists() else ():
+        if STAGED_NAME.fullmatch(path.name) and path.stat().st_mtime < now - older_than:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
