@@ -34,13 +34,13 @@ from tipdesk import errors_http
 from tipdesk.api import routes as api
 from tipdesk.db import check_database, tortoise_config
 from tipdesk.desk import desk_worker
-from tipdesk.intake import webhook
 from tipdesk.intake.inbox import Inbox
 from tipdesk.media import serving
 from tipdesk.request_limits import BODY_DEADLINE, BodyDeadline
 from tipdesk.search.index import INDEX_PROCESS
 from tipdesk.security_headers import SecurityHeaders
 from tipdesk.settings import Settings
+from tipdesk.whatsapp import webhook
 from tipdesk.whatsapp.sandbox import create_sandbox, sandbox_routes
 
 log = logging.getLogger("tipdesk.app")
@@ -113,7 +113,7 @@ class Desk(Starlette):
     """The desk's app. Every HTTP request must send its whole body within `BODY_DEADLINE`
     (tipdesk/request_limits.py). Meta's signed notifications skip the middleware stack: they
     are the busiest path by far, need no session, and their endpoint renders its own errors and
-    security headers (`tipdesk/intake/webhook.py`)."""
+    security headers (`tipdesk/whatsapp/webhook.py`)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":

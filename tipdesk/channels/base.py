@@ -8,6 +8,7 @@ adapter builds a provider body or knows a provider's error code.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -133,6 +134,13 @@ class Download:
     sha256: str
     size: int
     head: bytes
+
+
+class Inbox(Protocol):
+    """Where a channel's HTTP edge leaves an inbound body: stored durably, with the job that
+    will parse it, before the edge answers (tipdesk/intake/inbox.py)."""
+
+    async def store(self, body: bytes) -> uuid.UUID: ...
 
 
 class Channel(Protocol):
