@@ -10,10 +10,12 @@ from __future__ import annotations
 import hmac
 import os
 import re
-from collections.abc import Mapping
+import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -159,6 +161,12 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "largest file a reader may send, in MB (WhatsApp's own cap for documents is 100 MB)",
     ),
     SettingDoc(
+        "TIPDESK_NUMBERS_FILE",
+        "-",
+        "a TOML file of the newsroom's WhatsApp numbers ([[number]]: phone_number_id, desk, name,"
+        " texts), for regional desks on one desk",
+    ),
+    SettingDoc(
         "TIPDESK_WEB_FORM", "on", "the public tip form at /tip, for readers without WhatsApp"
     ),
     SettingDoc(
@@ -187,6 +195,17 @@ _LOG_LEVELS = ("debug", "info", "warning", "error")
 SANDBOX_PHONE_NUMBER_ID = "100000000000001"
 # The tip statuses a reader can hear about (the texts file has a `status_<name>` for each).
 STATUSES_WITH_UPDATES = frozenset({"in_review", "verified", "used", "rejected"})
+
+
+@dataclass(frozen=True)
+class DeskNumber:
+    """One of the newsroom's WhatsApp numbers, e.g. a regional desk's: its readers' tips get its
+    desk label, and the desk answers them from it, as `name` (the {newsroom} in their texts)."""
+
+    phone_number_id: str
+    desk: str | None = None
+    name: str | None = None
+    texts_file: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -230,6 +249,9 @@ class Settings:
     trusted_proxies: TrustedProxies
     media_hosts: MediaHosts
     media_max_bytes: int
+    # The desk's main number first (TIPDESK_WHATSAPP_PHONE_NUMBER_ID, or the sandbox's), then
+    # the others of TIPDESK_NUMBERS_FILE.
+    numbers: tuple[DeskNumber, ...]
     web_form: bool
     form_embed: str
     mail_url: str | None = field(repr=False)
@@ -300,6 +322,10 @@ class Settings:
             trusted_proxies=env.proxies("TIPDESK_TRUSTED_PROXIES"),
             media_hosts=env.media_hosts("TIPDESK_MEDIA_HOSTS", graph_api_url),
             media_max_bytes=env.integer("TIPDESK_MEDIA_MAX_MB", 100, minimum=1) * 1024 * 1024,
+            numbers=env.numbers(
+                "TIPDESK_NUMBERS_FILE",
+                credentials["TIPDESK_WHATSAPP_PHONE_NUMBER_ID"] or SANDBOX_PHONE_NUMBER_ID,
+            ),
             web_form=env.boolean("TIPDESK_WEB_FORM", True),
             form_embed=env.origins("TIPDESK_FORM_EMBED"),
             mail_url=env.mail_url("TIPDESK_SMTP_URL"),
@@ -459,6 +485,28 @@ class _EnvReader:
         except TextsError as exc:
             raise self.fail(name, str(exc)) from None
 
+    def numbers(self, name: str, main: str) -> tuple[DeskNumber, ...]:
+        """The numbers file: `[[number]]` tables of phone_number_id, desk, name and texts (a
+        texts file over the desk's, relative to the numbers file)."""
+        path = self.optional(name)
+        if path is None:
+            return (DeskNumber(main),)
+        file = Path(path).expanduser()
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise self.fail(name, f"cannot be read: {exc}") from None
+        entries = data.get("number")
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise self.fail(name, "must hold [[number]] tables")
+        found = [_desk_number(entry, file.parent, self.fail, name) for entry in entries]
+        ids = [number.phone_number_id for number in found]
+        if len(set(ids)) != len(ids):
+            raise self.fail(name, "names a phone_number_id twice")
+        mine = {number.phone_number_id: number for number in found}
+        first = mine.pop(main, DeskNumber(main))
+        return (first, *mine.values())
+
     def statuses(self, name: str, default: str) -> frozenset[str]:
         value = self.raw.get(name, default)
         chosen = frozenset(part.strip().lower() for part in value.split(",") if part.strip())
@@ -532,6 +580,26 @@ class _EnvReader:
                 raise self.fail(name, f"'{redact_url(value)}' has an invalid port") from None
             return value.replace(f"{parts.scheme}://", "postgres://", 1)
         raise self.fail(name, f"'{redact_url(value)}' is not a sqlite:// or postgres:// URL")
+
+
+def _desk_number(
+    entry: dict[str, Any], folder: Path, fail: Callable[[str, str], SettingsError], name: str
+) -> DeskNumber:
+    number = entry.get("phone_number_id")
+    if not isinstance(number, str) or not number.isdigit():
+        raise fail(name, "every [[number]] needs its phone_number_id (digits, as a string)")
+    values = {key: entry.get(key) for key in ("desk", "name", "texts")}
+    if not all(
+        value is None or (isinstance(value, str) and value.strip()) for value in values.values()
+    ):
+        raise fail(name, f"desk, name and texts of {number} must be text")
+    texts = values["texts"]
+    return DeskNumber(
+        phone_number_id=number,
+        desk=values["desk"],
+        name=values["name"],
+        texts_file=(folder / texts).resolve() if texts else None,
+    )
 
 
 def _check_sandbox(sandbox: bool, credentials: Mapping[str, str | None]) -> None:

@@ -24,6 +24,8 @@ class Recipient:
 
     phone: str | None
     user_id: str | None = None
+    # The desk's address to send from (the number the reader wrote to); None: the main one.
+    line: str | None = None
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,7 @@ class Channel(Protocol):
         """Send; the channel's id of the message. Raises `SendRefused` or `ChannelError`."""
         ...
 
-    async def mark_read(self, external_id: str) -> None: ...
+    async def mark_read(self, external_id: str, line: str | None = None) -> None: ...
 
     async def locate_media(self, media_id: str) -> MediaFile: ...
 

@@ -77,6 +77,9 @@ class InboundMessage:
     number_change: str | None = None
     choice: str | None = None
     original_id: str | None = None
+    # The desk's own address the reader wrote to (a WhatsApp number's id): the desk answers
+    # from it. None for channels with one address (the web form).
+    line: str | None = None
 
 
 @dataclass(frozen=True)

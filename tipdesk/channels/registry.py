@@ -50,8 +50,8 @@ class Channels:
     async def send(self, recipient: Recipient, message: Outbound) -> str:
         return await self._for_id(recipient.user_id or recipient.phone).send(recipient, message)
 
-    async def mark_read(self, external_id: str) -> None:
-        await self._for_id(external_id).mark_read(external_id)
+    async def mark_read(self, external_id: str, line: str | None = None) -> None:
+        await self._for_id(external_id).mark_read(external_id, line)
 
     async def locate_media(self, media_id: str) -> MediaFile:
         return await self._for_id(media_id).locate_media(media_id)

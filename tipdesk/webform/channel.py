@@ -100,7 +100,7 @@ class WebFormChannel:
             await self.notify(recipient.user_id)
         return external_id
 
-    async def mark_read(self, external_id: str) -> None:
+    async def mark_read(self, external_id: str, line: str | None = None) -> None:
         """The reader's page shows nothing of the desk's reading."""
 
     async def locate_media(self, media_id: str) -> MediaFile:
