@@ -30,7 +30,7 @@ from media_store.sniff import sniff
 from tipdesk.channels.events import Reader
 from tipdesk.client_address import client_address
 from tipdesk.clock import utcnow
-from tipdesk.conversation.texts import LanguageTexts
+from tipdesk.conversation.texts import LanguageTexts, reader_texts
 from tipdesk.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, TipdeskError
 from tipdesk.intake.inbox import Inbox
 from tipdesk.settings import Settings
@@ -88,8 +88,8 @@ def _settings(request: Request) -> Settings:
 
 def _page(request: Request, settings: Settings) -> Page:
     wanted = request.query_params.get("lang") or _accepted(request)
-    language = wanted if wanted in LANGUAGES else settings.texts.default_language
-    return Page(language, settings.texts[language])
+    language = wanted if wanted in LANGUAGES else reader_texts(settings).default_language
+    return Page(language, reader_texts(settings)[language])
 
 
 def _accepted(request: Request) -> str:
@@ -363,8 +363,8 @@ async def write_back(request: Request) -> Response:
 
 async def _reader_page(settings: Settings, sender: Sender) -> Page:
     contact = await WebformContact.get_or_none(address=str(sender.user_id))
-    language = contact.language if contact else settings.texts.default_language
-    return Page(language, settings.texts[language])
+    language = contact.language if contact else reader_texts(settings).default_language
+    return Page(language, reader_texts(settings)[language])
 
 
 def _kind(staged: StagedFile) -> tuple[str, str, str, str]:

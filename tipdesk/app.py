@@ -33,7 +33,7 @@ from editorial_ui import (
 from tipdesk import errors_http
 from tipdesk.api import routes as api
 from tipdesk.db import check_database, tortoise_config
-from tipdesk.desk import desk_worker
+from tipdesk.desk import check_settings, desk_worker
 from tipdesk.intake.inbox import Inbox
 from tipdesk.media import serving
 from tipdesk.request_limits import BODY_DEADLINE, BodyDeadline
@@ -41,6 +41,7 @@ from tipdesk.search.index import INDEX_PROCESS
 from tipdesk.security_headers import SecurityHeaders
 from tipdesk.settings import Settings
 from tipdesk.whatsapp import webhook
+from tipdesk.whatsapp.contract import graph_base_url
 from tipdesk.whatsapp.sandbox import create_sandbox, sandbox_routes
 
 log = logging.getLogger("tipdesk.app")
@@ -50,6 +51,8 @@ WEBHOOK_PREFIX = "/webhooks/"
 
 
 def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starlette:
+    check_settings(settings)
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
@@ -144,7 +147,7 @@ class EditorSessions(SessionMiddleware):
 async def _in_process_worker(app: Starlette, settings: Settings) -> AsyncIterator[None]:
     """The embedded default: one process serves the desk and runs its jobs."""
     # In the sandbox, media and sends go to the desk's own fake Graph API, in-process.
-    own_graph = settings.graph_api_url.startswith(f"{settings.public_url}/sandbox/graph")
+    own_graph = graph_base_url(settings).startswith(f"{settings.public_url}/sandbox/graph")
     transport = httpx.ASGITransport(app=app) if settings.sandbox and own_graph else None
     worker = desk_worker(settings, http_transport=transport, give_way=app.state.inbox.lull)
     app.state.worker = worker

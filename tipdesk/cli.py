@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 from tipdesk.conversation.retention import schedule_purge
 from tipdesk.data_dir import keep_files_private, warn_if_exposed
 from tipdesk.db import database, migrate_database, pending_migrations
-from tipdesk.desk import desk_job_kinds, run_worker_process
+from tipdesk.desk import check_settings, desk_job_kinds, run_worker_process
 from tipdesk.editors.accounts import create_editor, create_token, set_password
 from tipdesk.editors.models import Editor, Role
 from tipdesk.errors import Conflict, InvalidInput, TipdeskError
@@ -121,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     run: Callable[[argparse.Namespace, Settings], None] = args.run
     keep_files_private()
     try:
-        settings = Settings.from_env()
+        settings = check_settings(Settings.from_env())
         configure_logging(settings.log_level)
         run(args, settings)
     except TipdeskError as exc:

@@ -17,70 +17,59 @@ import httpx
 
 from tipdesk.channels.base import Channel
 from tipdesk.channels.registry import Channels
-from tipdesk.conversation.erasure import ERASE_ECHOES, ERASE_READER, erase_reader, sweep_echoes
-from tipdesk.conversation.outbox import CONVERSATION_SEND, give_up_send, revive_send, send_queued
-from tipdesk.conversation.read_receipts import CONVERSATION_MARK_READ, mark_read
-from tipdesk.conversation.retention import CONVERSATION_PURGE, purge_job
-from tipdesk.intake.inbox import PROCESS_WEBHOOK
-from tipdesk.intake.recording import process_webhook
-from tipdesk.intake.unprocessable import give_up_webhooks, revive_webhooks
-from tipdesk.jobs.worker import JobKind, Worker
-from tipdesk.media.discard import MEDIA_DISCARD, discard_media
-from tipdesk.media.fetch import MEDIA_FETCH, MEDIA_TRANSCODE, fetch_media
-from tipdesk.media.states import give_up_asset, revive_asset
-from tipdesk.media.transcode import transcode_media
-from tipdesk.reports.jobs import REPORTS_ROLL_UP, roll_up_job
-from tipdesk.search.jobs import (
-    SEARCH_FORGET,
-    SEARCH_INDEX,
-    SEARCH_REBUILD,
-    forget_tips,
-    index_tip,
-    rebuild_job,
-)
+from tipdesk.conversation.erasure import ECHOES_JOB, ERASE_JOB
+from tipdesk.conversation.mail_notices import NOTIFY_JOB, schedule_notice
+from tipdesk.conversation.outbox import SEND_JOB
+from tipdesk.conversation.read_receipts import MARK_READ_JOB
+from tipdesk.conversation.retention import PURGE_JOB
+from tipdesk.conversation.texts import reader_texts
+from tipdesk.intake.jobs import INTAKE_JOB
+from tipdesk.jobs.kinds import JobKind, registry
+from tipdesk.jobs.worker import Worker
+from tipdesk.media.discard import DISCARD_JOB
+from tipdesk.media.fetch import FETCH_JOB
+from tipdesk.media.transcode import TRANSCODE_JOB
+from tipdesk.reports.jobs import ROLL_UP_JOB
+from tipdesk.search.jobs import FORGET_JOB, INDEX_JOB, REBUILD_JOB
 from tipdesk.settings import Settings
-from tipdesk.tips.models import MediaState
 from tipdesk.webform.channel import WebFormChannel
-from tipdesk.webform.notices import WEBFORM_NOTIFY, notify_reader, schedule_notice
 from tipdesk.webform.uploads import staging_folder
 from tipdesk.whatsapp.channel import WhatsAppChannel
 
 
-def desk_job_kinds(settings: Settings) -> dict[str, JobKind]:
-    kinds = [
-        # A job that kept killing its workers is given up with its kind's step (`give_up`);
-        # kinds without one (indexing, receipts, purges) just end dead, for an admin to retry.
-        # An admin's retry takes the give-up back (`revive`, jobs/revival.py).
-        JobKind(PROCESS_WEBHOOK, process_webhook, give_up=give_up_webhooks, revive=revive_webhooks),
-        JobKind(CONVERSATION_SEND, send_queued, give_up=give_up_send, revive=revive_send),
-        JobKind(CONVERSATION_MARK_READ, mark_read),
-        JobKind(
-            MEDIA_FETCH,
-            fetch_media,
-            concurrency=4,
-            give_up=give_up_asset,
-            revive=revive_asset(MediaState.PENDING),
-        ),
-        JobKind(
-            MEDIA_TRANSCODE,
-            transcode_media,
-            concurrency=settings.transcode_concurrency,
-            give_up=give_up_asset,
-            revive=revive_asset(MediaState.FETCHED),
-        ),
-        # One index writer per process; whoosh's lock file orders writers across processes.
-        JobKind(SEARCH_INDEX, index_tip, concurrency=1),
-        JobKind(SEARCH_REBUILD, rebuild_job, concurrency=1),
-        JobKind(SEARCH_FORGET, forget_tips, concurrency=1),
-        JobKind(MEDIA_DISCARD, discard_media, concurrency=1),
-        # Erasures and purges of one process one at a time: they touch many rows.
-        JobKind(ERASE_READER, erase_reader, concurrency=1),
-        JobKind(ERASE_ECHOES, sweep_echoes, concurrency=1),
-        JobKind(CONVERSATION_PURGE, purge_job, concurrency=1),
-        JobKind(REPORTS_ROLL_UP, roll_up_job, concurrency=1),
-        JobKind(WEBFORM_NOTIFY, notify_reader, concurrency=1),
-    ]
-    return {kind.name: kind for kind in kinds}
+def check_settings(settings: Settings) -> Settings:
+    """What the domains build from the settings, built once at start: a broken value stops the
+    desk here with a SettingsError naming its variable, not later in front of a reader."""
+    for number in settings.numbers:
+        reader_texts(settings, number.phone_number_id)
+    return settings
+
+
+# The desk's registry: every kind a worker runs, each declared once beside its handler (name,
+# priority, attempts, time limit, payload type, give-up and revive steps). A job that kept
+# killing its workers is given up with its kind's `give_up`; kinds without one (indexing,
+# receipts, purges) just end dead, for an admin to retry.
+DESK_JOBS = registry(
+    INTAKE_JOB,
+    SEND_JOB,
+    MARK_READ_JOB,
+    FETCH_JOB,
+    TRANSCODE_JOB,
+    INDEX_JOB,
+    REBUILD_JOB,
+    FORGET_JOB,
+    DISCARD_JOB,
+    ERASE_JOB,
+    ECHOES_JOB,
+    PURGE_JOB,
+    ROLL_UP_JOB,
+    NOTIFY_JOB,
+)
+
+
+def desk_job_kinds(settings: Settings) -> dict[str, JobKind[Any]]:
+    """The registry, by name (a copy: callers add kinds of their own, as tests do)."""
+    return dict(DESK_JOBS)
 
 
 def desk_channel(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> Channel:
@@ -96,7 +85,7 @@ def desk_channel(settings: Settings, transport: httpx.AsyncBaseTransport | None 
 
 def desk_worker(
     settings: Settings,
-    kinds: Mapping[str, JobKind] | None = None,
+    kinds: Mapping[str, JobKind[Any]] | None = None,
     *,
     http_transport: httpx.AsyncBaseTransport | None = None,
     **options: Any,
@@ -113,7 +102,7 @@ def desk_worker(
 async def run_worker_process(
     settings: Settings,
     concurrency: int | None = None,
-    kinds: Mapping[str, JobKind] | None = None,
+    kinds: Mapping[str, JobKind[Any]] | None = None,
 ) -> None:
     """A process that only runs jobs (`tipdesk worker`) until SIGTERM or SIGINT.
 

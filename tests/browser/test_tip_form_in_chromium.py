@@ -17,12 +17,12 @@ from tests.conversation.reader_world import photo
 from tests.media_store.clips import video
 from tests.webform.conftest import Mailbox, mailbox_on
 from tipdesk.clock import utcnow
+from tipdesk.conversation.mail_notices import WEBFORM_NOTIFY
 from tipdesk.conversation.models import ConsentRecord, ConsentState
 from tipdesk.editors.accounts import create_editor
 from tipdesk.editors.models import Role
 from tipdesk.jobs.models import Job
 from tipdesk.tips.models import Direction, MediaAsset, MediaState, Message, Tip
-from tipdesk.webform.notices import WEBFORM_NOTIFY
 
 pytestmark = pytest.mark.slow
 PASSWORD = "long enough password"

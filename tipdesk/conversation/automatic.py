@@ -15,13 +15,15 @@ from tipdesk.channels.base import Outbound
 from tipdesk.clock import utcnow
 from tipdesk.conversation.limits import within_daily_cap, within_rate_limit
 from tipdesk.conversation.outbox import Outgoing, queue_message
-from tipdesk.conversation.texts import LanguageTexts
+from tipdesk.conversation.texts import LanguageTexts, reader_texts
 from tipdesk.settings import Settings
 from tipdesk.tips.models import Message, Sender, Tip
 
 
 def texts_for(sender: Sender, settings: Settings) -> LanguageTexts:
-    return settings.texts[settings.texts.language_for(sender.wa_id, sender.language)]
+    """In the reader's language, as the desk's number they last wrote to words it."""
+    texts = reader_texts(settings, sender.line)
+    return texts[texts.language_for(sender.wa_id, sender.language)]
 
 
 async def may_send_automatic(

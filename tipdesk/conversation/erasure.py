@@ -20,6 +20,7 @@ Idempotent: a second run finds the reader erased and does nothing.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -32,34 +33,39 @@ from tipdesk.conversation import traces
 from tipdesk.conversation.automatic import texts_for
 from tipdesk.conversation.models import ConsentRecord
 from tipdesk.conversation.outbox import recipient
-from tipdesk.conversation.requests import ERASE_READER
 from tipdesk.db import leave_no_copies
-from tipdesk.jobs import queue
-from tipdesk.jobs.worker import JobContext
+from tipdesk.jobs.kinds import JobContext, JobKind, NoPayload
 from tipdesk.settings import Settings
 from tipdesk.tips.deletion import Deleted, delete_content, delete_messages, delete_tips
 from tipdesk.tips.models import Message, Sender, Tip, TipStatus
 from tipdesk.webform.models import WebformContact
 
 log = logging.getLogger("tipdesk.conversation")
-__all__ = ["ERASE_ECHOES", "ERASE_READER", "erase_reader", "sweep_echoes"]
+__all__ = [
+    "ECHOES_JOB",
+    "ERASE_ECHOES",
+    "ERASE_JOB",
+    "ERASE_READER",
+    "erase_reader",
+    "sweep_echoes",
+]
+ERASE_READER = "conversation.erase"
 ERASE_ECHOES = "conversation.erase_echoes"
 ECHO_SWEEP_AFTER = timedelta(minutes=10)
 
 
-class ErasureRequestInvalid(ValueError):
-    """The job's payload does not name a reader; retrying will not help, an admin must look."""
+@dataclass(frozen=True)
+class ReaderToErase:
+    sender_id: int
+
+    def __post_init__(self) -> None:
+        # A payload that names no reader ends dead at once: retrying will not help.
+        if self.sender_id < 1:
+            raise ValueError("needs a positive integer sender_id")
 
 
-def sender_id_of(payload: dict[str, object]) -> int:
-    value = payload.get("sender_id")
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ErasureRequestInvalid("conversation.erase needs a positive integer sender_id")
-    return value
-
-
-async def erase_reader(context: JobContext, payload: dict[str, object]) -> None:
-    sender = await Sender.get_or_none(id=sender_id_of(payload))
+async def erase_reader(context: JobContext, payload: ReaderToErase) -> None:
+    sender = await Sender.get_or_none(id=payload.sender_id)
     if sender is None:
         log.warning("conversation.erase: no such reader; nothing to erase")
         return
@@ -119,13 +125,13 @@ async def say_goodbye(sender: Sender, used: int, context: JobContext) -> str | N
 async def schedule_echo_sweep(settings: Settings, connection: BaseDBAsyncClient) -> None:
     """Status webhooks for the closing message arrive within seconds, mostly: sweep them then;
     the daily purge sweeps later ones."""
-    await queue.enqueue(
-        ERASE_ECHOES, {}, max_attempts=settings.job_max_attempts, using_db=connection,
-        dedupe_key=ERASE_ECHOES, run_at=utcnow() + ECHO_SWEEP_AFTER, priority=150,
+    await ECHOES_JOB.enqueue(
+        NoPayload(), settings, using_db=connection, dedupe_key=ERASE_ECHOES,
+        run_at=utcnow() + ECHO_SWEEP_AFTER,
     )  # fmt: skip
 
 
-async def sweep_echoes(context: JobContext, payload: dict[str, object]) -> None:
+async def sweep_echoes(context: JobContext, payload: NoPayload) -> None:
     """The `conversation.erase_echoes` job."""
     removed = await traces.remove_echoes(utcnow())
     if removed:
@@ -197,3 +203,14 @@ async def _pseudonymise_sender(
 def is_evidence(tip: Tip) -> bool:
     """Ever used: kept, whatever its status now (a `used` row without `used_at` too)."""
     return tip.used_at is not None or tip.status is TipStatus.USED
+
+
+# Erasures of one process one at a time: they touch many rows (and send one goodbye).
+ERASE_JOB = JobKind(
+    ERASE_READER, ReaderToErase, erase_reader, priority=15,
+    timeout=timedelta(minutes=30), concurrency=1,
+)  # fmt: skip
+ECHOES_JOB = JobKind(
+    ERASE_ECHOES, NoPayload, sweep_echoes, priority=150,
+    timeout=timedelta(minutes=30), concurrency=1,
+)  # fmt: skip

@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 
 from tipdesk.audit.models import AuditEvent
 from tipdesk.clock import utcnow
+from tipdesk.conversation.texts import reader_texts
 from tipdesk.editors.models import Editor
 from tipdesk.editors.permissions import may_work_on
 from tipdesk.errors import Conflict, InvalidInput, NotFound
@@ -55,8 +56,9 @@ async def _check_no_tip_held_by_another(
 async def set_language(
     sender_id: int, editor: Editor, settings: Settings, language: str | None
 ) -> Sender:
-    if language is not None and language not in settings.texts.languages:
-        known = ", ".join(sorted(settings.texts.languages))
+    languages = reader_texts(settings).languages
+    if language is not None and language not in languages:
+        known = ", ".join(sorted(languages))
         raise InvalidInput(f"language must be one of {known}, or null for the country's")
     async with in_transaction() as connection:
         sender = await Sender.filter(id=sender_id).using_db(connection).first()

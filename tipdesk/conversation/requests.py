@@ -12,15 +12,13 @@ from tipdesk.audit.models import AuditEvent
 from tipdesk.channels.base import Outbound
 from tipdesk.conversation import consent
 from tipdesk.conversation.automatic import opening_hours_text, texts_for
+from tipdesk.conversation.erasure import ERASE_JOB, ERASE_READER, ReaderToErase
 from tipdesk.conversation.intents import QUESTION_FRESH_FOR, Intent
 from tipdesk.conversation.limits import within_rate_limit
 from tipdesk.conversation.outbox import Outgoing, queue_answer, queue_message
 from tipdesk.conversation.readers import set_pending_question
-from tipdesk.jobs import queue
 from tipdesk.settings import Settings
 from tipdesk.tips.models import Message, Sender
-
-ERASE_READER = "conversation.erase"
 
 
 async def handle(
@@ -117,11 +115,9 @@ async def _confirm_erasure(
     await AuditEvent.create(
         action="sender.erasure_requested", sender=sender, detail={}, using_db=connection
     )
-    await queue.enqueue(
-        ERASE_READER,
-        {"sender_id": sender.id},
-        max_attempts=settings.job_max_attempts,
+    await ERASE_JOB.enqueue(
+        ReaderToErase(sender.id),
+        settings,
         using_db=connection,
         dedupe_key=f"{ERASE_READER}:{sender.id}",
-        priority=15,
     )

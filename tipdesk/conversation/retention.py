@@ -30,8 +30,7 @@ from tipdesk.clock import utcnow
 from tipdesk.conversation.traces import remove_echoes
 from tipdesk.db import leave_no_copies
 from tipdesk.intake.models import InboundState, InboundWebhook
-from tipdesk.jobs import queue
-from tipdesk.jobs.worker import JobContext
+from tipdesk.jobs.kinds import JobContext, JobKind, NoPayload
 from tipdesk.settings import Settings
 from tipdesk.tips.deletion import Deleted, delete_messages, delete_tips
 from tipdesk.tips.models import MediaAsset, Message, Tip, TipStatus
@@ -128,7 +127,7 @@ async def _count(
     return PurgeReport(deleted, await parsed.count())
 
 
-async def purge_job(context: JobContext, payload: dict[str, object]) -> None:
+async def purge_job(context: JobContext, payload: NoPayload) -> None:
     """The daily `conversation.purge` job: tomorrow's run is enqueued first, so a purge that
     fails (and ends dead) does not end the daily rhythm."""
     await schedule_purge(context.settings, utcnow() + EVERY)
@@ -137,7 +136,10 @@ async def purge_job(context: JobContext, payload: dict[str, object]) -> None:
 
 async def schedule_purge(settings: Settings, run_at: datetime | None = None) -> None:
     """Enqueue the daily purge; a no-op while one waits (its dedupe key)."""
-    await queue.enqueue(
-        CONVERSATION_PURGE, {}, max_attempts=settings.job_max_attempts,
-        dedupe_key=CONVERSATION_PURGE, run_at=run_at, priority=200,
-    )  # fmt: skip
+    await PURGE_JOB.enqueue(NoPayload(), settings, dedupe_key=CONVERSATION_PURGE, run_at=run_at)
+
+
+PURGE_JOB = JobKind(
+    CONVERSATION_PURGE, NoPayload, purge_job, priority=200, timeout=timedelta(hours=1),
+    concurrency=1,
+)  # fmt: skip

@@ -7,11 +7,15 @@ language without one of the texts stops the desk at start, not in front of a rea
 
 from __future__ import annotations
 
+import functools
 import string
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from tipdesk.errors import SettingsError
+from tipdesk.settings import Settings
 
 DEFAULT_FILE = Path(__file__).with_name("reader_texts.toml")
 BUTTON_TITLE_MAX = 20
@@ -150,11 +154,47 @@ class ReaderTexts:
         return self.languages.get(language) or self.languages[self.default_language]
 
 
-def load_texts(path: Path | None = None) -> ReaderTexts:
-    """The built-in texts, with the newsroom's own file (if any) laid over them."""
+def reader_texts(settings: Settings, line: str | None = None) -> ReaderTexts:
+    """The texts of the desk's readers on `line` (one of its numbers; None: the main one),
+    loaded once per file; a broken file raises SettingsError naming its setting (the desk asks
+    at start, `tipdesk.desk.check_settings`). A number's own texts file lies over the desk's,
+    and its `name` is the {newsroom} of every text."""
+    number = next((n for n in settings.numbers if n.phone_number_id == line), settings.numbers[0])
+    if number.texts_file is None and number.name is None:
+        return _loaded(settings.texts_file)
+    try:
+        return _loaded_for(settings.texts_file, number.texts_file, number.name)
+    except SettingsError as exc:
+        raise SettingsError(f"TIPDESK_NUMBERS_FILE ({number.phone_number_id}): {exc}") from None
+
+
+@functools.cache
+def _loaded(path: Path | None) -> ReaderTexts:
+    try:
+        return load_texts(path)
+    except TextsError as exc:
+        raise SettingsError(f"TIPDESK_TEXTS_FILE: {exc}") from None
+
+
+@functools.cache
+def _loaded_for(path: Path | None, number_file: Path | None, name: str | None) -> ReaderTexts:
+    try:
+        return load_texts(path, number_file, newsroom=name)
+    except TextsError as exc:
+        raise SettingsError(str(exc)) from None
+
+
+def load_texts(*paths: Path | None, newsroom: str | None = None) -> ReaderTexts:
+    """The built-in texts, with the newsroom's own files (if any) laid over them in order;
+    `newsroom` names the newsroom in every language."""
     data = _read(DEFAULT_FILE)
-    if path is not None:
-        _overlay(data, _read(path))
+    for path in paths:
+        if path is not None:
+            _overlay(data, _read(path))
+    if newsroom is not None:
+        for section in data.values():
+            if isinstance(section, dict) and "newsroom" in section:
+                section["newsroom"] = newsroom
     return _build(data)
 
 

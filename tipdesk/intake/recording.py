@@ -28,11 +28,13 @@ from tipdesk.conversation.inbound import respond
 from tipdesk.conversation.intents import Intent, read_intent
 from tipdesk.conversation.models import ConsentRecord
 from tipdesk.conversation.outbox import delivery_failed
+from tipdesk.conversation.texts import reader_texts
 from tipdesk.intake.corrections import apply_correction
+from tipdesk.intake.inbox_writers import BodiesToProcess
 from tipdesk.intake.models import InboundState, InboundWebhook, WebhookError
-from tipdesk.jobs import queue
-from tipdesk.jobs.worker import JobContext
-from tipdesk.media.fetch import MEDIA_FETCH
+from tipdesk.jobs.kinds import JobContext
+from tipdesk.media.fetch import FETCH_JOB, MEDIA_FETCH
+from tipdesk.media.states import AssetJob
 from tipdesk.search.jobs import schedule_indexing
 from tipdesk.settings import Settings
 from tipdesk.tips.actions import answered_tip, tip_for_message
@@ -61,7 +63,7 @@ DELIVERY_RANK = {
 }
 
 
-async def process_webhook(context: JobContext, payload: dict[str, object]) -> None:
+async def process_webhook(context: JobContext, payload: BodiesToProcess) -> None:
     """The inbox's job: every body it committed together (`webhook_ids`; jobs written before
     group jobs name one `webhook_id`). Each body is taken on its own; one that fails is retried
     with the job, while those already processed are skipped on that retry.
@@ -70,7 +72,7 @@ async def process_webhook(context: JobContext, payload: dict[str, object]) -> No
     processed together: under a storm most bodies are delivery receipts, each a single UPDATE,
     and per-body reads and transactions were most of their cost. A crash before the marking
     only means those bodies are read again, which records nothing twice."""
-    ids = webhook_ids(payload)
+    ids = payload.ids
     failed: list[BaseException] = []
     for start in range(0, len(ids), READ_AT_ONCE):
         webhooks = await _received(ids[start : start + READ_AT_ONCE])
@@ -96,11 +98,6 @@ async def process_webhook(context: JobContext, payload: dict[str, object]) -> No
             )
     if failed:
         raise failed[0]
-
-
-def webhook_ids(payload: dict[str, object]) -> list[str]:
-    found = payload.get("webhook_ids") or [payload["webhook_id"]]
-    return [str(i) for i in found] if isinstance(found, list) else []
 
 
 async def _received(ids: list[str]) -> list[InboundWebhook]:
@@ -211,7 +208,7 @@ async def _store(
         await _change_number(sender, message.number_change, connection)
     intent = read_intent(
         message.type, message.text, message.choice, sender.pending_question,
-        sender.pending_question_at, utcnow(), settings.texts,
+        sender.pending_question_at, utcnow(), reader_texts(settings),
     )  # fmt: skip
     if message.role in (Role.EDIT, Role.REVOKE):
         tip, opened = await apply_correction(sender, message, connection), False
@@ -244,13 +241,11 @@ async def _store(
             filename=message.media.filename,
             using_db=connection,
         )
-        await queue.enqueue(
-            MEDIA_FETCH,
-            {"asset_id": asset.id},
-            max_attempts=settings.job_max_attempts,
+        await FETCH_JOB.enqueue(
+            AssetJob(asset.id),
+            settings,
             using_db=connection,
             dedupe_key=f"{MEDIA_FETCH}:{asset.id}",
-            priority=50,
         )
     await respond(sender, stored, tip, opened, intent, settings, connection, new_reader=new_reader)
 

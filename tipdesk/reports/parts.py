@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from tipdesk.conversation.opening_hours import OpeningHours
+from tipdesk.opening_hours import OpeningHours
 from tipdesk.reports import figures
 from tipdesk.reports.clock import BusinessClock, local_moment
 from tipdesk.reports.sql import Dialect

@@ -11,7 +11,7 @@ import asyncio
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from tipdesk.conversation.opening_hours import OpeningHours
+from tipdesk.opening_hours import OpeningHours
 from tipdesk.reports import figures
 from tipdesk.reports import rollups as rollups_
 from tipdesk.reports.clock import bucket_seconds, percentile

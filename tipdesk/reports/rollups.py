@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from tipdesk.conversation.opening_hours import OpeningHours
+from tipdesk.opening_hours import OpeningHours
 from tipdesk.plain_sql import marks
 from tipdesk.reports import figures
 from tipdesk.reports.clock import bucket_seconds

@@ -96,9 +96,7 @@ def parse_notification(data: Json, numbers: Collection[str], main: str = "") -> 
     return result
 
 
-def _parse_change(
-    change: Any, numbers: Collection[str], main: str, result: Notification
-) -> None:
+def _parse_change(change: Any, numbers: Collection[str], main: str, result: Notification) -> None:
     if not isinstance(change, dict) or not isinstance(change.get("value"), dict):
         result.violations.append(Violation("invalid_change", "change without a value", {}))
         return
