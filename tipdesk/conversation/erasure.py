@@ -116,7 +116,7 @@ async def say_goodbye(sender: Sender, used: int, context: JobContext) -> str | N
     )
     goodbye = Outbound(text=texts.render("erase_done", kept=kept), link_preview=False)
     try:
-        return await context.channel.send(recipient(sender), goodbye)
+        return await context.channel.send(recipient(sender, sender.line), goodbye)
     except ChannelError as exc:
         log.warning("reader %d: closing message not sent (%s)", sender.id, type(exc).__name__)
         return None
