@@ -28,8 +28,9 @@ from tipdesk.editors.permissions import may_assign
 from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tipdesk.settings import Settings
 from tipdesk.tips import actions, editing, merging
-from tipdesk.tips.models import Tip, TipStatus
+from tipdesk.tips.models import Sender, Tip, TipStatus
 from tipdesk.tips.presenting import consent_evidence, tip_summary
+from tipdesk.webform.models import WebformContact
 
 # A note of 5,000 characters outside ASCII, percent-encoded, stays well under this.
 MAX_FORM_BYTES = 128 * 1024
@@ -66,10 +67,16 @@ async def show(request: Request) -> Response:
     message = request.query_params.get("message", "")[:300]
     return render(
         request, "tip.html", editor=editor, tip=summary, history=await _history(tip, tz),
-        consent_records=consent_records,
+        consent_records=consent_records, contact=await _form_contact(tip),
         statuses=[s.value for s in TipStatus], message=message,
         **await _choices(tip, editor), **await conversation_view(tip),
     )  # fmt: skip
+
+
+async def _form_contact(tip: Tip) -> WebformContact | None:
+    """What a web form reader left to be reached by (nothing for WhatsApp's readers)."""
+    sender = await Sender.get(id=tip.sender_id)
+    return await WebformContact.get_or_none(address=sender.user_id) if sender.user_id else None
 
 
 async def opened(request: Request) -> Response:

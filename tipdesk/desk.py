@@ -16,8 +16,10 @@ from typing import Any
 import httpx
 
 from tipdesk.channels.base import Channel
+from tipdesk.channels.registry import Channels
 from tipdesk.conversation.automatic import tell_reader_of_status
 from tipdesk.conversation.erasure import ECHOES_JOB, ERASE_JOB
+from tipdesk.conversation.mail_notices import NOTIFY_JOB, schedule_notice
 from tipdesk.conversation.outbox import SEND_JOB
 from tipdesk.conversation.read_receipts import MARK_READ_JOB
 from tipdesk.conversation.retention import PURGE_JOB
@@ -32,6 +34,8 @@ from tipdesk.reports.jobs import ROLL_UP_JOB
 from tipdesk.search.jobs import FORGET_JOB, INDEX_JOB, REBUILD_JOB
 from tipdesk.settings import Settings
 from tipdesk.tips.events import StatusChanged, subscribe
+from tipdesk.webform.channel import WebFormChannel
+from tipdesk.webform.uploads import staging_folder
 from tipdesk.whatsapp.channel import WhatsAppChannel
 
 
@@ -48,7 +52,8 @@ connect_subscribers()
 def check_settings(settings: Settings) -> Settings:
     """What the domains build from the settings, built once at start: a broken value stops the
     desk here with a SettingsError naming its variable, not later in front of a reader."""
-    reader_texts(settings)
+    for number in settings.numbers:
+        reader_texts(settings, number.phone_number_id)
     return settings
 
 
@@ -70,6 +75,7 @@ DESK_JOBS = registry(
     ECHOES_JOB,
     PURGE_JOB,
     ROLL_UP_JOB,
+    NOTIFY_JOB,
 )
 
 
@@ -79,9 +85,14 @@ def desk_job_kinds(settings: Settings) -> dict[str, JobKind[Any]]:
 
 
 def desk_channel(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> Channel:
-    """The channel readers reach the desk by (the sandbox's WhatsApp is the desk's own fake
-    Graph API, reached over `transport`)."""
-    return WhatsAppChannel(settings, transport=transport)
+    """The channels readers reach the desk by: WhatsApp (in the sandbox, the desk's own fake
+    Graph API, reached over `transport`) and the web form."""
+
+    async def notify(address: str) -> None:
+        await schedule_notice(address, settings)
+
+    web_form = WebFormChannel(staging_folder(settings.data_dir), notify=notify)
+    return Channels(WhatsAppChannel(settings, transport=transport), [web_form])
 
 
 def desk_worker(

@@ -15,10 +15,12 @@ from __future__ import annotations
 import hmac
 import os
 import re
-from collections.abc import Mapping
+import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -179,6 +181,34 @@ SETTINGS: tuple[SettingDoc, ...] = (
         " only, except a loopback host listed literally; the Graph API's own host is allowed too",
     ),
     SettingDoc(
+        "TIPDESK_MEDIA_MAX_MB",
+        "100",
+        "largest file a reader may send, in MB (WhatsApp's own cap for documents is 100 MB)",
+    ),
+    SettingDoc(
+        "TIPDESK_NUMBERS_FILE",
+        NO_DEFAULT,
+        "a TOML file of the newsroom's WhatsApp numbers ([[number]]: phone_number_id, desk, name,"
+        " texts), for regional desks on one desk",
+    ),
+    SettingDoc(
+        "TIPDESK_WEB_FORM", "on", "the public tip form at /tip, for readers without WhatsApp"
+    ),
+    SettingDoc(
+        "TIPDESK_FORM_EMBED",
+        NO_DEFAULT,
+        "origins (space-separated, e.g. https://www.omroep.nl) whose pages may frame the tip form",
+    ),
+    SettingDoc(
+        "TIPDESK_SMTP_URL",
+        NO_DEFAULT,
+        "mail server for telling form readers an answer waits: smtp://, smtp+starttls:// or"
+        " smtps://[user:password@]host[:port]; unset sends no mail",
+    ),
+    SettingDoc(
+        "TIPDESK_MAIL_FROM", "tipdesk@<public host>", "the sender of the desk's mail", computed=True
+    ),
+    SettingDoc(
         "TIPDESK_TRUSTED_PROXIES",
         NO_DEFAULT,
         "reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed",
@@ -194,6 +224,17 @@ _LOG_LEVELS = ("debug", "info", "warning", "error")
 SANDBOX_PHONE_NUMBER_ID = "100000000000001"
 # The tip statuses a reader can hear about (the texts file has a `status_<name>` for each).
 STATUSES_WITH_UPDATES = frozenset({"in_review", "verified", "used", "rejected"})
+
+
+@dataclass(frozen=True)
+class DeskNumber:
+    """One of the newsroom's WhatsApp numbers, e.g. a regional desk's: its readers' tips get its
+    desk label, and the desk answers them from it, as `name` (the {newsroom} in their texts)."""
+
+    phone_number_id: str
+    desk: str | None = None
+    name: str | None = None
+    texts_file: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -238,6 +279,14 @@ class Settings:
     evidence_retention: timedelta | None
     trusted_proxies: TrustedProxies
     media_hosts: MediaHosts
+    media_max_bytes: int
+    # The desk's main number first (TIPDESK_WHATSAPP_PHONE_NUMBER_ID, or the sandbox's), then
+    # the others of TIPDESK_NUMBERS_FILE.
+    numbers: tuple[DeskNumber, ...]
+    web_form: bool
+    form_embed: str
+    mail_url: str | None = field(repr=False)
+    mail_from: str
 
     @classmethod
     def from_env(
@@ -299,6 +348,17 @@ class Settings:
             evidence_retention=env.duration_or_keep("TIPDESK_EVIDENCE_RETENTION"),
             trusted_proxies=env.proxies("TIPDESK_TRUSTED_PROXIES"),
             media_hosts=env.media_hosts("TIPDESK_MEDIA_HOSTS"),
+            media_max_bytes=env.integer("TIPDESK_MEDIA_MAX_MB", minimum=1) * 1024 * 1024,
+            numbers=env.numbers(
+                "TIPDESK_NUMBERS_FILE",
+                credentials["TIPDESK_WHATSAPP_PHONE_NUMBER_ID"] or SANDBOX_PHONE_NUMBER_ID,
+            ),
+            web_form=env.boolean("TIPDESK_WEB_FORM"),
+            form_embed=env.origins("TIPDESK_FORM_EMBED"),
+            mail_url=env.mail_url("TIPDESK_SMTP_URL"),
+            mail_from=env.text(
+                "TIPDESK_MAIL_FROM", f"tipdesk@{urlsplit(public_url).hostname or 'localhost'}"
+            ),
         )
 
     @property
@@ -449,6 +509,28 @@ class _EnvReader:
         value = self.optional(name)
         return Path(value).expanduser() if value else None
 
+    def numbers(self, name: str, main: str) -> tuple[DeskNumber, ...]:
+        """The numbers file: `[[number]]` tables of phone_number_id, desk, name and texts (a
+        texts file over the desk's, relative to the numbers file)."""
+        path = self.optional(name)
+        if path is None:
+            return (DeskNumber(main),)
+        file = Path(path).expanduser()
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise self.fail(name, f"cannot be read: {exc}") from None
+        entries = data.get("number")
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise self.fail(name, "must hold [[number]] tables")
+        found = [_desk_number(entry, file.parent, self.fail, name) for entry in entries]
+        ids = [number.phone_number_id for number in found]
+        if len(set(ids)) != len(ids):
+            raise self.fail(name, "names a phone_number_id twice")
+        mine = {number.phone_number_id: number for number in found}
+        first = mine.pop(main, DeskNumber(main))
+        return (first, *mine.values())
+
     def statuses(self, name: str) -> frozenset[str]:
         # Set but empty is a choice here: no updates at all.
         value = self.raw.get(name, DEFAULTS[name])
@@ -458,6 +540,24 @@ class _EnvReader:
             choices = ", ".join(sorted(STATUSES_WITH_UPDATES))
             raise self.fail(name, f"'{unknown[0]}' is not one of {choices}")
         return chosen
+
+    def origins(self, name: str) -> str:
+        """Origins for a CSP source list: scheme://host[:port] each, nothing else."""
+        given = (self.optional(name) or "").split()
+        for origin in given:
+            parts = urlsplit(origin)
+            if parts.scheme not in ("https", "http") or not parts.netloc or parts.path.strip("/"):
+                raise self.fail(name, f"'{origin}' is not an origin like https://www.example.nl")
+        return " ".join(given)
+
+    def mail_url(self, name: str) -> str | None:
+        value = self.optional(name)
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("smtp", "smtp+starttls", "smtps") or not parts.hostname:
+            raise self.fail(name, "must be smtp://, smtp+starttls:// or smtps://host[:port]")
+        return value
 
     def proxies(self, name: str) -> TrustedProxies:
         try:
@@ -505,6 +605,26 @@ class _EnvReader:
                 raise self.fail(name, f"'{redact_url(value)}' has an invalid port") from None
             return value.replace(f"{parts.scheme}://", "postgres://", 1)
         raise self.fail(name, f"'{redact_url(value)}' is not a sqlite:// or postgres:// URL")
+
+
+def _desk_number(
+    entry: dict[str, Any], folder: Path, fail: Callable[[str, str], SettingsError], name: str
+) -> DeskNumber:
+    number = entry.get("phone_number_id")
+    if not isinstance(number, str) or not number.isdigit():
+        raise fail(name, "every [[number]] needs its phone_number_id (digits, as a string)")
+    values = {key: entry.get(key) for key in ("desk", "name", "texts")}
+    if not all(
+        value is None or (isinstance(value, str) and value.strip()) for value in values.values()
+    ):
+        raise fail(name, f"desk, name and texts of {number} must be text")
+    texts = values["texts"]
+    return DeskNumber(
+        phone_number_id=number,
+        desk=values["desk"],
+        name=values["name"],
+        texts_file=(folder / texts).resolve() if texts else None,
+    )
 
 
 def _check_sandbox(sandbox: bool, credentials: Mapping[str, str | None]) -> None:

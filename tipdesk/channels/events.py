@@ -44,6 +44,8 @@ class Reader:
     user_id: str | None
     display_name: str
     username: str | None = None
+    # The language the reader chose on the channel (the web form's page), if it has one.
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,9 @@ class InboundMessage:
     number_change: str | None = None
     choice: str | None = None
     original_id: str | None = None
+    # The desk's own address the reader wrote to (a WhatsApp number's id): the desk answers
+    # from it. None for channels with one address (the web form).
+    line: str | None = None
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from tipdesk.jobs.kinds import JobContext, JobKind, NoPayload
 from tipdesk.settings import Settings
 from tipdesk.tips.deletion import Deleted, delete_content, delete_messages, delete_tips
 from tipdesk.tips.models import Message, Sender, Tip, TipStatus
+from tipdesk.webform.models import WebformContact
 
 log = logging.getLogger("tipdesk.conversation")
 __all__ = [
@@ -71,8 +72,13 @@ async def erase_reader(context: JobContext, payload: ReaderToErase) -> None:
         return
     if sender.erased_at is not None:
         return  # erased by an earlier run
+    # A web form reader's mail address and phone are theirs as much as a WhatsApp number.
+    contact = await WebformContact.get_or_none(address=sender.user_id) if sender.user_id else None
+    left = (contact.email, contact.phone) if contact else ()
     identity = traces.Identity(
-        ids=tuple(dict.fromkeys(v for v in (sender.wa_id, sender.phone, sender.user_id) if v)),
+        ids=tuple(
+            dict.fromkeys(v for v in (sender.wa_id, sender.phone, sender.user_id, *left) if v)
+        ),
         name=sender.display_name.strip(),
     )
     webhooks, pending = await traces.matching_webhooks(identity, sender.first_contact_at)
@@ -111,7 +117,7 @@ async def say_goodbye(sender: Sender, used: int, context: JobContext) -> str | N
     )
     goodbye = Outbound(text=texts.render("erase_done", kept=kept), link_preview=False)
     try:
-        return await context.channel.send(recipient(sender), goodbye)
+        return await context.channel.send(recipient(sender, sender.line), goodbye)
     except ChannelError as exc:
         log.warning("reader %d: closing message not sent (%s)", sender.id, type(exc).__name__)
         return None
@@ -154,6 +160,8 @@ async def _erase_rows(
     deleted.add(await delete_messages([int(str(i)) for i in loose], settings, connection))
     await traces.redact_audit(identity, sender.id, kept, connection)
     await _pseudonymise_sender(sender.id, utcnow(), connection)
+    if sender.user_id:
+        await WebformContact.filter(address=sender.user_id).using_db(connection).delete()
     return deleted
 
 

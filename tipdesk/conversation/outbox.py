@@ -30,7 +30,7 @@ from tipdesk.conversation.models import ConsentRecord
 from tipdesk.conversation.texts import reader_texts
 from tipdesk.jobs.kinds import JobContext, JobKind
 from tipdesk.settings import Settings
-from tipdesk.tips.models import DeliveryState, Direction, Message, Sender
+from tipdesk.tips.models import DeliveryState, Direction, Message, Sender, Tip
 
 log = logging.getLogger("tipdesk.conversation")
 
@@ -68,10 +68,13 @@ class Outgoing:
 async def queue_message(
     sender: Sender, outgoing: Outgoing, settings: Settings, connection: BaseDBAsyncClient
 ) -> Message | None:
-    """Queue a message in the caller's transaction; None when one with its key exists already."""
+    """Queue a message in the caller's transaction; None when one with its key exists already.
+    It goes out from the desk's number its tip came in on (else the one the reader last wrote
+    to): a reader of a regional desk hears from that desk's number."""
     wamid = f"desk.{uuid.uuid4().hex}"
     row = Message(
         wamid=wamid,
+        line=await _line_of(outgoing.tip_id, sender, connection),
         tip_id=outgoing.tip_id,
         sender_id=sender.id,
         direction=Direction.OUTBOUND,
@@ -94,6 +97,13 @@ async def queue_message(
         return None
     await schedule_send(stored.id, settings, connection)
     return stored
+
+
+async def _line_of(tip_id: int | None, sender: Sender, connection: BaseDBAsyncClient) -> str | None:
+    if tip_id is None:
+        return sender.line
+    lines = await Tip.filter(id=tip_id).using_db(connection).values_list("line", flat=True)
+    return str(lines[0]) if lines and lines[0] is not None else None
 
 
 async def queue_answer(
@@ -200,7 +210,7 @@ async def _deliver(message: Message, sender: Sender, context: JobContext) -> Non
     stored = message.content.get("outbound")
     outbound = Outbound.from_stored(stored if isinstance(stored, dict) else {})
     try:
-        external_id = await context.channel.send(recipient(sender), outbound)
+        external_id = await context.channel.send(recipient(sender, message.line), outbound)
     except SendRefused as exc:
         await _refused(message, sender, exc, context)
         return
@@ -219,9 +229,10 @@ async def _deliver(message: Message, sender: Sender, context: JobContext) -> Non
         await ConsentRecord.filter(id=consent_id).update(request_wamid=external_id)
 
 
-def recipient(sender: Sender) -> Recipient:
-    """Where a message to this reader goes: their number, or their channel's id for them."""
-    return Recipient(phone=sender.wa_id, user_id=sender.user_id)
+def recipient(sender: Sender, line: str | None = None) -> Recipient:
+    """Where a message to this reader goes: their number, or their channel's id for them;
+    from the desk's number `line` (None: the main one)."""
+    return Recipient(phone=sender.wa_id, user_id=sender.user_id, line=line)
 
 
 async def _refused(message: Message, sender: Sender, exc: SendRefused, context: JobContext) -> None:

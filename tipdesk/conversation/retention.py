@@ -18,6 +18,7 @@ dedupe key, and `serve` and `worker` enqueue it at start when none waits.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,10 +34,13 @@ from tipdesk.jobs.kinds import JobContext, JobKind, NoPayload
 from tipdesk.settings import Settings
 from tipdesk.tips.deletion import Deleted, delete_messages, delete_tips
 from tipdesk.tips.models import MediaAsset, Message, Tip, TipStatus
+from tipdesk.webform.uploads import sweep_staging
 
 log = logging.getLogger("tipdesk.conversation")
 CONVERSATION_PURGE = "conversation.purge"
 RAW_BODIES_KEPT = timedelta(days=7)
+# Files of the web form no fetch job took (see webform/uploads.py).
+STAGED_FOR = timedelta(days=1)
 EVERY = timedelta(days=1)
 BATCH = 200
 
@@ -74,6 +78,7 @@ async def purge(settings: Settings, *, dry_run: bool = False) -> PurgeReport:
         await InboundWebhook.filter(id__in=keys).delete()
         webhooks += len(keys)
     webhooks += await remove_echoes(utcnow())
+    sweep_staging(settings.data_dir, STAGED_FOR.total_seconds(), time.time())
     await leave_no_copies()
     log.info("purge: %s, %d raw webhook bodies", deleted.as_dict(), webhooks)
     return PurgeReport(deleted, webhooks)

@@ -14,9 +14,9 @@ from tipdesk.audit.trail import record
 from tipdesk.editors.models import Editor
 from tipdesk.editors.permissions import may_administer
 from tipdesk.errors import Forbidden
+from tipdesk.jobs.kinds import JobKind
 from tipdesk.jobs.models import Job, JobState
 from tipdesk.jobs.revival import retry_job
-from tipdesk.jobs.kinds import JobKind
 
 
 def _require_admin(admin: Editor) -> None:

@@ -225,6 +225,7 @@ async def _store(
         content=message.content,
         context_wamid=message.quoted_id,
         forwarded=message.forwarded,
+        line=message.line,
         sent_at=message.sent_at,
         using_db=connection,
     )
@@ -287,7 +288,15 @@ async def _tip_for(
         connection=connection,
         may_open=intent is None and message.role is Role.CONTENT,
         new_reader=new_reader,
+        line=message.line,
+        desk=_desk_of(settings, message.line),
     )
+
+
+def _desk_of(settings: Settings, line: str | None) -> str | None:
+    """The desk label a number's new tips start with (a regional desk's)."""
+    number = next((n for n in settings.numbers if n.phone_number_id == line), settings.numbers[0])
+    return number.desk
 
 
 async def _locked_sender(
@@ -304,6 +313,8 @@ async def _locked_sender(
             user_id=reader.user_id,
             phone=reader.phone,
             display_name=reader.display_name,
+            language=reader.language,
+            line=message.line,
             first_contact_at=utcnow(),
             last_inbound_at=message.sent_at,
         )
@@ -355,6 +366,9 @@ async def _note_inbound(
         changes["wa_id"] = changes["phone"] = reader.phone
     if sender.last_inbound_at is None or message.sent_at > sender.last_inbound_at:
         changes["last_inbound_at"] = message.sent_at
+        # The desk's number they wrote to last is the one their next answers come from.
+        if message.line != sender.line:
+            changes["line"] = message.line
     if changes:
         await Sender.filter(id=sender.id).using_db(connection).update(**changes)
         for key, value in changes.items():

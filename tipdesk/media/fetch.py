@@ -36,7 +36,6 @@ from tipdesk.tips.models import MediaAsset, MediaState, Message
 log = logging.getLogger("tipdesk.media")
 MEDIA_FETCH = "media.fetch"
 MEDIA_TRANSCODE = TRANSCODE_JOB.name
-MAX_MEDIA_BYTES = 100 * 1024 * 1024
 MEDIA_ID_LIFETIME = timedelta(days=7)
 CHECKSUM_ATTEMPTS = 3
 
@@ -85,7 +84,7 @@ async def _fetch(asset: MediaAsset, context: JobContext, store: MediaStore) -> N
     location = await client.locate_media(str(asset.wa_media_id))
     temporary = store.temporary()
     try:
-        download = await client.download(location, temporary, MAX_MEDIA_BYTES)
+        download = await client.download(location, temporary, context.settings.media_max_bytes)
         declared = asset.declared_sha256 or location.sha256
         if declared and not checksum_matches(download.sha256, declared):
             raise ChecksumMismatch("the downloaded bytes do not match the declared SHA-256")

@@ -95,6 +95,17 @@ async def desks(d: Dialect, start: datetime, end: datetime) -> dict[str, int]:
     return _tally((str(r["desk"] or ""), int(r["n"])) for r in found)
 
 
+async def lines(d: Dialect, start: datetime, end: datetime) -> dict[str, int]:
+    """Tips per desk number they came in on ("" for the main number)."""
+    found = await rows(
+        d,
+        "SELECT line, COUNT(*) AS n FROM tips"
+        " WHERE first_message_at >= ? AND first_message_at < ? GROUP BY line",
+        _bounds(start, end),
+    )
+    return _tally((str(r["line"] or ""), int(r["n"])) for r in found)
+
+
 async def first_replies(d: Dialect, start: datetime, end: datetime) -> Spans:
     """Per tip that got one: (tip's first message, first human reply after it), epoch seconds.
     Replies come after the tip's first message, so only messages from the period's start on

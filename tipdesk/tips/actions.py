@@ -33,23 +33,27 @@ async def tip_for_message(
     connection: BaseDBAsyncClient,
     may_open: bool = True,
     new_reader: bool = False,
+    line: str | None = None,
+    desk: str | None = None,
 ) -> tuple[Tip | None, bool]:
     """The tip a reader's message joins: the open tip it quotes, else the reader's active open
     tip (last message within `window`), else a new tip; and whether the tip is new. Closed tips
     never take new messages; only what a reader tells the desk opens one (`may_open` False:
     reactions, notices, answers to the desk, requests such as STOP or INFO). A reader created
-    with this message (`new_reader`) has no tip to join."""
+    with this message (`new_reader`) has no tip to join. A reader writing to two of the desk's
+    numbers (`line`) has a conversation with each: an active tip joins messages of its own
+    number only, and a new one starts with that number's `desk` label."""
     tip = None
     if not new_reader:
         tip = await _quoted_open_tip(sender, quoted_id, connection)
         if tip is None:
-            tip = await _active_tip(sender, sent_at, window, connection)
+            tip = await _active_tip(sender, sent_at, window, line, connection)
     if tip is not None:
         await _extend(tip, sent_at, connection)
         return tip, False
     if not may_open:
         return None, False
-    return await _open_tip(sender, sent_at, connection), True
+    return await _open_tip(sender, sent_at, connection, line, desk), True
 
 
 async def answered_tip(
@@ -114,7 +118,11 @@ async def _quoted_open_tip(
 
 
 async def _active_tip(
-    sender: Sender, sent_at: datetime, window: timedelta, connection: BaseDBAsyncClient
+    sender: Sender,
+    sent_at: datetime,
+    window: timedelta,
+    line: str | None,
+    connection: BaseDBAsyncClient,
 ) -> Tip | None:
     # Both bounds, because webhooks arrive out of order: a late-delivered earlier message still
     # belongs with the tip its successors opened.
@@ -124,6 +132,7 @@ async def _active_tip(
             status__not_in=CLOSED,
             last_message_at__gte=sent_at - window,
             first_message_at__lte=sent_at + window,
+            line=line,
         )
         .order_by("-last_message_at")
         .using_db(connection)
@@ -142,10 +151,17 @@ async def _extend(tip: Tip, sent_at: datetime, connection: BaseDBAsyncClient) ->
         tip.first_message_at, tip.last_message_at = first, last
 
 
-async def _open_tip(sender: Sender, sent_at: datetime, connection: BaseDBAsyncClient) -> Tip:
+async def _open_tip(
+    sender: Sender,
+    sent_at: datetime,
+    connection: BaseDBAsyncClient,
+    line: str | None = None,
+    desk: str | None = None,
+) -> Tip:
     tip = await Tip.create(
-        sender=sender, first_message_at=sent_at, last_message_at=sent_at, using_db=connection
-    )
+        sender=sender, first_message_at=sent_at, last_message_at=sent_at, line=line, desk=desk,
+        using_db=connection,
+    )  # fmt: skip
     await record(AuditAction.TIP_CREATED, tip_id=tip.id, sender_id=sender.id, using_db=connection)
     return tip
 

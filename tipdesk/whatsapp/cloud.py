@@ -173,9 +173,10 @@ class GraphClient:
         timeout = httpx.Timeout(READ_TIMEOUT, connect=10.0)
         return httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=False)
 
-    async def send_message(self, body: dict[str, Any]) -> str:
-        """POST a message; the wamid Meta accepted it under (accepted, not yet delivered)."""
-        response = await self._post_message(body)
+    async def send_message(self, body: dict[str, Any], number: str | None = None) -> str:
+        """POST a message from `number` (the desk's main one by default); the wamid Meta
+        accepted it under (accepted, not yet delivered)."""
+        response = await self._post_message(body, number)
         messages = _json(response).get("messages")
         if isinstance(messages, list) and messages and isinstance(messages[0], dict):
             wamid = messages[0].get("id")
@@ -183,13 +184,13 @@ class GraphClient:
                 return wamid
         raise GraphError("the Graph API accepted the message without an id")
 
-    async def mark_read(self, wamid: str) -> None:
+    async def mark_read(self, wamid: str, number: str | None = None) -> None:
         await self._post_message(
-            {"messaging_product": "whatsapp", "status": "read", "message_id": wamid}
+            {"messaging_product": "whatsapp", "status": "read", "message_id": wamid}, number
         )
 
-    async def _post_message(self, body: dict[str, Any]) -> httpx.Response:
-        url = f"{self.base}/{self.phone_number_id}/messages"
+    async def _post_message(self, body: dict[str, Any], number: str | None) -> httpx.Response:
+        url = f"{self.base}/{number or self.phone_number_id}/messages"
         try:
             response = await self._client().post(url, json=body)
         except httpx.HTTPError as exc:
