@@ -24,6 +24,7 @@ from tipdesk.conversation.outbox import SEND_JOB
 from tipdesk.conversation.read_receipts import MARK_READ_JOB
 from tipdesk.conversation.retention import PURGE_JOB
 from tipdesk.conversation.texts import reader_texts
+from tipdesk.errors import InvalidInput, SettingsError
 from tipdesk.intake.jobs import INTAKE_JOB
 from tipdesk.jobs.kinds import JobKind, registry
 from tipdesk.jobs.worker import Worker
@@ -33,6 +34,7 @@ from tipdesk.media.transcode import TRANSCODE_JOB
 from tipdesk.reports.jobs import ROLL_UP_JOB
 from tipdesk.search.jobs import FORGET_JOB, INDEX_JOB, REBUILD_JOB
 from tipdesk.settings import Settings
+from tipdesk.tips.editing import clean_desk
 from tipdesk.tips.events import StatusChanged, subscribe
 from tipdesk.webform.channel import WebFormChannel
 from tipdesk.webform.uploads import staging_folder
@@ -54,6 +56,10 @@ def check_settings(settings: Settings) -> Settings:
     desk here with a SettingsError naming its variable, not later in front of a reader."""
     for number in settings.numbers:
         reader_texts(settings, number.phone_number_id)
+        try:
+            clean_desk(number.desk)
+        except InvalidInput as exc:
+            raise SettingsError(f"TIPDESK_NUMBERS_FILE ({number.phone_number_id}): {exc}") from None
     return settings
 
 

@@ -44,8 +44,8 @@ async def test_each_tip_is_routed_and_answered_by_the_number_it_came_in_on(
     anne = await newsroom.writes("Brand aan de Laan van Meerdervoort")
     john = await newsroom.writes("Boom op de Breestraat", wa_id=JOHN, name="John", to=LEIDEN)
     den_haag, leiden = await newsroom.tip_of(anne), await newsroom.tip_of(john)
-    assert (den_haag.desk, den_haag.line) == ("Den Haag", None)
-    assert (leiden.desk, leiden.line) == ("Leiden", LEIDEN)
+    assert (den_haag.desk, den_haag.line) == ("den-haag", None)
+    assert (leiden.desk, leiden.line) == ("leiden", LEIDEN)
     # The confirmations came from the number each reader wrote to, in its own name.
     assert set(sent_from(newsroom, ANNE)) == {NUMBER_ID}
     assert set(sent_from(newsroom, JOHN)) == {LEIDEN}
@@ -88,15 +88,25 @@ async def test_the_reports_count_tips_per_number(newsroom: Newsroom) -> None:
     assert report.json()["figures"]["tips"]["by_number"] == {LEIDEN: 2, "": 1}
 
 
-def test_a_numbers_file_that_names_a_number_twice_stops_the_desk(
-    environ: dict[str, str], tmp_path: Path
+@pytest.mark.parametrize(
+    "numbers",
+    [
+        f'[[number]]\nphone_number_id = "{LEIDEN}"\n[[number]]\nphone_number_id = "{LEIDEN}"\n',
+        '[[number]]\nphone_number_id = "not digits"\n',
+        f'[[number]]\nphone_number_id = "{LEIDEN}"\ndesk = "Den Haag!"\n',
+        f'[[number]]\nphone_number_id = "{LEIDEN}"\ntexts = "missing.toml"\n',
+        "[[number]\n",
+    ],
+)
+def test_a_broken_numbers_file_stops_the_desk_at_start(
+    environ: dict[str, str], tmp_path: Path, numbers: str
 ) -> None:
+    from tipdesk.desk import check_settings
     from tipdesk.errors import SettingsError
 
-    twice = tmp_path / "twice.toml"
-    twice.write_text(
-        f'[[number]]\nphone_number_id = "{LEIDEN}"\n[[number]]\nphone_number_id = "{LEIDEN}"\n',
-        encoding="utf-8",
-    )
+    broken = tmp_path / "broken.toml"
+    broken.write_text(numbers, encoding="utf-8")
     with pytest.raises(SettingsError, match="TIPDESK_NUMBERS_FILE"):
-        Settings.from_env({**environ, "TIPDESK_NUMBERS_FILE": str(twice)}, env_file=None)
+        check_settings(
+            Settings.from_env({**environ, "TIPDESK_NUMBERS_FILE": str(broken)}, env_file=None)
+        )

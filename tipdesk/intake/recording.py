@@ -39,6 +39,7 @@ from tipdesk.media.states import AssetJob
 from tipdesk.search.jobs import schedule_indexing
 from tipdesk.settings import Settings
 from tipdesk.tips.actions import answered_tip, tip_for_message
+from tipdesk.tips.editing import clean_desk
 from tipdesk.tips.models import (
     DeliveryState,
     Direction,
@@ -296,7 +297,7 @@ async def _tip_for(
 def _desk_of(settings: Settings, line: str | None) -> str | None:
     """The desk label a number's new tips start with (a regional desk's)."""
     number = next((n for n in settings.numbers if n.phone_number_id == line), settings.numbers[0])
-    return number.desk
+    return clean_desk(number.desk)
 
 
 async def _locked_sender(

@@ -114,6 +114,8 @@ def _summary(
         "text": "\n".join(m.text for m in messages if m.text and m.direction.value == "in"),
         "claimed_by": _editor(tip),
         "desk": tip.desk,
+        # The desk's WhatsApp number (phone_number_id) it came in on; None: the main number.
+        "line": tip.line,
         "tags": tip.tags,
         "published_url": tip.published_url,
         "used_at": tip.used_at.isoformat() if tip.used_at else None,
