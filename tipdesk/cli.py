@@ -300,6 +300,8 @@ def _fake_graph(args: argparse.Namespace, settings: Settings) -> None:
         app_secret=args.app_secret or settings.webhook_app_secret,
         access_token=args.access_token or settings.graph_access_token,
         phone_number_id=args.phone_number_id or settings.desk_phone_number_id,
+        # The desk's other numbers (TIPDESK_NUMBERS_FILE) are the fake's too.
+        other_numbers=tuple(n.phone_number_id for n in settings.numbers[1:]),
         webhook_url=args.webhook_url,
         policy=DeliveryPolicy(duplicate_rate=args.duplicate_rate),
         seed=args.seed,

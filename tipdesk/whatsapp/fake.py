@@ -339,7 +339,11 @@ class FakeGraph:
         if not isinstance(body, dict) or not isinstance(body.get("message"), dict):
             return JSONResponse({"error": "expected {from, name, message}"}, status_code=400)
         wa_id, name = str(body.get("from", "31600000000")), str(body.get("name", ""))
-        return JSONResponse({"wamid": self.reader_sends(body["message"], wa_id, name)})
+        to = body.get("to")
+        if to is not None and to not in self.numbers:
+            return JSONResponse({"error": "to: not one of the fake's numbers"}, status_code=400)
+        wamid = self.reader_sends(body["message"], wa_id, name, to)
+        return JSONResponse({"wamid": wamid})
 
     async def control_media(self, request: Request) -> Response:
         data = await request.body()
