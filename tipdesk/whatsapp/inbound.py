@@ -105,7 +105,7 @@ def _parse_change(change: Any, numbers: Collection[str], main: str, result: Noti
     value = change["value"]
     metadata = value.get("metadata")
     line = metadata.get("phone_number_id") if isinstance(metadata, dict) else None
-    if line not in numbers:
+    if not isinstance(line, str) or line not in numbers:
         result.other_numbers += 1
         return
     profiles = _profiles(value.get("contacts"))
