@@ -56,7 +56,7 @@ class SettingDoc:
 
     @property
     def documented_default(self) -> str:
-        """The default as the README's table gives it."""
+        """The default as the table in docs/configuration.md gives it."""
         if self.computed:
             return self.default
         return "—" if self.default == NO_DEFAULT else f"`{self.default}`"
