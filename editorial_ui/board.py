@@ -16,6 +16,7 @@ from editorial_ui.pages import STATIC, render
 from tipdesk.editors.access import current_editor
 from tipdesk.editors.models import Editor
 from tipdesk.search.engine import SearchResults, find_tips
+from tipdesk.settings import Settings
 from tipdesk.tips.models import Tip, TipStatus
 from tipdesk.tips.presenting import tip_summaries
 
@@ -50,6 +51,7 @@ async def board(request: Request) -> Response:
             q="",
             chosen={},
             statuses=[s.value for s in TipStatus],
+            ways_in=ways_in(request.app.state.settings),
         )
     results = await find_tips(request.app.state.settings, query, per_page=BOARD_SIZE)
     found = {tip.id: tip for tip in await Tip.filter(id__in=[h.tip_id for h in results.hits])}
@@ -72,6 +74,16 @@ async def board(request: Request) -> Response:
         chosen=dict(request.query_params),
         statuses=[s.value for s in TipStatus],
     )
+
+
+def ways_in(settings: Settings) -> list[tuple[str, str]]:
+    """Where a first tip can come from: an empty desk points there instead of at nothing."""
+    ways = []
+    if settings.sandbox:
+        ways.append(("/sandbox", "de sandbox-telefoon (speel een lezer op WhatsApp)"))
+    if settings.web_form:
+        ways.append(("/tip", "het tipformulier voor lezers"))
+    return ways
 
 
 def board_filters(request: Request, editor: Editor) -> list[str]:

@@ -48,11 +48,16 @@ def test_serve_migrates_creates_the_first_admin_and_answers_health(
         assert response is not None, log.read_text()
         assert response.status_code == 200
         assert response.json() == {"status": "ok"}
+        # No TIPDESK_PUBLIC_URL: the links readers get lead to the port actually served.
+        form = httpx.get(f"http://127.0.0.1:{port}/tip", timeout=5)
+        assert f'href="http://127.0.0.1:{port}/privacy"' in form.text
     finally:
         server.send_signal(signal.SIGTERM)
         # uvicorn shuts down gracefully, then re-raises the signal so its exit tells why.
         assert server.wait(timeout=30) in (0, -signal.SIGTERM)
     printed = log.read_text()
+    assert f"Tipdesk is serving on http://127.0.0.1:{port}: the board at" in printed
+    assert f"sandbox phone: http://127.0.0.1:{port}/sandbox" in printed
     assert "Application shutdown complete" in printed
     assert "e-mail:   admin@localhost" in printed
     assert "password: " in printed

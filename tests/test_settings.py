@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tipdesk.errors import SettingsError
-from tipdesk.settings import Settings, parse_duration, read_env_file, redact_url
+from tipdesk.settings import Settings, parse_duration, read_env_file, redact_url, served_url
 from tipdesk.whatsapp.contract import graph_base_url
 
 CREDENTIALS = {
@@ -34,6 +34,34 @@ def test_defaults_are_the_embedded_desk(tmp_path: Path) -> None:
     assert settings.sandbox is True
     assert settings.webhook_max_bytes == 5_000_000
     assert settings.trusted_proxies == ()
+
+
+def test_links_follow_the_port_served_unless_a_public_url_is_set(tmp_path: Path) -> None:
+    environ = {"TIPDESK_DATA_DIR": str(tmp_path)}
+    settings = Settings.from_env(environ, env_file=None, served_at=("127.0.0.1", 8300))
+    assert settings.public_url == "http://127.0.0.1:8300"
+    assert settings.privacy_url == "http://127.0.0.1:8300/privacy"
+    assert graph_base_url(settings) == "http://127.0.0.1:8300/sandbox/graph/v23.0"
+    assert settings.mail_from == "tipdesk@127.0.0.1"
+    given = {**environ, "TIPDESK_PUBLIC_URL": "https://tips.example.org"}
+    settings = Settings.from_env(given, env_file=None, served_at=("127.0.0.1", 8300))
+    assert settings.public_url == "https://tips.example.org"
+    assert settings.privacy_url == "https://tips.example.org/privacy"
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "url"),
+    [
+        ("127.0.0.1", 8000, "http://127.0.0.1:8000"),
+        ("localhost", 8300, "http://localhost:8300"),
+        ("0.0.0.0", 8300, "http://127.0.0.1:8300"),  # noqa: S104
+        ("::", 8300, "http://[::1]:8300"),
+        ("::1", 9000, "http://[::1]:9000"),
+        ("desk.lan", 80, "http://desk.lan:80"),
+    ],
+)
+def test_the_served_address_as_a_link(host: str, port: int, url: str) -> None:
+    assert served_url(host, port) == url
 
 
 def test_trusted_proxies_are_addresses_and_blocks(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from tipdesk.editors.models import Editor, Role
 from tipdesk.errors import Conflict, InvalidInput, TipdeskError
 from tipdesk.logs import configure_logging
 from tipdesk.reports.jobs import schedule_roll_up
-from tipdesk.settings import Settings, parse_duration
+from tipdesk.settings import SERVE_HOST, SERVE_PORT, Settings, parse_duration, served_url
 from tipdesk.whatsapp.contract import GRAPH_API_VERSION
 
 EXIT_USAGE = 2
@@ -56,8 +56,8 @@ def build_parser() -> OneLineParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
     serve = commands.add_parser("serve", help="run the web desk (and, by default, its workers)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=_port, default=8000)
+    serve.add_argument("--host", default=SERVE_HOST)
+    serve.add_argument("--port", type=_port, default=SERVE_PORT)
     serve.add_argument(
         "--workers-in-process",
         action=argparse.BooleanOptionalAction,
@@ -121,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     run: Callable[[argparse.Namespace, Settings], None] = args.run
     keep_files_private()
     try:
-        settings = check_settings(Settings.from_env())
+        settings = check_settings(Settings.from_env(served_at=_served_at(args)))
         configure_logging(settings.log_level)
         run(args, settings)
     except TipdeskError as exc:
@@ -132,6 +132,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         _fail(f"unexpected {type(exc).__name__}: {exc} (TIPDESK_LOG_LEVEL=debug shows more)")
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+def _served_at(args: argparse.Namespace) -> tuple[str, int]:
+    """Where the desk is reached when TIPDESK_PUBLIC_URL is unset: where `serve` listens, so
+    links work on any port; the other commands assume serve's default."""
+    if args.command == "serve":
+        return (args.host, args.port)
+    return (SERVE_HOST, SERVE_PORT)
 
 
 def _fail(message: str) -> NoReturn:
@@ -156,8 +164,20 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
     warn_if_exposed(settings)
     _run(_prepare_to_serve(settings))
     app = create_app(settings, workers_in_process=args.workers_in_process)
-    print(f"Tipdesk is serving on http://{args.host}:{args.port}", file=sys.stderr)
+    print(_welcome(settings, served_url(args.host, args.port)), file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, **SERVER_OPTIONS)
+
+
+def _welcome(settings: Settings, served: str) -> str:
+    """What to open first: the board, and on a fresh desk the ways a tip comes in."""
+    lines = [f"Tipdesk is serving on {served}: the board at {served}/"]
+    if settings.sandbox:
+        lines.append(f"  sandbox phone: {served}/sandbox (play a reader sending a tip)")
+    if settings.web_form:
+        lines.append(f"  tip form:      {served}/tip")
+    if settings.public_url != served:
+        lines.append(f"  links readers get point to {settings.public_url} (TIPDESK_PUBLIC_URL)")
+    return "\n".join(lines)
 
 
 async def _prepare_to_serve(settings: Settings) -> None:

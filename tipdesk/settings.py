@@ -31,6 +31,17 @@ from tipdesk.opening_hours import OpeningHours, OpeningHoursError
 from tipdesk.secret_key import HOW_TO_MAKE_ONE, key_problem, stored_secret_key
 
 NO_DEFAULT = "-"
+# Where `tipdesk serve` listens unless told otherwise (--host, --port; `make run HOST= PORT=`).
+SERVE_HOST = "127.0.0.1"
+SERVE_PORT = 8000
+_EVERY_INTERFACE = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}  # noqa: S104
+
+
+def served_url(host: str, port: int) -> str:
+    """The link to a desk listening on host:port. An address on every interface is no place to
+    send anyone: such a desk is linked on loopback, and set TIPDESK_PUBLIC_URL to do better."""
+    host = _EVERY_INTERFACE.get(host, host)
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 @dataclass(frozen=True)
@@ -45,7 +56,7 @@ class SettingDoc:
 
     @property
     def documented_default(self) -> str:
-        """The default as the README's table gives it."""
+        """The default as the table in docs/configuration.md gives it."""
         if self.computed:
             return self.default
         return "—" if self.default == NO_DEFAULT else f"`{self.default}`"
@@ -65,7 +76,14 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "signs sessions and CSRF tokens; at least 32 bytes that look random",
         computed=True,
     ),
-    SettingDoc("TIPDESK_PUBLIC_URL", "http://127.0.0.1:8000", "how the desk is reached, for links"),
+    SettingDoc(
+        "TIPDESK_PUBLIC_URL",
+        f"the address `tipdesk serve` listens on (`{served_url(SERVE_HOST, SERVE_PORT)}` unless"
+        " told otherwise; 127.0.0.1 when it listens on every interface)",
+        "how the desk is reached, for links (privacy notice, form readers' links, the sandbox's"
+        " Graph API); other commands take serve's default address",
+        computed=True,
+    ),
     SettingDoc("TIPDESK_WHATSAPP_VERIFY_TOKEN", NO_DEFAULT, "webhook verification token"),
     SettingDoc("TIPDESK_WHATSAPP_APP_SECRET", NO_DEFAULT, "app secret for X-Hub-Signature-256"),
     SettingDoc("TIPDESK_WHATSAPP_ACCESS_TOKEN", NO_DEFAULT, "bearer token for the Graph API"),
@@ -290,9 +308,14 @@ class Settings:
 
     @classmethod
     def from_env(
-        cls, environ: Mapping[str, str] | None = None, *, env_file: Path | None = Path(".env")
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        env_file: Path | None = Path(".env"),
+        served_at: tuple[str, int] = (SERVE_HOST, SERVE_PORT),
     ) -> Settings:
-        """Read and validate the configuration; `environ` wins over the `.env` file."""
+        """Read and validate the configuration; `environ` wins over the `.env` file. `served_at`
+        is the host and port `tipdesk serve` listens on: the public URL unless one is set."""
         given = os.environ if environ is None else environ
         env = _EnvReader({**read_env_file(env_file), **given})
         data_dir = Path(env.text("TIPDESK_DATA_DIR")).expanduser().resolve()
@@ -304,7 +327,7 @@ class Settings:
         }
         _check_credentials(credentials)
         cores = os.cpu_count() or 1
-        public_url = env.url("TIPDESK_PUBLIC_URL")
+        public_url = env.url("TIPDESK_PUBLIC_URL", served_url(*served_at))
         sandbox = env.boolean("TIPDESK_SANDBOX", "on" if not any(credentials.values()) else "off")
         _check_sandbox(sandbox, credentials)
         graph_api_url = env.optional_url("TIPDESK_GRAPH_API_URL")
