@@ -147,7 +147,9 @@ async def test_a_broken_message_is_kept_as_an_error_and_its_siblings_proceed(
 ) -> None:
     good = text_message("wamid.good", "Deze is wel goed")
     await meta.deliver(notification(good, broken))
-    assert [m.wamid for m in await Message.filter(direction=Direction.INBOUND)] == ["wamid.good"]
+    assert [m.external_id for m in await Message.filter(direction=Direction.INBOUND)] == [
+        "wamid.good"
+    ]
     error = await WebhookError.get()
     assert error.kind == "invalid_message"
     assert detail in error.detail
@@ -183,6 +185,8 @@ async def test_wrong_types_at_every_level_never_break_processing(meta: Meta) -> 
     response = await meta.post(good)
     assert response.status_code == 200
     await meta.worker.drain()
-    assert [m.wamid for m in await Message.filter(direction=Direction.INBOUND)] == ["wamid.good"]
+    assert [m.external_id for m in await Message.filter(direction=Direction.INBOUND)] == [
+        "wamid.good"
+    ]
     assert await WebhookError.all().count() >= 4
     assert await Job.filter(state=JobState.DONE).count() == 1

@@ -38,12 +38,15 @@ class Role(StrEnum):
 
 @dataclass(frozen=True)
 class Reader:
-    """Who sent a message: keyed on their phone when the channel shares it, else its own id."""
+    """Who sent a message: keyed on their `address` on the channel (where it reaches them)
+    when the channel shares one, else on the channel's own id for them (`user_id`). `phone` is
+    the number they gave, if any (for WhatsApp the address is the phone)."""
 
     phone: str | None
     user_id: str | None
     display_name: str
     username: str | None = None
+    address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,8 @@ class MediaRef:
 class InboundMessage:
     """`type` is the desk's kind of message (`text`, `image`, `location`, …, as the board shows
     it); `choice` the id of the desk's button the reader chose; `original_id` the message an
-    edit or deletion changes; `number_change` the reader's new phone."""
+    edit or deletion changes; `number_change` the reader's new phone, which is their new address
+    too."""
 
     external_id: str
     reader: Reader

@@ -21,7 +21,7 @@ from tipdesk.tips.models import Message, Sender, Tip
 
 
 def texts_for(sender: Sender, settings: Settings) -> LanguageTexts:
-    return settings.texts[settings.texts.language_for(sender.wa_id, sender.language)]
+    return settings.texts[settings.texts.language_for(sender.phone, sender.language)]
 
 
 async def may_send_automatic(

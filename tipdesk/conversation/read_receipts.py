@@ -46,7 +46,7 @@ async def mark_read(context: JobContext, payload: dict[str, object]) -> None:
     sender = await Sender.get(id=message.sender_id)
     if sender.erased_at is None and sender.blocked_at is None:
         try:
-            await context.channel.mark_read(message.wamid)
+            await context.channel.mark_read(message.external_id)
         except SendRefused as exc:
             if exc.worth_retrying and not context.last_attempt:
                 raise

@@ -27,7 +27,10 @@ async def apply_correction(
     then kept on its own, with nothing to change)."""
     original = await (
         Message.filter(
-            wamid=correction.original_id, sender_id=sender.id, direction=Direction.INBOUND
+            channel=sender.channel,
+            external_id=correction.original_id,
+            sender_id=sender.id,
+            direction=Direction.INBOUND,
         )
         .using_db(connection)
         .first()
@@ -43,7 +46,7 @@ async def apply_correction(
         action = "message.revoked"
     await Message.filter(id=original.id).using_db(connection).update(text=text, content=content)
     await AuditEvent.create(
-        action=action, tip=tip, sender=sender, detail={"wamid": original.wamid},
+        action=action, tip=tip, sender=sender, detail={"wamid": original.external_id},
         using_db=connection,
     )  # fmt: skip
     return tip

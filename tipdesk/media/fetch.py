@@ -49,7 +49,7 @@ async def fetch_media(context: JobContext, payload: dict[str, object]) -> None:
     asset = await MediaAsset.get_or_none(id=int(str(payload["asset_id"])))
     if asset is None or asset.state is not MediaState.PENDING:
         return
-    if not asset.wa_media_id:
+    if not asset.external_media_id:
         await fail_asset(asset, "the message carried no media id")
         return
     store = media_store(context.settings)
@@ -82,7 +82,7 @@ async def fetch_media(context: JobContext, payload: dict[str, object]) -> None:
 
 async def _fetch(asset: MediaAsset, context: JobContext, store: MediaStore) -> None:
     client = context.channel
-    location = await client.locate_media(str(asset.wa_media_id))
+    location = await client.locate_media(str(asset.external_media_id))
     temporary = store.temporary()
     try:
         download = await client.download(location, temporary, MAX_MEDIA_BYTES)
