@@ -13,19 +13,28 @@ import secrets
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from tortoise import connections
 
 from tipdesk.db import database, migrate_database
-from tipdesk.jobs import queue
+from tipdesk.jobs.kinds import JobContext, JobKind
 from tipdesk.jobs.models import Job, JobState
-from tipdesk.jobs.worker import JobContext, JobKind, Worker
+from tipdesk.jobs.worker import Worker
 from tipdesk.settings import Settings
 
 
-async def noop(context: JobContext, payload: dict[str, object]) -> None:
+@dataclass(frozen=True)
+class Numbered:
+    n: int
+
+
+async def noop(context: JobContext, payload: Numbered) -> None:
     return None
+
+
+NOOP = JobKind("bench.noop", Numbered, noop, priority=100, timeout=None)
 
 
 async def baseline(count: int) -> float:
@@ -48,9 +57,9 @@ async def measure(settings: Settings, count: int) -> tuple[float, float]:
     await Job.all().delete()
     start = time.perf_counter()
     for n in range(count):
-        await queue.enqueue("bench.noop", {"n": n}, max_attempts=3)
+        await NOOP.enqueue(Numbered(n), settings)
     enqueued = time.perf_counter() - start
-    worker = Worker(settings, {"bench.noop": JobKind("bench.noop", noop)})
+    worker = Worker(settings, {NOOP.name: NOOP})
     stop = asyncio.Event()
     start = time.perf_counter()
     task = asyncio.create_task(worker.run(stop))

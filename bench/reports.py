@@ -30,10 +30,10 @@ import httpx
 from tortoise import connections
 
 from tipdesk.app import create_app
-from tipdesk.conversation.opening_hours import OpeningHours
 from tipdesk.db import database, migrate_database
 from tipdesk.editors.accounts import create_editor, create_token
 from tipdesk.editors.models import Role
+from tipdesk.opening_hours import OpeningHours
 from tipdesk.reports.period import Period
 from tipdesk.reports.report import build_report
 from tipdesk.reports.rollups import roll_up_history

@@ -12,16 +12,15 @@ from starlette.routing import Route
 
 from editorial_ui.forms import form_fields
 from editorial_ui.pages import render
-from tipdesk.audit.models import AuditEvent
 from tipdesk.clock import utcnow
 from tipdesk.desk import desk_job_kinds
 from tipdesk.editors.access import current_editor
+from tipdesk.editors.dead_jobs import discard_dead_job, retry_dead_job
 from tipdesk.editors.models import ApiToken, Editor, Role
 from tipdesk.editors.permissions import may_administer
 from tipdesk.errors import Forbidden, NotFound
 from tipdesk.intake.models import WebhookError
 from tipdesk.jobs.models import Job, JobState
-from tipdesk.jobs.revival import retry_job
 from tipdesk.tips.models import DeliveryState, Direction, MediaAsset, MediaState, Message, Tip
 
 SHOWN = 100
@@ -78,11 +77,9 @@ async def job_action(request: Request) -> Response:
         raise NotFound("no such job")
     job_id = int(raw)
     if action == "retry":
-        done = await retry_job(job_id, desk_job_kinds(request.app.state.settings))
+        done = await retry_dead_job(editor, job_id, desk_job_kinds(request.app.state.settings))
     else:
-        done = bool(await Job.filter(id=job_id, state=JobState.DEAD).delete())
-    if done:
-        await AuditEvent.create(action=f"job.{action}", editor=editor, detail={"job_id": job_id})
+        done = await discard_dead_job(editor, job_id)
     message = "Gedaan." if done else "Die taak is er niet (meer)."
     return RedirectResponse(f"/admin?message={quote(message)}", status_code=303)
 

@@ -14,12 +14,11 @@ from starlette.routing import Route
 
 from editorial_ui.forms import form_fields
 from editorial_ui.pages import render
-from tipdesk.audit.models import AuditEvent
 from tipdesk.client_address import client_address
-from tipdesk.clock import utcnow
 from tipdesk.editors import device_cookie, login_throttle
 from tipdesk.editors.access import SESSION_EDITOR, SESSION_VERSION, current_editor, end_sessions
 from tipdesk.editors.accounts import verify_password
+from tipdesk.editors.logins import record_failed_login, record_login
 from tipdesk.editors.models import Editor
 from tipdesk.settings import Settings
 
@@ -72,7 +71,7 @@ async def login(request: Request) -> Response:
         )
     matches = await verify_password(editor.password_hash if editor else None, password)
     if editor is None or not matches:
-        await AuditEvent.create(action="login.failed", detail={"who": who})
+        await record_failed_login(who)
         return render(
             request,
             "login.html",
@@ -90,8 +89,7 @@ async def login(request: Request) -> Response:
     request.session.clear()
     request.session[SESSION_EDITOR] = editor.id
     request.session[SESSION_VERSION] = editor.session_version
-    await Editor.filter(id=editor.id).update(last_login_at=utcnow())
-    await AuditEvent.create(action="login.succeeded", editor=editor, detail={})
+    await record_login(editor)
     # A password someone else chose (the console's first one) is changed before anything else.
     chosen = "/account/password" if editor.must_change_password else target
     response = RedirectResponse(chosen, status_code=303)

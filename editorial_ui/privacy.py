@@ -9,14 +9,16 @@ from starlette.routing import Route
 
 from editorial_ui.pages import render
 from tipdesk.conversation.automatic import opening_hours_text
+from tipdesk.conversation.texts import reader_texts
 from tipdesk.settings import Settings
 
 
 async def privacy(request: Request) -> Response:
     settings: Settings = request.app.state.settings
+    every = reader_texts(settings)
     languages = []
     for code in ("nl", "en"):
-        texts = settings.texts[code]
+        texts = every[code]
         languages.append(
             {
                 "code": code,
@@ -28,7 +30,7 @@ async def privacy(request: Request) -> Response:
                 ),
             }
         )
-    keywords = {group: sorted(words) for group, words in settings.texts.keywords.items()}
+    keywords = {group: sorted(words) for group, words in every.keywords.items()}
     return render(request, "privacy.html", languages=languages, keywords=keywords, editor=None)
 
 

@@ -124,7 +124,8 @@ def _sections(report: dict[str, Any]) -> list[Section]:
                 [by_name["heatmap"]], folded=True),
         Section("Reactietijden", None, [by_name["response"]]),
         *(Section(by_name[n].title, _bars(by_name[n], n), [by_name[n]]) for n in (
-            "media", "desks", "funnel", "statuses", "consent", "readers", "failed_messages",
+            "media", "desks", "numbers", "funnel", "statuses", "consent", "readers",
+            "failed_messages",
             "dead_jobs")),
     ]  # fmt: skip
 

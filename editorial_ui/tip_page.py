@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from editorial_ui.board import local_times
 from editorial_ui.forms import form_fields
+from editorial_ui.labels import audit_label
 from editorial_ui.pages import render
 from editorial_ui.tip_conversation import CONVERSATION_HANDLERS, conversation_view
 from tipdesk.audit.models import AuditEvent
@@ -27,8 +28,9 @@ from tipdesk.editors.permissions import may_assign
 from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tipdesk.settings import Settings
 from tipdesk.tips import actions, editing, merging
-from tipdesk.tips.models import Tip, TipStatus
+from tipdesk.tips.models import Sender, Tip, TipStatus
 from tipdesk.tips.presenting import consent_evidence, tip_summary
+from tipdesk.webform.models import WebformContact
 
 # A note of 5,000 characters outside ASCII, percent-encoded, stays well under this.
 MAX_FORM_BYTES = 128 * 1024
@@ -65,10 +67,16 @@ async def show(request: Request) -> Response:
     message = request.query_params.get("message", "")[:300]
     return render(
         request, "tip.html", editor=editor, tip=summary, history=await _history(tip, tz),
-        consent_records=consent_records,
+        consent_records=consent_records, contact=await _form_contact(tip),
         statuses=[s.value for s in TipStatus], message=message,
         **await _choices(tip, editor), **await conversation_view(tip),
     )  # fmt: skip
+
+
+async def _form_contact(tip: Tip) -> WebformContact | None:
+    """What a web form reader left to be reached by (nothing for WhatsApp's readers)."""
+    sender = await Sender.get(id=tip.sender_id)
+    return await WebformContact.get_or_none(address=sender.user_id) if sender.user_id else None
 
 
 async def opened(request: Request) -> Response:
@@ -98,6 +106,7 @@ async def _history(tip: Tip, tz: ZoneInfo) -> list[dict[str, Any]]:
     )
     return [
         {"at": e.created_at.astimezone(tz).strftime("%d-%m %H:%M"), "action": e.action,
+         "label": audit_label(e.action),
          "editor": e.editor.display_name if e.editor else None, "note": e.detail.get("note")}
         for e in events
     ]  # fmt: skip

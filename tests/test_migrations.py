@@ -1,4 +1,4 @@
-"""Migrations that move existing data, run on a database that holds some: 0016 turns WhatsApp's
+"""Migrations that move existing data, run on a database that holds some: 0018 turns WhatsApp's
 ids into channel identities and must keep every reader, message, consent record and file."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from tipdesk.db import tortoise_config
 from tipdesk.tips.models import MediaAsset, Message, Sender, Tip
 
 POSTGRES_URL = os.environ.get("TIPDESK_TEST_DATABASE_URL", "").strip()
-BEFORE = "tipdesk.0015_outbound_messages"
+BEFORE = "tipdesk.0017_lines"
 NOW = utcnow()
 
 
@@ -71,9 +71,10 @@ async def _insert(connection: BaseDBAsyncClient, table: str, **row: object) -> N
     )
 
 
-async def _fill_at_0015(connection: BaseDBAsyncClient) -> None:
+async def _fill_at_0017(connection: BaseDBAsyncClient) -> None:
     """A phone reader with a tip, a message, the desk's answer to it, a consent exchange and a
-    photo; a username reader; and a reader erased since (whose id must stay unused)."""
+    photo; a username reader; a web form reader; and a reader erased since (whose id must stay
+    unused)."""
     times = {"created_at": NOW, "updated_at": NOW}
     reader = {"first_contact_at": NOW, **times}
     await _insert(connection, "senders", id=1, wa_id="31611111111", phone="31611111111",
@@ -81,6 +82,7 @@ async def _fill_at_0015(connection: BaseDBAsyncClient) -> None:
     await _insert(connection, "senders", id=2, user_id="NL.42", display_name="Bo", **reader)
     await _insert(connection, "senders", id=3, wa_id="31633333333", display_name="", **reader)
     await plain_sql.execute(connection, 'DELETE FROM "senders" WHERE "id"=?', [3])
+    await _insert(connection, "senders", id=4, user_id="wf.reader", display_name="", **reader)
     await _insert(connection, "tips", id=1, sender_id=1, status="new", tags=Json("[]"),
                   first_message_at=NOW, last_message_at=NOW, **times)  # fmt: skip
     message = {"text": "", "content": Json("{}"), "forwarded": False, "automatic": False,
@@ -94,6 +96,9 @@ async def _fill_at_0015(connection: BaseDBAsyncClient) -> None:
     await _insert(connection, "messages", id=3, wamid="wamid.BO", sender_id=2,
                   direction="in", type="text", delivery="received", sent_at=NOW,
                   **message)  # fmt: skip
+    await _insert(connection, "messages", id=4, wamid="wf.message", sender_id=4,
+                  direction="in", type="text", delivery="received", sent_at=NOW,
+                  **message)  # fmt: skip
     await _insert(connection, "consent_records", id=1, tip_id=1, sender_id=1, state="granted",
                   question_text="Mogen we?", request_wamid="wamid.OUT",
                   answer_wamid="wamid.YES", requested_at=NOW)  # fmt: skip
@@ -102,7 +107,7 @@ async def _fill_at_0015(connection: BaseDBAsyncClient) -> None:
                   **times)  # fmt: skip
     if connection.capabilities.dialect == "postgres":
         # Rows written with their ids, as the desk's own serials would have handed them out.
-        for table, last in {"senders": 3, "tips": 1, "messages": 3, "consent_records": 1,
+        for table, last in {"senders": 4, "tips": 1, "messages": 4, "consent_records": 1,
                             "media_assets": 1}.items():  # fmt: skip
             await connection.execute_query(f"SELECT setval('{table}_id_seq', {last})")
 
@@ -119,11 +124,11 @@ async def _triggers_and_indexes(connection: BaseDBAsyncClient) -> tuple[set[str]
     return {r["name"] for r in found[0]}, {r["name"] for r in found[1]}
 
 
-async def test_0016_keeps_every_identity_as_the_channel_s(empty_url: str) -> None:
+async def test_0018_keeps_every_identity_as_the_channel_s(empty_url: str) -> None:
     await _at(empty_url, BEFORE)
     await Tortoise.init(config=tortoise_config(empty_url))
     try:
-        await _fill_at_0015(connections.get("default"))
+        await _fill_at_0017(connections.get("default"))
         before = await _triggers_and_indexes(connections.get("default"))
     finally:
         await Tortoise.close_connections()
@@ -132,16 +137,18 @@ async def test_0016_keeps_every_identity_as_the_channel_s(empty_url: str) -> Non
 
     await Tortoise.init(config=tortoise_config(empty_url))
     try:
-        anna, bo = await Sender.all().order_by("id")
+        anna, bo, form = await Sender.all().order_by("id")
         assert (anna.channel, anna.address, anna.phone) == (
             "whatsapp",
             "31611111111",
             "31611111111",
         )
         assert (bo.channel, bo.address, bo.user_id) == ("whatsapp", None, "NL.42")
+        assert (form.channel, form.user_id) == ("webform", "wf.reader")
         messages = await Message.all().order_by("id")
         assert [(m.channel, m.external_id, m.sender_id) for m in messages] == [
             ("whatsapp", "wamid.IN", 1), ("whatsapp", "wamid.OUT", 1), ("whatsapp", "wamid.BO", 2),
+            ("webform", "wf.message", 4),
         ]  # fmt: skip
         assert messages[1].quoted_id == "wamid.IN"
         record = await ConsentRecord.get(id=1)
@@ -160,7 +167,7 @@ async def test_0016_keeps_every_identity_as_the_channel_s(empty_url: str) -> Non
 async def _identities_are_unique_per_channel(anna: Sender) -> None:
     fresh = {"first_contact_at": NOW, "display_name": ""}
     newcomer = await Sender.create(channel="whatsapp", address="31644444444", **fresh)
-    assert newcomer.id == 4, "an erased reader's id is never handed out again"
+    assert newcomer.id == 5, "an erased reader's id is never handed out again"
     with pytest.raises(IntegrityError):
         await Sender.create(channel="whatsapp", address=anna.address, **fresh)
     with pytest.raises(IntegrityError):

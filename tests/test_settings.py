@@ -9,6 +9,7 @@ import pytest
 
 from tipdesk.errors import SettingsError
 from tipdesk.settings import Settings, parse_duration, read_env_file, redact_url
+from tipdesk.whatsapp.contract import graph_base_url
 
 CREDENTIALS = {
     "TIPDESK_WHATSAPP_VERIFY_TOKEN": "verify",
@@ -27,7 +28,7 @@ def test_defaults_are_the_embedded_desk(tmp_path: Path) -> None:
     assert settings.database_url == f"sqlite://{tmp_path}/tipdesk.sqlite3"
     assert not settings.is_postgres
     assert settings.public_url == "http://127.0.0.1:8000"
-    assert settings.graph_api_url == "http://127.0.0.1:8000/sandbox/graph/v23.0"
+    assert graph_base_url(settings) == "http://127.0.0.1:8000/sandbox/graph/v23.0"
     assert settings.timezone.key == "Europe/Amsterdam"
     assert settings.tip_window == timedelta(minutes=30)
     assert settings.sandbox is True
@@ -114,7 +115,7 @@ def test_full_credentials_switch_sandbox_off(tmp_path: Path) -> None:
     settings = load(tmp_path, **CREDENTIALS)
     assert settings.whatsapp_configured
     assert settings.sandbox is False
-    assert settings.graph_api_url == "https://graph.facebook.com/v23.0"
+    assert graph_base_url(settings) == "https://graph.facebook.com/v23.0"
     assert load(tmp_path, TIPDESK_SANDBOX="no", **CREDENTIALS).sandbox is False
 
 

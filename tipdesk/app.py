@@ -27,19 +27,21 @@ from editorial_ui import (
     live,
     privacy,
     reports,
+    tip_form,
     tip_page,
 )
 from tipdesk import errors_http
 from tipdesk.api import routes as api
 from tipdesk.db import check_database, tortoise_config
-from tipdesk.desk import desk_worker
-from tipdesk.intake import webhook
+from tipdesk.desk import check_settings, desk_worker
 from tipdesk.intake.inbox import Inbox
 from tipdesk.media import serving
 from tipdesk.request_limits import BODY_DEADLINE, BodyDeadline
 from tipdesk.search.index import INDEX_PROCESS
 from tipdesk.security_headers import SecurityHeaders
 from tipdesk.settings import Settings
+from tipdesk.whatsapp import webhook
+from tipdesk.whatsapp.contract import graph_base_url
 from tipdesk.whatsapp.sandbox import create_sandbox, sandbox_routes
 
 log = logging.getLogger("tipdesk.app")
@@ -49,6 +51,8 @@ WEBHOOK_PREFIX = "/webhooks/"
 
 
 def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starlette:
+    check_settings(settings)
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
@@ -80,6 +84,7 @@ def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starl
             *admin.routes,
             *reports.routes,
             *privacy.routes,
+            *tip_form.routes,
             *admin_accounts.routes,
             *account.routes,
         ],
@@ -111,7 +116,7 @@ class Desk(Starlette):
     """The desk's app. Every HTTP request must send its whole body within `BODY_DEADLINE`
     (tipdesk/request_limits.py). Meta's signed notifications skip the middleware stack: they
     are the busiest path by far, need no session, and their endpoint renders its own errors and
-    security headers (`tipdesk/intake/webhook.py`)."""
+    security headers (`tipdesk/whatsapp/webhook.py`)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -142,7 +147,7 @@ class EditorSessions(SessionMiddleware):
 async def _in_process_worker(app: Starlette, settings: Settings) -> AsyncIterator[None]:
     """The embedded default: one process serves the desk and runs its jobs."""
     # In the sandbox, media and sends go to the desk's own fake Graph API, in-process.
-    own_graph = settings.graph_api_url.startswith(f"{settings.public_url}/sandbox/graph")
+    own_graph = graph_base_url(settings).startswith(f"{settings.public_url}/sandbox/graph")
     transport = httpx.ASGITransport(app=app) if settings.sandbox and own_graph else None
     worker = desk_worker(settings, http_transport=transport, give_way=app.state.inbox.lull)
     app.state.worker = worker

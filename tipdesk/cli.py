@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 from tipdesk.conversation.retention import schedule_purge
 from tipdesk.data_dir import keep_files_private, warn_if_exposed
 from tipdesk.db import database, migrate_database, pending_migrations
-from tipdesk.desk import desk_job_kinds, run_worker_process
+from tipdesk.desk import check_settings, desk_job_kinds, run_worker_process
 from tipdesk.editors.accounts import create_editor, create_token, set_password
 from tipdesk.editors.models import Editor, Role
 from tipdesk.errors import Conflict, InvalidInput, TipdeskError
@@ -121,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     run: Callable[[argparse.Namespace, Settings], None] = args.run
     keep_files_private()
     try:
-        settings = Settings.from_env()
+        settings = check_settings(Settings.from_env())
         configure_logging(settings.log_level)
         run(args, settings)
     except TipdeskError as exc:
@@ -183,10 +183,11 @@ async def _ensure_first_admin() -> None:
 
     password = secrets.token_urlsafe(12)
     try:
-        editor = await create_editor("admin@localhost", "Admin", Role.ADMIN, password)
+        editor = await create_editor(
+            "admin@localhost", "Admin", Role.ADMIN, password, must_change_password=True
+        )
     except Conflict:
         return  # several web processes started at once: another one made it
-    await Editor.filter(id=editor.id).update(must_change_password=True)
 
     print(
         "First start: created the admin editor\n"
@@ -299,6 +300,8 @@ def _fake_graph(args: argparse.Namespace, settings: Settings) -> None:
         app_secret=args.app_secret or settings.webhook_app_secret,
         access_token=args.access_token or settings.graph_access_token,
         phone_number_id=args.phone_number_id or settings.desk_phone_number_id,
+        # The desk's other numbers (TIPDESK_NUMBERS_FILE) are the fake's too.
+        other_numbers=tuple(n.phone_number_id for n in settings.numbers[1:]),
         webhook_url=args.webhook_url,
         policy=DeliveryPolicy(duplicate_rate=args.duplicate_rate),
         seed=args.seed,

@@ -28,6 +28,7 @@ MODEL_MODULES = (
     "tipdesk.intake.models",
     "tipdesk.jobs.models",
     "tipdesk.reports.models",
+    "tipdesk.webform.models",
 )
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 UNREACHABLE = (OSError, ConnectionError, DBConnectionError)

@@ -1,9 +1,9 @@
 """The composition root: the desk's job kinds, its channel and its worker, put together once.
 
 Every layer below stays ignorant of the ones above it: the job queue runs handlers it is given,
-the domains register nothing globally, and only here (and the web entry points that call this)
-are the WhatsApp adapter, the domains' jobs and the worker joined. A worker leases only kinds it
-knows, so jobs of a newer release wait for a worker that runs that release.
+the domains register nothing themselves, and only here (and the web entry points that call this)
+are the WhatsApp adapter, the domains' jobs, their subscribers and the worker joined. A worker
+leases only kinds it knows, so jobs of a newer release wait for a worker that runs that release.
 """
 
 from __future__ import annotations
@@ -16,77 +16,94 @@ from typing import Any
 import httpx
 
 from tipdesk.channels.base import Channel
-from tipdesk.conversation.erasure import ERASE_ECHOES, ERASE_READER, erase_reader, sweep_echoes
-from tipdesk.conversation.outbox import CONVERSATION_SEND, give_up_send, revive_send, send_queued
-from tipdesk.conversation.read_receipts import CONVERSATION_MARK_READ, mark_read
-from tipdesk.conversation.retention import CONVERSATION_PURGE, purge_job
-from tipdesk.intake.inbox import PROCESS_WEBHOOK
-from tipdesk.intake.recording import process_webhook
-from tipdesk.intake.unprocessable import give_up_webhooks, revive_webhooks
-from tipdesk.jobs.worker import JobKind, Worker
-from tipdesk.media.discard import MEDIA_DISCARD, discard_media
-from tipdesk.media.fetch import MEDIA_FETCH, MEDIA_TRANSCODE, fetch_media
-from tipdesk.media.states import give_up_asset, revive_asset
-from tipdesk.media.transcode import transcode_media
-from tipdesk.reports.jobs import REPORTS_ROLL_UP, roll_up_job
-from tipdesk.search.jobs import (
-    SEARCH_FORGET,
-    SEARCH_INDEX,
-    SEARCH_REBUILD,
-    forget_tips,
-    index_tip,
-    rebuild_job,
-)
+from tipdesk.channels.registry import Channels
+from tipdesk.conversation.automatic import tell_reader_of_status
+from tipdesk.conversation.erasure import ECHOES_JOB, ERASE_JOB
+from tipdesk.conversation.mail_notices import NOTIFY_JOB, schedule_notice
+from tipdesk.conversation.outbox import SEND_JOB
+from tipdesk.conversation.read_receipts import MARK_READ_JOB
+from tipdesk.conversation.retention import PURGE_JOB
+from tipdesk.conversation.texts import reader_texts
+from tipdesk.errors import InvalidInput, SettingsError
+from tipdesk.intake.jobs import INTAKE_JOB
+from tipdesk.jobs.kinds import JobKind, registry
+from tipdesk.jobs.worker import Worker
+from tipdesk.media.discard import DISCARD_JOB
+from tipdesk.media.fetch import FETCH_JOB
+from tipdesk.media.transcode import TRANSCODE_JOB
+from tipdesk.reports.jobs import ROLL_UP_JOB
+from tipdesk.search.jobs import FORGET_JOB, INDEX_JOB, REBUILD_JOB
 from tipdesk.settings import Settings
-from tipdesk.tips.models import MediaState
+from tipdesk.tips.editing import clean_desk
+from tipdesk.tips.events import StatusChanged, subscribe
+from tipdesk.webform.channel import WebFormChannel
+from tipdesk.webform.uploads import staging_folder
 from tipdesk.whatsapp.channel import WhatsAppChannel
 
 
-def desk_job_kinds(settings: Settings) -> dict[str, JobKind]:
-    kinds = [
-        # A job that kept killing its workers is given up with its kind's step (`give_up`);
-        # kinds without one (indexing, receipts, purges) just end dead, for an admin to retry.
-        # An admin's retry takes the give-up back (`revive`, jobs/revival.py).
-        JobKind(PROCESS_WEBHOOK, process_webhook, give_up=give_up_webhooks, revive=revive_webhooks),
-        JobKind(CONVERSATION_SEND, send_queued, give_up=give_up_send, revive=revive_send),
-        JobKind(CONVERSATION_MARK_READ, mark_read),
-        JobKind(
-            MEDIA_FETCH,
-            fetch_media,
-            concurrency=4,
-            give_up=give_up_asset,
-            revive=revive_asset(MediaState.PENDING),
-        ),
-        JobKind(
-            MEDIA_TRANSCODE,
-            transcode_media,
-            concurrency=settings.transcode_concurrency,
-            give_up=give_up_asset,
-            revive=revive_asset(MediaState.FETCHED),
-        ),
-        # One index writer per process; whoosh's lock file orders writers across processes.
-        JobKind(SEARCH_INDEX, index_tip, concurrency=1),
-        JobKind(SEARCH_REBUILD, rebuild_job, concurrency=1),
-        JobKind(SEARCH_FORGET, forget_tips, concurrency=1),
-        JobKind(MEDIA_DISCARD, discard_media, concurrency=1),
-        # Erasures and purges of one process one at a time: they touch many rows.
-        JobKind(ERASE_READER, erase_reader, concurrency=1),
-        JobKind(ERASE_ECHOES, sweep_echoes, concurrency=1),
-        JobKind(CONVERSATION_PURGE, purge_job, concurrency=1),
-        JobKind(REPORTS_ROLL_UP, roll_up_job, concurrency=1),
-    ]
-    return {kind.name: kind for kind in kinds}
+def connect_subscribers() -> None:
+    """Who hears what the tips' actions publish (tips/events.py), in the action's transaction.
+    Run when this module is imported, so every entry point (app, CLI, worker) has them before
+    its first action; connecting again changes nothing."""
+    subscribe(StatusChanged, tell_reader_of_status)
+
+
+connect_subscribers()
+
+
+def check_settings(settings: Settings) -> Settings:
+    """What the domains build from the settings, built once at start: a broken value stops the
+    desk here with a SettingsError naming its variable, not later in front of a reader."""
+    for number in settings.numbers:
+        reader_texts(settings, number.phone_number_id)
+        try:
+            clean_desk(number.desk)
+        except InvalidInput as exc:
+            raise SettingsError(f"TIPDESK_NUMBERS_FILE ({number.phone_number_id}): {exc}") from None
+    return settings
+
+
+# The desk's registry: every kind a worker runs, each declared once beside its handler (name,
+# priority, attempts, time limit, payload type, give-up and revive steps). A job that kept
+# killing its workers is given up with its kind's `give_up`; kinds without one (indexing,
+# receipts, purges) just end dead, for an admin to retry.
+DESK_JOBS = registry(
+    INTAKE_JOB,
+    SEND_JOB,
+    MARK_READ_JOB,
+    FETCH_JOB,
+    TRANSCODE_JOB,
+    INDEX_JOB,
+    REBUILD_JOB,
+    FORGET_JOB,
+    DISCARD_JOB,
+    ERASE_JOB,
+    ECHOES_JOB,
+    PURGE_JOB,
+    ROLL_UP_JOB,
+    NOTIFY_JOB,
+)
+
+
+def desk_job_kinds(settings: Settings) -> dict[str, JobKind[Any]]:
+    """The registry, by name (a copy: callers add kinds of their own, as tests do)."""
+    return dict(DESK_JOBS)
 
 
 def desk_channel(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> Channel:
-    """The channel readers reach the desk by (the sandbox's WhatsApp is the desk's own fake
-    Graph API, reached over `transport`)."""
-    return WhatsAppChannel(settings, transport=transport)
+    """The channels readers reach the desk by: WhatsApp (in the sandbox, the desk's own fake
+    Graph API, reached over `transport`) and the web form."""
+
+    async def notify(address: str) -> None:
+        await schedule_notice(address, settings)
+
+    web_form = WebFormChannel(staging_folder(settings.data_dir), notify=notify)
+    return Channels(WhatsAppChannel(settings, transport=transport), [web_form])
 
 
 def desk_worker(
     settings: Settings,
-    kinds: Mapping[str, JobKind] | None = None,
+    kinds: Mapping[str, JobKind[Any]] | None = None,
     *,
     http_transport: httpx.AsyncBaseTransport | None = None,
     **options: Any,
@@ -103,7 +120,7 @@ def desk_worker(
 async def run_worker_process(
     settings: Settings,
     concurrency: int | None = None,
-    kinds: Mapping[str, JobKind] | None = None,
+    kinds: Mapping[str, JobKind[Any]] | None = None,
 ) -> None:
     """A process that only runs jobs (`tipdesk worker`) until SIGTERM or SIGINT.
 

@@ -1,8 +1,13 @@
 """The desk's configuration: the only module that reads the environment.
 
-Every `TIPDESK_*` variable is declared once in `SETTINGS` (name, default, help), parsed and
-validated in `Settings.from_env`, and passed explicitly from there on. A bad value raises
+Every `TIPDESK_*` variable is declared once in `SETTINGS` (name, default, help): the default
+written there is the one the code takes, parsed like a given value. `Settings.from_env` parses and
+validates every value, and the settings are passed explicitly from there on. A bad value raises
 `SettingsError` naming the variable, which the CLI prints as one line.
+
+Settings hold plain values and the infrastructure's value types (opening hours, host lists,
+proxies); each domain builds its own objects from them (the reader texts from `texts_file`,
+the Graph API's URL from `graph_api_url`) and checks them at start (`tipdesk.desk`).
 """
 
 from __future__ import annotations
@@ -10,50 +15,66 @@ from __future__ import annotations
 import hmac
 import os
 import re
-from collections.abc import Mapping
+import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tipdesk.client_address import TrustedProxies, parse_trusted_proxies
-from tipdesk.conversation.opening_hours import OpeningHours, OpeningHoursError
-from tipdesk.conversation.texts import ReaderTexts, TextsError, load_texts
 from tipdesk.errors import SettingsError
+from tipdesk.host_list import MediaHosts, parse_media_hosts
+from tipdesk.opening_hours import OpeningHours, OpeningHoursError
 from tipdesk.secret_key import HOW_TO_MAKE_ONE, key_problem, stored_secret_key
-from tipdesk.whatsapp.contract import GRAPH_API_VERSION
-from tipdesk.whatsapp.media_hosts import DEFAULT_MEDIA_HOSTS, MediaHosts, parse_media_hosts
+
+NO_DEFAULT = "-"
 
 
 @dataclass(frozen=True)
 class SettingDoc:
     name: str
+    # The value taken when the variable is unset, written as one would set it (NO_DEFAULT: none);
+    # or, when `computed`, what the docs say in its place.
     default: str
     help: str
+    # The default depends on other settings or the machine: from_env works it out.
+    computed: bool = False
+
+    @property
+    def documented_default(self) -> str:
+        """The default as the README's table gives it."""
+        if self.computed:
+            return self.default
+        return "—" if self.default == NO_DEFAULT else f"`{self.default}`"
 
 
 SETTINGS: tuple[SettingDoc, ...] = (
     SettingDoc(
         "TIPDESK_DATABASE_URL",
-        "sqlite://<data dir>/tipdesk.sqlite3",
+        "`sqlite://<data dir>/tipdesk.sqlite3`",
         "tortoise-orm URL; postgres://user@host:port/db for PostgreSQL",
+        computed=True,
     ),
     SettingDoc("TIPDESK_DATA_DIR", "./var", "media store, search index and other local state"),
     SettingDoc(
         "TIPDESK_SECRET_KEY",
         "generated once into the data dir",
         "signs sessions and CSRF tokens; at least 32 bytes that look random",
+        computed=True,
     ),
     SettingDoc("TIPDESK_PUBLIC_URL", "http://127.0.0.1:8000", "how the desk is reached, for links"),
-    SettingDoc("TIPDESK_WHATSAPP_VERIFY_TOKEN", "-", "webhook verification token"),
-    SettingDoc("TIPDESK_WHATSAPP_APP_SECRET", "-", "app secret for X-Hub-Signature-256"),
-    SettingDoc("TIPDESK_WHATSAPP_ACCESS_TOKEN", "-", "bearer token for the Graph API"),
-    SettingDoc("TIPDESK_WHATSAPP_PHONE_NUMBER_ID", "-", "the newsroom's phone number id"),
+    SettingDoc("TIPDESK_WHATSAPP_VERIFY_TOKEN", NO_DEFAULT, "webhook verification token"),
+    SettingDoc("TIPDESK_WHATSAPP_APP_SECRET", NO_DEFAULT, "app secret for X-Hub-Signature-256"),
+    SettingDoc("TIPDESK_WHATSAPP_ACCESS_TOKEN", NO_DEFAULT, "bearer token for the Graph API"),
+    SettingDoc("TIPDESK_WHATSAPP_PHONE_NUMBER_ID", NO_DEFAULT, "the newsroom's phone number id"),
     SettingDoc(
         "TIPDESK_GRAPH_API_URL",
-        f"https://graph.facebook.com/{GRAPH_API_VERSION} (in sandbox mode the sandbox's own)",
+        "Meta's, at the version the adapter speaks (in sandbox mode the sandbox's own)",
         "base URL of the Graph API (tests point it at a local fake)",
+        computed=True,
     ),
     SettingDoc("TIPDESK_TIMEZONE", "Europe/Amsterdam", "for opening hours and reports"),
     SettingDoc("TIPDESK_OPENING_HOURS", "mon-fri 09:00-17:00", "when editors answer"),
@@ -61,6 +82,7 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "TIPDESK_SANDBOX",
         "on when no WhatsApp credentials are set",
         "enables the sandbox phone at /sandbox",
+        computed=True,
     ),
     SettingDoc(
         "TIPDESK_TIP_WINDOW",
@@ -78,6 +100,7 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "TIPDESK_TRANSCODE_CONCURRENCY",
         "number of cores",
         "transcoding jobs one worker process runs at once",
+        computed=True,
     ),
     SettingDoc(
         "TIPDESK_TRANSCODE_TIME_LIMIT",
@@ -107,9 +130,13 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "TIPDESK_TEXTS_FILE",
         "the built-in texts",
         "a TOML file with the newsroom's own reader texts and keywords, over the built-in ones",
+        computed=True,
     ),
     SettingDoc(
-        "TIPDESK_PRIVACY_URL", "<public url>/privacy", "the privacy notice readers are sent"
+        "TIPDESK_PRIVACY_URL",
+        "`<public url>/privacy`",
+        "the privacy notice readers are sent",
+        computed=True,
     ),
     SettingDoc(
         "TIPDESK_READ_RECEIPTS",
@@ -149,16 +176,46 @@ SETTINGS: tuple[SettingDoc, ...] = (
     ),
     SettingDoc(
         "TIPDESK_MEDIA_HOSTS",
-        DEFAULT_MEDIA_HOSTS,
+        "lookaside.fbsbx.com, *.fbcdn.net, *.whatsapp.net",
         "comma-separated host[:port] (*. for subdomains) media may be downloaded from; https"
         " only, except a loopback host listed literally; the Graph API's own host is allowed too",
     ),
     SettingDoc(
+        "TIPDESK_MEDIA_MAX_MB",
+        "100",
+        "largest file a reader may send, in MB (WhatsApp's own cap for documents is 100 MB)",
+    ),
+    SettingDoc(
+        "TIPDESK_NUMBERS_FILE",
+        NO_DEFAULT,
+        "a TOML file of the newsroom's WhatsApp numbers ([[number]]: phone_number_id, desk, name,"
+        " texts), for regional desks on one desk",
+    ),
+    SettingDoc(
+        "TIPDESK_WEB_FORM", "on", "the public tip form at /tip, for readers without WhatsApp"
+    ),
+    SettingDoc(
+        "TIPDESK_FORM_EMBED",
+        NO_DEFAULT,
+        "origins (space-separated, e.g. https://www.omroep.nl) whose pages may frame the tip form",
+    ),
+    SettingDoc(
+        "TIPDESK_SMTP_URL",
+        NO_DEFAULT,
+        "mail server for telling form readers an answer waits: smtp://, smtp+starttls:// or"
+        " smtps://[user:password@]host[:port]; unset sends no mail",
+    ),
+    SettingDoc(
+        "TIPDESK_MAIL_FROM", "tipdesk@<public host>", "the sender of the desk's mail", computed=True
+    ),
+    SettingDoc(
         "TIPDESK_TRUSTED_PROXIES",
-        "-",
+        NO_DEFAULT,
         "reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed",
     ),
 )
+
+DEFAULTS = {s.name: s.default for s in SETTINGS if not s.computed and s.default != NO_DEFAULT}
 
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$")
 _TRUE = {"1", "true", "on", "yes"}
@@ -167,6 +224,17 @@ _LOG_LEVELS = ("debug", "info", "warning", "error")
 SANDBOX_PHONE_NUMBER_ID = "100000000000001"
 # The tip statuses a reader can hear about (the texts file has a `status_<name>` for each).
 STATUSES_WITH_UPDATES = frozenset({"in_review", "verified", "used", "rejected"})
+
+
+@dataclass(frozen=True)
+class DeskNumber:
+    """One of the newsroom's WhatsApp numbers, e.g. a regional desk's: its readers' tips get its
+    desk label, and the desk answers them from it, as `name` (the {newsroom} in their texts)."""
+
+    phone_number_id: str
+    desk: str | None = None
+    name: str | None = None
+    texts_file: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -179,7 +247,8 @@ class Settings:
     whatsapp_app_secret: str | None = field(repr=False)
     whatsapp_access_token: str | None = field(repr=False)
     whatsapp_phone_number_id: str | None
-    graph_api_url: str
+    # None: the adapter's own default (Meta's, or in sandbox mode the sandbox's).
+    graph_api_url: str | None
     timezone: ZoneInfo
     opening_hours: OpeningHours
     sandbox: bool
@@ -195,7 +264,8 @@ class Settings:
     job_poll_interval: timedelta
     search_delay: timedelta
     log_level: str
-    texts: ReaderTexts = field(repr=False)
+    # None: the built-in reader texts only (the conversation loads and checks them).
+    texts_file: Path | None
     privacy_url: str
     read_receipts: bool
     status_updates: frozenset[str]
@@ -209,6 +279,14 @@ class Settings:
     evidence_retention: timedelta | None
     trusted_proxies: TrustedProxies
     media_hosts: MediaHosts
+    media_max_bytes: int
+    # The desk's main number first (TIPDESK_WHATSAPP_PHONE_NUMBER_ID, or the sandbox's), then
+    # the others of TIPDESK_NUMBERS_FILE.
+    numbers: tuple[DeskNumber, ...]
+    web_form: bool
+    form_embed: str
+    mail_url: str | None = field(repr=False)
+    mail_from: str
 
     @classmethod
     def from_env(
@@ -217,7 +295,7 @@ class Settings:
         """Read and validate the configuration; `environ` wins over the `.env` file."""
         given = os.environ if environ is None else environ
         env = _EnvReader({**read_env_file(env_file), **given})
-        data_dir = Path(env.text("TIPDESK_DATA_DIR", "./var")).expanduser().resolve()
+        data_dir = Path(env.text("TIPDESK_DATA_DIR")).expanduser().resolve()
         credentials = {
             "TIPDESK_WHATSAPP_VERIFY_TOKEN": env.optional("TIPDESK_WHATSAPP_VERIFY_TOKEN"),
             "TIPDESK_WHATSAPP_APP_SECRET": env.optional("TIPDESK_WHATSAPP_APP_SECRET"),
@@ -226,16 +304,10 @@ class Settings:
         }
         _check_credentials(credentials)
         cores = os.cpu_count() or 1
-        public_url = env.url("TIPDESK_PUBLIC_URL", "http://127.0.0.1:8000")
-        sandbox = env.boolean("TIPDESK_SANDBOX", not any(credentials.values()))
+        public_url = env.url("TIPDESK_PUBLIC_URL")
+        sandbox = env.boolean("TIPDESK_SANDBOX", "on" if not any(credentials.values()) else "off")
         _check_sandbox(sandbox, credentials)
-        # Without Meta, the desk talks to the sandbox phone's own Graph API.
-        graph_default = (
-            f"{public_url}/sandbox/graph/{GRAPH_API_VERSION}"
-            if sandbox and not any(credentials.values())
-            else f"https://graph.facebook.com/{GRAPH_API_VERSION}"
-        )
-        graph_api_url = env.url("TIPDESK_GRAPH_API_URL", graph_default)
+        graph_api_url = env.optional_url("TIPDESK_GRAPH_API_URL")
         return cls(
             data_dir=data_dir,
             database_url=env.database_url(data_dir),
@@ -246,34 +318,47 @@ class Settings:
             whatsapp_access_token=credentials["TIPDESK_WHATSAPP_ACCESS_TOKEN"],
             whatsapp_phone_number_id=credentials["TIPDESK_WHATSAPP_PHONE_NUMBER_ID"],
             graph_api_url=graph_api_url,
-            timezone=env.timezone("TIPDESK_TIMEZONE", "Europe/Amsterdam"),
-            opening_hours=env.opening_hours("TIPDESK_OPENING_HOURS", "mon-fri 09:00-17:00"),
+            timezone=env.timezone("TIPDESK_TIMEZONE"),
+            opening_hours=env.opening_hours("TIPDESK_OPENING_HOURS"),
             sandbox=sandbox,
-            tip_window=env.duration("TIPDESK_TIP_WINDOW", "30m"),
-            claim_idle=env.duration("TIPDESK_CLAIM_IDLE", "2h"),
-            webhook_max_bytes=env.integer("TIPDESK_WEBHOOK_MAX_BYTES", 5_000_000, minimum=1024),
-            worker_concurrency=env.integer("TIPDESK_WORKER_CONCURRENCY", 4, minimum=1),
-            transcode_concurrency=env.integer("TIPDESK_TRANSCODE_CONCURRENCY", cores, minimum=1),
-            transcode_time_limit=env.duration("TIPDESK_TRANSCODE_TIME_LIMIT", "15m"),
-            job_max_attempts=env.integer("TIPDESK_JOB_MAX_ATTEMPTS", 8, minimum=1),
-            job_lease=env.duration("TIPDESK_JOB_LEASE", "60s"),
-            job_retry_base=env.duration("TIPDESK_JOB_RETRY_BASE", "2s"),
-            job_poll_interval=env.duration("TIPDESK_JOB_POLL_INTERVAL", "500ms"),
-            search_delay=env.duration("TIPDESK_SEARCH_DELAY", "300ms", allow_zero=True),
-            log_level=env.choice("TIPDESK_LOG_LEVEL", "info", _LOG_LEVELS),
-            texts=env.texts("TIPDESK_TEXTS_FILE"),
+            tip_window=env.duration("TIPDESK_TIP_WINDOW"),
+            claim_idle=env.duration("TIPDESK_CLAIM_IDLE"),
+            webhook_max_bytes=env.integer("TIPDESK_WEBHOOK_MAX_BYTES", minimum=1024),
+            worker_concurrency=env.integer("TIPDESK_WORKER_CONCURRENCY", minimum=1),
+            transcode_concurrency=env.integer(
+                "TIPDESK_TRANSCODE_CONCURRENCY", minimum=1, default=str(cores)
+            ),
+            transcode_time_limit=env.duration("TIPDESK_TRANSCODE_TIME_LIMIT"),
+            job_max_attempts=env.integer("TIPDESK_JOB_MAX_ATTEMPTS", minimum=1),
+            job_lease=env.duration("TIPDESK_JOB_LEASE"),
+            job_retry_base=env.duration("TIPDESK_JOB_RETRY_BASE"),
+            job_poll_interval=env.duration("TIPDESK_JOB_POLL_INTERVAL"),
+            search_delay=env.duration("TIPDESK_SEARCH_DELAY", allow_zero=True),
+            log_level=env.choice("TIPDESK_LOG_LEVEL", _LOG_LEVELS),
+            texts_file=env.path("TIPDESK_TEXTS_FILE"),
             privacy_url=env.url("TIPDESK_PRIVACY_URL", f"{public_url}/privacy"),
-            read_receipts=env.boolean("TIPDESK_READ_RECEIPTS", True),
-            status_updates=env.statuses("TIPDESK_STATUS_UPDATES", "in_review,used"),
-            automatic_daily_cap=env.integer("TIPDESK_AUTOMATIC_DAILY_CAP", 5, minimum=0),
-            reader_rate_limit=env.integer("TIPDESK_READER_RATE_LIMIT", 30, minimum=1),
-            reply_signature=env.boolean("TIPDESK_REPLY_SIGNATURE", True),
-            reader_send_interval=env.duration("TIPDESK_READER_SEND_INTERVAL", "2s"),
-            send_rate=env.integer("TIPDESK_SEND_RATE", 60, minimum=1),
-            retention=env.duration("TIPDESK_RETENTION", "90d"),
-            evidence_retention=env.duration_or_keep("TIPDESK_EVIDENCE_RETENTION", "keep"),
+            read_receipts=env.boolean("TIPDESK_READ_RECEIPTS"),
+            status_updates=env.statuses("TIPDESK_STATUS_UPDATES"),
+            automatic_daily_cap=env.integer("TIPDESK_AUTOMATIC_DAILY_CAP", minimum=0),
+            reader_rate_limit=env.integer("TIPDESK_READER_RATE_LIMIT", minimum=1),
+            reply_signature=env.boolean("TIPDESK_REPLY_SIGNATURE"),
+            reader_send_interval=env.duration("TIPDESK_READER_SEND_INTERVAL"),
+            send_rate=env.integer("TIPDESK_SEND_RATE", minimum=1),
+            retention=env.duration("TIPDESK_RETENTION"),
+            evidence_retention=env.duration_or_keep("TIPDESK_EVIDENCE_RETENTION"),
             trusted_proxies=env.proxies("TIPDESK_TRUSTED_PROXIES"),
-            media_hosts=env.media_hosts("TIPDESK_MEDIA_HOSTS", graph_api_url),
+            media_hosts=env.media_hosts("TIPDESK_MEDIA_HOSTS"),
+            media_max_bytes=env.integer("TIPDESK_MEDIA_MAX_MB", minimum=1) * 1024 * 1024,
+            numbers=env.numbers(
+                "TIPDESK_NUMBERS_FILE",
+                credentials["TIPDESK_WHATSAPP_PHONE_NUMBER_ID"] or SANDBOX_PHONE_NUMBER_ID,
+            ),
+            web_form=env.boolean("TIPDESK_WEB_FORM"),
+            form_embed=env.origins("TIPDESK_FORM_EMBED"),
+            mail_url=env.mail_url("TIPDESK_SMTP_URL"),
+            mail_from=env.text(
+                "TIPDESK_MAIL_FROM", f"tipdesk@{urlsplit(public_url).hostname or 'localhost'}"
+            ),
         )
 
     @property
@@ -361,74 +446,94 @@ class _EnvReader:
         value = self.raw.get(name, "").strip()
         return value or None
 
-    def text(self, name: str, default: str) -> str:
-        return self.optional(name) or default
+    def text(self, name: str, default: str | None = None) -> str:
+        """The value given, else `default`, else the one declared in SETTINGS."""
+        return self.optional(name) or (DEFAULTS[name] if default is None else default)
 
     def fail(self, name: str, problem: str) -> SettingsError:
         return SettingsError(f"{name}: {problem}")
 
-    def boolean(self, name: str, default: bool) -> bool:
-        value = self.optional(name)
-        if value is None:
-            return default
+    def boolean(self, name: str, default: str | None = None) -> bool:
+        value = self.text(name, default)
         if value.lower() in _TRUE:
             return True
         if value.lower() in _FALSE:
             return False
         raise self.fail(name, f"'{value}' is not a boolean (1/0, true/false, on/off, yes/no)")
 
-    def integer(self, name: str, default: int, *, minimum: int) -> int:
-        value = self.optional(name)
-        if value is None:
-            return default
+    def integer(self, name: str, *, minimum: int, default: str | None = None) -> int:
+        value = self.text(name, default)
         if not value.isdigit() or int(value) < minimum:
             raise self.fail(name, f"'{value}' is not a whole number of at least {minimum}")
         return int(value)
 
-    def duration(self, name: str, default: str, *, allow_zero: bool = False) -> timedelta:
+    def duration(self, name: str, *, allow_zero: bool = False) -> timedelta:
         try:
-            result = parse_duration(self.text(name, default))
+            result = parse_duration(self.text(name))
         except ValueError as exc:
             raise self.fail(name, str(exc)) from None
         if result < timedelta(0) or (result == timedelta(0) and not allow_zero):
             raise self.fail(name, "must be longer than zero")
         return result
 
-    def duration_or_keep(self, name: str, default: str) -> timedelta | None:
+    def duration_or_keep(self, name: str) -> timedelta | None:
         """A duration, or None for `keep` (forever)."""
-        if self.text(name, default).strip().lower() == "keep":
+        if self.text(name).strip().lower() == "keep":
             return None
-        return self.duration(name, default)
+        return self.duration(name)
 
-    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
-        value = self.text(name, default).lower()
+    def choice(self, name: str, choices: tuple[str, ...]) -> str:
+        value = self.text(name).lower()
         if value not in choices:
             raise self.fail(name, f"'{value}' is not one of {', '.join(choices)}")
         return value
 
-    def url(self, name: str, default: str) -> str:
+    def url(self, name: str, default: str | None = None) -> str:
         value = self.text(name, default).rstrip("/")
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise self.fail(name, f"'{value}' is not an http(s) URL")
         return value
 
-    def timezone(self, name: str, default: str) -> ZoneInfo:
-        value = self.text(name, default)
+    def optional_url(self, name: str) -> str | None:
+        return None if self.optional(name) is None else self.url(name)
+
+    def timezone(self, name: str) -> ZoneInfo:
+        value = self.text(name)
         try:
             return ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise self.fail(name, f"'{value}' is not a time zone like Europe/Amsterdam") from None
 
-    def texts(self, name: str) -> ReaderTexts:
-        path = self.optional(name)
-        try:
-            return load_texts(Path(path).expanduser() if path else None)
-        except TextsError as exc:
-            raise self.fail(name, str(exc)) from None
+    def path(self, name: str) -> Path | None:
+        value = self.optional(name)
+        return Path(value).expanduser() if value else None
 
-    def statuses(self, name: str, default: str) -> frozenset[str]:
-        value = self.raw.get(name, default)
+    def numbers(self, name: str, main: str) -> tuple[DeskNumber, ...]:
+        """The numbers file: `[[number]]` tables of phone_number_id, desk, name and texts (a
+        texts file over the desk's, relative to the numbers file)."""
+        path = self.optional(name)
+        if path is None:
+            return (DeskNumber(main),)
+        file = Path(path).expanduser()
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise self.fail(name, f"cannot be read: {exc}") from None
+        entries = data.get("number")
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise self.fail(name, "must hold [[number]] tables")
+        found = [_desk_number(entry, file.parent, self.fail, name) for entry in entries]
+        ids = [number.phone_number_id for number in found]
+        if len(set(ids)) != len(ids):
+            raise self.fail(name, "names a phone_number_id twice")
+        mine = {number.phone_number_id: number for number in found}
+        first = mine.pop(main, DeskNumber(main))
+        return (first, *mine.values())
+
+    def statuses(self, name: str) -> frozenset[str]:
+        # Set but empty is a choice here: no updates at all.
+        value = self.raw.get(name, DEFAULTS[name])
         chosen = frozenset(part.strip().lower() for part in value.split(",") if part.strip())
         unknown = sorted(chosen - STATUSES_WITH_UPDATES)
         if unknown:
@@ -436,15 +541,33 @@ class _EnvReader:
             raise self.fail(name, f"'{unknown[0]}' is not one of {choices}")
         return chosen
 
+    def origins(self, name: str) -> str:
+        """Origins for a CSP source list: scheme://host[:port] each, nothing else."""
+        given = (self.optional(name) or "").split()
+        for origin in given:
+            parts = urlsplit(origin)
+            if parts.scheme not in ("https", "http") or not parts.netloc or parts.path.strip("/"):
+                raise self.fail(name, f"'{origin}' is not an origin like https://www.example.nl")
+        return " ".join(given)
+
+    def mail_url(self, name: str) -> str | None:
+        value = self.optional(name)
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("smtp", "smtp+starttls", "smtps") or not parts.hostname:
+            raise self.fail(name, "must be smtp://, smtp+starttls:// or smtps://host[:port]")
+        return value
+
     def proxies(self, name: str) -> TrustedProxies:
         try:
             return parse_trusted_proxies(self.raw.get(name, ""))
         except ValueError as exc:
             raise self.fail(name, str(exc)) from None
 
-    def media_hosts(self, name: str, graph_api_url: str) -> MediaHosts:
+    def media_hosts(self, name: str) -> MediaHosts:
         try:
-            return parse_media_hosts(self.text(name, DEFAULT_MEDIA_HOSTS), graph_api_url)
+            return parse_media_hosts(self.text(name))
         except ValueError as exc:
             raise self.fail(name, str(exc)) from None
 
@@ -457,9 +580,9 @@ class _EnvReader:
         where = name if given else f"{name} (stored in {data_dir / 'secret_key'})"
         raise self.fail(where, f"{problem}; {HOW_TO_MAKE_ONE}")
 
-    def opening_hours(self, name: str, default: str) -> OpeningHours:
+    def opening_hours(self, name: str) -> OpeningHours:
         try:
-            return OpeningHours.parse(self.text(name, default))
+            return OpeningHours.parse(self.text(name))
         except OpeningHoursError as exc:
             raise self.fail(name, str(exc)) from None
 
@@ -482,6 +605,26 @@ class _EnvReader:
                 raise self.fail(name, f"'{redact_url(value)}' has an invalid port") from None
             return value.replace(f"{parts.scheme}://", "postgres://", 1)
         raise self.fail(name, f"'{redact_url(value)}' is not a sqlite:// or postgres:// URL")
+
+
+def _desk_number(
+    entry: dict[str, Any], folder: Path, fail: Callable[[str, str], SettingsError], name: str
+) -> DeskNumber:
+    number = entry.get("phone_number_id")
+    if not isinstance(number, str) or not number.isdigit():
+        raise fail(name, "every [[number]] needs its phone_number_id (digits, as a string)")
+    values = {key: entry.get(key) for key in ("desk", "name", "texts")}
+    if not all(
+        value is None or (isinstance(value, str) and value.strip()) for value in values.values()
+    ):
+        raise fail(name, f"desk, name and texts of {number} must be text")
+    texts = values["texts"]
+    return DeskNumber(
+        phone_number_id=number,
+        desk=values["desk"],
+        name=values["name"],
+        texts_file=(folder / texts).resolve() if texts else None,
+    )
 
 
 def _check_sandbox(sandbox: bool, credentials: Mapping[str, str | None]) -> None:

@@ -41,11 +41,18 @@ class Newsroom:
     tokens: dict[str, dict[str, str]] = field(default_factory=dict)
 
     async def writes(
-        self, text: str = "", *, wa_id: str = ANNE, name: str = "Anne", **message: Any
+        self,
+        text: str = "",
+        *,
+        wa_id: str = ANNE,
+        name: str = "Anne",
+        to: str | None = None,
+        **message: Any,
     ) -> str:
-        """The reader sends a message (a text, or any Cloud API message object); its wamid."""
+        """The reader sends a message (a text, or any Cloud API message object) to the desk's
+        number `to` (its main one by default); its wamid."""
         body = message or {"type": "text", "text": {"body": text}}
-        wamid = self.fake.reader_sends(body, wa_id, name)
+        wamid = self.fake.reader_sends(body, wa_id, name, to)
         await self.settle()
         return wamid
 
@@ -152,11 +159,14 @@ def environ(environ: dict[str, str]) -> dict[str, str]:
 @pytest.fixture
 async def newsroom(environ: dict[str, str]) -> AsyncIterator[Newsroom]:
     desk_port = free_port()
+    # The desk's other numbers (TIPDESK_NUMBERS_FILE), to the fake too.
+    numbers = Settings.from_env(environ, env_file=None).numbers
     graph = create_fake_graph(
         FakeGraphConfig(
             app_secret=APP_SECRET,
             access_token=ACCESS_TOKEN,
             phone_number_id=NUMBER_ID,
+            other_numbers=tuple(n.phone_number_id for n in numbers[1:]),
             webhook_url=f"http://127.0.0.1:{desk_port}/webhooks/whatsapp",
             seed=7,
         )

@@ -9,6 +9,7 @@ import pytest
 
 from tests.conversation.conftest import ANNE, JOHN, Newsroom
 from tests.editorial_ui.sessions import PASSWORD, log_in_as
+from tipdesk.conversation.texts import reader_texts
 from tipdesk.editors.accounts import create_editor
 from tipdesk.editors.models import Role
 from tipdesk.tips.models import DeliveryState, Message, Sender
@@ -61,7 +62,7 @@ async def test_outside_opening_hours_the_confirmation_names_the_next_opening(
     )
     await newsroom.writes("Brand!")
     [confirmation] = newsroom.texts_sent()
-    weekday = newsroom.settings.texts["nl"].weekdays[tomorrow]
+    weekday = reader_texts(newsroom.settings)["nl"].weekdays[tomorrow]
     assert f"we kijken ernaar vanaf {weekday} om 09:00" in confirmation
 
 

@@ -25,9 +25,8 @@ from tests.conversation.reader_world import (
 from tipdesk.audit.models import AuditEvent
 from tipdesk.clock import utcnow
 from tipdesk.conversation import consent
-from tipdesk.conversation.erasure import ERASE_ECHOES
+from tipdesk.conversation.erasure import ERASE_ECHOES, ERASE_READER
 from tipdesk.conversation.models import ConsentRecord, ConsentScope, ConsentState
-from tipdesk.conversation.requests import ERASE_READER
 from tipdesk.editors.accounts import create_editor
 from tipdesk.editors.models import Editor, Role
 from tipdesk.intake.models import InboundWebhook, WebhookError
@@ -183,14 +182,21 @@ async def test_unknown_readers_end_cleanly_and_malformed_payloads_die_with_a_rea
     world: World,
 ) -> None:
     await enqueue(ERASE_READER, {"sender_id": 987654}, max_attempts=3)
-    for payload in ({"sender_id": "1; DROP TABLE senders"}, {"sender_id": True}, {}):
+    malformed = {
+        "sender_id must be an int, not str": {"sender_id": "1; DROP TABLE senders"},
+        "sender_id must be an int, not bool": {"sender_id": True},
+        "needs a positive integer sender_id": {"sender_id": 0},
+        "conversation.erase needs sender_id": {},
+    }
+    for payload in malformed.values():
         await enqueue(ERASE_READER, payload, max_attempts=3)
     await world.settle()
     jobs = await Job.filter(kind=ERASE_READER).order_by("id")
     assert jobs[0].state is JobState.DONE
-    for job in jobs[1:]:
-        assert job.state is JobState.DEAD and job.attempts == 3
-        assert "needs a positive integer sender_id" in (job.last_error or "")
+    for job, reason in zip(jobs[1:], malformed, strict=True):
+        # No retry can fix a payload: it dies on its first attempt, saying why.
+        assert job.state is JobState.DEAD and job.attempts == 1
+        assert reason in (job.last_error or ""), job.last_error
     assert world.fake.state.sent == []
 
 

@@ -9,7 +9,8 @@ import pytest
 
 from tipdesk.conversation.automatic import opening_phrase
 from tipdesk.conversation.intents import Intent, read_intent
-from tipdesk.conversation.texts import TextsError, load_texts
+from tipdesk.conversation.texts import TextsError, load_texts, reader_texts
+from tipdesk.desk import check_settings
 from tipdesk.errors import SettingsError
 from tipdesk.settings import Settings
 
@@ -98,10 +99,11 @@ def test_a_broken_texts_file_stops_the_desk_at_start(
     path.write_text(content, encoding="utf-8")
     with pytest.raises(TextsError, match=problem):
         load_texts(path)
+    settings = Settings.from_env(
+        {"TIPDESK_DATA_DIR": str(tmp_path), "TIPDESK_TEXTS_FILE": str(path)}, env_file=None
+    )
     with pytest.raises(SettingsError, match="TIPDESK_TEXTS_FILE"):
-        Settings.from_env(
-            {"TIPDESK_DATA_DIR": str(tmp_path), "TIPDESK_TEXTS_FILE": str(path)}, env_file=None
-        )
+        check_settings(settings)
 
 
 def test_a_newsroom_file_overrides_only_what_it_names(tmp_path: Path) -> None:
@@ -141,5 +143,7 @@ def test_the_next_opening_in_words(tmp_path: Path, now: str, opening: str, expec
     assert settings.opening_hours.next_opening(moment, settings.timezone) == datetime.fromisoformat(
         opening
     )
-    phrase = opening_phrase(datetime.fromisoformat(opening), moment, settings.texts["nl"], settings)
+    phrase = opening_phrase(
+        datetime.fromisoformat(opening), moment, reader_texts(settings)["nl"], settings
+    )
     assert phrase == expected

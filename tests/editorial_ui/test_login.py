@@ -11,6 +11,8 @@ from starlette.routing import Mount, Route
 
 from tests.editorial_ui.sessions import PASSWORD, csrf, log_in_as
 from tests.tips_factory import make_tip
+from tipdesk.audit.actions import AuditAction
+from tipdesk.audit.models import AuditEvent
 from tipdesk.editors.accounts import create_editor
 from tipdesk.editors.models import Role
 from tipdesk.search.jobs import rebuild
@@ -177,7 +179,7 @@ async def test_the_tip_page_shows_the_tip_and_its_forms_act(
     )
     assert "status must be one of" in (await client.get(refused.headers["location"])).text
     page = await client.get(f"/tips/{tip.id}")
-    assert "tip.status_changed" in page.text and "gebeld" in page.text
+    assert "status gewijzigd" in page.text and "gebeld" in page.text
     assert (await client.get("/tips/999999")).status_code == 404
     assert (
         await client.post(f"/tips/{tip.id}/explode", data={"csrf_token": token})
@@ -222,6 +224,11 @@ async def test_admins_see_dead_jobs_and_webhook_errors_and_retry_them(
     await Job.filter(id=job.id).update(state=JobState.DEAD)
     await client.post(f"/admin/jobs/{job.id}/discard", data={"csrf_token": token})
     assert not await Job.filter(id=job.id).exists()
+    audited = await AuditEvent.filter(action__startswith="job.").order_by("id")
+    assert [(e.action, e.detail) for e in audited] == [
+        (AuditAction.JOB_RETRY, {"job_id": job.id}),
+        (AuditAction.JOB_DISCARD, {"job_id": job.id}),
+    ]
 
 
 async def test_board_filters(client: httpx.AsyncClient, settings: Settings, anne: None) -> None:

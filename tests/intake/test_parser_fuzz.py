@@ -84,7 +84,7 @@ def test_any_value_anywhere_in_a_real_payload_parses_without_raising(
     candidates = [p for p in paths(mutated) if len(p) > 2]
     path = data.draw(st.sampled_from(candidates))
     mutated = replace(mutated, path, value)
-    result = parse_notification(mutated, PHONE_NUMBER_ID)
+    result = parse_notification(mutated, {PHONE_NUMBER_ID})
     for item in result.messages:
         assert isinstance(item, InboundMessage) and item.external_id and item.sent_at.tzinfo
     for item in result.statuses:
@@ -110,7 +110,7 @@ def test_random_messages_parse_or_become_violations(message: dict[str, Any]) -> 
             }
         ],
     }
-    result = parse_notification(envelope, PHONE_NUMBER_ID)
+    result = parse_notification(envelope, {PHONE_NUMBER_ID})
     assert len(result.messages) + len(result.violations) == 1
 
 

@@ -13,12 +13,15 @@ import asyncio
 import dataclasses
 import os
 import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
 
 from tipdesk.desk import desk_job_kinds, run_worker_process
 from tipdesk.intake.inbox import PROCESS_WEBHOOK
+from tipdesk.intake.inbox_writers import BodiesToProcess
 from tipdesk.intake.models import InboundState, InboundWebhook
-from tipdesk.intake.recording import webhook_ids
-from tipdesk.jobs.worker import Handler, JobContext, JobKind
+from tipdesk.jobs.kinds import JobContext, JobKind, NoPayload
 from tipdesk.logs import configure_logging
 from tipdesk.settings import Settings
 
@@ -31,26 +34,34 @@ def _append(path: str, line: str) -> None:
         os.close(fd)
 
 
-async def probe_append(context: JobContext, payload: dict[str, object]) -> None:
-    path = str(payload["log"])
+@dataclass(frozen=True)
+class Append:
+    log: str
+    sleep: int = 0
+    n: int | None = None
+
+
+async def probe_append(context: JobContext, payload: Append) -> None:
+    path = payload.log
     _append(path, f"start {context.job_id} {context.attempt} {os.getpid()}\n")
-    await asyncio.sleep(float(str(payload.get("sleep", 0))))
+    await asyncio.sleep(payload.sleep)
     _append(path, f"done {context.job_id} {context.attempt} {os.getpid()}\n")
 
 
-async def probe_fail(context: JobContext, payload: dict[str, object]) -> None:
+async def probe_fail(context: JobContext, payload: NoPayload) -> None:
     raise RuntimeError(f"probe failure on attempt {context.attempt}")
 
 
-async def probe_die(context: JobContext, payload: dict[str, object]) -> None:
+async def probe_die(context: JobContext, payload: Any) -> None:
     os._exit(70)
 
 
-def dies_on_body(marker: bytes, handler: Handler) -> Handler:
-    async def run(context: JobContext, payload: dict[str, object]) -> None:
-        waiting = await InboundWebhook.filter(
-            id__in=webhook_ids(payload), state=InboundState.RECEIVED
-        )
+Intake = Callable[[JobContext, BodiesToProcess], Awaitable[None]]
+
+
+def dies_on_body(marker: bytes, handler: Intake) -> Intake:
+    async def run(context: JobContext, payload: BodiesToProcess) -> None:
+        waiting = await InboundWebhook.filter(id__in=payload.ids, state=InboundState.RECEIVED)
         if any(marker in bytes(webhook.body) for webhook in waiting):
             os._exit(70)
         await handler(context, payload)
@@ -63,8 +74,8 @@ def main() -> None:
     configure_logging(settings.log_level)
     kinds = {
         **desk_job_kinds(settings),
-        "probe.append": JobKind("probe.append", probe_append),
-        "probe.fail": JobKind("probe.fail", probe_fail),
+        "probe.append": JobKind("probe.append", Append, probe_append, priority=100, timeout=None),
+        "probe.fail": JobKind("probe.fail", NoPayload, probe_fail, priority=100, timeout=None),
     }
     for name in filter(None, os.environ.get("PROBE_DIE_IN", "").split(",")):
         kinds[name] = dataclasses.replace(kinds[name], handler=probe_die)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from tortoise import connections
@@ -11,12 +14,24 @@ from tortoise.transactions import in_transaction
 
 from tipdesk.clock import utcnow
 from tipdesk.jobs import queue
+from tipdesk.jobs.kinds import JobContext, JobKind
 from tipdesk.jobs.models import Job, JobState
-from tipdesk.jobs.worker import JobContext, JobKind, Worker
+from tipdesk.jobs.worker import Worker
 from tipdesk.settings import Settings
 
 LEASE = timedelta(seconds=30)
 pytestmark = pytest.mark.usefixtures("db")
+
+
+@dataclass(frozen=True)
+class Probe:
+    n: int | None = None
+
+
+def probe_kind(
+    name: str, handler: Callable[[JobContext, Probe], Awaitable[None]], **options: Any
+) -> JobKind[Probe]:
+    return JobKind(name, Probe, handler, priority=100, timeout=None, **options)
 
 
 async def test_a_job_commits_with_the_change_that_needs_it() -> None:
@@ -206,21 +221,21 @@ async def test_a_failure_or_a_finished_job_is_no_crash() -> None:
 
 async def test_a_job_that_keeps_killing_workers_is_given_up(settings: Settings) -> None:
     ran: list[int] = []
-    gave_up: list[dict[str, object]] = []
+    gave_up: list[Probe] = []
 
-    async def handler(context: JobContext, payload: dict[str, object]) -> None:
+    async def handler(context: JobContext, payload: Probe) -> None:
         ran.append(context.attempt)
 
-    async def give_up(context: JobContext, payload: dict[str, object]) -> None:
+    async def give_up(context: JobContext, payload: Probe) -> None:
         gave_up.append(payload)
 
     await queue.enqueue("poison", {"n": 1}, max_attempts=5)
     await crash("poison")
     await crash("poison")
-    worker = Worker(settings, {"poison": JobKind("poison", handler, give_up=give_up)})
+    worker = Worker(settings, {"poison": probe_kind("poison", handler, give_up=give_up)})
     assert await worker.drain() == 1
     dead = await Job.get()
-    assert (ran, gave_up, dead.state, dead.crashes) == ([], [{"n": 1}], JobState.DEAD, 2)
+    assert (ran, gave_up, dead.state, dead.crashes) == ([], [Probe(1)], JobState.DEAD, 2)
     assert dead.last_error == "given up after attempt 2: its worker died 2 times while running it"
     assert await queue.retry_dead(dead.id)
     assert (await Job.get()).crashes == 0
@@ -235,11 +250,11 @@ async def test_a_job_that_crashed_once_waits_for_a_quiet_worker_without_its_leas
     transcoding, release, finished = asyncio.Event(), asyncio.Event(), asyncio.Event()
     seen_while_busy: list[tuple[JobState, int]] = []
 
-    async def transcode(context: JobContext, payload: dict[str, object]) -> None:
+    async def transcode(context: JobContext, payload: Probe) -> None:
         transcoding.set()
         await release.wait()
 
-    async def send(context: JobContext, payload: dict[str, object]) -> None:
+    async def send(context: JobContext, payload: Probe) -> None:
         assert worker.running.total() == 1  # alone
         finished.set()
 
@@ -247,10 +262,8 @@ async def test_a_job_that_crashed_once_waits_for_a_quiet_worker_without_its_leas
     await queue.enqueue("transcode", {}, max_attempts=5, priority=1)
     await queue.enqueue("send", {}, max_attempts=5, priority=5)
     await crash("send")
-    worker = Worker(
-        settings, {"transcode": JobKind("transcode", transcode), "send": JobKind("send", send)},
-        concurrency=3,
-    )  # fmt: skip
+    kinds = {"transcode": probe_kind("transcode", transcode), "send": probe_kind("send", send)}
+    worker = Worker(settings, kinds, concurrency=3)
     stop = asyncio.Event()
     task = asyncio.create_task(worker.run(stop))
     try:
@@ -272,12 +285,12 @@ async def test_a_job_that_crashed_once_waits_for_a_quiet_worker_without_its_leas
 
 
 async def test_a_last_attempt_that_died_is_given_up(settings: Settings) -> None:
-    async def handler(context: JobContext, payload: dict[str, object]) -> None:
+    async def handler(context: JobContext, payload: Probe) -> None:
         raise AssertionError("a spent job must not run")
 
     await queue.enqueue("poison", {}, max_attempts=1)
     await crash("poison")
-    assert await Worker(settings, {"poison": JobKind("poison", handler)}).drain() == 1
+    assert await Worker(settings, {"poison": probe_kind("poison", handler)}).drain() == 1
     dead = await Job.get()
     assert dead.state is JobState.DEAD and dead.last_error is not None
     assert "its last attempt of 1 died with its worker" in dead.last_error
@@ -308,7 +321,7 @@ async def test_worker_respects_per_kind_concurrency(settings: Settings) -> None:
     running, peak, finished = 0, 0, asyncio.Event()
     done = 0
 
-    async def transcode(context: JobContext, payload: dict[str, object]) -> None:
+    async def transcode(context: JobContext, payload: Probe) -> None:
         nonlocal running, peak, done
         running += 1
         peak = max(peak, running)
@@ -321,7 +334,7 @@ async def test_worker_respects_per_kind_concurrency(settings: Settings) -> None:
     for n in range(6):
         await queue.enqueue("transcode", {"n": n}, max_attempts=3)
     worker = Worker(
-        settings, {"transcode": JobKind("transcode", transcode, concurrency=2)}, concurrency=5
+        settings, {"transcode": probe_kind("transcode", transcode, concurrency=2)}, concurrency=5
     )
     await run_worker_until(worker, finished)
     assert peak == 2
@@ -335,13 +348,13 @@ async def test_heartbeat_keeps_a_long_job_from_being_taken_over(environ: dict[st
     runs: list[int] = []
     finished = asyncio.Event()
 
-    async def long_job(context: JobContext, payload: dict[str, object]) -> None:
+    async def long_job(context: JobContext, payload: Probe) -> None:
         runs.append(context.attempt)
         await asyncio.sleep(3.0)
         finished.set()
 
     await queue.enqueue("long", {}, max_attempts=3)
-    kinds = {"long": JobKind("long", long_job)}
+    kinds = {"long": probe_kind("long", long_job)}
     first, second = Worker(settings, kinds), Worker(settings, kinds)
     stop = asyncio.Event()
     task = asyncio.create_task(second.run(stop))
@@ -358,12 +371,12 @@ async def test_heartbeat_keeps_a_long_job_from_being_taken_over(environ: dict[st
 async def test_handler_error_is_recorded_on_the_job(settings: Settings) -> None:
     failed = asyncio.Event()
 
-    async def broken(context: JobContext, payload: dict[str, object]) -> None:
+    async def broken(context: JobContext, payload: Probe) -> None:
         failed.set()
         raise KeyError("media_id")
 
     await queue.enqueue("broken", {}, max_attempts=5)
-    await run_worker_until(Worker(settings, {"broken": JobKind("broken", broken)}), failed)
+    await run_worker_until(Worker(settings, {"broken": probe_kind("broken", broken)}), failed)
     job = await Job.get()
     assert job.state is JobState.QUEUED
     assert job.attempts == 1

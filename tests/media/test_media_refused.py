@@ -23,6 +23,7 @@ from tests.servers import serving
 from tipdesk.jobs.models import Job
 from tipdesk.settings import Settings
 from tipdesk.tips.models import MediaAsset, MediaKind, MediaState
+from tipdesk.whatsapp.contract import graph_base_url
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -71,7 +72,7 @@ def allowing(desk: Desk, environ: dict[str, str], *hosts: str) -> Desk:
     settings = Settings.from_env(
         {
             **environ,
-            "TIPDESK_GRAPH_API_URL": desk.settings.graph_api_url,
+            "TIPDESK_GRAPH_API_URL": graph_base_url(desk.settings),
             "TIPDESK_MEDIA_HOSTS": ",".join(hosts),
         },
         env_file=None,
@@ -92,7 +93,7 @@ async def test_an_unlisted_loopback_url_gets_no_request_and_fails_the_asset_once
 ) -> None:
     caplog.set_level(logging.DEBUG)
     # The Graph API's own origin is allowed, not its whole host: this is 127.0.0.1 too.
-    assert desk.settings.graph_api_url.startswith("http://127.0.0.1:")
+    assert graph_base_url(desk.settings).startswith("http://127.0.0.1:")
     asset = await asset_at(desk, f"{inside.base}/file?secret=QUERYSECRET", tmp_path)
     await desk.settle()
     assert inside.requests == [], "the internal server was asked, maybe with the token"

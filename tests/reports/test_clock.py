@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from tipdesk.conversation.opening_hours import OpeningHours
+from tipdesk.opening_hours import OpeningHours
 from tipdesk.reports.clock import BusinessClock, bucket_seconds, local_moment, percentile
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")

@@ -19,9 +19,9 @@ from tests.reports.history import build_history, outbound, utc
 from tests.reports.random_history import random_history
 from tipdesk.audit.models import AuditEvent
 from tipdesk.conversation import consent
-from tipdesk.conversation.opening_hours import OpeningHours
 from tipdesk.editors.accounts import create_editor
 from tipdesk.editors.models import Editor, Role
+from tipdesk.opening_hours import OpeningHours
 from tipdesk.reports import rollups
 from tipdesk.reports.clock import bucket_seconds
 from tipdesk.reports.models import ReportDay

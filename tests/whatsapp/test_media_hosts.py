@@ -10,15 +10,16 @@ import httpx
 import pytest
 
 from tipdesk.errors import SettingsError
+from tipdesk.host_list import MediaHosts, parse_media_hosts
 from tipdesk.settings import Settings
-from tipdesk.whatsapp.media_hosts import MediaHosts, MediaRefused, parse_media_hosts
+from tipdesk.whatsapp.media_hosts import MediaRefused, entry_for
 
 META = "https://graph.facebook.com/v21.0"
 
 
 def allows(hosts: MediaHosts, url: str) -> bool:
     try:
-        hosts.entry_for(httpx.URL(url))
+        entry_for(hosts, httpx.URL(url))
     except MediaRefused:
         return False
     return True
@@ -78,13 +79,13 @@ def test_ip_literals_match_exactly_and_never_a_wildcard() -> None:
 def test_a_url_with_a_user_name_is_refused() -> None:
     hosts = parse_media_hosts("lookaside.fbsbx.com")
     with pytest.raises(MediaRefused, match="user name"):
-        hosts.entry_for(httpx.URL("https://evil:x@lookaside.fbsbx.com/x"))
+        entry_for(hosts, httpx.URL("https://evil:x@lookaside.fbsbx.com/x"))
 
 
 def test_a_refusal_names_the_origin_but_never_path_or_query() -> None:
     hosts = parse_media_hosts("lookaside.fbsbx.com")
     with pytest.raises(MediaRefused) as refused:
-        hosts.entry_for(httpx.URL("http://10.0.0.7:9200/_search?token=SECRET"))
+        entry_for(hosts, httpx.URL("http://10.0.0.7:9200/_search?token=SECRET"))
     assert str(refused.value) == "http://10.0.0.7:9200 is not in TIPDESK_MEDIA_HOSTS"
 
 

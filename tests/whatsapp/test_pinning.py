@@ -18,7 +18,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.servers import free_port
-from tipdesk.whatsapp.media_hosts import MediaRefused, parse_entry, parse_media_hosts
+from tipdesk.host_list import parse_entry, parse_media_hosts
+from tipdesk.whatsapp.media_hosts import MediaRefused
 from tipdesk.whatsapp.pinning import PinnedTransport, checked_address, is_internal
 
 

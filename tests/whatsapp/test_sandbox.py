@@ -14,6 +14,7 @@ from tests.media_store import clips
 from tipdesk.desk import desk_worker
 from tipdesk.settings import Settings
 from tipdesk.tips.models import Direction, MediaAsset, MediaKind, MediaState, Message
+from tipdesk.whatsapp.contract import graph_base_url
 
 READER = {"from": "31611112222", "name": "Sandra Sandbox"}
 
@@ -100,7 +101,7 @@ async def test_desk_replies_and_buttons_show_in_the_thread(
         },
     }
     sent = await client.post(
-        f"{settings.graph_api_url.removeprefix(settings.public_url)}/{settings.desk_phone_number_id}/messages",
+        f"{graph_base_url(settings).removeprefix(settings.public_url)}/{settings.desk_phone_number_id}/messages",
         json=ask,
         headers=auth,
     )

@@ -8,6 +8,7 @@ adapter builds a provider body or knows a provider's error code.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -24,6 +25,8 @@ class Recipient:
 
     address: str | None
     user_id: str | None = None
+    # The desk's address to send from (the number the reader wrote to); None: the main one.
+    line: str | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,7 @@ class MediaFile:
     mime_type: str | None
     sha256: str | None
     handle: Any  # the adapter's own reference (e.g. a resolved download URL)
+    channel: str = ""  # the adapter that located it (its `name`)
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,13 @@ class Download:
     sha256: str
     size: int
     head: bytes
+
+
+class Inbox(Protocol):
+    """Where a channel's HTTP edge leaves an inbound body: stored durably, with the job that
+    will parse it, before the edge answers (tipdesk/intake/inbox.py)."""
+
+    async def store(self, body: bytes) -> uuid.UUID: ...
 
 
 class Channel(Protocol):
@@ -149,7 +160,7 @@ class Channel(Protocol):
         """Send; the channel's id of the message. Raises `SendRefused` or `ChannelError`."""
         ...
 
-    async def mark_read(self, external_id: str) -> None: ...
+    async def mark_read(self, external_id: str, line: str | None = None) -> None: ...
 
     async def locate_media(self, media_id: str) -> MediaFile: ...
 

@@ -47,6 +47,8 @@ class Reader:
     display_name: str
     username: str | None = None
     address: str | None = None
+    # The language the reader chose on the channel (the web form's page), if it has one.
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,9 @@ class InboundMessage:
     number_change: str | None = None
     choice: str | None = None
     original_id: str | None = None
+    # The desk's own address the reader wrote to (a WhatsApp number's id): the desk answers
+    # from it. None for channels with one address (the web form).
+    line: str | None = None
 
 
 @dataclass(frozen=True)
@@ -105,3 +110,5 @@ class Notification:
     value_errors: list[Json] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
     other_numbers: int = 0
+    # The adapter that parsed it (`Channels` names it): its name goes with every id stored.
+    channel: str = ""

@@ -15,13 +15,16 @@ from tipdesk.channels.base import Outbound
 from tipdesk.clock import utcnow
 from tipdesk.conversation.limits import within_daily_cap, within_rate_limit
 from tipdesk.conversation.outbox import Outgoing, queue_message
-from tipdesk.conversation.texts import LanguageTexts
+from tipdesk.conversation.texts import LanguageTexts, reader_texts
 from tipdesk.settings import Settings
+from tipdesk.tips.events import StatusChanged
 from tipdesk.tips.models import Message, Sender, Tip
 
 
 def texts_for(sender: Sender, settings: Settings) -> LanguageTexts:
-    return settings.texts[settings.texts.language_for(sender.phone, sender.language)]
+    """In the reader's language, as the desk's number they last wrote to words it."""
+    texts = reader_texts(settings, sender.line)
+    return texts[texts.language_for(sender.phone, sender.language)]
 
 
 async def may_send_automatic(
@@ -105,6 +108,11 @@ def opening_hours_text(texts: LanguageTexts, settings: Settings) -> str:
             days += f"–{texts.weekdays[last_day]}"
         parts.append(f"{days} {start // 60:02d}:{start % 60:02d}–{end // 60:02d}:{end % 60:02d}")
     return ", ".join(parts)
+
+
+async def tell_reader_of_status(event: StatusChanged) -> None:
+    """The subscriber to a tip's StatusChanged (connected in tipdesk/desk.py)."""
+    await status_update(event.tip, event.status.value, event.settings, event.connection)
 
 
 async def status_update(

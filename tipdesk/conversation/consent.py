@@ -12,7 +12,8 @@ from datetime import timedelta
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from tipdesk.audit.models import AuditEvent
+from tipdesk.audit.actions import AuditAction
+from tipdesk.audit.trail import record as record_event
 from tipdesk.channels.base import Outbound
 from tipdesk.clock import utcnow
 from tipdesk.conversation.automatic import texts_for
@@ -27,10 +28,10 @@ from tipdesk.editors.permissions import check_may_work_on
 from tipdesk.errors import Conflict, InvalidInput, NotFound
 from tipdesk.search.jobs import schedule_indexing
 from tipdesk.settings import Settings
+from tipdesk.tips.consent_gate import NEEDS_CONSENT
+from tipdesk.tips.marks import mark_consent_unclear
 from tipdesk.tips.models import MediaAsset, MediaKind, Message, Sender, Tip
 
-# Stickers are the reader's decoration, not footage to broadcast.
-NEEDS_CONSENT = [kind for kind in MediaKind if kind is not MediaKind.STICKER]
 ASK_AGAIN_AFTER = timedelta(hours=24)
 
 
@@ -100,8 +101,8 @@ async def _ask(
         settings, connection,
     )  # fmt: skip
     await set_pending_question(sender, f"consent:{record.id}", now, connection)
-    await AuditEvent.create(
-        action="consent.requested", tip_id=tip.id, sender_id=sender.id, editor=editor,
+    await record_event(
+        AuditAction.CONSENT_REQUESTED, tip_id=tip.id, sender_id=sender.id, editor=editor,
         detail={"consent_id": record.id, "media": [asset.id for asset in media]},
         using_db=connection,
     )  # fmt: skip
@@ -158,9 +159,9 @@ async def ask_again(
     )  # fmt: skip
     now = utcnow()
     await set_pending_question(sender, f"consent:{record.id}:again", now, connection)
-    await Tip.filter(id=record.tip_id).using_db(connection).update(consent_unclear_at=now)
-    await AuditEvent.create(
-        action="consent.unclear", tip_id=record.tip_id, sender_id=sender.id,
+    await mark_consent_unclear(record.tip_id, now, connection)
+    await record_event(
+        AuditAction.CONSENT_UNCLEAR, tip_id=record.tip_id, sender_id=sender.id,
         detail={"consent_id": record.id, "wamid": message.external_id}, using_db=connection,
     )  # fmt: skip
 
@@ -193,9 +194,10 @@ async def answer(
     }
     await ConsentRecord.filter(id=record.id).using_db(connection).update(**changes)
     await set_pending_question(sender, None, None, connection)
-    await Tip.filter(id=record.tip_id).using_db(connection).update(consent_unclear_at=None)
-    await AuditEvent.create(
-        action=f"consent.{changes['state']}", tip_id=record.tip_id, sender_id=sender.id,
+    await mark_consent_unclear(record.tip_id, None, connection)
+    answered = AuditAction.CONSENT_GRANTED if granted else AuditAction.CONSENT_REFUSED
+    await record_event(
+        answered, tip_id=record.tip_id, sender_id=sender.id,
         detail={"consent_id": record.id, "scope": intent.scope}, using_db=connection,
     )  # fmt: skip
     await schedule_indexing(record.tip_id, settings, connection)
@@ -225,8 +227,8 @@ async def revoke(
             .using_db(connection)
             .update(state=ConsentState.REVOKED, revoked_at=message.sent_at)
         )
-        await AuditEvent.create(
-            action="consent.revoked", tip_id=record.tip_id, sender_id=sender.id,
+        await record_event(
+            AuditAction.CONSENT_REVOKED, tip_id=record.tip_id, sender_id=sender.id,
             detail={"consent_id": record.id, "wamid": message.external_id}, using_db=connection,
         )  # fmt: skip
         await schedule_indexing(record.tip_id, settings, connection)
@@ -250,34 +252,10 @@ async def set_credit(
     if record is None:
         return
     await ConsentRecord.filter(id=record.id).using_db(connection).update(credit_name=credit)
-    await AuditEvent.create(
-        action="consent.credit_changed", tip_id=record.tip_id, sender_id=sender.id,
+    await record_event(
+        AuditAction.CONSENT_CREDIT_CHANGED, tip_id=record.tip_id, sender_id=sender.id,
         detail={"consent_id": record.id}, using_db=connection,
     )  # fmt: skip
     await schedule_indexing(record.tip_id, settings, connection)
     body = texts_for(sender, settings).render("credit_changed", credit=credit)
     await queue_answer(sender, "consent_answer", body, message, settings, connection)
-
-
-async def media_without_consent(tip_id: int, connection: BaseDBAsyncClient) -> list[int]:
-    """The tip's media whose latest consent is not a grant (the `used` gate)."""
-    media = (
-        await MediaAsset.filter(tip_id=tip_id, kind__in=NEEDS_CONSENT)
-        .using_db(connection)
-        .values_list("id", flat=True)
-    )
-    records = (
-        await ConsentRecord.filter(tip_id=tip_id)
-        .using_db(connection)
-        .order_by("-requested_at", "-id")
-        .prefetch_related("media")
-    )
-    decided: dict[int, ConsentState] = {}
-    for record in records:
-        for asset in record.media:
-            decided.setdefault(asset.id, record.state)
-    return [
-        int(str(asset_id))
-        for asset_id in media
-        if decided.get(int(str(asset_id))) is not ConsentState.GRANTED
-    ]

@@ -11,12 +11,14 @@ from __future__ import annotations
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from tipdesk.audit.models import AuditEvent
+from tipdesk.audit.actions import AuditAction
+from tipdesk.audit.trail import record as record_event
 from tipdesk.clock import utcnow
 from tipdesk.conversation.models import ConsentRecord
 from tipdesk.editors.models import Editor
 from tipdesk.editors.permissions import check_may_work_on
 from tipdesk.errors import Conflict, NotFound
+from tipdesk.tips.marks import mark_consent_alert
 from tipdesk.tips.models import Tip
 
 
@@ -27,9 +29,9 @@ async def withdrawn_after_use(
     tip = await Tip.filter(id=record.tip_id).using_db(connection).first()
     if tip is None or tip.used_at is None:
         return False
-    await Tip.filter(id=tip.id).using_db(connection).update(consent_alert_at=utcnow())
-    await AuditEvent.create(
-        action="consent.withdrawn_after_use", tip_id=tip.id, sender_id=record.sender_id,
+    await mark_consent_alert(tip.id, utcnow(), connection)
+    await record_event(
+        AuditAction.CONSENT_WITHDRAWN_AFTER_USE, tip_id=tip.id, sender_id=record.sender_id,
         detail={"consent_id": record.id, "answer": answer}, using_db=connection,
     )  # fmt: skip
     return True
@@ -44,8 +46,8 @@ async def handle_alert(tip_id: int, editor: Editor, note: str = "") -> None:
         check_may_work_on(tip.claimed_by_id, editor)
         if tip.consent_alert_at is None:
             raise Conflict("this tip has no consent alert to handle")
-        await Tip.filter(id=tip_id).using_db(connection).update(consent_alert_at=None)
-        await AuditEvent.create(
-            action="consent.alert_handled", tip_id=tip_id, editor=editor,
+        await mark_consent_alert(tip_id, None, connection)
+        await record_event(
+            AuditAction.CONSENT_ALERT_HANDLED, tip_id=tip_id, editor=editor,
             detail={"note": note[:2000]}, using_db=connection,
         )  # fmt: skip

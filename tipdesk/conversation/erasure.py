@@ -20,52 +20,65 @@ Idempotent: a second run finds the reader erased and does nothing.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from tipdesk.audit.models import AuditEvent
+from tipdesk.audit.actions import AuditAction
+from tipdesk.audit.trail import record as record_event
 from tipdesk.channels.base import ChannelError, Outbound
 from tipdesk.clock import utcnow
 from tipdesk.conversation import traces
 from tipdesk.conversation.automatic import texts_for
 from tipdesk.conversation.models import ConsentRecord
 from tipdesk.conversation.outbox import recipient
-from tipdesk.conversation.requests import ERASE_READER
 from tipdesk.db import leave_no_copies
-from tipdesk.jobs import queue
-from tipdesk.jobs.worker import JobContext
+from tipdesk.jobs.kinds import JobContext, JobKind, NoPayload
 from tipdesk.settings import Settings
 from tipdesk.tips.deletion import Deleted, delete_content, delete_messages, delete_tips
 from tipdesk.tips.models import Message, Sender, Tip, TipStatus
+from tipdesk.webform.models import WebformContact
 
 log = logging.getLogger("tipdesk.conversation")
-__all__ = ["ERASE_ECHOES", "ERASE_READER", "erase_reader", "sweep_echoes"]
+__all__ = [
+    "ECHOES_JOB",
+    "ERASE_ECHOES",
+    "ERASE_JOB",
+    "ERASE_READER",
+    "erase_reader",
+    "sweep_echoes",
+]
+ERASE_READER = "conversation.erase"
 ERASE_ECHOES = "conversation.erase_echoes"
 ECHO_SWEEP_AFTER = timedelta(minutes=10)
 
 
-class ErasureRequestInvalid(ValueError):
-    """The job's payload does not name a reader; retrying will not help, an admin must look."""
+@dataclass(frozen=True)
+class ReaderToErase:
+    sender_id: int
+
+    def __post_init__(self) -> None:
+        # A payload that names no reader ends dead at once: retrying will not help.
+        if self.sender_id < 1:
+            raise ValueError("needs a positive integer sender_id")
 
 
-def sender_id_of(payload: dict[str, object]) -> int:
-    value = payload.get("sender_id")
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ErasureRequestInvalid("conversation.erase needs a positive integer sender_id")
-    return value
-
-
-async def erase_reader(context: JobContext, payload: dict[str, object]) -> None:
-    sender = await Sender.get_or_none(id=sender_id_of(payload))
+async def erase_reader(context: JobContext, payload: ReaderToErase) -> None:
+    sender = await Sender.get_or_none(id=payload.sender_id)
     if sender is None:
         log.warning("conversation.erase: no such reader; nothing to erase")
         return
     if sender.erased_at is not None:
         return  # erased by an earlier run
+    # A web form reader's mail address and phone are theirs as much as a WhatsApp number.
+    contact = await WebformContact.get_or_none(address=sender.user_id) if sender.user_id else None
+    left = (contact.email, contact.phone) if contact else ()
     identity = traces.Identity(
-        ids=tuple(dict.fromkeys(v for v in (sender.address, sender.phone, sender.user_id) if v)),
+        ids=tuple(
+            dict.fromkeys(v for v in (sender.address, sender.phone, sender.user_id, *left) if v)
+        ),
         name=sender.display_name.strip(),
     )
     webhooks, pending = await traces.matching_webhooks(identity, sender.first_contact_at)
@@ -82,8 +95,8 @@ async def erase_reader(context: JobContext, payload: dict[str, object]) -> None:
         since = sender.first_contact_at
         removed_errors = await traces.remove_webhook_errors(identity, since, connection)
         await traces.redact_job_errors(identity, connection)
-        await AuditEvent.create(
-            action="sender.erased", sender_id=sender.id, using_db=connection,
+        await record_event(
+            AuditAction.SENDER_ERASED, sender_id=sender.id, using_db=connection,
             detail={**deleted.as_dict(), "used_tips_kept": used, "webhooks": removed,
                     "webhook_errors": removed_errors, "closing_wamid": closing},
         )  # fmt: skip
@@ -105,7 +118,7 @@ async def say_goodbye(sender: Sender, used: int, context: JobContext) -> str | N
     )
     goodbye = Outbound(text=texts.render("erase_done", kept=kept), link_preview=False)
     try:
-        return await context.channel.send(recipient(sender), goodbye)
+        return await context.channel.send(recipient(sender, sender.line), goodbye)
     except ChannelError as exc:
         log.warning("reader %d: closing message not sent (%s)", sender.id, type(exc).__name__)
         return None
@@ -114,13 +127,13 @@ async def say_goodbye(sender: Sender, used: int, context: JobContext) -> str | N
 async def schedule_echo_sweep(settings: Settings, connection: BaseDBAsyncClient) -> None:
     """Status webhooks for the closing message arrive within seconds, mostly: sweep them then;
     the daily purge sweeps later ones."""
-    await queue.enqueue(
-        ERASE_ECHOES, {}, max_attempts=settings.job_max_attempts, using_db=connection,
-        dedupe_key=ERASE_ECHOES, run_at=utcnow() + ECHO_SWEEP_AFTER, priority=150,
+    await ECHOES_JOB.enqueue(
+        NoPayload(), settings, using_db=connection, dedupe_key=ERASE_ECHOES,
+        run_at=utcnow() + ECHO_SWEEP_AFTER,
     )  # fmt: skip
 
 
-async def sweep_echoes(context: JobContext, payload: dict[str, object]) -> None:
+async def sweep_echoes(context: JobContext, payload: NoPayload) -> None:
     """The `conversation.erase_echoes` job."""
     removed = await traces.remove_echoes(utcnow())
     if removed:
@@ -148,6 +161,8 @@ async def _erase_rows(
     deleted.add(await delete_messages([int(str(i)) for i in loose], settings, connection))
     await traces.redact_audit(identity, sender.id, kept, connection)
     await _pseudonymise_sender(sender.id, utcnow(), connection)
+    if sender.user_id:
+        await WebformContact.filter(address=sender.user_id).using_db(connection).delete()
     return deleted
 
 
@@ -191,3 +206,14 @@ async def _pseudonymise_sender(
 def is_evidence(tip: Tip) -> bool:
     """Ever used: kept, whatever its status now (a `used` row without `used_at` too)."""
     return tip.used_at is not None or tip.status is TipStatus.USED
+
+
+# Erasures of one process one at a time: they touch many rows (and send one goodbye).
+ERASE_JOB = JobKind(
+    ERASE_READER, ReaderToErase, erase_reader, priority=15,
+    timeout=timedelta(minutes=30), concurrency=1,
+)  # fmt: skip
+ECHOES_JOB = JobKind(
+    ERASE_ECHOES, NoPayload, sweep_echoes, priority=150,
+    timeout=timedelta(minutes=30), concurrency=1,
+)  # fmt: skip

@@ -27,10 +27,10 @@ from tipdesk.clock import utcnow
 from tipdesk.conversation import pacing
 from tipdesk.conversation.limits import within_rate_limit
 from tipdesk.conversation.models import ConsentRecord
-from tipdesk.jobs import queue
-from tipdesk.jobs.worker import JobContext
+from tipdesk.conversation.texts import reader_texts
+from tipdesk.jobs.kinds import JobContext, JobKind
 from tipdesk.settings import Settings
-from tipdesk.tips.models import DeliveryState, Direction, Message, Sender
+from tipdesk.tips.models import DeliveryState, Direction, Message, Sender, Tip
 
 log = logging.getLogger("tipdesk.conversation")
 
@@ -40,6 +40,13 @@ SERVICE_WINDOW = timedelta(hours=24)
 # of new readers' messages too, so under a backlog each tip is finished (its confirmation sent)
 # before the next is started, instead of every waiting message first and all answers last.
 SEND_PRIORITY = 5
+
+
+@dataclass(frozen=True)
+class MessageJob:
+    """The payload of a job about one message (sending it, marking it read)."""
+
+    message_id: int
 
 
 @dataclass(frozen=True)
@@ -61,11 +68,14 @@ class Outgoing:
 async def queue_message(
     sender: Sender, outgoing: Outgoing, settings: Settings, connection: BaseDBAsyncClient
 ) -> Message | None:
-    """Queue a message in the caller's transaction; None when one with its key exists already."""
+    """Queue a message in the caller's transaction; None when one with its key exists already.
+    It goes out from the desk's number its tip came in on (else the one the reader last wrote
+    to): a reader of a regional desk hears from that desk's number."""
     row = Message(
         channel=sender.channel,
         # A stand-in until the channel names the message it sent (unique, never a channel's).
         external_id=f"desk.{uuid.uuid4().hex}",
+        line=await _line_of(outgoing.tip_id, sender, connection),
         tip_id=outgoing.tip_id,
         sender_id=sender.id,
         direction=Direction.OUTBOUND,
@@ -88,6 +98,13 @@ async def queue_message(
         return None
     await schedule_send(stored.id, settings, connection)
     return stored
+
+
+async def _line_of(tip_id: int | None, sender: Sender, connection: BaseDBAsyncClient) -> str | None:
+    if tip_id is None:
+        return sender.line
+    lines = await Tip.filter(id=tip_id).using_db(connection).values_list("line", flat=True)
+    return str(lines[0]) if lines and lines[0] is not None else None
 
 
 async def queue_answer(
@@ -120,23 +137,19 @@ async def schedule_send(
     *,
     delay: timedelta | None = None,
 ) -> None:
-    await queue.enqueue(
-        CONVERSATION_SEND,
-        {"message_id": message_id},
-        max_attempts=settings.job_max_attempts,
+    await SEND_JOB.enqueue(
+        MessageJob(message_id),
+        settings,
         using_db=connection,
         dedupe_key=f"{CONVERSATION_SEND}:{message_id}",
         run_at=utcnow() + delay if delay else None,
-        priority=SEND_PRIORITY,
     )
 
 
-async def send_queued(context: JobContext, payload: dict[str, object]) -> None:
+async def send_queued(context: JobContext, payload: MessageJob) -> None:
     """The `conversation.send` job: send one queued message, or hold, defer or cancel it."""
     settings = context.settings
-    message = (
-        await Message.filter(id=int(str(payload["message_id"]))).select_related("sender").first()
-    )
+    message = await Message.filter(id=payload.message_id).select_related("sender").first()
     if message is None or message.delivery != DeliveryState.QUEUED:
         return  # sent, held or cancelled by an earlier run: idempotent
     sender = message.sender
@@ -152,16 +165,16 @@ async def send_queued(context: JobContext, payload: dict[str, object]) -> None:
     await _deliver(message, sender, context)
 
 
-async def give_up_send(context: JobContext, payload: dict[str, object]) -> None:
+async def give_up_send(context: JobContext, payload: MessageJob) -> None:
     """A send that kept killing its workers: the message fails, so the editor sees it did."""
-    message = await Message.get_or_none(id=int(str(payload["message_id"])))
+    message = await Message.get_or_none(id=payload.message_id)
     if message is not None and message.delivery == DeliveryState.QUEUED:
         await _settle(message, DeliveryState.FAILED, {"reason": UNSENDABLE})
 
 
-async def revive_send(payload: dict[str, object], connection: BaseDBAsyncClient) -> None:
+async def revive_send(payload: MessageJob, connection: BaseDBAsyncClient) -> None:
     """An admin retries a given-up send: the message is queued again."""
-    message_id = int(str(payload["message_id"]))
+    message_id = payload.message_id
     message = await Message.filter(id=message_id).using_db(connection).first()
     if message is None or message.delivery != DeliveryState.FAILED:
         return
@@ -198,7 +211,7 @@ async def _deliver(message: Message, sender: Sender, context: JobContext) -> Non
     stored = message.content.get("outbound")
     outbound = Outbound.from_stored(stored if isinstance(stored, dict) else {})
     try:
-        external_id = await context.channel.send(recipient(sender), outbound)
+        external_id = await context.channel.send(recipient(sender, message.line), outbound)
     except SendRefused as exc:
         await _refused(message, sender, exc, context)
         return
@@ -217,9 +230,10 @@ async def _deliver(message: Message, sender: Sender, context: JobContext) -> Non
         await ConsentRecord.filter(id=consent_id).update(request_external_id=external_id)
 
 
-def recipient(sender: Sender) -> Recipient:
-    """Where a message to this reader goes: their address, or their channel's id for them."""
-    return Recipient(address=sender.address, user_id=sender.user_id)
+def recipient(sender: Sender, line: str | None = None) -> Recipient:
+    """Where a message to this reader goes: their address, or their channel's id for them;
+    from the desk's number `line` (None: the main one)."""
+    return Recipient(address=sender.address, user_id=sender.user_id, line=line)
 
 
 async def _refused(message: Message, sender: Sender, exc: SendRefused, context: JobContext) -> None:
@@ -254,7 +268,8 @@ async def hold(message: Message, sender: Sender, settings: Settings) -> None:
             .using_db(connection)
             .update(delivery=DeliveryState.HELD, delivery_at=utcnow())
         )
-        language = settings.texts[settings.texts.language_for(sender.phone, sender.language)]
+        texts = reader_texts(settings)
+        language = texts[texts.language_for(sender.phone, sender.language)]
         template = language.template
         since = sender.last_inbound_at.isoformat() if sender.last_inbound_at else "never"
         await queue_message(
@@ -305,3 +320,15 @@ async def release_held(sender: Sender, settings: Settings, connection: BaseDBAsy
         )
         await schedule_send(int(str(message_id)), settings, connection)
     return len(held)
+
+
+# One Graph call, within READ_TIMEOUT: a send still running after two minutes is stuck.
+SEND_JOB = JobKind(
+    CONVERSATION_SEND,
+    MessageJob,
+    send_queued,
+    priority=SEND_PRIORITY,
+    timeout=timedelta(minutes=2),
+    give_up=give_up_send,
+    revive=revive_send,
+)

@@ -4,11 +4,12 @@ ticks without an answer annoy readers); it does when an editor opens the tip."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from tipdesk.channels.base import SendRefused
 from tipdesk.clock import utcnow
-from tipdesk.jobs import queue
-from tipdesk.jobs.worker import JobContext
+from tipdesk.conversation.outbox import MessageJob
+from tipdesk.jobs.kinds import JobContext, JobKind
 from tipdesk.settings import Settings
 from tipdesk.tips.models import DeliveryState, Direction, Message, Sender
 
@@ -30,23 +31,19 @@ async def tip_opened(tip_id: int, settings: Settings) -> None:
     )
     if unread is None:
         return
-    await queue.enqueue(
-        CONVERSATION_MARK_READ,
-        {"message_id": unread.id},
-        max_attempts=settings.job_max_attempts,
-        dedupe_key=f"{CONVERSATION_MARK_READ}:{tip_id}",
-        priority=30,
+    await MARK_READ_JOB.enqueue(
+        MessageJob(unread.id), settings, dedupe_key=f"{CONVERSATION_MARK_READ}:{tip_id}"
     )
 
 
-async def mark_read(context: JobContext, payload: dict[str, object]) -> None:
-    message = await Message.get_or_none(id=int(str(payload["message_id"])))
+async def mark_read(context: JobContext, payload: MessageJob) -> None:
+    message = await Message.get_or_none(id=payload.message_id)
     if message is None or message.delivery != DeliveryState.RECEIVED:
         return
     sender = await Sender.get(id=message.sender_id)
     if sender.erased_at is None and sender.blocked_at is None:
         try:
-            await context.channel.mark_read(message.external_id)
+            await context.channel.mark_read(message.external_id, message.line)
         except SendRefused as exc:
             if exc.worth_retrying and not context.last_attempt:
                 raise
@@ -57,3 +54,8 @@ async def mark_read(context: JobContext, payload: dict[str, object]) -> None:
         delivery=DeliveryState.RECEIVED,
         sent_at__lte=message.sent_at,
     ).update(delivery=DeliveryState.READ, delivery_at=utcnow())
+
+
+MARK_READ_JOB = JobKind(
+    CONVERSATION_MARK_READ, MessageJob, mark_read, priority=30, timeout=timedelta(minutes=2)
+)

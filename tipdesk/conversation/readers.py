@@ -9,8 +9,10 @@ from datetime import datetime
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from tipdesk.audit.models import AuditEvent
+from tipdesk.audit.actions import AuditAction
+from tipdesk.audit.trail import record
 from tipdesk.clock import utcnow
+from tipdesk.conversation.texts import reader_texts
 from tipdesk.editors.models import Editor
 from tipdesk.editors.permissions import may_work_on
 from tipdesk.errors import Conflict, InvalidInput, NotFound
@@ -30,10 +32,8 @@ async def set_blocked(sender_id: int, editor: Editor, *, blocked: bool) -> Sende
                 .using_db(connection)
                 .update(blocked_at=utcnow() if blocked else None)
             )
-            await AuditEvent.create(
-                action="sender.blocked" if blocked else "sender.unblocked",
-                sender_id=sender_id, editor=editor, detail={}, using_db=connection,
-            )  # fmt: skip
+            action = AuditAction.SENDER_BLOCKED if blocked else AuditAction.SENDER_UNBLOCKED
+            await record(action, sender_id=sender_id, editor=editor, using_db=connection)
     return await Sender.get(id=sender_id)
 
 
@@ -55,16 +55,17 @@ async def _check_no_tip_held_by_another(
 async def set_language(
     sender_id: int, editor: Editor, settings: Settings, language: str | None
 ) -> Sender:
-    if language is not None and language not in settings.texts.languages:
-        known = ", ".join(sorted(settings.texts.languages))
+    languages = reader_texts(settings).languages
+    if language is not None and language not in languages:
+        known = ", ".join(sorted(languages))
         raise InvalidInput(f"language must be one of {known}, or null for the country's")
     async with in_transaction() as connection:
         sender = await Sender.filter(id=sender_id).using_db(connection).first()
         if sender is None or sender.erased_at is not None:
             raise NotFound("no such reader")
         await Sender.filter(id=sender_id).using_db(connection).update(language=language)
-        await AuditEvent.create(
-            action="sender.language_set", sender_id=sender_id, editor=editor,
+        await record(
+            AuditAction.SENDER_LANGUAGE_SET, sender_id=sender_id, editor=editor,
             detail={"language": language}, using_db=connection,
         )  # fmt: skip
     return await Sender.get(id=sender_id)

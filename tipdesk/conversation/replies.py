@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
 
-from tipdesk.audit.models import AuditEvent
+from tipdesk.audit.actions import AuditAction
+from tipdesk.audit.trail import record
 from tipdesk.channels.base import Outbound
-from tipdesk.clock import utcnow
 from tipdesk.conversation.automatic import texts_for
 from tipdesk.conversation.outbox import Outgoing, queue_message, window_open
 from tipdesk.editors.models import Editor
@@ -17,6 +17,7 @@ from tipdesk.editors.permissions import may_reply_without_claiming
 from tipdesk.errors import Conflict, InvalidInput, NotFound
 from tipdesk.settings import Settings
 from tipdesk.tips.actions import claim_tip
+from tipdesk.tips.marks import touch
 from tipdesk.tips.models import Direction, Message, Sender, Tip
 
 BODY_MAX = 4096
@@ -80,9 +81,9 @@ async def reply_to_reader(
         )  # fmt: skip
         if message is None:  # a reply has no outbound key, so it is never a duplicate
             raise Conflict("the reply could not be queued; try again")
-        await Tip.filter(id=tip_id).using_db(connection).update(updated_at=utcnow())
-        await AuditEvent.create(
-            action="tip.replied", tip_id=tip_id, editor=editor,
+        await touch(tip_id, connection)
+        await record(
+            AuditAction.TIP_REPLIED, tip_id=tip_id, editor=editor,
             detail={"message_id": message.id, "window_open": window_open(sender)},
             using_db=connection,
         )  # fmt: skip

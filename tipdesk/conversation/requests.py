@@ -8,19 +8,18 @@ from __future__ import annotations
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from tipdesk.audit.models import AuditEvent
+from tipdesk.audit.actions import AuditAction
+from tipdesk.audit.trail import record
 from tipdesk.channels.base import Outbound
 from tipdesk.conversation import consent
 from tipdesk.conversation.automatic import opening_hours_text, texts_for
+from tipdesk.conversation.erasure import ERASE_JOB, ERASE_READER, ReaderToErase
 from tipdesk.conversation.intents import QUESTION_FRESH_FOR, Intent
 from tipdesk.conversation.limits import within_rate_limit
 from tipdesk.conversation.outbox import Outgoing, queue_answer, queue_message
 from tipdesk.conversation.readers import set_pending_question
-from tipdesk.jobs import queue
 from tipdesk.settings import Settings
 from tipdesk.tips.models import Message, Sender
-
-ERASE_READER = "conversation.erase"
 
 
 async def handle(
@@ -65,7 +64,7 @@ async def _stop(
     if sender.opted_out_at is not None:
         return
     await Sender.filter(id=sender.id).using_db(connection).update(opted_out_at=message.sent_at)
-    await AuditEvent.create(action="sender.opted_out", sender=sender, using_db=connection)
+    await record(AuditAction.SENDER_OPTED_OUT, sender_id=sender.id, using_db=connection)
     body = texts_for(sender, settings).render("stop_confirmed")
     await queue_answer(sender, "stop_confirmed", body, message, settings, connection)
 
@@ -77,7 +76,7 @@ async def _start(
         return
     await Sender.filter(id=sender.id).using_db(connection).update(opted_out_at=None)
     sender.opted_out_at = None
-    await AuditEvent.create(action="sender.opted_in", sender=sender, using_db=connection)
+    await record(AuditAction.SENDER_OPTED_IN, sender_id=sender.id, using_db=connection)
     body = texts_for(sender, settings).render("start_confirmed")
     await queue_answer(sender, "start_confirmed", body, message, settings, connection)
 
@@ -114,14 +113,10 @@ async def _confirm_erasure(
     if asked_at is None or message.sent_at - asked_at > QUESTION_FRESH_FOR:
         return
     await set_pending_question(sender, None, None, connection)
-    await AuditEvent.create(
-        action="sender.erasure_requested", sender=sender, detail={}, using_db=connection
-    )
-    await queue.enqueue(
-        ERASE_READER,
-        {"sender_id": sender.id},
-        max_attempts=settings.job_max_attempts,
+    await record(AuditAction.SENDER_ERASURE_REQUESTED, sender_id=sender.id, using_db=connection)
+    await ERASE_JOB.enqueue(
+        ReaderToErase(sender.id),
+        settings,
         using_db=connection,
         dedupe_key=f"{ERASE_READER}:{sender.id}",
-        priority=15,
     )

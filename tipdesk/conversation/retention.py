@@ -2,7 +2,7 @@
 
 - A tip that was never `used` goes once its last message is older than `TIPDESK_RETENTION`
   (default 90 days), with its messages, media files and index entry (`tips/deletion.py`, the
-  same machinery as erasure). The board warns a week before (`purge_at`).
+  same machinery as erasure). The board warns a week before (`tips/purge_dates.py`).
 - A tip that was `used` (`used_at`, even when archived since) is evidence: it stays with its
   media and consent records, for good by default or for `TIPDESK_EVIDENCE_RETENTION` after
   its use.
@@ -18,6 +18,7 @@ dedupe key, and `serve` and `worker` enqueue it at start when none waits.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,16 +30,17 @@ from tipdesk.clock import utcnow
 from tipdesk.conversation.traces import remove_echoes
 from tipdesk.db import leave_no_copies
 from tipdesk.intake.models import InboundState, InboundWebhook
-from tipdesk.jobs import queue
-from tipdesk.jobs.worker import JobContext
+from tipdesk.jobs.kinds import JobContext, JobKind, NoPayload
 from tipdesk.settings import Settings
 from tipdesk.tips.deletion import Deleted, delete_messages, delete_tips
 from tipdesk.tips.models import MediaAsset, Message, Tip, TipStatus
+from tipdesk.webform.uploads import sweep_staging
 
 log = logging.getLogger("tipdesk.conversation")
 CONVERSATION_PURGE = "conversation.purge"
 RAW_BODIES_KEPT = timedelta(days=7)
-WARN_BEFORE = timedelta(days=7)
+# Files of the web form no fetch job took (see webform/uploads.py).
+STAGED_FOR = timedelta(days=1)
 EVERY = timedelta(days=1)
 BATCH = 200
 
@@ -60,18 +62,6 @@ class PurgeReport:
         ]
 
 
-def purge_at(
-    tip: Tip, retention: timedelta, evidence_retention: timedelta | None = None
-) -> datetime | None:
-    """When retention deletes this tip. A tip that was ever `used` is evidence: kept for good
-    (None) unless `TIPDESK_EVIDENCE_RETENTION` sets a period from its use."""
-    if tip.used_at is not None:
-        return None if evidence_retention is None else tip.used_at + evidence_retention
-    if tip.status is TipStatus.USED:
-        return None
-    return tip.last_message_at + retention
-
-
 async def purge(settings: Settings, *, dry_run: bool = False) -> PurgeReport:
     tips, loose, parsed = _due(settings, utcnow())
     if dry_run:
@@ -88,6 +78,7 @@ async def purge(settings: Settings, *, dry_run: bool = False) -> PurgeReport:
         await InboundWebhook.filter(id__in=keys).delete()
         webhooks += len(keys)
     webhooks += await remove_echoes(utcnow())
+    sweep_staging(settings.data_dir, STAGED_FOR.total_seconds(), time.time())
     await leave_no_copies()
     log.info("purge: %s, %d raw webhook bodies", deleted.as_dict(), webhooks)
     return PurgeReport(deleted, webhooks)
@@ -123,7 +114,7 @@ async def _count(
     return PurgeReport(deleted, await parsed.count())
 
 
-async def purge_job(context: JobContext, payload: dict[str, object]) -> None:
+async def purge_job(context: JobContext, payload: NoPayload) -> None:
     """The daily `conversation.purge` job: tomorrow's run is enqueued first, so a purge that
     fails (and ends dead) does not end the daily rhythm."""
     await schedule_purge(context.settings, utcnow() + EVERY)
@@ -132,7 +123,10 @@ async def purge_job(context: JobContext, payload: dict[str, object]) -> None:
 
 async def schedule_purge(settings: Settings, run_at: datetime | None = None) -> None:
     """Enqueue the daily purge; a no-op while one waits (its dedupe key)."""
-    await queue.enqueue(
-        CONVERSATION_PURGE, {}, max_attempts=settings.job_max_attempts,
-        dedupe_key=CONVERSATION_PURGE, run_at=run_at, priority=200,
-    )  # fmt: skip
+    await PURGE_JOB.enqueue(NoPayload(), settings, dedupe_key=CONVERSATION_PURGE, run_at=run_at)
+
+
+PURGE_JOB = JobKind(
+    CONVERSATION_PURGE, NoPayload, purge_job, priority=200, timeout=timedelta(hours=1),
+    concurrency=1,
+)  # fmt: skip

@@ -7,11 +7,15 @@ language without one of the texts stops the desk at start, not in front of a rea
 
 from __future__ import annotations
 
+import functools
 import string
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from tipdesk.errors import SettingsError
+from tipdesk.settings import Settings
 
 DEFAULT_FILE = Path(__file__).with_name("reader_texts.toml")
 BUTTON_TITLE_MAX = 20
@@ -66,6 +70,39 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "next_opening": frozenset({"day", "time"}),
     "today": frozenset(),
     "tomorrow": frozenset(),
+    # The web form's pages and its mail notice (not messages: no button or body limits).
+    "form_title": frozenset({"newsroom"}),
+    "form_intro": frozenset({"newsroom"}),
+    "form_message_label": frozenset({"newsroom"}),
+    "form_files_label": frozenset({"newsroom"}),
+    "form_files_hint": frozenset({"newsroom", "count", "limit_mb"}),
+    "form_contact_legend": frozenset({"newsroom"}),
+    "form_name_label": frozenset({"newsroom"}),
+    "form_email_label": frozenset({"newsroom"}),
+    "form_phone_label": frozenset({"newsroom"}),
+    "form_privacy_accept": frozenset({"newsroom"}),
+    "form_privacy_link": frozenset({"newsroom"}),
+    "form_submit": frozenset({"newsroom"}),
+    "form_thanks_title": frozenset({"newsroom"}),
+    "form_thanks_text": frozenset({"newsroom"}),
+    "form_link_hint": frozenset({"newsroom"}),
+    "form_error_busy": frozenset({"newsroom"}),
+    "form_error_expired": frozenset({"newsroom"}),
+    "form_error_too_large": frozenset({"newsroom", "limit_mb"}),
+    "form_error_empty": frozenset({"newsroom"}),
+    "form_error_file_type": frozenset({"newsroom", "filename"}),
+    "form_error_privacy": frozenset({"newsroom"}),
+    "form_error_email": frozenset({"newsroom"}),
+    "form_mail_subject": frozenset({"newsroom"}),
+    "form_mail_body": frozenset({"newsroom", "link"}),
+    "thread_title": frozenset({"newsroom"}),
+    "thread_tip_numbers": frozenset({"newsroom"}),
+    "thread_sent": frozenset({"newsroom"}),
+    "thread_waiting": frozenset({"newsroom"}),
+    "thread_desk": frozenset({"newsroom"}),
+    "thread_you": frozenset({"newsroom"}),
+    "thread_write_label": frozenset({"newsroom"}),
+    "thread_send": frozenset({"newsroom"}),
 }
 BUTTONS = frozenset(k for k in PLACEHOLDERS if "_button_" in k)
 QUESTIONS = frozenset({"consent_question", "erase_question"})
@@ -117,11 +154,47 @@ class ReaderTexts:
         return self.languages.get(language) or self.languages[self.default_language]
 
 
-def load_texts(path: Path | None = None) -> ReaderTexts:
-    """The built-in texts, with the newsroom's own file (if any) laid over them."""
+def reader_texts(settings: Settings, line: str | None = None) -> ReaderTexts:
+    """The texts of the desk's readers on `line` (one of its numbers; None: the main one),
+    loaded once per file; a broken file raises SettingsError naming its setting (the desk asks
+    at start, `tipdesk.desk.check_settings`). A number's own texts file lies over the desk's,
+    and its `name` is the {newsroom} of every text."""
+    number = next((n for n in settings.numbers if n.phone_number_id == line), settings.numbers[0])
+    if number.texts_file is None and number.name is None:
+        return _loaded(settings.texts_file)
+    try:
+        return _loaded_for(settings.texts_file, number.texts_file, number.name)
+    except SettingsError as exc:
+        raise SettingsError(f"TIPDESK_NUMBERS_FILE ({number.phone_number_id}): {exc}") from None
+
+
+@functools.cache
+def _loaded(path: Path | None) -> ReaderTexts:
+    try:
+        return load_texts(path)
+    except TextsError as exc:
+        raise SettingsError(f"TIPDESK_TEXTS_FILE: {exc}") from None
+
+
+@functools.cache
+def _loaded_for(path: Path | None, number_file: Path | None, name: str | None) -> ReaderTexts:
+    try:
+        return load_texts(path, number_file, newsroom=name)
+    except TextsError as exc:
+        raise SettingsError(str(exc)) from None
+
+
+def load_texts(*paths: Path | None, newsroom: str | None = None) -> ReaderTexts:
+    """The built-in texts, with the newsroom's own files (if any) laid over them in order;
+    `newsroom` names the newsroom in every language."""
     data = _read(DEFAULT_FILE)
-    if path is not None:
-        _overlay(data, _read(path))
+    for path in paths:
+        if path is not None:
+            _overlay(data, _read(path))
+    if newsroom is not None:
+        for section in data.values():
+            if isinstance(section, dict) and "newsroom" in section:
+                section["newsroom"] = newsroom
     return _build(data)
 
 

@@ -15,7 +15,9 @@ from datetime import datetime, timedelta
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
+from tipdesk.audit.actions import AuditAction
 from tipdesk.audit.models import AuditEvent
+from tipdesk.audit.trail import redact
 from tipdesk.clock import utcnow
 from tipdesk.intake.models import InboundState, InboundWebhook, WebhookError
 from tipdesk.jobs.models import Job
@@ -87,7 +89,9 @@ async def remove_echoes(now: datetime) -> int:
     """Meta's status webhooks for the closing message (sent, delivered, read, sometimes days
     later) carry the erased reader's number as `recipient_id`. They are found by the closing
     message's wamid, kept in the erasure's audit event, for thirty days after it."""
-    erasures = await AuditEvent.filter(action="sender.erased", created_at__gte=now - ECHOES_FOR)
+    erasures = await AuditEvent.filter(
+        action=AuditAction.SENDER_ERASED.value, created_at__gte=now - ECHOES_FOR
+    )
     wamids = [e.detail.get("closing_wamid") for e in erasures]
     needles = [f'"{wamid}"'.encode() for wamid in wamids if isinstance(wamid, str) and wamid]
     if not needles:
@@ -150,7 +154,7 @@ async def redact_audit(
     for event in events:
         cleaned = _scrubbed(event.detail, identity)
         if cleaned != event.detail:
-            await AuditEvent.filter(id=event.id).using_db(connection).update(detail=cleaned)
+            await redact(event.id, cleaned, using_db=connection)
 
 
 def _scrubbed(value: object, identity: Identity) -> object:

@@ -17,7 +17,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from tipdesk.audit.models import AuditEvent
+from tipdesk.audit.actions import AuditAction
+from tipdesk.audit.trail import record
 from tipdesk.clock import utcnow
 from tipdesk.editors.models import ApiToken, Editor, Role
 from tipdesk.editors.permissions import may_administer
@@ -115,7 +116,10 @@ async def new_password_hash(password: str) -> str:
         return await asyncio.to_thread(_hasher.hash, password)
 
 
-async def create_editor(email: str, display_name: str, role: Role, password: str) -> Editor:
+async def create_editor(
+    email: str, display_name: str, role: Role, password: str, *, must_change_password: bool = False
+) -> Editor:
+    """`must_change_password`: the password was chosen for them (the console's first admin)."""
     address = normalise_email(email)
     name = display_name.strip()
     if not name or len(name) > 128:
@@ -125,8 +129,9 @@ async def create_editor(email: str, display_name: str, role: Role, password: str
         raise Conflict(f"an editor with e-mail {address} already exists")
     try:
         return await Editor.create(
-            email=address, display_name=name, role=role, password_hash=password_hash
-        )
+            email=address, display_name=name, role=role, password_hash=password_hash,
+            must_change_password=must_change_password,
+        )  # fmt: skip
     except IntegrityError:  # created at the same moment by another process
         raise Conflict(f"an editor with e-mail {address} already exists") from None
 
@@ -157,7 +162,7 @@ async def set_password(email: str, password: str, by: Editor | None = None) -> E
             must_change_password=False,
         )
         detail: dict[str, object] = {"editor_id": editor.id, "by": changer}
-        await AuditEvent.create(action="password.changed", editor=by, detail=detail)
+        await record(AuditAction.PASSWORD_CHANGED, editor=by, detail=detail)
     await editor.refresh_from_db()
     return editor
 

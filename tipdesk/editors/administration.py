@@ -10,7 +10,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from tipdesk.audit.models import AuditEvent
+from tipdesk.audit.actions import AuditAction
+from tipdesk.audit.trail import record
 from tipdesk.clock import utcnow
 from tipdesk.editors.accounts import (
     create_editor,
@@ -46,7 +47,8 @@ async def add_editor(
     made_up = generated_password() if not password else None
     async with in_transaction():
         editor = await create_editor(email, name, parse_role(role), password or str(made_up))
-        await _audit(admin, "editor.created", {"editor_id": editor.id, "role": editor.role.value})
+        detail: dict[str, object] = {"editor_id": editor.id, "role": editor.role.value}
+        await _audit(admin, AuditAction.EDITOR_CREATED, detail)
     return editor, made_up
 
 
@@ -73,7 +75,7 @@ async def change_role(admin: Editor, editor_id: int, role: object) -> Editor:
                 "from": editor.role.value,
                 "to": chosen.value,
             }
-            await _audit(admin, "editor.role_changed", detail)
+            await _audit(admin, AuditAction.EDITOR_ROLE_CHANGED, detail)
     return await Editor.get(id=editor.id)
 
 
@@ -88,7 +90,7 @@ async def set_active(admin: Editor, editor_id: int, active: bool, settings: Sett
                 .using_db(connection)
                 .update(active=active, session_version=F("session_version") + 1)
             )
-            action = "editor.reactivated" if active else "editor.deactivated"
+            action = AuditAction.EDITOR_REACTIVATED if active else AuditAction.EDITOR_DEACTIVATED
             released: list[int] = []
             if not active:
                 released = await _release_claims(admin, editor, settings, connection)
@@ -114,8 +116,8 @@ async def _release_claims(
         .update(claimed_by_id=None, claimed_at=None, updated_at=utcnow())
     )
     for tip_id in held:
-        await AuditEvent.create(
-            action="tip.released", tip_id=tip_id, editor=admin,
+        await record(
+            AuditAction.TIP_RELEASED, tip_id=tip_id, editor=admin,
             detail={"previous_editor_id": editor.id, "reason": "editor switched off"},
             using_db=connection,
         )  # fmt: skip
@@ -131,7 +133,7 @@ async def issue_token(admin: Editor, editor_id: int, label: str) -> str:
         raise InvalidInput("tokens are only for active editors")
     async with in_transaction():
         token, row = await create_token_for(editor, label)
-        await _audit(admin, "token.created", {"token_id": row.id, "editor_id": editor.id})
+        await _audit(admin, AuditAction.TOKEN_CREATED, {"token_id": row.id, "editor_id": editor.id})
     return token
 
 
@@ -141,16 +143,16 @@ async def revoke_token(admin: Editor, token_id: int) -> None:
         revoked = await ApiToken.filter(id=token_id, revoked_at=None).update(revoked_at=utcnow())
         if not revoked:
             raise NotFound("no such token, or it was revoked already")
-        await _audit(admin, "token.revoked", {"token_id": token_id})
+        await _audit(admin, AuditAction.TOKEN_REVOKED, {"token_id": token_id})
 
 
 async def _audit(
     admin: Editor,
-    action: str,
+    action: AuditAction,
     detail: dict[str, object],
     connection: BaseDBAsyncClient | None = None,
 ) -> None:
-    await AuditEvent.create(action=action, editor=admin, detail=detail, using_db=connection)
+    await record(action, editor=admin, detail=detail, using_db=connection)
 
 
 async def reset_password(admin: Editor, editor_id: int) -> tuple[Editor, str]:
@@ -165,7 +167,7 @@ async def reset_password(admin: Editor, editor_id: int) -> tuple[Editor, str]:
             must_change_password=True,
             session_version=F("session_version") + 1,
         )
-        await AuditEvent.create(
-            action="editor.password_reset", editor=admin, detail={"editor_id": editor.id}
+        await record(
+            AuditAction.EDITOR_PASSWORD_RESET, editor=admin, detail={"editor_id": editor.id}
         )
     return editor, temporary

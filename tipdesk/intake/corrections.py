@@ -14,7 +14,8 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from tipdesk.audit.models import AuditEvent
+from tipdesk.audit.actions import AuditAction
+from tipdesk.audit.trail import record
 from tipdesk.channels.events import InboundMessage, Role
 from tipdesk.conversation.erasure import is_evidence
 from tipdesk.tips.models import Direction, Message, Sender, Tip
@@ -40,13 +41,13 @@ async def apply_correction(
     tip = await Tip.filter(id=original.tip_id).using_db(connection).first()
     if correction.role is Role.EDIT:
         text, content = _edited(original, correction)
-        action = "message.edited"
+        action = AuditAction.MESSAGE_EDITED
     else:
         text, content = "", _revoked(original, correction.sent_at, tip)
-        action = "message.revoked"
+        action = AuditAction.MESSAGE_REVOKED
     await Message.filter(id=original.id).using_db(connection).update(text=text, content=content)
-    await AuditEvent.create(
-        action=action, tip=tip, sender=sender, detail={"wamid": original.external_id},
+    await record(
+        action, tip_id=original.tip_id, sender_id=sender.id, detail={"wamid": original.external_id},
         using_db=connection,
     )  # fmt: skip
     return tip

@@ -21,18 +21,35 @@ import sqlite3
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from tortoise import connections
 
 from tipdesk.intake.models import InboundState
+from tipdesk.jobs.kinds import payload_json
 from tipdesk.jobs.queue import JOB_COLUMNS, queued_job_row
 from tipdesk.jobs.wakeup import Doorbells
 from tipdesk.plain_sql import columns_sql, db_value, execute, values_sql
 from tipdesk.sqlite_client import DeskSqliteClient
 
 PROCESS_WEBHOOK = "intake.process"
+
+
+@dataclass(frozen=True)
+class BodiesToProcess:
+    """The `intake.process` payload: the bodies one group commit stored."""
+
+    webhook_ids: tuple[str, ...] = ()
+    # Jobs written before group jobs name one body.
+    webhook_id: str | None = None
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self.webhook_ids) or ([self.webhook_id] if self.webhook_id else [])
+
+
 WEBHOOK_COLUMNS = ("id", "body", "body_sha256", "state", "received_at")
 Row = tuple[object, ...]
 
@@ -61,7 +78,7 @@ def webhook_row(webhook_id: uuid.UUID, body: bytes, sha256: str, now: datetime) 
 
 def job_row(ids: list[uuid.UUID], priority: int, max_attempts: int, now: datetime) -> Row:
     """The group's `intake.process` job, as the queue itself writes a job."""
-    payload: dict[str, object] = {"webhook_ids": [str(i) for i in ids]}
+    payload = payload_json(BodiesToProcess(tuple(str(i) for i in ids)))
     return queued_job_row(
         PROCESS_WEBHOOK, payload, priority=priority, max_attempts=max_attempts, now=now
     )

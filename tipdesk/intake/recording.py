@@ -20,7 +20,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from tipdesk import plain_sql
-from tipdesk.audit.models import AuditEvent
+from tipdesk.audit.actions import AuditAction
+from tipdesk.audit.trail import record
 from tipdesk.channels.base import Channel
 from tipdesk.channels.events import InboundMessage, Notification, Reader, Role, StatusUpdate
 from tipdesk.clock import utcnow
@@ -28,14 +29,17 @@ from tipdesk.conversation.inbound import respond
 from tipdesk.conversation.intents import Intent, read_intent
 from tipdesk.conversation.models import ConsentRecord
 from tipdesk.conversation.outbox import delivery_failed
+from tipdesk.conversation.texts import reader_texts
 from tipdesk.intake.corrections import apply_correction
+from tipdesk.intake.inbox_writers import BodiesToProcess
 from tipdesk.intake.models import InboundState, InboundWebhook, WebhookError
-from tipdesk.jobs import queue
-from tipdesk.jobs.worker import JobContext
-from tipdesk.media.fetch import MEDIA_FETCH
+from tipdesk.jobs.kinds import JobContext
+from tipdesk.media.fetch import FETCH_JOB, MEDIA_FETCH
+from tipdesk.media.states import AssetJob
 from tipdesk.search.jobs import schedule_indexing
 from tipdesk.settings import Settings
 from tipdesk.tips.actions import answered_tip, tip_for_message
+from tipdesk.tips.editing import clean_desk
 from tipdesk.tips.models import (
     DeliveryState,
     Direction,
@@ -61,7 +65,7 @@ DELIVERY_RANK = {
 }
 
 
-async def process_webhook(context: JobContext, payload: dict[str, object]) -> None:
+async def process_webhook(context: JobContext, payload: BodiesToProcess) -> None:
     """The inbox's job: every body it committed together (`webhook_ids`; jobs written before
     group jobs name one `webhook_id`). Each body is taken on its own; one that fails is retried
     with the job, while those already processed are skipped on that retry.
@@ -70,7 +74,7 @@ async def process_webhook(context: JobContext, payload: dict[str, object]) -> No
     processed together: under a storm most bodies are delivery receipts, each a single UPDATE,
     and per-body reads and transactions were most of their cost. A crash before the marking
     only means those bodies are read again, which records nothing twice."""
-    ids = webhook_ids(payload)
+    ids = payload.ids
     failed: list[BaseException] = []
     for start in range(0, len(ids), READ_AT_ONCE):
         webhooks = await _received(ids[start : start + READ_AT_ONCE])
@@ -98,11 +102,6 @@ async def process_webhook(context: JobContext, payload: dict[str, object]) -> No
         raise failed[0]
 
 
-def webhook_ids(payload: dict[str, object]) -> list[str]:
-    found = payload.get("webhook_ids") or [payload["webhook_id"]]
-    return [str(i) for i in found] if isinstance(found, list) else []
-
-
 async def _received(ids: list[str]) -> list[InboundWebhook]:
     """These bodies, those not yet processed, oldest first (plain SQL: every job reads them)."""
     rows = await plain_sql.fetch(
@@ -121,11 +120,12 @@ async def _process_one(
     webhook: InboundWebhook, channel: Channel, settings: Settings
 ) -> Notification:
     notification = channel.parse(bytes(webhook.body))
+    source = notification.channel or channel.name
     new = 0
     for message in notification.messages:
-        new += await record_message(channel.name, message, settings)
+        new += await record_message(source, message, settings)
     for status in notification.statuses:
-        await apply_status(channel.name, status, settings)
+        await apply_status(source, status, settings)
     log.info(
         "webhook %s: %d new of %d messages, %d statuses, %d problems, %d for other numbers",
         webhook.id,
@@ -213,7 +213,7 @@ async def _store(
         await _change_number(sender, message.number_change, connection)
     intent = read_intent(
         message.type, message.text, message.choice, sender.pending_question,
-        sender.pending_question_at, utcnow(), settings.texts,
+        sender.pending_question_at, utcnow(), reader_texts(settings),
     )  # fmt: skip
     if message.role in (Role.EDIT, Role.REVOKE):
         tip, opened = await apply_correction(sender, message, connection), False
@@ -230,6 +230,7 @@ async def _store(
         content=message.content,
         quoted_id=message.quoted_id,
         forwarded=message.forwarded,
+        line=message.line,
         sent_at=message.sent_at,
         using_db=connection,
     )
@@ -247,13 +248,11 @@ async def _store(
             filename=message.media.filename,
             using_db=connection,
         )
-        await queue.enqueue(
-            MEDIA_FETCH,
-            {"asset_id": asset.id},
-            max_attempts=settings.job_max_attempts,
+        await FETCH_JOB.enqueue(
+            AssetJob(asset.id),
+            settings,
             using_db=connection,
             dedupe_key=f"{MEDIA_FETCH}:{asset.id}",
-            priority=50,
         )
     await respond(sender, stored, tip, opened, intent, settings, connection, new_reader=new_reader)
 
@@ -294,7 +293,15 @@ async def _tip_for(
         connection=connection,
         may_open=intent is None and message.role is Role.CONTENT,
         new_reader=new_reader,
+        line=message.line,
+        desk=_desk_of(settings, message.line),
     )
+
+
+def _desk_of(settings: Settings, line: str | None) -> str | None:
+    """The desk label a number's new tips start with (a regional desk's)."""
+    number = next((n for n in settings.numbers if n.phone_number_id == line), settings.numbers[0])
+    return clean_desk(number.desk)
 
 
 async def _locked_sender(
@@ -312,6 +319,8 @@ async def _locked_sender(
             user_id=reader.user_id,
             phone=reader.phone,
             display_name=reader.display_name,
+            language=reader.language,
+            line=message.line,
             first_contact_at=utcnow(),
             last_inbound_at=message.sent_at,
         )
@@ -372,6 +381,9 @@ async def _note_inbound(
             changes["phone"] = reader.phone
     if sender.last_inbound_at is None or message.sent_at > sender.last_inbound_at:
         changes["last_inbound_at"] = message.sent_at
+        # The desk's number they wrote to last is the one their next answers come from.
+        if message.line != sender.line:
+            changes["line"] = message.line
     if changes:
         await Sender.filter(id=sender.id).using_db(connection).update(**changes)
         for key, value in changes.items():
@@ -387,8 +399,8 @@ async def _change_number(sender: Sender, new_number: str, connection: BaseDBAsyn
     if new_number == sender.address:
         return
     if await _taken(sender, "address", new_number, connection):
-        await AuditEvent.create(
-            action="sender.number_change_conflict", sender=sender, detail={}, using_db=connection
+        await record(
+            AuditAction.SENDER_NUMBER_CHANGE_CONFLICT, sender_id=sender.id, using_db=connection
         )
         return
     await (
@@ -396,9 +408,7 @@ async def _change_number(sender: Sender, new_number: str, connection: BaseDBAsyn
         .using_db(connection)
         .update(address=new_number, phone=new_number)
     )
-    await AuditEvent.create(
-        action="sender.number_changed", sender=sender, detail={}, using_db=connection
-    )
+    await record(AuditAction.SENDER_NUMBER_CHANGED, sender_id=sender.id, using_db=connection)
     sender.address = sender.phone = new_number
 
 

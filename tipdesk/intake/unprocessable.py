@@ -15,11 +15,11 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from tipdesk.clock import utcnow
-from tipdesk.intake.inbox import PROCESS_WEBHOOK, intake_priority
+from tipdesk.intake.inbox import intake_priority
+from tipdesk.intake.inbox_writers import PROCESS_WEBHOOK, BodiesToProcess
 from tipdesk.intake.models import InboundState, InboundWebhook, WebhookError
-from tipdesk.intake.recording import webhook_ids
 from tipdesk.jobs import queue
-from tipdesk.jobs.worker import JobContext
+from tipdesk.jobs.kinds import JobContext, payload_json
 
 log = logging.getLogger("tipdesk.intake")
 UNPROCESSABLE = (
@@ -29,16 +29,16 @@ UNPROCESSABLE = (
 )
 
 
-async def give_up_webhooks(context: JobContext, payload: dict[str, object]) -> None:
-    waiting = await InboundWebhook.filter(
-        id__in=webhook_ids(payload), state=InboundState.RECEIVED
-    ).order_by("id")
+async def give_up_webhooks(context: JobContext, payload: BodiesToProcess) -> None:
+    waiting = await InboundWebhook.filter(id__in=payload.ids, state=InboundState.RECEIVED).order_by(
+        "id"
+    )
     if len(waiting) > 1:
         for webhook in waiting:
+            # As the inbox writes these jobs: the kind (intake/jobs.py) names this step.
             await queue.enqueue(
-                PROCESS_WEBHOOK, {"webhook_ids": [str(webhook.id)]},
-                max_attempts=context.settings.job_max_attempts,
-                priority=intake_priority(bytes(webhook.body)),
+                PROCESS_WEBHOOK, payload_json(BodiesToProcess((str(webhook.id),))),
+                max_attempts=context.max_attempts, priority=intake_priority(bytes(webhook.body)),
             )  # fmt: skip
         log.warning("intake job %d split into %d jobs, one a body", context.job_id, len(waiting))
         return
@@ -59,10 +59,10 @@ async def mark_unprocessable(webhook: InboundWebhook) -> None:
     log.warning("webhook %s kept as unprocessable", webhook.id)
 
 
-async def revive_webhooks(payload: dict[str, object], connection: BaseDBAsyncClient) -> None:
+async def revive_webhooks(payload: BodiesToProcess, connection: BaseDBAsyncClient) -> None:
     """An admin retries the job: its bodies kept as unprocessable wait to be processed again."""
     kept = await (
-        WebhookError.filter(webhook_id__in=webhook_ids(payload), kind="unprocessable")
+        WebhookError.filter(webhook_id__in=payload.ids, kind="unprocessable")
         .using_db(connection)
         .values_list("webhook_id", flat=True)
     )

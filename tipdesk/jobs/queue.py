@@ -294,11 +294,14 @@ async def complete_many(jobs: Collection[Job]) -> int:
     )
 
 
-async def fail(job: Job, error: BaseException, base_delay: timedelta) -> JobState:
-    """Record the error; retry later with backoff, or end `dead` after the last attempt."""
+async def fail(
+    job: Job, error: BaseException, base_delay: timedelta, *, final: bool = False
+) -> JobState:
+    """Record the error; retry later with backoff, or end `dead` after the last attempt (or at
+    once when `final`: an error no retry can fix)."""
     now = utcnow()
     text = "".join(traceback.format_exception_only(error)).strip()[-MAX_ERROR_CHARS:]
-    if job.attempts >= job.max_attempts:
+    if final or job.attempts >= job.max_attempts:
         state, run_at, finished_at = JobState.DEAD, job.run_at, now
     else:
         state, run_at, finished_at = JobState.QUEUED, now + backoff(base_delay, job.attempts), None

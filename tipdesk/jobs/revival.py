@@ -9,15 +9,16 @@ transaction that queues the job, so no worker sees the one without the other.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from tipdesk.jobs import queue
+from tipdesk.jobs.kinds import JobKind, PayloadError
 from tipdesk.jobs.models import Job, JobState
-from tipdesk.jobs.worker import JobKind
 
 
-async def retry_job(job_id: int, kinds: Mapping[str, JobKind]) -> bool:
+async def retry_job(job_id: int, kinds: Mapping[str, JobKind[Any]]) -> bool:
     """Queue a dead job again with fresh attempts; False when there is no such dead job."""
     async with in_transaction() as connection:
         job = await Job.filter(id=job_id, state=JobState.DEAD).using_db(connection).first()
@@ -25,5 +26,10 @@ async def retry_job(job_id: int, kinds: Mapping[str, JobKind]) -> bool:
             return False
         kind = kinds.get(job.kind)
         if kind is not None and kind.revive is not None:
-            await kind.revive(dict(job.payload), connection)
+            try:
+                payload = kind.load(job.payload)
+            except PayloadError:
+                payload = None  # it will end dead again, with its reason: nothing to take back
+            if payload is not None:
+                await kind.revive(payload, connection)
         return await queue.retry_dead(job_id, using_db=connection)

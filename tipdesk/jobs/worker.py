@@ -2,7 +2,8 @@
 
 A worker process runs `concurrency` slots. Each job kind may cap how many of its jobs one process
 runs at once (transcoding at most the number of cores), so a burst of videos cannot starve the
-confirmations readers wait for.
+confirmations readers wait for. Each attempt runs within its kind's time limit, on the payload
+its kind reads from the row (`kinds.py`): a payload that does not fit ends the job `dead` at once.
 """
 
 from __future__ import annotations
@@ -16,13 +17,11 @@ import socket
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from tortoise.backends.base.client import BaseDBAsyncClient
-
 from tipdesk.jobs import queue
+from tipdesk.jobs.kinds import JobContext, JobKind, PayloadError, carry_on
 from tipdesk.jobs.models import Job, JobState
 from tipdesk.jobs.wakeup import listen_for_jobs
 from tipdesk.settings import Settings
@@ -31,48 +30,6 @@ if TYPE_CHECKING:
     from tipdesk.channels.base import Channel
 
 log = logging.getLogger("tipdesk.jobs")
-
-
-async def _go_on() -> None:
-    return None
-
-
-@dataclass(frozen=True)
-class JobContext:
-    """What a handler gets besides its payload: the settings, which attempt of how many this
-    is, and the worker's channel to readers (in the sandbox, WhatsApp reaches the desk's own
-    fake Graph API)."""
-
-    settings: Settings
-    job_id: int
-    attempt: int
-    max_attempts: int
-    channel: Channel
-    # A handler that works through many items awaits this between them (see Worker.give_way).
-    give_way: Callable[[], Awaitable[None]] = field(default=_go_on)
-
-    @property
-    def last_attempt(self) -> bool:
-        return self.attempt >= self.max_attempts
-
-
-Handler = Callable[[JobContext, dict[str, object]], Awaitable[None]]
-Reviver = Callable[[dict[str, object], BaseDBAsyncClient], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class JobKind:
-    """A kind of job: its handler, how many one process runs at once, and what giving one up
-    means for the desk (`give_up`: the asset failed, the body kept as unprocessable, the
-    message failed), called instead of the handler when the job kept killing its workers, and
-    how an admin's retry takes that back (`revive`)."""
-
-    name: str
-    handler: Handler
-    concurrency: int | None = None
-    give_up: Handler | None = None
-    # Undoes what `give_up` marked, in the transaction of an admin's retry (`jobs/revival.py`).
-    revive: Reviver | None = None
 
 
 class _NoChannel:
@@ -91,7 +48,7 @@ class Worker:
     def __init__(
         self,
         settings: Settings,
-        kinds: Mapping[str, JobKind],
+        kinds: Mapping[str, JobKind[Any]],
         *,
         concurrency: int | None = None,
         worker_id: str | None = None,
@@ -209,7 +166,7 @@ class Worker:
         return [
             name
             for name, kind in self.kinds.items()
-            if kind.concurrency is None or self.running[name] < kind.concurrency
+            if (limit := kind.limit(self.settings)) is None or self.running[name] < limit
         ]
 
     async def _idle(self, stop: asyncio.Event) -> None:
@@ -235,14 +192,20 @@ class Worker:
             attempt=job.attempts,
             max_attempts=job.max_attempts,
             channel=self.channel,
-            give_way=self.give_way or _go_on,
+            give_way=self.give_way or carry_on,
         )
         if (reason := queue.spent(job)) is not None:
             await self._give_up(kind, context, job, reason)
             return
+        try:
+            payload = kind.load(job.payload)
+        except PayloadError as exc:
+            log.warning("job %d (%s) has a payload that does not fit: %s", job.id, job.kind, exc)
+            await queue.fail(job, exc, self.settings.job_retry_base, final=True)
+            return
         heartbeat = asyncio.create_task(self._heartbeat(job))
         try:
-            await kind.handler(context, dict(job.payload))
+            await _within(kind.timeout, kind.handler(context, payload))
         except Exception as exc:
             state = await queue.fail(job, exc, self.settings.job_retry_base)
             log.warning(
@@ -261,13 +224,15 @@ class Worker:
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
 
-    async def _give_up(self, kind: JobKind, context: JobContext, job: Job, reason: str) -> None:
+    async def _give_up(
+        self, kind: JobKind[Any], context: JobContext, job: Job, reason: str
+    ) -> None:
         """The poison-pill guard: a job whose attempts died with their workers is not run a
         third time; its kind's give-up step tells the desk, then the job ends `dead`."""
         log.warning("job %d (%s) given up: %s", job.id, job.kind, reason)
         try:
             if kind.give_up is not None:
-                await kind.give_up(context, dict(job.payload))
+                await kind.give_up(context, kind.load(job.payload))
         except Exception as exc:
             log.warning("job %d give-up step failed with %s", job.id, type(exc).__name__)
         await queue.give_up(job, reason)
@@ -284,8 +249,22 @@ class Worker:
                 log.exception("job %d heartbeat failed; will try again", job.id)
 
 
+class JobTimedOut(Exception):
+    """An attempt ran past its kind's time limit: it was stopped, and is retried."""
+
+
+async def _within(limit: timedelta | None, work: Awaitable[None]) -> None:
+    try:
+        async with asyncio.timeout(None if limit is None else limit.total_seconds()):
+            await work
+    except TimeoutError as exc:
+        if limit is None:
+            raise
+        raise JobTimedOut(f"the attempt ran over its {limit} time limit") from exc
+
+
 def _worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-__all__ = ["Handler", "JobContext", "JobKind", "JobState", "Reviver", "Worker"]
+__all__ = ["JobContext", "JobKind", "JobState", "JobTimedOut", "Worker"]

@@ -12,11 +12,12 @@ import asyncio
 import logging
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from tipdesk.jobs import queue
-from tipdesk.jobs.worker import JobContext
+from tipdesk.jobs.kinds import JobContext, JobKind
 from tipdesk.media.states import media_store
 from tipdesk.settings import Settings
 from tipdesk.tips.models import MediaAsset
@@ -27,22 +28,25 @@ BATCH = 200
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
+@dataclass(frozen=True)
+class FilesToDiscard:
+    sha256: tuple[str, ...]
+
+
 async def schedule_discard(
     digests: Iterable[str | None], settings: Settings, connection: BaseDBAsyncClient | None
 ) -> None:
     """Enqueue the removal of these files (if unreferenced) in the caller's transaction."""
     unique = sorted({digest for digest in digests if digest})
     for start in range(0, len(unique), BATCH):
-        await queue.enqueue(
-            MEDIA_DISCARD, {"sha256": unique[start : start + BATCH]},
-            max_attempts=settings.job_max_attempts, using_db=connection, priority=40,
-        )  # fmt: skip
+        await DISCARD_JOB.enqueue(
+            FilesToDiscard(tuple(unique[start : start + BATCH])), settings, using_db=connection
+        )
 
 
-async def discard_media(context: JobContext, payload: dict[str, object]) -> None:
+async def discard_media(context: JobContext, payload: FilesToDiscard) -> None:
     """The `media.discard` job: remove each listed original and its variants if unreferenced."""
-    listed = payload.get("sha256")
-    digests = [d for d in listed if isinstance(d, str)] if isinstance(listed, list) else []
+    digests = list(payload.sha256)
     store = media_store(context.settings)
     removed = 0
     for digest in digests:
@@ -53,3 +57,9 @@ async def discard_media(context: JobContext, payload: dict[str, object]) -> None
             continue  # another reader sent the same file: it stays
         removed += await asyncio.to_thread(store.discard, digest)
     log.info("media.discard: %d files removed for %d checksums", removed, len(digests))
+
+
+DISCARD_JOB = JobKind(
+    MEDIA_DISCARD, FilesToDiscard, discard_media, priority=40,
+    timeout=timedelta(minutes=10), concurrency=1,
+)  # fmt: skip

@@ -27,16 +27,15 @@ from tipdesk.channels.base import (
     MediaTooLarge,
 )
 from tipdesk.clock import utcnow
-from tipdesk.jobs import queue
-from tipdesk.jobs.worker import JobContext
+from tipdesk.jobs.kinds import JobContext, JobKind
 from tipdesk.media.discard import schedule_discard
-from tipdesk.media.states import fail_asset, media_store
+from tipdesk.media.states import AssetJob, fail_asset, give_up_asset, media_store, revive_asset
+from tipdesk.media.transcode import TRANSCODE_JOB
 from tipdesk.tips.models import MediaAsset, MediaState, Message
 
 log = logging.getLogger("tipdesk.media")
 MEDIA_FETCH = "media.fetch"
-MEDIA_TRANSCODE = "media.transcode"
-MAX_MEDIA_BYTES = 100 * 1024 * 1024
+MEDIA_TRANSCODE = TRANSCODE_JOB.name
 MEDIA_ID_LIFETIME = timedelta(days=7)
 CHECKSUM_ATTEMPTS = 3
 
@@ -45,8 +44,8 @@ class ChecksumMismatch(ChannelError):
     """The bytes differ from the declared SHA-256: a broken transfer, or a different file."""
 
 
-async def fetch_media(context: JobContext, payload: dict[str, object]) -> None:
-    asset = await MediaAsset.get_or_none(id=int(str(payload["asset_id"])))
+async def fetch_media(context: JobContext, payload: AssetJob) -> None:
+    asset = await MediaAsset.get_or_none(id=payload.asset_id)
     if asset is None or asset.state is not MediaState.PENDING:
         return
     if not asset.external_media_id:
@@ -85,7 +84,7 @@ async def _fetch(asset: MediaAsset, context: JobContext, store: MediaStore) -> N
     location = await client.locate_media(str(asset.external_media_id))
     temporary = store.temporary()
     try:
-        download = await client.download(location, temporary, MAX_MEDIA_BYTES)
+        download = await client.download(location, temporary, context.settings.media_max_bytes)
         declared = asset.declared_sha256 or location.sha256
         if declared and not checksum_matches(download.sha256, declared):
             raise ChecksumMismatch("the downloaded bytes do not match the declared SHA-256")
@@ -117,10 +116,9 @@ async def _fetched(
             )
         )  # fmt: skip
         if updated:
-            await queue.enqueue(
-                MEDIA_TRANSCODE, {"asset_id": asset.id},
-                max_attempts=context.settings.job_max_attempts, using_db=connection,
-                dedupe_key=f"{MEDIA_TRANSCODE}:{asset.id}", priority=60,
+            await TRANSCODE_JOB.enqueue(
+                AssetJob(asset.id), context.settings, using_db=connection,
+                dedupe_key=f"{MEDIA_TRANSCODE}:{asset.id}",
             )  # fmt: skip
         elif not await MediaAsset.filter(id=asset.id).using_db(connection).exists():
             # Erased or purged while it downloaded: the file goes too, unless shared.
@@ -163,3 +161,16 @@ async def _media_id_expired(asset: MediaAsset) -> bool:
     if message is None:
         return True
     return utcnow() - message.sent_at > MEDIA_ID_LIFETIME
+
+
+# A download of up to MAX_MEDIA_BYTES; four at once per process.
+FETCH_JOB = JobKind(
+    MEDIA_FETCH,
+    AssetJob,
+    fetch_media,
+    priority=50,
+    timeout=timedelta(minutes=15),
+    concurrency=4,
+    give_up=give_up_asset,
+    revive=revive_asset(MediaState.PENDING),
+)

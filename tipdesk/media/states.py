@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from media_store.paths import MediaStore
-from tipdesk.jobs.worker import JobContext, Reviver
+from tipdesk.jobs.kinds import JobContext
 from tipdesk.settings import Settings
 from tipdesk.tips.models import MediaAsset, MediaState
 
 log = logging.getLogger("tipdesk.media")
+
+
+@dataclass(frozen=True)
+class AssetJob:
+    """The payload of the jobs that move one asset on (fetch, transcode)."""
+
+    asset_id: int
 
 
 def media_store(settings: Settings) -> MediaStore:
@@ -34,21 +43,19 @@ UNSAFE = (
 )
 
 
-async def give_up_asset(context: JobContext, payload: dict[str, object]) -> None:
+async def give_up_asset(context: JobContext, payload: AssetJob) -> None:
     """A fetch or transcode that kept killing its workers: the asset fails, the tip stays."""
-    asset = await MediaAsset.get_or_none(id=int(str(payload["asset_id"])))
+    asset = await MediaAsset.get_or_none(id=payload.asset_id)
     if asset is not None:
         await fail_asset(asset, UNSAFE)
 
 
-def revive_asset(state: MediaState) -> Reviver:
+def revive_asset(state: MediaState) -> Callable[[AssetJob, BaseDBAsyncClient], Awaitable[None]]:
     """An admin retries a given-up fetch or transcode: the asset waits for that step again."""
 
-    async def revive(payload: dict[str, object], connection: BaseDBAsyncClient) -> None:
+    async def revive(payload: AssetJob, connection: BaseDBAsyncClient) -> None:
         await (
-            MediaAsset.filter(
-                id=int(str(payload["asset_id"])), state=MediaState.FAILED, error=UNSAFE
-            )
+            MediaAsset.filter(id=payload.asset_id, state=MediaState.FAILED, error=UNSAFE)
             .using_db(connection)
             .update(state=state, error=None)
         )

@@ -15,15 +15,15 @@ from media_store.ffmpeg import Ffmpeg
 from media_store.paths import MediaStore
 from media_store.renditions import MediaRejected, Processed
 from media_store.video import transcode_audio, transcode_video
-from tipdesk.jobs.worker import JobContext
+from tipdesk.jobs.kinds import JobContext, JobKind
 from tipdesk.media.discard import schedule_discard
-from tipdesk.media.states import fail_asset, media_store
+from tipdesk.media.states import AssetJob, fail_asset, give_up_asset, media_store, revive_asset
 from tipdesk.settings import Settings
 from tipdesk.tips.models import MediaAsset, MediaState, MediaVariant
 
 
-async def transcode_media(context: JobContext, payload: dict[str, object]) -> None:
-    asset = await MediaAsset.get_or_none(id=int(str(payload["asset_id"])))
+async def transcode_media(context: JobContext, payload: AssetJob) -> None:
+    asset = await MediaAsset.get_or_none(id=payload.asset_id)
     if asset is None or asset.state is not MediaState.FETCHED or asset.sha256 is None:
         return
     store = media_store(context.settings)
@@ -86,3 +86,17 @@ async def _keep(
                 state=MediaState.READY, error=None, details={**asset.details, **processed.details}
             )
         )
+
+
+# No time limit of its own: each ffmpeg run stops at TIPDESK_TRANSCODE_TIME_LIMIT. At most
+# TIPDESK_TRANSCODE_CONCURRENCY at once, so videos never starve the confirmations.
+TRANSCODE_JOB = JobKind(
+    "media.transcode",
+    AssetJob,
+    transcode_media,
+    priority=60,
+    timeout=None,
+    concurrency=lambda settings: settings.transcode_concurrency,
+    give_up=give_up_asset,
+    revive=revive_asset(MediaState.FETCHED),
+)

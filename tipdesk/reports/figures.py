@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
+from tipdesk.audit.actions import AuditAction
 from tipdesk.reports.sql import Dialect, microseconds, rows
 
 Counts = dict[int, int]
@@ -36,6 +37,12 @@ def _tally(counts: Iterable[tuple[Key, int]]) -> dict[Key, int]:
 
 def _in(values: tuple[str, ...]) -> str:
     return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+# Written into the SQL as literals, as the statuses are, so each statement keeps the plan it
+# had; the enum's values are fixed names (letters, dots and underscores) that need no quoting.
+CLAIMED = f"'{AuditAction.TIP_CLAIMED.value}'"
+STATUS_CHANGED = f"'{AuditAction.TIP_STATUS_CHANGED.value}'"
 
 
 async def tip_buckets(d: Dialect, start: datetime, end: datetime, size: int) -> Counts:
@@ -88,6 +95,17 @@ async def desks(d: Dialect, start: datetime, end: datetime) -> dict[str, int]:
     return _tally((str(r["desk"] or ""), int(r["n"])) for r in found)
 
 
+async def lines(d: Dialect, start: datetime, end: datetime) -> dict[str, int]:
+    """Tips per desk number they came in on ("" for the main number)."""
+    found = await rows(
+        d,
+        "SELECT line, COUNT(*) AS n FROM tips"
+        " WHERE first_message_at >= ? AND first_message_at < ? GROUP BY line",
+        _bounds(start, end),
+    )
+    return _tally((str(r["line"] or ""), int(r["n"])) for r in found)
+
+
 async def first_replies(d: Dialect, start: datetime, end: datetime) -> Spans:
     """Per tip that got one: (tip's first message, first human reply after it), epoch seconds.
     Replies come after the tip's first message, so only messages from the period's start on
@@ -109,7 +127,7 @@ async def first_claims(d: Dialect, start: datetime, end: datetime) -> Spans:
     first claim is looked up per tip through the audit trail's `tip_id` index."""
     first = (
         "(SELECT MIN(a.created_at) FROM audit_events a"
-        " WHERE a.tip_id = t.id AND a.action = 'tip.claimed')"
+        f" WHERE a.tip_id = t.id AND a.action = {CLAIMED})"
     )
     claimed = f"COALESCE({first}, t.claimed_at)"
     found = await rows(
@@ -130,7 +148,7 @@ async def funnel(d: Dialect, start: datetime, end: datetime, since: datetime) ->
         f"SELECT t.id AS tip_id, t.status AS stage FROM tips t WHERE {period}"
         f" UNION ALL SELECT a.tip_id AS tip_id, {d.json_text('a.detail', 'to')} AS stage"
         f" FROM audit_events a JOIN tips t ON t.id = a.tip_id"
-        f" WHERE {d.unindexed('a.action')} = 'tip.status_changed' AND a.created_at >= ?"
+        f" WHERE {d.unindexed('a.action')} = {STATUS_CHANGED} AND a.created_at >= ?"
         f" AND {period}"
     )
     flags = (
@@ -173,7 +191,7 @@ async def earlier_status_changes(d: Dialect, start: datetime, end: datetime) -> 
     found = await rows(
         d,
         "SELECT COUNT(*) AS n FROM audit_events a JOIN tips t ON t.id = a.tip_id"
-        f" WHERE {d.unindexed('a.action')} = 'tip.status_changed' AND a.created_at < ?"
+        f" WHERE {d.unindexed('a.action')} = {STATUS_CHANGED} AND a.created_at < ?"
         " AND t.first_message_at >= ? AND t.first_message_at < ?",
         [start, start, end],
     )

@@ -11,8 +11,7 @@ import logging
 from datetime import datetime, timedelta
 
 from tipdesk.clock import utcnow
-from tipdesk.jobs import queue
-from tipdesk.jobs.worker import JobContext
+from tipdesk.jobs.kinds import JobContext, JobKind, NoPayload
 from tipdesk.reports.rollups import roll_up_history
 from tipdesk.settings import Settings
 
@@ -21,7 +20,7 @@ REPORTS_ROLL_UP = "reports.roll_up"
 EVERY = timedelta(days=1)
 
 
-async def roll_up_job(context: JobContext, payload: dict[str, object]) -> None:
+async def roll_up_job(context: JobContext, payload: NoPayload) -> None:
     settings = context.settings
     await schedule_roll_up(settings, utcnow() + EVERY)
     rolled = await roll_up_history(
@@ -32,7 +31,11 @@ async def roll_up_job(context: JobContext, payload: dict[str, object]) -> None:
 
 async def schedule_roll_up(settings: Settings, run_at: datetime | None = None) -> None:
     """Enqueue the daily roll-up; a no-op while one waits (its dedupe key)."""
-    await queue.enqueue(
-        REPORTS_ROLL_UP, {}, max_attempts=settings.job_max_attempts,
-        dedupe_key=REPORTS_ROLL_UP, run_at=run_at, priority=200,
-    )  # fmt: skip
+    await ROLL_UP_JOB.enqueue(NoPayload(), settings, dedupe_key=REPORTS_ROLL_UP, run_at=run_at)
+
+
+# The first run over two years of history takes some seconds; an hour means it is stuck.
+ROLL_UP_JOB = JobKind(
+    REPORTS_ROLL_UP, NoPayload, roll_up_job, priority=200, timeout=timedelta(hours=1),
+    concurrency=1,
+)  # fmt: skip

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from tipdesk.conversation.opening_hours import OpeningHours
+from tipdesk.opening_hours import OpeningHours
 from tipdesk.reports import figures
 from tipdesk.reports.clock import BusinessClock, local_moment
 from tipdesk.reports.sql import Dialect
@@ -81,6 +81,8 @@ class Part:
     media: dict[str, list[int]] = field(default_factory=dict)
     with_media: int = 0
     desks: dict[str, int] = field(default_factory=dict)
+    # Tips per desk number ("" the main one).
+    lines: dict[str, int] = field(default_factory=dict)
     replies: Durations = field(default_factory=Durations)
     claims: Durations = field(default_factory=Durations)
     funnel: dict[str, int] = field(default_factory=dict)
@@ -99,7 +101,7 @@ class Part:
             counts[0], counts[1] = counts[0] + tips, counts[1] + items
         self.with_media += other.with_media
         for mine, theirs in (
-            (self.desks, other.desks), (self.funnel, other.funnel),
+            (self.desks, other.desks), (self.lines, other.lines), (self.funnel, other.funnel),
             (self.statuses, other.statuses), (self.failed, other.failed),
         ):  # fmt: skip
             _add(mine, theirs)
@@ -133,10 +135,10 @@ async def measure(
         figures.media(d, start, end), figures.desks(d, start, end),
         figures.first_replies(d, start, end), figures.first_claims(d, start, end),
     )  # fmt: skip
-    funnel, statuses, consents, failed, writers = await asyncio.gather(
+    funnel, statuses, consents, failed, writers, lines = await asyncio.gather(
         figures.funnel(d, start, end, since), figures.statuses(d, start, end),
         figures.consents(d, start, end), figures.failed_messages(d, start, end),
-        figures.writers(d, start, end),
+        figures.writers(d, start, end), figures.lines(d, start, end),
     )  # fmt: skip
     return Part(
         tips=local_hours(tips, frame),
@@ -145,6 +147,7 @@ async def measure(
         media={kind: list(counts) for kind, counts in media["kinds"].items()},
         with_media=media["tips_with_media"],
         desks=desks,
+        lines=lines,
         replies=durations(replies, frame),
         claims=durations(claims, frame),
         funnel=funnel,

@@ -11,7 +11,7 @@ import asyncio
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from tipdesk.conversation.opening_hours import OpeningHours
+from tipdesk.opening_hours import OpeningHours
 from tipdesk.reports import figures
 from tipdesk.reports import rollups as rollups_
 from tipdesk.reports.clock import bucket_seconds, percentile
@@ -99,7 +99,7 @@ def _figures(period: Period, part: Part, states: dict[str, int], dead: dict[str,
     writing = len(everyone)
     return {
         "tips": {**_series(period, part.tips), "by_media": _media(part, total),
-                 "by_desk": dict(sorted(part.desks.items(), key=lambda item: (-item[1], item[0])))},
+                 "by_desk": _ranked(part.desks), "by_number": _ranked(part.lines)},
         "messages": {"in": _series(period, part.messages_in), "out": part.messages_out},
         "response": {"first_reply": _durations(part.replies, total),
                      "claim": _durations(part.claims, total)},
@@ -111,6 +111,11 @@ def _figures(period: Period, part: Part, states: dict[str, int], dead: dict[str,
         "failed_messages": dict(sorted(part.failed.items())),
         "dead_jobs": dict(sorted(dead.items())),
     }  # fmt: skip
+
+
+def _ranked(counts: dict[str, int]) -> dict[str, int]:
+    """Most first; equal counts by name."""
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 def _series(period: Period, found: Hours) -> Figures:

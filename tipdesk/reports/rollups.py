@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from tipdesk.conversation.opening_hours import OpeningHours
+from tipdesk.opening_hours import OpeningHours
 from tipdesk.plain_sql import marks
 from tipdesk.reports import figures
 from tipdesk.reports.clock import bucket_seconds
@@ -150,6 +150,7 @@ def _row(key: str, frame: Frame, period: Period, part: Part | None) -> list[Any]
     counts = {
         "tips": part.tips, "in": part.messages_in, "out": part.messages_out,
         "media": part.media, "with_media": part.with_media, "desks": part.desks,
+        "lines": part.lines,
         "funnel": part.funnel, "statuses": part.statuses, "failed": part.failed,
         "consents": [[state, scope, n] for (state, scope), n in part.consents.items()],
     }  # fmt: skip
@@ -165,6 +166,11 @@ def _row(key: str, frame: Frame, period: Period, part: Part | None) -> list[Any]
     return [*head, json.dumps(counts, separators=(",", ":")), *blobs, datetime.now(UTC)]
 
 
+def _all_on_main(tips: dict[str, list[int]]) -> dict[str, int]:
+    total = sum(sum(hours) for hours in tips.values())
+    return {"": total} if total else {}
+
+
 def _part(row: Any) -> Part:
     counts = json.loads(row["counts"])
     floats = [_array("d", row[name]) for name in BLOBS[:4]]
@@ -175,6 +181,8 @@ def _part(row: Any) -> Part:
         media=counts["media"],
         with_media=counts["with_media"],
         desks=counts["desks"],
+        # Days rolled up before the desk had several numbers: all on the main one.
+        lines=counts.get("lines") or _all_on_main(counts["tips"]),
         replies=Durations(floats[0], floats[1]),
         claims=Durations(floats[2], floats[3]),
         funnel=counts["funnel"],

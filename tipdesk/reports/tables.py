@@ -52,6 +52,8 @@ def tables(report: dict[str, Any]) -> list[Table]:
         _media(now, before),
         _compare("desks", "Tips per desk", "desk", now["tips"]["by_desk"],
                  before["tips"]["by_desk"]),
+        _compare("numbers", "Tips per WhatsApp-nummer", "number", now["tips"]["by_number"],
+                 before["tips"]["by_number"], empty="hoofdnummer"),
         _response(now, before),
         _compare("funnel", "Uitkomst", "stage", now["funnel"], before["funnel"]),
         _compare("statuses", "Status nu", "status", now["statuses"], before["statuses"]),
@@ -68,10 +70,15 @@ def table(report: dict[str, Any], name: str) -> Table | None:
 
 
 def _compare(
-    name: str, title: str, label: str, now: dict[str, Any], before: dict[str, Any]
+    name: str,
+    title: str,
+    label: str,
+    now: dict[str, Any],
+    before: dict[str, Any],
+    empty: str = "(none)",
 ) -> Table:
     keys = list(now) + [k for k in before if k not in now]
-    rows = tuple((key or "(none)", now.get(key, 0), before.get(key, 0)) for key in keys)
+    rows = tuple((key or empty, now.get(key, 0), before.get(key, 0)) for key in keys)
     return Table(name, title, (label, "count", "previous"), rows)
 
 
@@ -137,6 +144,7 @@ def _response(now: dict[str, Any], before: dict[str, Any]) -> Table:
 
 
 TABLE_NAMES = (
-    "totals", "daily", "hourly", "heatmap", "media", "desks", "response", "funnel", "statuses",
+    "totals", "daily", "hourly", "heatmap", "media", "desks", "numbers", "response", "funnel",
+    "statuses",
     "consent", "readers", "failed_messages", "dead_jobs",
 )  # fmt: skip

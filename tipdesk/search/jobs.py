@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from tipdesk.clock import utcnow
 from tipdesk.jobs import queue
+from tipdesk.jobs.kinds import JobContext, JobKind, NoPayload
 from tipdesk.jobs.models import Job
-from tipdesk.jobs.worker import JobContext
 from tipdesk.search.index import (
     IndexUnavailable,
     TipIndex,
@@ -44,6 +45,16 @@ BATCH = 200
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+@dataclass(frozen=True)
+class TipToIndex:
+    tip_id: int
+
+
+@dataclass(frozen=True)
+class TipsToForget:
+    tip_ids: tuple[int, ...]
+
+
 async def schedule_indexing(
     tip_id: int, settings: Settings, connection: BaseDBAsyncClient | None = None
 ) -> None:
@@ -53,9 +64,8 @@ async def schedule_indexing(
     enough that a new tip is still findable within a second; the board's list reads the
     database and shows it at once."""
     delay = settings.search_delay
-    await queue.enqueue(
-        SEARCH_INDEX, {"tip_id": tip_id}, max_attempts=settings.job_max_attempts,
-        using_db=connection, dedupe_key=f"{SEARCH_INDEX}:{tip_id}", priority=20,
+    await INDEX_JOB.enqueue(
+        TipToIndex(tip_id), settings, using_db=connection, dedupe_key=f"{SEARCH_INDEX}:{tip_id}",
         run_at=indexing_due(utcnow(), delay) if delay else None,
     )  # fmt: skip
 
@@ -71,7 +81,7 @@ def indexing_due(now: datetime, delay: timedelta) -> datetime:
     return EPOCH + windows * delay
 
 
-async def index_tip(context: JobContext, payload: dict[str, object]) -> None:
+async def index_tip(context: JobContext, payload: TipToIndex) -> None:
     """Index this job's tip and, in the same commit, the tips of up to BATCH other index jobs
     that wait: a whoosh commit costs about as much for one document as for fifty (its fixed
     part dominates), so a burst of new tips is indexed in a few commits instead of one each.
@@ -81,7 +91,7 @@ async def index_tip(context: JobContext, payload: dict[str, object]) -> None:
     if not index.exists():
         await ensure_index(context.settings)
     extra = await _lease_waiting(context)
-    tip_ids = {int(str(payload["tip_id"]))} | {int(str(job.payload["tip_id"])) for job in extra}
+    tip_ids = {payload.tip_id} | {INDEX_JOB.load(job.payload).tip_id for job in extra}
     async with queue.leases_kept(extra, context.settings.job_lease):
         found = await tip_documents(tip_ids)
         documents = [found[tip_id] for tip_id in sorted(found)]
@@ -109,17 +119,15 @@ async def schedule_forgetting(
     """Deleted (or erased) tips leave the index for good: their documents are deleted and the
     index rewritten without them, in a job enqueued with the deletion."""
     for start in range(0, len(tip_ids), BATCH):
-        await queue.enqueue(
-            SEARCH_FORGET, {"tip_ids": tip_ids[start : start + BATCH]},
-            max_attempts=settings.job_max_attempts, using_db=connection, priority=20,
-        )  # fmt: skip
+        await FORGET_JOB.enqueue(
+            TipsToForget(tuple(tip_ids[start : start + BATCH])), settings, using_db=connection
+        )
 
 
-async def forget_tips(context: JobContext, payload: dict[str, object]) -> None:
+async def forget_tips(context: JobContext, payload: TipsToForget) -> None:
     """The `search.forget` job. A listed tip that (still, or again) has a document to show is
     written instead of deleted, so an id never removes a live tip from the index."""
-    listed = payload.get("tip_ids")
-    ids = [i for i in listed if isinstance(i, int)] if isinstance(listed, list) else []
+    ids = list(payload.tip_ids)
     index = TipIndex(context.settings.data_dir)
     if not ids:
         return
@@ -138,15 +146,23 @@ async def forget_tips(context: JobContext, payload: dict[str, object]) -> None:
 
 
 async def request_rebuild(settings: Settings) -> None:
-    await queue.enqueue(
-        SEARCH_REBUILD, {}, max_attempts=settings.job_max_attempts,
-        dedupe_key=SEARCH_REBUILD, priority=30,
-    )  # fmt: skip
+    await REBUILD_JOB.enqueue(NoPayload(), settings, dedupe_key=SEARCH_REBUILD)
 
 
-async def rebuild_job(context: JobContext, payload: dict[str, object]) -> None:
+async def rebuild_job(context: JobContext, payload: NoPayload) -> None:
     """Asked for by a search that found no usable index: several may have asked."""
     await ensure_index(context.settings)
+
+
+# One index writer per process; whoosh's lock file orders writers across processes. No time
+# limit: whoosh writes in a thread a timeout cannot stop, and the folder's lock bounds waiting.
+INDEX_JOB = JobKind(SEARCH_INDEX, TipToIndex, index_tip, priority=20, timeout=None, concurrency=1)
+FORGET_JOB = JobKind(
+    SEARCH_FORGET, TipsToForget, forget_tips, priority=20, timeout=None, concurrency=1
+)
+REBUILD_JOB = JobKind(
+    SEARCH_REBUILD, NoPayload, rebuild_job, priority=30, timeout=None, concurrency=1
+)
 
 
 async def ensure_index(settings: Settings) -> None:

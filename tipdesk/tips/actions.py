@@ -1,4 +1,5 @@
-"""Every change to a tip goes through here: it keeps the audit trail with the change."""
+"""Every change to a tip goes through here: it keeps the audit trail with the change, schedules
+indexing and publishes what others must hear (tips/events.py), all in the change's transaction."""
 
 from __future__ import annotations
 
@@ -8,15 +9,16 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from tipdesk.audit.models import AuditEvent
+from tipdesk.audit.actions import AuditAction
+from tipdesk.audit.trail import record
 from tipdesk.clock import utcnow
-from tipdesk.conversation.automatic import status_update
-from tipdesk.conversation.consent import media_without_consent
 from tipdesk.editors.models import Editor
 from tipdesk.editors.permissions import check_may_work_on, may_override_consent, may_take_over
 from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tipdesk.search.jobs import schedule_indexing
 from tipdesk.settings import Settings
+from tipdesk.tips.consent_gate import media_without_consent
+from tipdesk.tips.events import StatusChanged, publish
 from tipdesk.tips.models import DeliveryState, Direction, Message, Sender, Tip, TipStatus
 
 CLOSED = [status for status in TipStatus if status.is_closed]
@@ -31,23 +33,27 @@ async def tip_for_message(
     connection: BaseDBAsyncClient,
     may_open: bool = True,
     new_reader: bool = False,
+    line: str | None = None,
+    desk: str | None = None,
 ) -> tuple[Tip | None, bool]:
     """The tip a reader's message joins: the open tip it quotes, else the reader's active open
     tip (last message within `window`), else a new tip; and whether the tip is new. Closed tips
     never take new messages; only what a reader tells the desk opens one (`may_open` False:
     reactions, notices, answers to the desk, requests such as STOP or INFO). A reader created
-    with this message (`new_reader`) has no tip to join."""
+    with this message (`new_reader`) has no tip to join. A reader writing to two of the desk's
+    numbers (`line`) has a conversation with each: an active tip joins messages of its own
+    number only, and a new one starts with that number's `desk` label."""
     tip = None
     if not new_reader:
         tip = await _quoted_open_tip(sender, quoted_id, connection)
         if tip is None:
-            tip = await _active_tip(sender, sent_at, window, connection)
+            tip = await _active_tip(sender, sent_at, window, line, connection)
     if tip is not None:
         await _extend(tip, sent_at, connection)
         return tip, False
     if not may_open:
         return None, False
-    return await _open_tip(sender, sent_at, connection), True
+    return await _open_tip(sender, sent_at, connection, line, desk), True
 
 
 async def answered_tip(
@@ -117,7 +123,11 @@ async def _quoted_open_tip(
 
 
 async def _active_tip(
-    sender: Sender, sent_at: datetime, window: timedelta, connection: BaseDBAsyncClient
+    sender: Sender,
+    sent_at: datetime,
+    window: timedelta,
+    line: str | None,
+    connection: BaseDBAsyncClient,
 ) -> Tip | None:
     # Both bounds, because webhooks arrive out of order: a late-delivered earlier message still
     # belongs with the tip its successors opened.
@@ -127,6 +137,7 @@ async def _active_tip(
             status__not_in=CLOSED,
             last_message_at__gte=sent_at - window,
             first_message_at__lte=sent_at + window,
+            line=line,
         )
         .order_by("-last_message_at")
         .using_db(connection)
@@ -145,13 +156,18 @@ async def _extend(tip: Tip, sent_at: datetime, connection: BaseDBAsyncClient) ->
         tip.first_message_at, tip.last_message_at = first, last
 
 
-async def _open_tip(sender: Sender, sent_at: datetime, connection: BaseDBAsyncClient) -> Tip:
+async def _open_tip(
+    sender: Sender,
+    sent_at: datetime,
+    connection: BaseDBAsyncClient,
+    line: str | None = None,
+    desk: str | None = None,
+) -> Tip:
     tip = await Tip.create(
-        sender=sender, first_message_at=sent_at, last_message_at=sent_at, using_db=connection
-    )
-    await AuditEvent.create(
-        action="tip.created", tip=tip, sender=sender, detail={}, using_db=connection
-    )
+        sender=sender, first_message_at=sent_at, last_message_at=sent_at, line=line, desk=desk,
+        using_db=connection,
+    )  # fmt: skip
+    await record(AuditAction.TIP_CREATED, tip_id=tip.id, sender_id=sender.id, using_db=connection)
     return tip
 
 
@@ -183,9 +199,10 @@ async def claim_tip(
             name = holder.display_name if holder else "another editor"
             raise Conflict(f"claimed by {name}")
         if previous != editor.id:
-            action = "tip.claim_taken_over" if takeover and previous else "tip.claimed"
-            await AuditEvent.create(
-                action=action, tip_id=tip_id, editor=editor,
+            taken = takeover and previous
+            action = AuditAction.TIP_CLAIM_TAKEN_OVER if taken else AuditAction.TIP_CLAIMED
+            await record(
+                action, tip_id=tip_id, editor=editor,
                 detail={"previous_editor_id": previous}, using_db=connection,
             )  # fmt: skip
             await schedule_indexing(tip_id, settings, connection)
@@ -206,8 +223,8 @@ async def release_tip(tip_id: int, editor: Editor, settings: Settings) -> Tip:
             .using_db(connection)
             .update(claimed_by_id=None, claimed_at=None, updated_at=utcnow())
         )
-        await AuditEvent.create(
-            action="tip.released", tip_id=tip_id, editor=editor,
+        await record(
+            AuditAction.TIP_RELEASED, tip_id=tip_id, editor=editor,
             detail={"previous_editor_id": holder}, using_db=connection,
         )  # fmt: skip
         await schedule_indexing(tip_id, settings, connection)
@@ -218,8 +235,9 @@ async def change_status(
     tip_id: int, editor: Editor, settings: Settings, *, status: str, note: str = "",
     published_url: str | None = None, override_reason: str | None = None,
 ) -> Tip:  # fmt: skip
-    """Audited and indexed; may send the reader an update. `used` needs the reader's consent for
-    every medium, unless a chief or admin overrides with a reason (audited)."""
+    """Audited, indexed and published as StatusChanged (the reader may hear of it). `used`
+    needs the reader's consent for every medium, unless a chief or admin overrides with a
+    reason (audited)."""
     new_status = _status(status)
     _check_status_input(note, published_url, override_reason)
     async with in_transaction() as connection:
@@ -237,14 +255,14 @@ async def change_status(
         if published_url:
             changes["published_url"] = tip.published_url = published_url[:2048]
         await Tip.filter(id=tip_id).using_db(connection).update(**changes)
-        await AuditEvent.create(
-            action="tip.status_changed", tip_id=tip_id, editor=editor,
+        await record(
+            AuditAction.TIP_STATUS_CHANGED, tip_id=tip_id, editor=editor,
             detail={"from": tip.status.value, "to": new_status.value, "note": note},
             using_db=connection,
         )  # fmt: skip
         await schedule_indexing(tip_id, settings, connection)
         if new_status is not tip.status:
-            await status_update(tip, new_status.value, settings, connection)
+            await publish(StatusChanged(tip, tip.status, new_status, settings, connection))
     return await Tip.get(id=tip_id)
 
 
@@ -278,7 +296,7 @@ async def _consent_gate(
         )
     if not may_override_consent(editor):
         raise Forbidden("only a chief or an admin may use media without the reader's consent")
-    await AuditEvent.create(
-        action="tip.consent_overridden", tip_id=tip_id, editor=editor,
+    await record(
+        AuditAction.TIP_CONSENT_OVERRIDDEN, tip_id=tip_id, editor=editor,
         detail={"reason": override_reason.strip(), "media": lacking}, using_db=connection,
     )  # fmt: skip

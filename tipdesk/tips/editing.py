@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from tipdesk.audit.models import AuditEvent
+from tipdesk.audit.actions import AuditAction
+from tipdesk.audit.trail import record as record_event
 from tipdesk.clock import utcnow
 from tipdesk.editors.models import Editor
 from tipdesk.editors.permissions import check_may_work_on, may_assign
@@ -42,13 +43,11 @@ async def tip_for_change(tip_id: int, connection: BaseDBAsyncClient) -> Tip:
 
 
 async def record(
-    action: str, tip_id: int, editor: Editor, detail: dict[str, object],
+    action: AuditAction, tip_id: int, editor: Editor, detail: dict[str, object],
     settings: Settings, connection: BaseDBAsyncClient,
 ) -> None:  # fmt: skip
     """The audit event and the re-indexing that go with every change to a tip."""
-    await AuditEvent.create(
-        action=action, tip_id=tip_id, editor=editor, detail=detail, using_db=connection
-    )
+    await record_event(action, tip_id=tip_id, editor=editor, detail=detail, using_db=connection)
     await schedule_indexing(tip_id, settings, connection)
 
 
@@ -70,7 +69,8 @@ async def add_note(tip_id: int, editor: Editor, settings: Settings, text: object
         tip = await tip_for_change(tip_id, connection)
         note = await TipNote.create(tip=tip, editor=editor, text=cleaned, using_db=connection)
         await Tip.filter(id=tip_id).using_db(connection).update(updated_at=utcnow())
-        await record("tip.note_added", tip_id, editor, {"note_id": note.id}, settings, connection)
+        detail: dict[str, object] = {"note_id": note.id}
+        await record(AuditAction.TIP_NOTE_ADDED, tip_id, editor, detail, settings, connection)
     return note
 
 
@@ -114,7 +114,7 @@ async def change_tags(
         if tags != tip.tags:
             await Tip.filter(id=tip_id).using_db(connection).update(tags=tags, updated_at=utcnow())
             detail: dict[str, object] = {"from": tip.tags, "to": tags}
-            await record("tip.tags_changed", tip_id, editor, detail, settings, connection)
+            await record(AuditAction.TIP_TAGS_CHANGED, tip_id, editor, detail, settings, connection)
     return await Tip.get(id=tip_id)
 
 
@@ -148,7 +148,7 @@ async def set_desk(tip_id: int, editor: Editor, settings: Settings, desk: object
                 Tip.filter(id=tip_id).using_db(connection).update(desk=chosen, updated_at=utcnow())
             )
             detail: dict[str, object] = {"from": tip.desk, "to": chosen}
-            await record("tip.desk_changed", tip_id, editor, detail, settings, connection)
+            await record(AuditAction.TIP_DESK_CHANGED, tip_id, editor, detail, settings, connection)
     return await Tip.get(id=tip_id)
 
 
@@ -178,5 +178,5 @@ async def assign_tip(tip_id: int, chief: Editor, settings: Settings, assignee_id
                 "previous_editor_id": tip.claimed_by_id, "assignee_id": assignee.id,
                 "note": f"toegewezen aan {assignee.display_name}",
             }  # fmt: skip
-            await record("tip.assigned", tip_id, chief, detail, settings, connection)
+            await record(AuditAction.TIP_ASSIGNED, tip_id, chief, detail, settings, connection)
     return await Tip.get(id=tip_id)

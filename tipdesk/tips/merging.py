@@ -13,7 +13,8 @@ from __future__ import annotations
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from tipdesk.audit.models import AuditEvent
+from tipdesk.audit.actions import AuditAction
+from tipdesk.audit.trail import record as record_event
 from tipdesk.clock import utcnow
 from tipdesk.conversation.models import ConsentRecord
 from tipdesk.editors.models import Editor
@@ -51,12 +52,12 @@ async def merge_tips(source_id: int, target_id: int, editor: Editor, settings: S
         await _move_contents(source, target, connection)
         await _close_source(source, target, connection)
         await record(
-            "tip.merged", target.id, editor,
+            AuditAction.TIP_MERGED, target.id, editor,
             {"source_id": source.id, "note": f"tip #{source.id} hierin samengevoegd"},
             settings, connection,
         )  # fmt: skip
         await record(
-            "tip.merged_away", source.id, editor,
+            AuditAction.TIP_MERGED_AWAY, source.id, editor,
             {"target_id": target.id, "note": f"samengevoegd in tip #{target.id}"},
             settings, connection,
         )  # fmt: skip
@@ -134,16 +135,16 @@ async def _reader_messages(
 async def _record_split(
     tip_id: int, new: Tip, editor: Editor, settings: Settings, connection: BaseDBAsyncClient
 ) -> None:
-    await AuditEvent.create(
-        action="tip.created", tip=new, sender_id=new.sender_id, editor=editor,
+    await record_event(
+        AuditAction.TIP_CREATED, tip_id=new.id, sender_id=new.sender_id, editor=editor,
         detail={"split_from": tip_id}, using_db=connection,
     )  # fmt: skip
     await record(
-        "tip.split", tip_id, editor,
+        AuditAction.TIP_SPLIT, tip_id, editor,
         {"new_tip_id": new.id, "note": f"bericht afgesplitst naar tip #{new.id}"},
         settings, connection,
     )  # fmt: skip
     await record(
-        "tip.split_from", new.id, editor,
+        AuditAction.TIP_SPLIT_FROM, new.id, editor,
         {"tip_id": tip_id, "note": f"afgesplitst van tip #{tip_id}"}, settings, connection,
     )  # fmt: skip

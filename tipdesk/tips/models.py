@@ -83,6 +83,9 @@ class Sender(Model):
     # answer like "ja" is read against it.
     pending_question = fields.CharField(max_length=64, null=True)
     pending_question_at = fields.DatetimeField(null=True)
+    # The desk's number the reader last wrote to (a WhatsApp phone_number_id), None for the
+    # main number and for channels with one address.
+    line = fields.CharField(max_length=32, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -121,6 +124,8 @@ class Tip(Model):
     )
     first_message_at = fields.DatetimeField()
     last_message_at = fields.DatetimeField(db_index=True)
+    # The desk's number the tip came in on (None: the main number); the desk answers from it.
+    line = fields.CharField(max_length=32, null=True, db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -170,6 +175,8 @@ class Message(Model):
     purpose = fields.CharField(max_length=32, null=True)
     automatic = fields.BooleanField(default=False)
     outbound_key = fields.CharField(max_length=128, null=True, unique=True)
+    # The desk's number it came in on or went out from (None: the main number).
+    line = fields.CharField(max_length=32, null=True)
     sent_at = fields.DatetimeField(db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

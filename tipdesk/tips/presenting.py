@@ -9,10 +9,10 @@ from typing import Any
 from tipdesk.audit.models import AuditEvent
 from tipdesk.clock import utcnow
 from tipdesk.conversation.models import ConsentRecord
-from tipdesk.conversation.retention import WARN_BEFORE, purge_at
 from tipdesk.logs import mask_phone
 from tipdesk.media.queries import also_sent_by_many
 from tipdesk.tips.models import Direction, MediaAsset, Message, Sender, Tip, TipNote
+from tipdesk.tips.purge_dates import WARN_BEFORE, purge_at
 
 # The API named a message by its WhatsApp id before there were channels: WhatsApp's messages and
 # consent records keep those names beside the channel-neutral ones, for existing clients.
@@ -119,6 +119,8 @@ def _summary(
         "text": "\n".join(m.text for m in messages if m.text and m.direction.value == "in"),
         "claimed_by": _editor(tip),
         "desk": tip.desk,
+        # The desk's WhatsApp number (phone_number_id) it came in on; None: the main number.
+        "line": tip.line,
         "tags": tip.tags,
         "published_url": tip.published_url,
         "used_at": tip.used_at.isoformat() if tip.used_at else None,

@@ -25,10 +25,11 @@ class WhatsAppChannel:
 
     def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None):
         self.graph = GraphClient(settings, transport=transport)
-        self.phone_number_id = settings.desk_phone_number_id
+        self.main = settings.numbers[0].phone_number_id
+        self.numbers = frozenset(number.phone_number_id for number in settings.numbers)
 
     def parse(self, body: bytes) -> Notification:
-        return parse_notification(load_envelope(body), self.phone_number_id)
+        return parse_notification(load_envelope(body), self.numbers, self.main)
 
     async def send(self, recipient: Recipient, message: Outbound) -> str:
         body = graph_body(recipient, message)
@@ -36,14 +37,20 @@ class WhatsAppChannel:
             validate_send(body)
         except SendRejected as exc:
             raise SendRefused(Refusal.REJECTED, exc.code, exc.details) from exc
-        return await self.graph.send_message(body)
+        return await self.graph.send_message(body, self._number(recipient.line))
 
-    async def mark_read(self, external_id: str) -> None:
-        await self.graph.mark_read(external_id)
+    async def mark_read(self, external_id: str, line: str | None = None) -> None:
+        await self.graph.mark_read(external_id, self._number(line))
+
+    def _number(self, line: str | None) -> str | None:
+        """The number to send from: the reader's line when it is still one of the desk's."""
+        return line if line in self.numbers else None
 
     async def locate_media(self, media_id: str) -> MediaFile:
         location = await self.graph.locate_media(media_id)
-        return MediaFile(mime_type=location.mime_type, sha256=location.sha256, handle=location)
+        return MediaFile(
+            mime_type=location.mime_type, sha256=location.sha256, handle=location, channel=NAME
+        )
 
     async def download(self, media: MediaFile, target: Path, limit: int) -> Download:
         location = media.handle

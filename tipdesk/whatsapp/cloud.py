@@ -17,7 +17,8 @@ import httpx
 from tipdesk.channels import base as channel
 from tipdesk.channels.base import Download
 from tipdesk.settings import Settings
-from tipdesk.whatsapp.media_hosts import MediaRefused
+from tipdesk.whatsapp.contract import graph_base_url
+from tipdesk.whatsapp.media_hosts import MediaRefused, entry_for
 from tipdesk.whatsapp.pinning import PinnedTransport
 
 CHUNK = 256 * 1024
@@ -87,10 +88,12 @@ class GraphClient:
     """
 
     def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None):
-        self.base = settings.graph_api_url
+        self.base = graph_base_url(settings)
         self.phone_number_id = settings.desk_phone_number_id
         self.headers = {"authorization": f"Bearer {settings.graph_access_token}"}
-        self.media_hosts = settings.media_hosts
+        # The Graph API's own origin is always allowed: the token goes there for every call
+        # anyway, so a media URL there reaches nothing new.
+        self.media_hosts = settings.media_hosts.with_graph(self.base)
         self.transport = transport
         self._http: httpx.AsyncClient | None = None
 
@@ -147,7 +150,7 @@ class GraphClient:
     async def _follow(self, http: httpx.AsyncClient, url: httpx.URL) -> httpx.Response:
         """The response that is not a redirect, every hop checked before it is asked."""
         for _ in range(MAX_REDIRECTS + 1):
-            self.media_hosts.entry_for(url)
+            entry_for(self.media_hosts, url)
             # The token goes per request, and only here: to a host that passed the check.
             request = http.build_request("GET", url, headers=self.headers)
             response = await http.send(request, stream=True)
@@ -170,9 +173,10 @@ class GraphClient:
         timeout = httpx.Timeout(READ_TIMEOUT, connect=10.0)
         return httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=False)
 
-    async def send_message(self, body: dict[str, Any]) -> str:
-        """POST a message; the wamid Meta accepted it under (accepted, not yet delivered)."""
-        response = await self._post_message(body)
+    async def send_message(self, body: dict[str, Any], number: str | None = None) -> str:
+        """POST a message from `number` (the desk's main one by default); the wamid Meta
+        accepted it under (accepted, not yet delivered)."""
+        response = await self._post_message(body, number)
         messages = _json(response).get("messages")
         if isinstance(messages, list) and messages and isinstance(messages[0], dict):
             wamid = messages[0].get("id")
@@ -180,13 +184,13 @@ class GraphClient:
                 return wamid
         raise GraphError("the Graph API accepted the message without an id")
 
-    async def mark_read(self, wamid: str) -> None:
+    async def mark_read(self, wamid: str, number: str | None = None) -> None:
         await self._post_message(
-            {"messaging_product": "whatsapp", "status": "read", "message_id": wamid}
+            {"messaging_product": "whatsapp", "status": "read", "message_id": wamid}, number
         )
 
-    async def _post_message(self, body: dict[str, Any]) -> httpx.Response:
-        url = f"{self.base}/{self.phone_number_id}/messages"
+    async def _post_message(self, body: dict[str, Any], number: str | None) -> httpx.Response:
+        url = f"{self.base}/{number or self.phone_number_id}/messages"
         try:
             response = await self._client().post(url, json=body)
         except httpx.HTTPError as exc:

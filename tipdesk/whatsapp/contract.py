@@ -8,10 +8,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from tipdesk.settings import Settings
 from tipdesk.whatsapp.shapes import as_object
 
 # The Graph API version the desk speaks, and whose published send schema the fake checks.
 GRAPH_API_VERSION = "v23.0"
+META_GRAPH_API = "https://graph.facebook.com"
+
+
+def graph_base_url(settings: Settings) -> str:
+    """TIPDESK_GRAPH_API_URL, else Meta's at our version; the sandbox phone's own Graph API
+    when the desk runs without Meta."""
+    if settings.graph_api_url is not None:
+        return settings.graph_api_url
+    if settings.sandbox:
+        return f"{settings.public_url}/sandbox/graph/{GRAPH_API_VERSION}"
+    return f"{META_GRAPH_API}/{GRAPH_API_VERSION}"
+
 
 MESSAGE_TYPES = frozenset(
     {

@@ -63,6 +63,8 @@ class FakeGraphConfig:
     access_token: str
     phone_number_id: str
     webhook_url: str | None = None
+    # More numbers of the same business account (regional desks): readers may write to any.
+    other_numbers: tuple[str, ...] = ()
     display_phone_number: str = "31851234567"
     url_lifetime: float = 300.0
     skip_delivered_rate: float = 0.2
@@ -147,15 +149,25 @@ class FakeGraph:
         self.state.media[media_id] = StoredMedia(data, mime_type, digest, url)
         return media_id
 
-    def reader_sends(self, message: dict[str, Any], wa_id: str, name: str) -> str:
-        """A reader's message, delivered as Meta would; returns its wamid."""
+    def reader_sends(
+        self, message: dict[str, Any], wa_id: str, name: str, to: str | None = None
+    ) -> str:
+        """A reader's message to the desk's number `to` (its first by default), delivered as
+        Meta would; returns its wamid."""
+        number = to or self.config.phone_number_id
         wamid = message.setdefault("id", f"wamid.fake.{secrets.token_hex(12)}")
         message.setdefault("timestamp", str(int(time.time())))
         message.setdefault("from", wa_id)
         self.state.last_inbound[wa_id] = time.time()
-        self.state.received.append({"id": wamid, "from": wa_id, "at": time.time(), "body": message})
-        self.deliverer.submit(inbound_notification(self.config, message, wa_id, name))
+        self.state.received.append(
+            {"id": wamid, "from": wa_id, "to": number, "at": time.time(), "body": message}
+        )
+        self.deliverer.submit(inbound_notification(self.config, message, wa_id, name, number))
         return str(wamid)
+
+    @property
+    def numbers(self) -> tuple[str, ...]:
+        return (self.config.phone_number_id, *self.config.other_numbers)
 
     # -- Graph endpoints ---------------------------------------------------------------------
     def authorised(self, request: Request) -> bool:
@@ -235,7 +247,8 @@ class FakeGraph:
     async def send(self, request: Request) -> Response:
         if not self.authorised(request):
             return graph_error(190, "Error validating access token", 401)
-        if request.path_params["phone_number_id"] != self.config.phone_number_id:
+        number = request.path_params["phone_number_id"]
+        if number not in self.numbers:
             return graph_error(100, "Unsupported post request: unknown phone number id")
         try:
             body = await request.json()
@@ -255,7 +268,7 @@ class FakeGraph:
             return JSONResponse({"success": True})
         if (fault := self._send_fault(body)) is not None:
             return fault
-        return JSONResponse(self.accept(body))
+        return JSONResponse(self.accept(body, number))
 
     def _check_schema(self, body: Any) -> None:
         """Meta's published schema refuses what it does not describe, as (#100)."""
@@ -283,19 +296,23 @@ class FakeGraph:
             return graph_error(1, "An unknown error occurred", 500)
         return graph_error(code, SEND_FAULTS.get(code, "refused by the fake"))
 
-    def accept(self, body: dict[str, Any]) -> dict[str, Any]:
+    def accept(self, body: dict[str, Any], number: str | None = None) -> dict[str, Any]:
         to = str(body.get("to") or body.get("recipient"))
         wa_id = "".join(ch for ch in to if ch.isdigit()) or to
         wamid = f"wamid.fake.out.{secrets.token_hex(12)}"
-        self.state.sent.append({"id": wamid, "to": wa_id, "at": time.time(), "body": body})
-        asyncio.get_running_loop().call_soon(self._report, wamid, wa_id, body.get("type", "text"))
+        sender = number or self.config.phone_number_id
+        self.state.sent.append(
+            {"id": wamid, "to": wa_id, "from": sender, "at": time.time(), "body": body}
+        )
+        kind = body.get("type", "text")
+        asyncio.get_running_loop().call_soon(self._report, wamid, wa_id, kind, sender)
         return {
             "messaging_product": "whatsapp",
             "contacts": [{"input": to, "wa_id": wa_id}],
             "messages": [{"id": wamid}],
         }
 
-    def _report(self, wamid: str, wa_id: str, kind: str) -> None:
+    def _report(self, wamid: str, wa_id: str, kind: str, number: str) -> None:
         """Status webhooks: 131047 outside the window, else sent → (delivered) → read."""
         last = self.state.last_inbound.get(wa_id)
         if kind != "template" and (last is None or time.time() - last > SERVICE_WINDOW):
@@ -305,13 +322,16 @@ class FakeGraph:
                 "message": "Re-engagement message",
                 "error_data": {"details": WINDOW_CLOSED},
             }
-            self.deliverer.submit(status_notification(self.config, wamid, wa_id, "failed", [error]))
+            failed = status_notification(self.config, wamid, wa_id, "failed", [error], number)
+            self.deliverer.submit(failed)
             return
         statuses = ["sent", "delivered", "read"]
         if self.deliverer.random.random() < self.config.skip_delivered_rate:
             statuses.remove("delivered")
         for status in statuses:
-            self.deliverer.submit(status_notification(self.config, wamid, wa_id, status))
+            self.deliverer.submit(
+                status_notification(self.config, wamid, wa_id, status, None, number)
+            )
 
     # -- control surface -----------------------------------------------------------------------
     async def control_inbound(self, request: Request) -> Response:
@@ -319,7 +339,11 @@ class FakeGraph:
         if not isinstance(body, dict) or not isinstance(body.get("message"), dict):
             return JSONResponse({"error": "expected {from, name, message}"}, status_code=400)
         wa_id, name = str(body.get("from", "31600000000")), str(body.get("name", ""))
-        return JSONResponse({"wamid": self.reader_sends(body["message"], wa_id, name)})
+        to = body.get("to")
+        if to is not None and to not in self.numbers:
+            return JSONResponse({"error": "to: not one of the fake's numbers"}, status_code=400)
+        wamid = self.reader_sends(body["message"], wa_id, name, to)
+        return JSONResponse({"wamid": wamid})
 
     async def control_media(self, request: Request) -> Response:
         data = await request.body()

@@ -11,10 +11,12 @@ if TYPE_CHECKING:
 WABA_ID = "102938475610293"
 
 
-def _envelope(config: FakeGraphConfig, value: dict[str, Any]) -> dict[str, Any]:
+def _envelope(
+    config: FakeGraphConfig, value: dict[str, Any], number: str | None = None
+) -> dict[str, Any]:
     metadata = {
         "display_phone_number": config.display_phone_number,
-        "phone_number_id": config.phone_number_id,
+        "phone_number_id": number or config.phone_number_id,
     }
     return {
         "object": "whatsapp_business_account",
@@ -33,10 +35,14 @@ def _envelope(config: FakeGraphConfig, value: dict[str, Any]) -> dict[str, Any]:
 
 
 def inbound_notification(
-    config: FakeGraphConfig, message: dict[str, Any], wa_id: str, name: str
+    config: FakeGraphConfig,
+    message: dict[str, Any],
+    wa_id: str,
+    name: str,
+    number: str | None = None,
 ) -> dict[str, Any]:
     contacts = [{"profile": {"name": name}, "wa_id": wa_id}]
-    return _envelope(config, {"contacts": contacts, "messages": [message]})
+    return _envelope(config, {"contacts": contacts, "messages": [message]}, number)
 
 
 def status_notification(
@@ -45,6 +51,7 @@ def status_notification(
     wa_id: str,
     status: str,
     errors: list[dict[str, Any]] | None = None,
+    number: str | None = None,
 ) -> dict[str, Any]:
     item: dict[str, Any] = {
         "id": wamid,
@@ -54,4 +61,4 @@ def status_notification(
     }
     if errors:
         item["errors"] = errors
-    return _envelope(config, {"statuses": [item]})
+    return _envelope(config, {"statuses": [item]}, number)

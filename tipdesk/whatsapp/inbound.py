@@ -7,6 +7,8 @@ contract becomes a `Violation` (kept for admins) and never stops its valid sibli
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -80,7 +82,9 @@ def _without_nul(value: Any) -> Any:
     return value
 
 
-def parse_notification(data: Json, phone_number_id: str) -> Notification:
+def parse_notification(data: Json, numbers: Collection[str], main: str = "") -> Notification:
+    """`numbers`: the phone number ids of the desk; changes for any other are counted only.
+    Messages to a number other than `main` carry it as their `line`."""
     result = Notification()
     for entry in data.get("entry", []):
         changes = entry.get("changes") if isinstance(entry, dict) else None
@@ -88,11 +92,11 @@ def parse_notification(data: Json, phone_number_id: str) -> Notification:
             result.violations.append(Violation("invalid_entry", "entry without changes", {}))
             continue
         for change in changes:
-            _parse_change(change, phone_number_id, result)
+            _parse_change(change, numbers, main, result)
     return result
 
 
-def _parse_change(change: Any, phone_number_id: str, result: Notification) -> None:
+def _parse_change(change: Any, numbers: Collection[str], main: str, result: Notification) -> None:
     if not isinstance(change, dict) or not isinstance(change.get("value"), dict):
         result.violations.append(Violation("invalid_change", "change without a value", {}))
         return
@@ -100,13 +104,15 @@ def _parse_change(change: Any, phone_number_id: str, result: Notification) -> No
         return  # other subscriptions (template status, user preferences): not ours to handle
     value = change["value"]
     metadata = value.get("metadata")
-    if not isinstance(metadata, dict) or metadata.get("phone_number_id") != phone_number_id:
+    line = metadata.get("phone_number_id") if isinstance(metadata, dict) else None
+    if line not in numbers:
         result.other_numbers += 1
         return
     profiles = _profiles(value.get("contacts"))
     for item in _items(value, "messages", result):
         try:
-            result.messages.append(parse_message(item, profiles))
+            message = parse_message(item, profiles)
+            result.messages.append(message if line == main else replace(message, line=line))
         except ContractError as exc:
             result.violations.append(Violation("invalid_message", str(exc), _excerpt(item)))
     for item in _items(value, "statuses", result):

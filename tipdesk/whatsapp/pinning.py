@@ -15,7 +15,8 @@ import socket
 
 import httpx
 
-from tipdesk.whatsapp.media_hosts import HostEntry, MediaHosts, MediaRefused, host_label, origin
+from tipdesk.host_list import HostEntry, MediaHosts, host_label, origin
+from tipdesk.whatsapp.media_hosts import MediaRefused, entry_for
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 # Cloud metadata services; both are internal by class too, named here so a change in
@@ -81,7 +82,7 @@ class PinnedTransport(httpx.AsyncBaseTransport):
         self.inner = inner
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        entry = self.hosts.entry_for(request.url)
+        entry = entry_for(self.hosts, request.url)
         _, host, port = origin(request.url)
         address = await checked_address(host, port, entry)
         pinned = httpx.Request(

@@ -3,8 +3,9 @@
 pair, so a second channel (the web form) can never collide with WhatsApp's ids. The other columns
 that hold a channel's ids follow: `messages.context_wamid` → `quoted_id`,
 `consent_records.request_wamid`/`answer_wamid` → `request_external_id`/`answer_external_id`,
-`media_assets.wa_media_id` → `external_media_id`. Every existing row is WhatsApp's (the sandbox
-plays WhatsApp through the same adapter), so it gets `channel = 'whatsapp'`.
+`media_assets.wa_media_id` → `external_media_id`. A reader whose id the web form handed out
+(`wf.`, in `user_id`) is the web form's, every other one WhatsApp's (the sandbox plays WhatsApp
+through the same adapter); a message is its reader's channel's.
 
 Written by hand. PostgreSQL renames and swaps the unique constraints in place. SQLite cannot drop
 a column's inline UNIQUE, so `senders` and `messages` are rebuilt as SQLite documents it: foreign
@@ -20,6 +21,12 @@ from tortoise.migrations.constraints import UniqueConstraint
 from tortoise.transactions import in_transaction
 
 WHATSAPP = "whatsapp"
+# The web form's readers, as its adapter (tipdesk/webform/channel.py, `wf.` ids) wrote them.
+WEBFORM_READERS = (
+    "UPDATE \"senders\" SET \"channel\"='webform' WHERE \"user_id\" LIKE 'wf.%'",
+    "UPDATE \"messages\" SET \"channel\"='webform' WHERE \"sender_id\" IN "
+    "(SELECT \"id\" FROM \"senders\" WHERE \"channel\"='webform')",
+)
 UNIQUE = {
     "uid_senders_channel_address": ("senders", ("channel", "address")),
     "uid_senders_channel_user_id": ("senders", ("channel", "user_id")),
@@ -56,7 +63,8 @@ SENDERS = """CREATE TABLE "new__senders" (
     "pending_question_at" TIMESTAMP,
     "privacy_notice_at" TIMESTAMP,
     "unreachable_at" TIMESTAMP,
-    "next_send_at" TIMESTAMP
+    "next_send_at" TIMESTAMP,
+    "line" VARCHAR(32)
 )"""
 MESSAGES = """CREATE TABLE "new__messages" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
@@ -78,7 +86,8 @@ MESSAGES = """CREATE TABLE "new__messages" (
     "created_at" TIMESTAMP NOT NULL,
     "automatic" INT NOT NULL,
     "outbound_key" VARCHAR(128),
-    "purpose" VARCHAR(32)
+    "purpose" VARCHAR(32),
+    "line" VARCHAR(32)
 )"""
 SQLITE_REBUILT = {"senders": SENDERS, "messages": MESSAGES}
 
@@ -112,6 +121,8 @@ async def _postgres_forward(connection):
             f"DEFAULT '{WHATSAPP}'"
         )
         await connection.execute_query(f'ALTER TABLE "{table}" ALTER COLUMN "channel" DROP DEFAULT')
+    for statement in WEBFORM_READERS:
+        await connection.execute_query(statement)
     for name, (table, columns) in UNIQUE.items():
         await connection.execute_query(
             f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" UNIQUE ({_columns(columns)})'
@@ -133,13 +144,15 @@ async def _sqlite_forward(connection):
             await _rebuild(connection, table, create, RENAMED[table])
     finally:
         await connection.execute_query("PRAGMA legacy_alter_table=OFF")
+    for statement in WEBFORM_READERS:
+        await connection.execute_query(statement)
     for name, (table, columns) in UNIQUE.items():
         await connection.execute_query(
             f'CREATE UNIQUE INDEX "{name}" ON "{table}" ({_columns(columns)})'
         )
     broken = await connection.execute_query_dict("PRAGMA foreign_key_check")
     if broken:
-        raise RuntimeError(f"0016 would leave rows without their parent: {broken[:5]}")
+        raise RuntimeError(f"0018 would leave rows without their parent: {broken[:5]}")
 
 
 async def _rebuild(connection, table, create, renamed):
@@ -237,7 +250,7 @@ MODELS = {
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tipdesk", "0015_outbound_messages")]
+    dependencies = [("tipdesk", "0017_lines")]
 
     initial = False
     # SQLite's foreign keys can only be switched off outside a transaction; `forward` opens one.

@@ -8,6 +8,9 @@ The POST is the desk's busiest path by far (a storm brings thousands a minute), 
 ASGI endpoint: no request or response objects, no middleware layers, the answer's bytes built
 directly. `Desk` (tipdesk/app.py) hands it these requests before the middleware stack; it adds
 the security headers and renders its own errors in the desk's JSON error shape.
+
+It is the WhatsApp adapter's HTTP edge: it knows Meta's signature and envelope, and hands the
+body to the app's durable inbox (`app.state.inbox`, any `channels.base.Inbox`) as it came.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from tipdesk.channels.base import Inbox
 from tipdesk.errors import (
     BadRequest,
     ErrorCode,
@@ -29,7 +33,6 @@ from tipdesk.errors import (
     Unauthorized,
 )
 from tipdesk.errors_http import INTERNAL_MESSAGE, error_body
-from tipdesk.intake.inbox import PROCESS_WEBHOOK, Inbox
 from tipdesk.request_limits import header, read_capped_body
 from tipdesk.security_headers import RAW_HEADERS
 from tipdesk.settings import Settings
@@ -37,7 +40,7 @@ from tipdesk.whatsapp.inbound import EnvelopeError, load_envelope
 from tipdesk.whatsapp.signature import signature_is_well_formed, signature_matches
 
 log = logging.getLogger("tipdesk.intake")
-__all__ = ["NOTIFICATION_PATH", "PROCESS_WEBHOOK", "receive_notification", "routes"]
+__all__ = ["NOTIFICATION_PATH", "receive_notification", "routes"]
 MAX_CHALLENGE = 256
 NOTIFICATION_PATH = "/webhooks/whatsapp"
 JSON_HEADERS = [(b"content-type", b"application/json"), *RAW_HEADERS]

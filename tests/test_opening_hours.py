@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tipdesk.conversation.opening_hours import OpeningHours, OpeningHoursError
+from tipdesk.opening_hours import OpeningHours, OpeningHoursError
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
