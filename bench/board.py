@@ -60,7 +60,8 @@ async def seed(count: int) -> None:
     start = datetime.now(UTC) - timedelta(days=60)
     readers = max(1, count // 4)
     await Sender.bulk_create(
-        [Sender(wa_id=f"316{n:08d}", phone=f"316{n:08d}", display_name=f"Lezer {n}",
+        [Sender(channel="whatsapp",
+                address=f"316{n:08d}", phone=f"316{n:08d}", display_name=f"Lezer {n}",
                 first_contact_at=start) for n in range(readers)], batch_size=BATCH,
     )  # fmt: skip
     sender_ids = await Sender.all().order_by("id").values_list("id", flat=True)
@@ -82,7 +83,8 @@ async def seed(count: int) -> None:
 async def _messages_and_media() -> None:
     rows = await Tip.all().order_by("id").values_list("id", "sender_id", "first_message_at")
     await Message.bulk_create(
-        [Message(wamid=f"wamid.{tip_id}", tip_id=tip_id, sender_id=sender_id,
+        [Message(channel="whatsapp",
+                 external_id=f"wamid.{tip_id}", tip_id=tip_id, sender_id=sender_id,
                  direction=Direction.INBOUND, type="text", sent_at=at,
                  text=" ".join(WORDS[(tip_id + k) % len(WORDS)] for k in range(25)))
          for tip_id, sender_id, at in rows], batch_size=BATCH,

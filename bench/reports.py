@@ -54,12 +54,12 @@ STEPS = {
     "used": ["in_review", "verified", "used"], "rejected": ["rejected"],
 }  # fmt: skip
 COLUMNS = {
-    "senders": "id, wa_id, phone, display_name, first_contact_at, opted_out_at, blocked_at,"
-    " unreachable_at, created_at, updated_at",
+    "senders": "id, channel, address, phone, display_name, first_contact_at, opted_out_at,"
+    " blocked_at, unreachable_at, created_at, updated_at",
     "tips": "id, sender_id, status, desk, tags, claimed_at, first_message_at, last_message_at,"
     " created_at, updated_at",
-    "messages": "id, wamid, tip_id, sender_id, direction, type, text, content, forwarded,"
-    " delivery, delivery_error, purpose, automatic, sent_at, created_at",
+    "messages": "id, channel, external_id, tip_id, sender_id, direction, type, text, content,"
+    " forwarded, delivery, delivery_error, purpose, automatic, sent_at, created_at",
     "media_assets": "id, token, tip_id, message_id, kind, state, details, created_at, updated_at",
     "audit_events": "tip_id, action, detail, created_at",
     "consent_records": "tip_id, sender_id, state, scope, question_text, requested_at",
@@ -84,7 +84,7 @@ def history(count: int, now: datetime, seed: int = 8) -> Rows:
     for sender, at in first_contact.items():
         odd = rng.random()
         rows["senders"].append((
-            sender, f"316{sender:08d}", f"316{sender:08d}", "", at,
+            sender, "whatsapp", f"316{sender:08d}", f"316{sender:08d}", "", at,
             at + timedelta(days=3) if odd < 0.02 else None,
             at + timedelta(days=5) if 0.02 <= odd < 0.03 else None,
             at + timedelta(days=7) if 0.03 <= odd < 0.05 else None, at, at,
@@ -135,7 +135,8 @@ def _message(
     delivery = "failed" if failed else ("received" if direction == "in" else "delivered")
     error = json.dumps({"code": failed}) if failed else None
     rows["messages"].append((
-        mid, f"wamid.{mid}", tip_id, sender, direction, "text", "", "{}", False, delivery, error,
+        mid, "whatsapp", f"wamid.{mid}", tip_id, sender, direction, "text", "", "{}", False,
+        delivery, error,
         purpose, purpose not in (None, "reply"), at, at,
     ))  # fmt: skip
 

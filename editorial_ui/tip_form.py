@@ -278,11 +278,11 @@ async def _conversation_page(
     page = await _reader_page(settings, sender)
     messages = await _thread(sender)
     unseen = [
-        str(m.wamid)
+        str(m.external_id)
         for m in messages
         if m.direction is Direction.OUTBOUND
         and m.delivery is not DeliveryState.READ
-        and owns(m.wamid)
+        and owns(m.external_id)
     ]
     if unseen:
         await _store(request, seen_body(unseen, utcnow()))
@@ -309,7 +309,7 @@ async def _thread(sender: Sender) -> list[Message]:
 
 
 def _shown(messages: list[Message], settings: Settings) -> list[dict[str, Any]]:
-    answered = {m.context_wamid for m in messages if m.direction is Direction.INBOUND}
+    answered = {m.quoted_id for m in messages if m.direction is Direction.INBOUND}
     shown: list[dict[str, Any]] = []
     for message in messages:
         outbound = (
@@ -323,8 +323,8 @@ def _shown(messages: list[Message], settings: Settings) -> list[dict[str, Any]]:
                 "type": message.type,
                 "filename": message.content.get("filename"),
                 "at": _local(message.sent_at, settings),
-                "id": message.wamid,
-                "buttons": buttons if buttons and message.wamid not in answered else [],
+                "id": message.external_id,
+                "buttons": buttons if buttons and message.external_id not in answered else [],
             }
         )
     return shown
@@ -388,7 +388,7 @@ async def answer(request: Request) -> Response:
     async with request.form(max_files=0, max_fields=4, max_part_size=512) as fields:
         question_id, choice = str(fields.get("question", "")), str(fields.get("choice", ""))
     question = await Message.get_or_none(
-        wamid=question_id, sender_id=sender.id, direction=Direction.OUTBOUND
+        external_id=question_id, sender_id=sender.id, direction=Direction.OUTBOUND
     )
     outbound = question.content.get("outbound") if question is not None else None
     buttons = dict(outbound.get("buttons") or []) if isinstance(outbound, dict) else {}

@@ -205,7 +205,7 @@ async def _merge(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> 
 
 
 async def _split(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[str, int]:
-    new = await merging.split_message(tip.id, fields.get("wamid", ""), editor, settings)
+    new = await merging.split_message(tip.id, fields.get("external_id", ""), editor, settings)
     return f"Afgesplitst van tip #{tip.id}.", new.id
 
 

@@ -230,14 +230,18 @@ async def _tips_to_purge(settings: Settings) -> tuple[int, Path]:
     now = utcnow()
     old = now - settings.retention - timedelta(hours=1)
     async with database(settings):
-        reader = await Sender.create(wa_id="31600000001", phone="31600000001", first_contact_at=old)
+        reader = await Sender.create(
+            channel="whatsapp", address="31600000001", phone="31600000001", first_contact_at=old
+        )
         tips = [
             await Tip.create(sender=reader, first_message_at=at, last_message_at=at, status=status)
             for at, status in ((old, TipStatus.NEW), (old, TipStatus.USED), (now, TipStatus.NEW))
         ]
         for tip in tips:
             await Message.create(
-                wamid=f"wamid.cli.{tip.id}", tip=tip, sender=reader, direction=Direction.INBOUND,
+                channel="whatsapp",
+                external_id=f"wamid.cli.{tip.id}", tip=tip, sender=reader,
+                direction=Direction.INBOUND,
                 type="image", text="Oude foto", sent_at=tip.last_message_at,
             )  # fmt: skip
         data = b"not really a photo, but bytes on disk"

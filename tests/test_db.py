@@ -51,19 +51,25 @@ async def test_a_plain_insert_stores_what_the_orm_would_and_skips_a_conflict() -
     connection = connections.get("default")
     reader = await insert_unless_conflict(
         connection,
-        Sender(wa_id="31612345678", display_name="Lezer", first_contact_at=utcnow()),
+        Sender(
+            channel="whatsapp",
+            address="31612345678",
+            display_name="Lezer",
+            first_contact_at=utcnow(),
+        ),
     )
     assert reader is not None and reader.id
     assert (
         await insert_unless_conflict(
-            connection, Sender(wa_id="31612345678", first_contact_at=utcnow())
+            connection, Sender(channel="whatsapp", address="31612345678", first_contact_at=utcnow())
         )
         is None
     )
 
-    def confirmation(wamid: str) -> Message:
+    def confirmation(external_id: str) -> Message:
         return Message(
-            wamid=wamid, sender_id=reader.id, direction=Direction.OUTBOUND, type="text",
+            channel="whatsapp", external_id=external_id, sender_id=reader.id, type="text",
+            direction=Direction.OUTBOUND,
             text="Dank je wel — één tip", content={"send": {"type": "text"}, "n": [1, None]},
             delivery=DeliveryState.QUEUED, automatic=True, outbound_key="confirmation:1",
             sent_at=utcnow(),
@@ -72,7 +78,16 @@ async def test_a_plain_insert_stores_what_the_orm_would_and_skips_a_conflict() -
     stored = await insert_unless_conflict(connection, confirmation("desk.1"))
     assert stored is not None
     read = await Message.get(id=stored.id)
-    for name in ("wamid", "text", "content", "delivery", "automatic", "direction", "sent_at"):
+    for name in (
+        "external_id",
+        "channel",
+        "text",
+        "content",
+        "delivery",
+        "automatic",
+        "direction",
+        "sent_at",
+    ):
         assert getattr(stored, name) == getattr(read, name), name
     assert read.content == {"send": {"type": "text"}, "n": [1, None]} and read.automatic is True
     assert read.created_at is not None and read.tip_id is None

@@ -72,14 +72,15 @@ async def test_a_transaction_holds_the_write_lock_from_its_start(settings: Setti
             with pytest.raises(sqlite3.OperationalError, match="locked"):
                 other_process.execute("BEGIN IMMEDIATE")
             await Sender.create(
-                wa_id="31600000001", phone="31600000001", first_contact_at=utcnow(),
+                channel="whatsapp", address="31600000001", phone="31600000001",
+                first_contact_at=utcnow(),
                 using_db=connection,
             )  # fmt: skip
         other_process.execute("BEGIN IMMEDIATE")  # free again once it committed
         other_process.execute("ROLLBACK")
     finally:
         other_process.close()
-    assert await Sender.filter(wa_id="31600000001").exists()
+    assert await Sender.filter(address="31600000001").exists()
 
 
 @pytest.mark.usefixtures("db")

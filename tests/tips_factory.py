@@ -11,11 +11,14 @@ async def make_tip(text: str, *, phone: str = "31612345678", name: str = "Sanne"
     """A tip with one inbound text message; readers are told apart by phone number."""
     now = datetime.now(UTC)
     sender, _ = await Sender.get_or_create(
-        wa_id=phone, defaults={"phone": phone, "display_name": name, "first_contact_at": now}
+        channel="whatsapp",
+        address=phone,
+        defaults={"phone": phone, "display_name": name, "first_contact_at": now},
     )
     tip = await Tip.create(sender=sender, first_message_at=now, last_message_at=now)
     await Message.create(
-        wamid=f"w.{tip.id}", tip=tip, sender=sender, direction=Direction.INBOUND, type="text",
+        channel="whatsapp",
+        external_id=f"w.{tip.id}", tip=tip, sender=sender, direction=Direction.INBOUND, type="text",
         text=text, sent_at=now,
     )  # fmt: skip
     return tip

@@ -38,7 +38,8 @@ async def with_photo(tip: Tip, wamid: str, text: str = "", minutes: int = 1) -> 
     """Another reader message on the tip, carrying a photo."""
     at = datetime.now(UTC) + timedelta(minutes=minutes)
     message = await Message.create(
-        wamid=wamid, tip=tip, sender_id=tip.sender_id, direction=Direction.INBOUND,
+        channel="whatsapp",
+        external_id=wamid, tip=tip, sender_id=tip.sender_id, direction=Direction.INBOUND,
         type="image", text=text, sent_at=at,
     )  # fmt: skip
     await MediaAsset.create(
@@ -127,7 +128,7 @@ async def test_splitting_moves_one_message_and_its_media_into_a_new_tip(
     message = await with_photo(tip, "w.other", "ander verhaal", minutes=5)
     await Job.all().delete()
     response = await client.post(
-        f"/api/v1/tips/{tip.id}/split", headers=anne, json={"wamid": message.wamid}
+        f"/api/v1/tips/{tip.id}/split", headers=anne, json={"external_id": message.external_id}
     )
     assert response.status_code == 201, response.text
     new = response.json()
@@ -145,8 +146,9 @@ async def test_splitting_moves_one_message_and_its_media_into_a_new_tip(
 
 @pytest.mark.parametrize(
     ("body", "status"),
-    [({"wamid": "w.nope"}, 404), ({"wamid": 5}, 400), ({}, 400), ({"wamid": "x" * 300}, 400)],
-)
+    [({"wamid": "w.nope"}, 404), ({"wamid": 5}, 400), ({}, 400), ({"wamid": "x" * 300}, 400),
+     ({"external_id": "w.nope"}, 404), ({"external_id": 5}, 400)],
+)  # fmt: skip
 async def test_splitting_refuses_what_is_not_a_message_of_the_tip(
     client: httpx.AsyncClient, anne: dict[str, str], body: dict[str, object], status: int
 ) -> None:
@@ -167,7 +169,8 @@ async def test_splitting_never_empties_a_tip_nor_moves_desk_messages(
     assert only.status_code == 400 and "only reader message" in only.json()["error"]["message"]
     await with_photo(tip, "w.second")
     await Message.create(
-        wamid="w.desk", tip=tip, sender_id=tip.sender_id, direction=Direction.OUTBOUND,
+        channel="whatsapp",
+        external_id="w.desk", tip=tip, sender_id=tip.sender_id, direction=Direction.OUTBOUND,
         type="text", text="Dank je!", sent_at=datetime.now(UTC),
     )  # fmt: skip
     desk = await client.post(f"/api/v1/tips/{tip.id}/split", headers=anne, json={"wamid": "w.desk"})

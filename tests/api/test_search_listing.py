@@ -32,7 +32,9 @@ async def anne() -> dict[str, str]:
 async def confirmed(tip: Tip) -> Tip:
     """The desk's confirmation, as intake stores it."""
     await Message.create(
-        wamid=f"w.out.{tip.id}", tip=tip, sender_id=tip.sender_id, direction=Direction.OUTBOUND,
+        channel="whatsapp",
+        external_id=f"w.out.{tip.id}", tip=tip, sender_id=tip.sender_id,
+        direction=Direction.OUTBOUND,
         type="text", text=CONFIRMATION.format(number=tip.id), sent_at=datetime.now(UTC),
         purpose="confirmation", automatic=True,
     )  # fmt: skip

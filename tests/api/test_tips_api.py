@@ -129,7 +129,11 @@ async def test_one_tip_in_the_documented_shape(
     assert data["sender"]["phone"] == "316••••••78"
     assert "31612345678" not in str(data)
     assert data["text"] == "Gaslek Dorpsstraat"
-    assert data["messages"][0]["wamid"] == f"w.{tip.id}"
+    # The channel-neutral names, and WhatsApp's own as the API had them before channels.
+    (message,) = data["messages"]
+    assert (message["channel"], message["external_id"]) == ("whatsapp", f"w.{tip.id}")
+    assert message["wamid"] == f"w.{tip.id}"
+    assert data["sender"]["channel"] == "whatsapp"
     assert data["consent"] == {"state": "not_asked", "scope": None, "credit": None}
 
 

@@ -115,7 +115,7 @@ async def reply_reaches_the_phone(shift: Shift) -> None:
     """The reader got the desk's confirmation; Anne answers from the tip page, signed, and the
     answer appears on the reader's phone with its ticks on the tip page."""
     await shift.phone.locator(".desk", has_text="Dank je wel, Sanne!").wait_for(timeout=WAIT_MS)
-    tip = await Tip.get(sender__wa_id=READER)
+    tip = await Tip.get(sender__address=READER)
     page = shift.anne
     assert not await _read(tip)
     await page.goto(f"{shift.desk.url}/tips/{tip.id}")
@@ -179,7 +179,7 @@ async def plays(page: Any, selector: str) -> dict[str, float]:
 async def media_play_on_the_tip_page(shift: Shift, tmp_path: Path) -> None:
     await send_media(shift, video(tmp_path / "brand.mp4", seconds=3), MediaKind.VIDEO)
     await send_media(shift, voice_note(tmp_path / "spraak.ogg"), MediaKind.VOICE)
-    tip = await Tip.get(sender__wa_id=READER)
+    tip = await Tip.get(sender__address=READER)
     page = shift.anne
     await page.goto(f"{shift.desk.url}/tips/{tip.id}")
     watched = await plays(page, "video")

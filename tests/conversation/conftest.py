@@ -127,7 +127,7 @@ class Newsroom:
         return response
 
     async def tip_of(self, wamid: str) -> Tip:
-        message = await Message.get(wamid=wamid)
+        message = await Message.get(external_id=wamid)
         assert message.tip_id is not None
         return await Tip.get(id=message.tip_id)
 
@@ -135,7 +135,7 @@ class Newsroom:
         """Let time pass since the reader last wrote: on Meta's side, and on the desk's."""
         self.fake.state.last_inbound[wa_id] -= hours * 3600
         if desk:
-            sender = await Sender.get(wa_id=wa_id)
+            sender = await Sender.get(address=wa_id)
             assert sender.last_inbound_at is not None
             await Sender.filter(id=sender.id).update(
                 last_inbound_at=sender.last_inbound_at - timedelta(hours=hours)

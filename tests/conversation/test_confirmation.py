@@ -29,7 +29,7 @@ async def test_a_new_tip_is_confirmed_once_with_the_privacy_notice_on_first_cont
     assert stored.tip_id == tip.id and stored.automatic
     # Delivery ticks came back from Meta as status webhooks.
     assert stored.delivery in (DeliveryState.READ, DeliveryState.DELIVERED)
-    assert stored.wamid.startswith("wamid.fake.out.")
+    assert stored.external_id.startswith("wamid.fake.out.")
 
 
 async def test_a_later_tip_is_confirmed_without_the_privacy_notice(newsroom: Newsroom) -> None:
@@ -151,7 +151,7 @@ async def test_an_unreachable_reader_is_marked_and_not_written_to_again(
 
 async def test_a_message_sent_is_recorded_with_meta_s_id_once(newsroom: Newsroom) -> None:
     await newsroom.writes("Brand")
-    assert [m.wamid for m in await Message.filter(direction="out")] == [
+    assert [m.external_id for m in await Message.filter(direction="out")] == [
         newsroom.fake.state.sent[0]["id"]
     ]
     assert datetime.now(UTC) - (await Message.get(direction="out")).sent_at < timedelta(minutes=1)

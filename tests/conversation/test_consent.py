@@ -50,14 +50,14 @@ async def test_a_tap_grants_with_the_profile_name_and_keeps_the_evidence(
     assert (record.state, record.scope, record.credit_name) == (
         ConsentState.GRANTED, ConsentScope.NAMED, "Anne",
     )  # fmt: skip
-    assert record.answer_wamid == answer and record.answer_text == "Ja, met naam"
-    assert record.request_wamid == newsroom.fake.state.sent[-2]["id"]  # before the thanks
+    assert record.answer_external_id == answer and record.answer_text == "Ja, met naam"
+    assert record.request_external_id == newsroom.fake.state.sent[-2]["id"]  # before the thanks
     # WhatsApp's timestamps have whole seconds.
     assert record.answered_at is not None
     assert record.requested_at.replace(microsecond=0) <= record.answered_at
     assert "We vermelden je als Anne" in newsroom.texts_sent()[-1]
     # The answer is part of the tip's conversation.
-    assert (await Message.get(wamid=answer)).tip_id == record.tip_id
+    assert (await Message.get(external_id=answer)).tip_id == record.tip_id
     await newsroom.writes("NAAM Anne de Vries")
     assert (await ConsentRecord.get(id=record.id)).credit_name == "Anne de Vries"
     assert "Anne de Vries" in newsroom.texts_sent()[-1]

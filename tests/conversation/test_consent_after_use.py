@@ -93,6 +93,9 @@ async def test_the_evidence_is_in_the_tip_the_sender_and_the_tip_page(
     assert evidence["question"] == record.question_text
     assert (evidence["answer"], evidence["answer_wamid"]) == ("Ja, anoniem", answer)
     assert evidence["request_wamid"] and evidence["requested_by"]["display_name"] == "Bram"
+    # WhatsApp's names are kept beside the channel-neutral ones.
+    assert evidence["answer_external_id"] == answer
+    assert evidence["request_external_id"] == evidence["request_wamid"]
     assert (evidence["state"], evidence["scope"]) == ("granted", "anonymous")
     assert evidence["media"] and evidence["answered_at"] and evidence["revoked_at"] is None
     actions = [event["action"] for event in body["history"]]

@@ -61,7 +61,7 @@ async def _her_tips(world: World, editor: Editor) -> tuple[Tip, Tip]:
     await world.image(MARIJKE, HERS_ALONE, HER_TEXTS[2], ago=7100)
     await world.text(MARIJKE, HER_TEXTS[1], ago=600)
     await world.image(MARIJKE, SHARED, "", ago=590)
-    used, other = await Tip.filter(sender__wa_id=MARIJKE.wa_id).order_by("id")
+    used, other = await Tip.filter(sender__address=MARIJKE.wa_id).order_by("id")
     record = await consent.request_consent(used.id, editor, world.settings)
     await world.settle()
     await world.tap(MARIJKE, f"consent:{record.id}:named", "Ja, met naam")
@@ -122,7 +122,7 @@ async def test_erasure_leaves_nothing_but_the_used_tips_pseudonymised_consent(
     assert BAS.wa_id in dump and "Zelfde foto van Bas" in dump  # the other reader is untouched
     assert not store.original(her_photo.sha256).exists()
     assert not store.variant_folder(her_photo.sha256).exists()
-    bas_photo = await MediaAsset.get(tip__sender__wa_id=BAS.wa_id)
+    bas_photo = await MediaAsset.get(tip__sender__address=BAS.wa_id)
     assert bas_photo.sha256 and store.original(bas_photo.sha256).exists()
     assert store.variant_folder(bas_photo.sha256).exists()
     for word in ("Zeppelinstraat", "kwakzalverij", "Zonnewijzerpad", "Zonnebloem"):
@@ -138,14 +138,14 @@ async def test_erasure_leaves_nothing_but_the_used_tips_pseudonymised_consent(
 async def _assert_evidence_kept(used_id: int, other_id: int) -> None:
     stub = await Sender.get(tips__id=used_id)
     assert stub.erased_at is not None
-    assert (stub.wa_id, stub.user_id, stub.phone, stub.display_name) == (None, None, None, "")
+    assert (stub.address, stub.user_id, stub.phone, stub.display_name) == (None, None, None, "")
     tip = await Tip.get(id=used_id)
     assert tip.status is TipStatus.USED and tip.published_url == "https://news.example/brand"
     assert not await Tip.exists(id=other_id)
     record = await ConsentRecord.get(tip_id=used_id)
     assert record.state is ConsentState.GRANTED and record.scope is ConsentScope.NAMED
     assert record.credit_name is None
-    assert record.question_text and record.request_wamid and record.answer_wamid
+    assert record.question_text and record.request_external_id and record.answer_external_id
     assert record.answer_text == "Ja, met naam" and record.answered_at is not None
     erased = await AuditEvent.get(action="sender.erased")
     assert erased.detail["used_tips_kept"] == 1 and erased.detail["tips"] == 1

@@ -16,7 +16,7 @@ async def test_stop_is_confirmed_once_silences_automatic_messages_and_start_resu
         "Je krijgt geen automatische berichten meer van de redactie."
         " Stuur START om dat weer aan te zetten."
     ]
-    assert (await Sender.get(wa_id=ANNE)).opted_out_at is not None
+    assert (await Sender.get(address=ANNE)).opted_out_at is not None
     await newsroom.writes("Toch een tip: brand in de haven")
     assert len(newsroom.texts_sent()) == 1  # no confirmation after STOP
     await newsroom.writes("Start")
@@ -31,7 +31,7 @@ async def test_stop_is_confirmed_once_silences_automatic_messages_and_start_resu
 async def test_a_keyword_inside_a_sentence_is_a_tip(newsroom: Newsroom) -> None:
     await newsroom.writes("De bus moet stoppen bij de halte, stop de bus")
     assert newsroom.texts_sent()[0].startswith("Dank je wel")
-    assert (await Sender.get(wa_id=ANNE)).opted_out_at is None
+    assert (await Sender.get(address=ANNE)).opted_out_at is None
 
 
 async def test_info_explains_data_and_hours_even_after_stop(newsroom: Newsroom) -> None:

@@ -100,11 +100,11 @@ async def test_the_answer_to_the_template_joins_the_tip_it_answers(
     if answer == "button":
         wamid = await newsroom.writes(
             type="button", button={"payload": "OK", "text": "Ja hoor"},
-            context={"from": "31851234567", "id": template.wamid},
+            context={"from": "31851234567", "id": template.external_id},
         )  # fmt: skip
     else:
         wamid = await newsroom.writes("Ja hoor, wat is er?")
-    assert (await Message.get(wamid=wamid)).tip_id == tip.id
+    assert (await Message.get(external_id=wamid)).tip_id == tip.id
     assert await Tip.all().count() == 1
     assert newsroom.texts_sent()[before:] == ["Is het vuur al uit?\n\n— Bram, de redactie"]
 

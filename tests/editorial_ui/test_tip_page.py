@@ -64,8 +64,8 @@ async def test_notes_tags_and_desk_through_the_forms_are_escaped(
         ("assign", {"editor_id": "1"}, "only a chief"),
         ("merge", {"source_id": "abc"}, "choose one"),
         ("merge", {"source_id": "99999"}, "no such tip"),
-        ("split", {"wamid": "w.nope"}, "no such message"),
-        ("split", {"wamid": "w.\x00"}, "no such message"),  # NUL: PostgreSQL's text refuses it
+        ("split", {"external_id": "w.nope"}, "no such message"),
+        ("split", {"external_id": "w.\x00"}, "no such message"),  # NUL: PostgreSQL refuses it
         ("note", {"text": "\x00"}, "empty"),
     ],
 )
@@ -74,7 +74,8 @@ async def test_wrong_form_input_says_why_and_changes_nothing(
 ) -> None:
     tip = await make_tip("Brand")
     await Message.create(
-        wamid="w.second", tip=tip, sender_id=tip.sender_id, direction="in", type="text",
+        channel="whatsapp",
+        external_id="w.second", tip=tip, sender_id=tip.sender_id, direction="in", type="text",
         text="tweede", sent_at=tip.last_message_at,
     )  # fmt: skip
     before = await AuditEvent.all().count()
@@ -120,7 +121,7 @@ async def test_merge_and_split_from_the_tip_page(client: httpx.AsyncClient, anne
     board = (await client.get("/board")).text
     assert set(re.findall(r'href="/tips/(\d+)"', board)) == {str(first.id)}
     response = await client.post(
-        f"/tips/{first.id}/split", data={"csrf_token": anne, "wamid": f"w.{second.id}"}
+        f"/tips/{first.id}/split", data={"csrf_token": anne, "external_id": f"w.{second.id}"}
     )
     new_id = int(response.headers["location"].split("?")[0].rsplit("/", 1)[1])
     assert new_id not in (first.id, second.id)

@@ -118,7 +118,7 @@ async def test_sigkill_during_delivery_loses_nothing_and_stores_nothing_twice(
         desk.send_signal(signal.SIGTERM)
         desk.wait(timeout=30)
     acked = acked_wamids(state.deliverer.stats.acked_bodies)
-    stored = [m.wamid for m in await Message.filter(direction=Direction.INBOUND)]
+    stored = [m.external_id for m in await Message.filter(direction=Direction.INBOUND)]
     assert stats["dropped"] == 0
     assert stats["refused"] > 0, "the kill should have refused some deliveries"
     assert 0 < killed_with < stats["acked"]

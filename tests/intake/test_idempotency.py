@@ -9,10 +9,14 @@ import pytest
 
 from tests.intake.builders import BASE_TIME, image_message, notification, text_message
 from tests.intake.conftest import Meta, fixture, meta_bytes
+from tipdesk.channels.events import InboundMessage, Reader, Role
+from tipdesk.clock import utcnow
 from tipdesk.desk import desk_worker
 from tipdesk.intake.models import InboundState, InboundWebhook, WebhookError
+from tipdesk.intake.recording import record_message
 from tipdesk.jobs.models import Job, JobState
 from tipdesk.jobs.worker import Worker
+from tipdesk.settings import Settings
 from tipdesk.tips.models import Direction, MediaAsset, Message, Sender, Tip
 
 pytestmark = pytest.mark.usefixtures("app")
@@ -26,6 +30,25 @@ async def test_the_same_message_any_number_of_times_is_stored_once(meta: Meta) -
     assert await MediaAsset.all().count() == 1
     assert await Job.filter(kind="media.fetch").count() == 1
     assert await Tip.all().count() == 1
+
+
+async def test_ids_are_unique_per_channel_so_another_channel_never_collides(
+    meta: Meta, settings: Settings
+) -> None:
+    await meta.deliver(notification(text_message("wamid.same", "Brand in de haven")))
+    reader = Reader(phone=None, user_id=None, display_name="", address="31612345678")
+    same = InboundMessage(
+        external_id="wamid.same", reader=reader, sent_at=utcnow(), type="text",
+        role=Role.CONTENT, text="Brand in de haven", content={},
+    )  # fmt: skip
+    assert await record_message("webform", same, settings) is True
+    assert await record_message("webform", same, settings) is False  # idempotent there too
+    readers = await Sender.all().order_by("id").values_list("channel", "address")
+    assert readers == [("whatsapp", "31612345678"), ("webform", "31612345678")]
+    messages = Message.filter(direction=Direction.INBOUND).order_by("id")
+    assert await messages.values_list("channel", "external_id") == [
+        ("whatsapp", "wamid.same"), ("webform", "wamid.same"),
+    ]  # fmt: skip
 
 
 async def test_a_job_run_twice_changes_nothing_the_second_time(meta: Meta) -> None:
@@ -147,7 +170,9 @@ async def test_a_broken_message_is_kept_as_an_error_and_its_siblings_proceed(
 ) -> None:
     good = text_message("wamid.good", "Deze is wel goed")
     await meta.deliver(notification(good, broken))
-    assert [m.wamid for m in await Message.filter(direction=Direction.INBOUND)] == ["wamid.good"]
+    assert [m.external_id for m in await Message.filter(direction=Direction.INBOUND)] == [
+        "wamid.good"
+    ]
     error = await WebhookError.get()
     assert error.kind == "invalid_message"
     assert detail in error.detail
@@ -183,6 +208,8 @@ async def test_wrong_types_at_every_level_never_break_processing(meta: Meta) -> 
     response = await meta.post(good)
     assert response.status_code == 200
     await meta.worker.drain()
-    assert [m.wamid for m in await Message.filter(direction=Direction.INBOUND)] == ["wamid.good"]
+    assert [m.external_id for m in await Message.filter(direction=Direction.INBOUND)] == [
+        "wamid.good"
+    ]
     assert await WebhookError.all().count() >= 4
     assert await Job.filter(state=JobState.DONE).count() == 1

@@ -100,7 +100,7 @@ async def test_an_edit_shows_the_new_text_and_keeps_every_version(meta: Meta) ->
     )
     # Out of order, and the later one twice (Meta's retry): the latest version wins.
     await meta.deliver(notification(second), notification(first), notification(second))
-    original = await Message.get(wamid="wamid.t")
+    original = await Message.get(external_id="wamid.t")
     assert original.text == "Brand in de Stationsstraat 12"
     assert [v["text"] for v in original.content["versions"]] == [
         "Brand in de Stationstraat", "Brand in de Stationsstraat", "Brand in de Stationsstraat 12",
@@ -119,7 +119,7 @@ async def test_an_edited_caption_replaces_the_caption(meta: Meta) -> None:
     await meta.deliver(notification(photo))
     new = {"type": "image", "image": {"caption": "Boom op de Dorpsweg", "id": "media-1"}}
     await meta.deliver(notification(edit_of("wamid.p", BASE_TIME + 30, new)))
-    original = await Message.get(wamid="wamid.p")
+    original = await Message.get(external_id="wamid.p")
     assert original.text == "Boom op de Dorpsweg"
     assert original.content["caption"] == "Boom op de Dorpsweg"
 
@@ -138,7 +138,7 @@ async def test_a_hostile_edit_nesting_edits_is_kept_flat(meta: Meta) -> None:
         inner = {"type": "edit", "edit": {"original_message_id": "wamid.t", "message": inner}}
     await meta.deliver(notification(text_message("wamid.t", "Brand")))
     await meta.deliver(notification(edit_of("wamid.t", BASE_TIME + 5, inner)))
-    assert (await Message.get(wamid="wamid.t")).text == ""  # an empty new version, no crash
+    assert (await Message.get(external_id="wamid.t")).text == ""  # an empty new version, no crash
     assert not await WebhookError.exists()
 
 
@@ -154,7 +154,7 @@ async def test_a_deleted_message_is_hidden_from_the_board_and_search(
     await meta.deliver(
         notification(event("revoke", BASE_TIME + 20, revoke={"original_message_id": "wamid.b"}))
     )
-    deleted = await Message.get(wamid="wamid.b")
+    deleted = await Message.get(external_id="wamid.b")
     assert deleted.text == "" and "Kerkstraat" not in str(deleted.content)
     assert deleted.content["revoked_at"]
     tip = await Tip.get()
@@ -172,7 +172,7 @@ async def test_a_deleted_message_of_a_used_tip_is_kept_as_evidence(meta: Meta) -
     await meta.deliver(
         notification(event("revoke", BASE_TIME + 20, revoke={"original_message_id": "wamid.a"}))
     )
-    deleted = await Message.get(wamid="wamid.a")
+    deleted = await Message.get(external_id="wamid.a")
     assert deleted.text == ""
     assert deleted.content["revoked"]["text"] == "Brand bij de bakker"
 
@@ -208,5 +208,5 @@ async def test_the_tip_page_shows_contacts_forwarding_and_unsupported_types(
     assert "vaak doorgestuurd" in pages
     assert card["phones"][0] in pages and card["emails"][0] in pages
     assert "een peiling" in pages and "poll_creation" not in pages
-    api = await client.get(f"/api/v1/tips/{(await Message.get(wamid='wamid.f')).tip_id}")
+    api = await client.get(f"/api/v1/tips/{(await Message.get(external_id='wamid.f')).tip_id}")
     assert api.status_code in (200, 401)  # the API takes tokens; the page is what editors see

@@ -43,7 +43,7 @@ async def test_text_tip(meta: Meta) -> None:
     assert message.direction is Direction.INBOUND
     assert message.sent_at == datetime.fromtimestamp(1790512340, tz=UTC)
     sender = message.sender
-    assert (sender.wa_id, sender.user_id, sender.display_name) == (
+    assert (sender.address, sender.user_id, sender.display_name) == (
         "31612345678",
         "NL.4719283746501928374",
         "Sanne de Vries",
@@ -82,7 +82,7 @@ async def test_media_messages_create_pending_assets_and_one_fetch_job(
     media_key = first_message(payload)["type"]
     declared = first_message(payload)[media_key]
     assert (asset.kind, asset.state, asset.declared_mime) == (kind, MediaState.PENDING, mime)
-    assert asset.wa_media_id == declared["id"]
+    assert asset.external_media_id == declared["id"]
     assert asset.declared_sha256 == declared["sha256"]
     assert asset.tip_id == message.tip_id and asset.message_id == message.id  # type: ignore[attr-defined]
     assert len(asset.token) >= 32
@@ -166,13 +166,13 @@ async def test_replies_to_desk_messages_keep_their_context(
     message = await only_message()
     assert message.text == text
     assert message.content == content
-    assert message.context_wamid == first_message(payload)["context"]["id"]
+    assert message.quoted_id == first_message(payload)["context"]["id"]
 
 
 async def test_quoted_reply_keeps_the_quoted_id(meta: Meta) -> None:
     await meta.deliver(fixture("reply_context"))
     message = await only_message()
-    assert message.context_wamid == "wamid.HBgLMzE2MTIzNDU2NzgVAgARGBJGQzVENTkxRkUwN0VFNEY4NzcA"
+    assert message.quoted_id == "wamid.HBgLMzE2MTIzNDU2NzgVAgARGBJGQzVENTkxRkUwN0VFNEY4NzcA"
     assert message.tip is not None
 
 
@@ -237,7 +237,7 @@ async def test_forwarded_flag_and_referral(meta: Meta) -> None:
     await meta.deliver(payload)
     message = await only_message()
     assert message.forwarded is True
-    assert message.context_wamid is None
+    assert message.quoted_id is None
     assert message.content["referral"] == {
         "source_type": "ad",
         "source_url": "https://fb.me/ad",
@@ -249,7 +249,7 @@ async def test_forwarded_flag_and_referral(meta: Meta) -> None:
 async def test_username_reader_is_keyed_on_the_business_scoped_id(meta: Meta) -> None:
     await meta.deliver(fixture("text_bsuid_no_phone"))
     sender = await Sender.get()
-    assert (sender.wa_id, sender.phone, sender.user_id) == (None, None, "NL.1029384756102938475")
+    assert (sender.address, sender.phone, sender.user_id) == (None, None, "NL.1029384756102938475")
     assert sender.display_name == "Mila"
     later = fixture("text_bsuid_no_phone")
     first_message(later)["id"] = "wamid.second"
@@ -262,7 +262,7 @@ async def test_number_change_updates_the_sender(meta: Meta) -> None:
     earlier = fixture("contacts")  # Joris, 31687654321
     await meta.deliver(earlier, fixture("system_number_change"))
     sender = await Sender.get(user_id="NL.9081726354091827364")
-    assert sender.wa_id == "31699887766"
+    assert sender.address == "31699887766"
     assert await AuditEvent.filter(action="sender.number_changed", sender_id=sender.id).count() == 1
     system = await Message.get(type="system")
     assert system.tip_id is None  # type: ignore[attr-defined]
@@ -309,10 +309,14 @@ async def test_value_errors_are_kept_for_admins(meta: Meta) -> None:
 
 async def outbound(wamid: str, delivery: DeliveryState = DeliveryState.QUEUED) -> Message:
     sender = await Sender.create(
-        wa_id="31612345678", phone="31612345678", first_contact_at=datetime.now(UTC)
+        channel="whatsapp",
+        address="31612345678",
+        phone="31612345678",
+        first_contact_at=datetime.now(UTC),
     )
     return await Message.create(
-        wamid=wamid,
+        channel="whatsapp",
+        external_id=wamid,
         sender=sender,
         direction=Direction.OUTBOUND,
         type="text",
@@ -329,7 +333,7 @@ async def test_statuses_only_move_delivery_forward(meta: Meta) -> None:
     sent["entry"][0]["changes"][0]["value"]["statuses"][0]["status"] = "sent"
     await outbound(wamid)
     await meta.deliver(read, sent)  # out of order: read arrives before sent
-    message = await Message.get(wamid=wamid)
+    message = await Message.get(external_id=wamid)
     assert message.delivery is DeliveryState.READ
     assert message.delivery_at == datetime.fromtimestamp(1790513040, tz=UTC)
 
@@ -340,7 +344,7 @@ async def test_unknown_status_values_are_tolerated(meta: Meta) -> None:
     status["status"] = "teleported"
     await outbound(status["id"], DeliveryState.SENT)
     await meta.deliver(payload)
-    assert (await Message.get(wamid=status["id"])).delivery is DeliveryState.SENT
+    assert (await Message.get(external_id=status["id"])).delivery is DeliveryState.SENT
 
 
 async def test_failed_status_outside_the_window_keeps_its_error_and_holds_the_message(
@@ -350,7 +354,7 @@ async def test_failed_status_outside_the_window_keeps_its_error_and_holds_the_me
     wamid = payload["entry"][0]["changes"][0]["value"]["statuses"][0]["id"]
     await outbound(wamid, DeliveryState.SENT)
     await meta.deliver(payload)
-    message = await Message.get(wamid=wamid)
+    message = await Message.get(external_id=wamid)
     # 131047: the message waits for the reader, and the approved template goes instead.
     assert message.delivery is DeliveryState.HELD
     assert message.delivery_error is not None
@@ -364,7 +368,7 @@ async def test_failed_status_undeliverable_marks_the_reader_unreachable(meta: Me
     status["errors"][0]["code"] = 131026
     await outbound(status["id"], DeliveryState.SENT)
     await meta.deliver(payload)
-    message = await Message.get(wamid=status["id"]).prefetch_related("sender")
+    message = await Message.get(external_id=status["id"]).prefetch_related("sender")
     assert message.delivery is DeliveryState.FAILED
     assert message.sender.unreachable_at is not None
 
@@ -383,7 +387,7 @@ async def test_a_failed_status_keeps_metas_error_code_as_a_number_only(
     status["errors"][0]["title"] = "x" * 5000
     await outbound(status["id"], DeliveryState.SENT)
     await meta.deliver(payload)
-    message = await Message.get(wamid=status["id"])
+    message = await Message.get(external_id=status["id"])
     assert message.delivery_error is not None
     assert message.delivery_error["code"] == kept
     assert len(str(message.delivery_error["title"])) <= 256
@@ -397,4 +401,4 @@ async def test_played_status_for_voice_messages(meta: Meta) -> None:
     status["status"] = "played"
     await outbound(status["id"], DeliveryState.READ)
     await meta.deliver(payload)
-    assert (await Message.get(wamid=status["id"])).delivery is DeliveryState.PLAYED
+    assert (await Message.get(external_id=status["id"])).delivery is DeliveryState.PLAYED

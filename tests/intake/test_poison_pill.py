@@ -59,7 +59,7 @@ async def test_a_group_is_split_so_no_message_beside_the_poison_is_lost(
     # The group is given up into a job a body; here neither kills the worker, so both land.
     assert await intake_worker(settings).drain() == 3
     assert await InboundWebhook.filter(state=InboundState.PROCESSED).count() == 2
-    assert await Message.filter(wamid__in=["wamid.A", "wamid.B"]).count() == 2
+    assert await Message.filter(external_id__in=["wamid.A", "wamid.B"]).count() == 2
     jobs = await Job.filter(kind=PROCESS_WEBHOOK).order_by("id")
     assert [job.state for job in jobs] == [JobState.DEAD, JobState.DONE, JobState.DONE]
     assert [job.payload for job in jobs[1:]] == [{"webhook_ids": [i]} for i in sorted(ids)]
@@ -91,7 +91,7 @@ async def test_an_admins_retry_processes_the_kept_body_after_all(settings: Setti
     assert (await InboundWebhook.get(id=webhook.id)).state is InboundState.RECEIVED
     assert not await WebhookError.exists()
     assert await intake_worker(settings).drain() == 1
-    assert await Message.filter(wamid="wamid.kept").exists()
+    assert await Message.filter(external_id="wamid.kept").exists()
     assert (await InboundWebhook.get(id=webhook.id)).state is InboundState.PROCESSED
 
 
@@ -116,7 +116,7 @@ async def test_real_workers_killed_by_one_body_lose_only_that_body(
         deaths += worker.poll() == 70
     # Twice with the group, twice alone: then it is kept, and the good body's tip landed.
     assert deaths == 4
-    assert await Message.filter(wamid="wamid.good").exists()
+    assert await Message.filter(external_id="wamid.good").exists()
     kept = await InboundWebhook.get(id=poisoned.id)
     assert kept.state is InboundState.FAILED and bytes(kept.body) == bytes(poisoned.body)
     assert (await WebhookError.get(webhook_id=poisoned.id)).detail == UNPROCESSABLE

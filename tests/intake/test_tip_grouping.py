@@ -15,7 +15,7 @@ MINUTE = 60
 
 
 async def tips_of(*wamids: str) -> list[int | None]:
-    return [(await Message.get(wamid=w)).tip_id for w in wamids]  # type: ignore[attr-defined]
+    return [(await Message.get(external_id=w)).tip_id for w in wamids]  # type: ignore[attr-defined]
 
 
 async def test_messages_within_the_window_join_the_open_tip(meta: Meta) -> None:

@@ -49,10 +49,13 @@ async def crash(kind: str) -> None:
 
 async def reader_tip() -> tuple[Sender, Tip, Message]:
     now = utcnow()
-    reader = await Sender.create(wa_id="31612345678", phone="31612345678", first_contact_at=now)
+    reader = await Sender.create(
+        channel="whatsapp", address="31612345678", phone="31612345678", first_contact_at=now
+    )
     tip = await Tip.create(sender=reader, first_message_at=now, last_message_at=now)
     message = await Message.create(
-        wamid="wamid.poison", tip=tip, sender=reader, direction=Direction.INBOUND,
+        channel="whatsapp",
+        external_id="wamid.poison", tip=tip, sender=reader, direction=Direction.INBOUND,
         type="document", sent_at=now,
     )  # fmt: skip
     return reader, tip, message
@@ -62,7 +65,7 @@ async def poisoned_asset(settings: Settings) -> MediaAsset:
     _, tip, message = await reader_tip()
     asset = await MediaAsset.create(
         token=secrets.token_urlsafe(24), tip=tip, message=message, kind=MediaKind.DOCUMENT,
-        wa_media_id="1234567890", declared_mime="application/pdf",
+        external_media_id="1234567890", declared_mime="application/pdf",
     )  # fmt: skip
     await queue.enqueue(MEDIA_FETCH, {"asset_id": asset.id}, max_attempts=settings.job_max_attempts)
     return asset
@@ -122,7 +125,9 @@ async def test_a_job_killed_beside_the_poison_pill_runs_alone_and_survives(
 async def test_a_send_that_kills_two_workers_is_marked_failed(settings: Settings) -> None:
     reader, tip, _ = await reader_tip()
     message = await Message.create(
-        wamid="desk.poison", tip=tip, sender=reader, direction=Direction.OUTBOUND, type="text",
+        channel="whatsapp",
+        external_id="desk.poison", tip=tip, sender=reader, direction=Direction.OUTBOUND,
+        type="text",
         text="Dank je wel", delivery=DeliveryState.QUEUED, sent_at=utcnow(),
     )  # fmt: skip
     await queue.enqueue(CONVERSATION_SEND, {"message_id": message.id}, max_attempts=5)

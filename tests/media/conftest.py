@@ -44,12 +44,15 @@ class Desk:
     ) -> MediaAsset:
         media_id = self.fake.store_media(data, mime, faults)
         reader, _ = await Sender.get_or_create(
-            wa_id=sender, defaults={"phone": sender, "first_contact_at": utcnow()}
+            channel="whatsapp",
+            address=sender,
+            defaults={"phone": sender, "first_contact_at": utcnow()},
         )
         sent = utcnow() - age
         tip = await Tip.create(sender=reader, first_message_at=sent, last_message_at=sent)
         message = await Message.create(
-            wamid=f"wamid.{media_id}",
+            channel="whatsapp",
+            external_id=f"wamid.{media_id}",
             tip=tip,
             sender=reader,
             direction=Direction.INBOUND,
@@ -64,7 +67,7 @@ class Desk:
             tip=tip,
             message=message,
             kind=kind,
-            wa_media_id=media_id,
+            external_media_id=media_id,
             declared_mime=mime,
             declared_sha256=digest,
         )

@@ -84,7 +84,7 @@ async def asset_at(desk: Desk, url: str, tmp_path: Path) -> MediaAsset:
     data = clips.png(tmp_path / "p.png").read_bytes()
     asset = await desk.asset(data, "image/png", MediaKind.IMAGE)
     # The fake's answer for this media id now points at `url` instead of its own download.
-    desk.fake.state.media[str(asset.wa_media_id)].url = url
+    desk.fake.state.media[str(asset.external_media_id)].url = url
     return asset
 
 

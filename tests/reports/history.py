@@ -34,7 +34,11 @@ def utc(text: str) -> datetime:
 
 async def reader(phone: str, first_contact: str, **states: datetime) -> Sender:
     return await Sender.create(
-        wa_id=phone, phone=phone, first_contact_at=utc(first_contact), **states
+        channel="whatsapp",
+        address=phone,
+        phone=phone,
+        first_contact_at=utc(first_contact),
+        **states,
     )
 
 
@@ -53,7 +57,8 @@ async def tip(
 
 async def inbound(on: Tip, at: str) -> Message:
     return await Message.create(
-        wamid=f"wamid.in.{next(_numbers)}", tip=on, sender_id=on.sender_id,
+        channel="whatsapp",
+        external_id=f"wamid.in.{next(_numbers)}", tip=on, sender_id=on.sender_id,
         direction=Direction.INBOUND, type="text", text="tip", sent_at=utc(at),
     )  # fmt: skip
 
@@ -62,7 +67,8 @@ async def outbound(
     on: Tip, at: str, purpose: str, *, failed_code: object = None, failed: bool = False
 ) -> Message:
     return await Message.create(
-        wamid=f"wamid.out.{next(_numbers)}", tip=on, sender_id=on.sender_id,
+        channel="whatsapp",
+        external_id=f"wamid.out.{next(_numbers)}", tip=on, sender_id=on.sender_id,
         direction=Direction.OUTBOUND, type="text", text="desk", sent_at=utc(at), purpose=purpose,
         automatic=purpose != "reply",
         delivery=DeliveryState.FAILED if failed else DeliveryState.SENT,

@@ -94,7 +94,9 @@ async def _reader(rng: random.Random, moments: Moments) -> Sender:
         for name in ("opted_out_at", "blocked_at", "unreachable_at", "erased_at")
         if rng.random() < 0.1
     }
-    return await Sender.create(wa_id=number, phone=number, first_contact_at=moments.any(), **states)
+    return await Sender.create(
+        channel="whatsapp", address=number, phone=number, first_contact_at=moments.any(), **states
+    )
 
 
 async def _tip(rng: random.Random, moments: Moments, sender: Sender) -> None:
@@ -147,7 +149,7 @@ async def _message(
     failed = direction == "out" and rng.random() < 0.2
     code = rng.choice(CODES)
     return await Message.create(
-        wamid=f"wamid.r.{next(_numbers)}", tip=tip, sender=sender,
+        channel="whatsapp", external_id=f"wamid.r.{next(_numbers)}", tip=tip, sender=sender,
         direction=Direction(direction), type="text", text="x", sent_at=at,
         purpose=rng.choice(["reply", "reply", "confirmation", "status_update"])
         if direction == "out" else None,

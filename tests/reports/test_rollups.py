@@ -152,7 +152,8 @@ async def test_consent_revoked_later_is_reflected(settings: Settings) -> None:
     reader = await Sender.get(id=tips["t1"].sender_id)
     async with in_transaction() as connection:
         message = await Message.create(
-            wamid="wamid.revoke", sender=reader, direction=Direction.INBOUND, type="text",
+            channel="whatsapp",
+            external_id="wamid.revoke", sender=reader, direction=Direction.INBOUND, type="text",
             text="intrekken", sent_at=now, using_db=connection,
         )  # fmt: skip
         await consent.revoke(reader, message, settings, connection)
@@ -175,11 +176,12 @@ async def test_erasure_split_and_merge_of_old_tips_are_reflected(settings: Setti
     # Split: the reader's first message of t6 becomes a tip of its own, on an old day.
     first = await Message.get(tip_id=tips["t6"].id, direction=Direction.INBOUND)
     await Message.create(
-        wamid="wamid.earlier", tip=tips["t6"], sender_id=tips["t6"].sender_id,
+        channel="whatsapp",
+        external_id="wamid.earlier", tip=tips["t6"], sender_id=tips["t6"].sender_id,
         direction=Direction.INBOUND, type="text", text="nog iets", sent_at=utc("2026-10-26 22:30"),
     )  # fmt: skip
     await Tip.filter(id=tips["t6"].id).update(first_message_at=utc("2026-10-26 22:30"))
-    await merging.split_message(tips["t6"].id, first.wamid, editor, settings)
+    await merging.split_message(tips["t6"].id, first.external_id, editor, settings)
     split = (await both_ways(PERIOD, OFFICE, now))["figures"]
     assert split["tips"]["total"] == erased["tips"]["total"] + 1
     # Merge: t3 (Sunday) into t1 (Friday) of the same reader; t3 stays, archived.

@@ -31,13 +31,16 @@ async def found(settings: Settings, text: str) -> set[int]:
 async def many_tips(count: int) -> None:
     """Enough tips that a rebuild takes a noticeable moment."""
     now = datetime.now(UTC)
-    sender = await Sender.create(wa_id="31600000000", phone="31600000000", first_contact_at=now)
+    sender = await Sender.create(
+        channel="whatsapp", address="31600000000", phone="31600000000", first_contact_at=now
+    )
     await Tip.bulk_create(
         [Tip(sender=sender, first_message_at=now, last_message_at=now) for _ in range(count)]
     )
     await Message.bulk_create(
         [
-            Message(wamid=f"w.bulk.{tip_id}", tip_id=tip_id, sender=sender, type="text",
+            Message(channel="whatsapp",
+                    external_id=f"w.bulk.{tip_id}", tip_id=tip_id, sender=sender, type="text",
                     direction=Direction.INBOUND, text=f"Verkeersdrukte {tip_id}", sent_at=now)
             for tip_id in await Tip.all().values_list("id", flat=True)
         ]

@@ -76,7 +76,7 @@ async def test_two_workers_keep_one_reader_s_sends_the_interval_apart(
             await wait_up([port])
             await reader_writes(fake)
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-                tip = await Tip.get(sender__wa_id=READER)
+                tip = await Tip.get(sender__address=READER)
                 for text in ("Heb je een foto?", "Waar precies?"):
                     answer = await http.post(
                         f"/api/v1/tips/{tip.id}/reply", json={"text": text}, headers=anne
@@ -118,7 +118,7 @@ async def check_sends(fake: FakeGraph) -> None:
     outbound = await Message.filter(direction=Direction.OUTBOUND).order_by("id")
     assert Counter(m.purpose for m in outbound) == EXPECTED
     # Once each: every message the desk queued carries the id of exactly one send.
-    assert sorted(m.wamid for m in outbound) == sorted(m["id"] for m in sent)
+    assert sorted(m.external_id for m in outbound) == sorted(m["id"] for m in sent)
     replies = Counter(m["body"]["text"]["body"].split("\n")[0] for m in sent
                       if m["body"]["text"]["body"].startswith(("Heb je", "Waar")))  # fmt: skip
     assert replies == {"Heb je een foto?": 1, "Waar precies?": 1}

@@ -242,7 +242,7 @@ async def check_outcome(
 ) -> None:
     stats = fake.deliverer.stats
     acked = acked_wamids(stats.acked_bodies)
-    stored = [m.wamid for m in await Message.filter(direction=Direction.INBOUND)]
+    stored = [m.external_id for m in await Message.filter(direction=Direction.INBOUND)]
     assert stats.dropped == 0
     assert acked == {str(m["id"]) for m, _, _ in messages}
     assert sorted(stored) == sorted(acked), "every acknowledged message stored exactly once"

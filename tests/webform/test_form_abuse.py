@@ -151,7 +151,7 @@ async def test_a_link_opens_only_its_own_conversation(form_desk: FormDesk) -> No
     assert (await form_desk.http.get("/tip/c/%2e%2e%2fadmin")).status_code == 404
     confirmation = await Message.get(direction=Direction.OUTBOUND, tip_id=tip.id)
     forged = await form_desk.http.post(
-        f"{link}/answer", data={"question": confirmation.wamid, "choice": "consent:1:named"}
+        f"{link}/answer", data={"question": confirmation.external_id, "choice": "consent:1:named"}
     )
     assert forged.status_code == 400  # the desk never asked that with those buttons
 
@@ -176,7 +176,7 @@ async def test_a_form_reader_who_erases_everything_leaves_no_way_to_reach_them(
     await form_desk.settle()
     question = await Message.get(purpose="erase_question")
     await form_desk.http.post(
-        f"{link}/answer", data={"question": question.wamid, "choice": "erase:confirm"}
+        f"{link}/answer", data={"question": question.external_id, "choice": "erase:confirm"}
     )
     await form_desk.settle()
     assert await WebformContact.all().count() == 0

@@ -34,7 +34,7 @@ async def test_a_form_tip_with_a_photo_is_a_tip_like_any_other(form_desk: FormDe
     tip, link = await sent_tip(form_desk, email="anne@example.nl", phone="06 1234 5678")
 
     sender = await Sender.get(id=tip.sender_id)
-    assert (sender.display_name, sender.language, sender.wa_id) == ("Anne", "nl", None)
+    assert (sender.display_name, sender.language, sender.address) == ("Anne", "nl", None)
     contact = await WebformContact.get(address=sender.user_id)
     assert (contact.email, contact.phone) == ("anne@example.nl", "0612345678")
     asset = await MediaAsset.get(tip_id=tip.id)
@@ -66,7 +66,7 @@ async def test_the_reader_reads_a_reply_taps_consent_and_writes_back(form_desk: 
     question = await Message.get(direction=Direction.OUTBOUND, purpose="consent_request")
     tapped = await form_desk.http.post(
         f"{link}/answer",
-        data={"question": question.wamid, "choice": f"consent:{record.id}:anonymous"},
+        data={"question": question.external_id, "choice": f"consent:{record.id}:anonymous"},
     )
     assert tapped.status_code == 200  # after the redirect back to the conversation
     await form_desk.settle()

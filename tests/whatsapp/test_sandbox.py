@@ -47,7 +47,7 @@ async def test_a_text_travels_the_signed_webhook_path_into_a_tip(
     await settle(app, settings)
     message = await Message.get(direction=Direction.INBOUND).prefetch_related("sender")
     assert message.text == "Boom om!"
-    assert message.wamid == response.json()["id"]
+    assert message.external_id == response.json()["id"]
     assert message.sender.display_name == "Sandra Sandbox"
     assert message.tip_id is not None
     # The desk's confirmation came back to the phone through the same Graph API contract.
@@ -70,7 +70,9 @@ async def test_media_is_fetched_and_made_ready_through_the_sandbox_graph_api(
     assert (asset.kind, asset.declared_mime) == (MediaKind.IMAGE, "image/png")
     assert asset.state is MediaState.READY, asset.error
     auth = {"authorization": f"Bearer {settings.graph_access_token}"}
-    info = (await client.get(f"/sandbox/graph/v23.0/{asset.wa_media_id}", headers=auth)).json()
+    info = (
+        await client.get(f"/sandbox/graph/v23.0/{asset.external_media_id}", headers=auth)
+    ).json()
     assert info["file_size"] == str(len(photo))
     download = await client.get(info["url"], headers=auth)
     assert download.content == photo
@@ -126,7 +128,7 @@ async def test_desk_replies_and_buttons_show_in_the_thread(
     assert tap.status_code == 200
     await settle(app, settings)
     reply = await Message.get(type="interactive")
-    assert reply.context_wamid == wamid
+    assert reply.quoted_id == wamid
     assert reply.content["id"] == "yes"
 
 

@@ -77,7 +77,8 @@ def _conversation_paths() -> dict[str, Any]:
     reply_body = _body(
         ["text"],
         {"text": {"type": "string", "minLength": 1, "maxLength": 4096},
-         "quote": {"type": ["string", "null"], "description": "wamid of a reader's message"}},
+         "quote": {"type": ["string", "null"],
+                   "description": "external_id (on WhatsApp: wamid) of a reader's message"}},
     )  # fmt: skip
     reply = {
         **_by_id("Write to the reader (signed; held outside the 24-hour window)", {}, 400, 409),
@@ -142,9 +143,20 @@ def _edit_paths() -> dict[str, Any]:
         ),
         "/api/v1/tips/{id}/split": _posting(
             "Split a reader message off into a new tip (answers 201 with the new tip)",
-            _body(["wamid"], {"wamid": {"type": "string", "maxLength": 255}}), 409,
+            _split_body(), 409,
         ),
     }  # fmt: skip
+
+
+def _split_body() -> dict[str, Any]:
+    """The message by its `external_id`, or on WhatsApp by its `wamid` as before channels."""
+    message_id = {"type": "string", "minLength": 1, "maxLength": 255}
+    schema = {
+        "type": "object",
+        "properties": {"external_id": message_id, "wamid": message_id},
+        "anyOf": [{"required": ["external_id"]}, {"required": ["wamid"]}],
+    }
+    return {"required": True, "content": _json(schema)}
 
 
 def _schemas() -> dict[str, Any]:

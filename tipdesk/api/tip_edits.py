@@ -66,8 +66,10 @@ async def merge(request: Request) -> Response:
 async def split(request: Request) -> Response:
     editor = await require_editor(request)
     data = await json_body(request)
+    # `wamid`: the name clients used before channels, still taken for WhatsApp's messages.
+    message_id = data.get("external_id", data.get("wamid"))
     new = await merging.split_message(
-        path_id(request), data.get("wamid"), editor, request.app.state.settings
+        path_id(request), message_id, editor, request.app.state.settings
     )
     return JSONResponse(await tip_summary(new), status_code=201)
 

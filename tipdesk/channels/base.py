@@ -20,9 +20,10 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Recipient:
-    """Where a reader is reached: a phone number, or a channel's own id for them."""
+    """Where a reader is reached: their address on the channel (for WhatsApp the phone
+    number), or the channel's own id for them."""
 
-    phone: str | None
+    address: str | None
     user_id: str | None = None
     # The desk's address to send from (the number the reader wrote to); None: the main one.
     line: str | None = None

@@ -38,12 +38,15 @@ class Role(StrEnum):
 
 @dataclass(frozen=True)
 class Reader:
-    """Who sent a message: keyed on their phone when the channel shares it, else its own id."""
+    """Who sent a message: keyed on their `address` on the channel (where it reaches them)
+    when the channel shares one, else on the channel's own id for them (`user_id`). `phone` is
+    the number they gave, if any (for WhatsApp the address is the phone)."""
 
     phone: str | None
     user_id: str | None
     display_name: str
     username: str | None = None
+    address: str | None = None
     # The language the reader chose on the channel (the web form's page), if it has one.
     language: str | None = None
 
@@ -61,7 +64,8 @@ class MediaRef:
 class InboundMessage:
     """`type` is the desk's kind of message (`text`, `image`, `location`, …, as the board shows
     it); `choice` the id of the desk's button the reader chose; `original_id` the message an
-    edit or deletion changes; `number_change` the reader's new phone."""
+    edit or deletion changes; `number_change` the reader's new phone, which is their new address
+    too."""
 
     external_id: str
     reader: Reader
@@ -106,3 +110,5 @@ class Notification:
     value_errors: list[Json] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
     other_numbers: int = 0
+    # The adapter that parsed it (`Channels` names it): its name goes with every id stored.
+    channel: str = ""

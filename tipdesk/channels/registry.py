@@ -45,10 +45,13 @@ class Channels:
         return self.default
 
     def parse(self, body: bytes) -> Notification:
-        return self._for_body(body).parse(body)
+        adapter = self._for_body(body)
+        notification = adapter.parse(body)
+        notification.channel = adapter.name
+        return notification
 
     async def send(self, recipient: Recipient, message: Outbound) -> str:
-        return await self._for_id(recipient.user_id or recipient.phone).send(recipient, message)
+        return await self._for_id(recipient.user_id or recipient.address).send(recipient, message)
 
     async def mark_read(self, external_id: str, line: str | None = None) -> None:
         await self._for_id(external_id).mark_read(external_id, line)

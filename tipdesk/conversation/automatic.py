@@ -24,7 +24,7 @@ from tipdesk.tips.models import Message, Sender, Tip
 def texts_for(sender: Sender, settings: Settings) -> LanguageTexts:
     """In the reader's language, as the desk's number they last wrote to words it."""
     texts = reader_texts(settings, sender.line)
-    return texts[texts.language_for(sender.wa_id, sender.language)]
+    return texts[texts.language_for(sender.phone, sender.language)]
 
 
 async def may_send_automatic(

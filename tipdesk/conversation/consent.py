@@ -162,7 +162,7 @@ async def ask_again(
     await mark_consent_unclear(record.tip_id, now, connection)
     await record_event(
         AuditAction.CONSENT_UNCLEAR, tip_id=record.tip_id, sender_id=sender.id,
-        detail={"consent_id": record.id, "wamid": message.wamid}, using_db=connection,
+        detail={"consent_id": record.id, "wamid": message.external_id}, using_db=connection,
     )  # fmt: skip
 
 
@@ -189,7 +189,7 @@ async def answer(
         if intent.scope == "named"
         else None,
         "answer_text": message.text[:2000],
-        "answer_wamid": message.wamid,
+        "answer_external_id": message.external_id,
         "answered_at": message.sent_at,
     }
     await ConsentRecord.filter(id=record.id).using_db(connection).update(**changes)
@@ -229,7 +229,7 @@ async def revoke(
         )
         await record_event(
             AuditAction.CONSENT_REVOKED, tip_id=record.tip_id, sender_id=sender.id,
-            detail={"consent_id": record.id, "wamid": message.wamid}, using_db=connection,
+            detail={"consent_id": record.id, "wamid": message.external_id}, using_db=connection,
         )  # fmt: skip
         await schedule_indexing(record.tip_id, settings, connection)
         after_use = await withdrawn_after_use(record, "revoked", connection) or after_use

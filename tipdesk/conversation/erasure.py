@@ -7,7 +7,7 @@ bodies and webhook errors that carry their number or username id. What stays:
 - the reader's row as a pseudonymous stub (number, username id, name and language cleared,
   `erased_at` set), so opt-out, consent and audit evidence stay linked to "a reader";
 - each tip that was ever `used` (archived since or not): its row (status, published URL,
-  times) and its consent records (state, scope, question, answer, both wamids and times) with
+  times) and its consent records (state, scope, question, answer, both message ids and times) with
   the reader's name and number taken out of the texts, and without the credit name: the credit
   was published with the story, which is the newsroom's record of it; keeping it here would tie
   the evidence to a person again.
@@ -77,7 +77,7 @@ async def erase_reader(context: JobContext, payload: ReaderToErase) -> None:
     left = (contact.email, contact.phone) if contact else ()
     identity = traces.Identity(
         ids=tuple(
-            dict.fromkeys(v for v in (sender.wa_id, sender.phone, sender.user_id, *left) if v)
+            dict.fromkeys(v for v in (sender.address, sender.phone, sender.user_id, *left) if v)
         ),
         name=sender.display_name.strip(),
     )
@@ -108,8 +108,9 @@ async def erase_reader(context: JobContext, payload: ReaderToErase) -> None:
 
 async def say_goodbye(sender: Sender, used: int, context: JobContext) -> str | None:
     """The closing message, best effort: erasure goes on whatever the Graph API answers. Its
-    wamid, to find Meta's status webhooks for it later (they carry the number)."""
-    if sender.blocked_at or sender.unreachable_at or not (sender.wa_id or sender.user_id):
+    id on the channel, to find the channel's status webhooks for it later (they carry the
+    number)."""
+    if sender.blocked_at or sender.unreachable_at or not (sender.address or sender.user_id):
         return None
     texts = texts_for(sender, context.settings)
     kept = (
@@ -168,19 +169,20 @@ async def _erase_rows(
 async def _pseudonymise_consent(
     sender_id: int, identity: traces.Identity, connection: BaseDBAsyncClient
 ) -> None:
-    """Before the messages go: the request's wamid is taken from the message that asked, when
+    """Before the messages go: the request's id is taken from the message that asked, when
     the record lacks it, so the evidence keeps both message ids."""
     for record in await ConsentRecord.filter(sender_id=sender_id).using_db(connection):
         asked = await (
             Message.filter(outbound_key=f"consent:{record.id}")
             .using_db(connection)
-            .values_list("wamid", flat=True)
+            .values_list("external_id", flat=True)
         )
         await (
             ConsentRecord.filter(id=record.id)
             .using_db(connection)
             .update(
-                request_wamid=record.request_wamid or (str(asked[0]) if asked else None),
+                request_external_id=record.request_external_id
+                or (str(asked[0]) if asked else None),
                 credit_name=None,
                 question_text=identity.scrub(record.question_text),
                 answer_text=identity.scrub(record.answer_text) if record.answer_text else None,
@@ -195,7 +197,7 @@ async def _pseudonymise_sender(
         Sender.filter(id=sender_id)
         .using_db(connection)
         .update(
-            wa_id=None, user_id=None, phone=None, display_name="", language=None,
+            address=None, user_id=None, phone=None, display_name="", language=None,
             pending_question=None, pending_question_at=None, erased_at=now,
         )
     )  # fmt: skip

@@ -41,9 +41,9 @@ class ConsentRecord(Model):
     scope = fields.CharEnumField(ConsentScope, max_length=16, null=True)
     credit_name = fields.CharField(max_length=256, null=True)
     question_text = fields.TextField()
-    request_wamid = fields.CharField(max_length=255, null=True)
+    request_external_id = fields.CharField(max_length=255, null=True)
     answer_text = fields.TextField(null=True)
-    answer_wamid = fields.CharField(max_length=255, null=True)
+    answer_external_id = fields.CharField(max_length=255, null=True)
     requested_by: fields.ForeignKeyNullableRelation[Editor] = fields.ForeignKeyField(
         "tipdesk.Editor", related_name="consent_requests", null=True, on_delete=fields.SET_NULL
     )

@@ -71,9 +71,10 @@ async def queue_message(
     """Queue a message in the caller's transaction; None when one with its key exists already.
     It goes out from the desk's number its tip came in on (else the one the reader last wrote
     to): a reader of a regional desk hears from that desk's number."""
-    wamid = f"desk.{uuid.uuid4().hex}"
     row = Message(
-        wamid=wamid,
+        channel=sender.channel,
+        # A stand-in until the channel names the message it sent (unique, never a channel's).
+        external_id=f"desk.{uuid.uuid4().hex}",
         line=await _line_of(outgoing.tip_id, sender, connection),
         tip_id=outgoing.tip_id,
         sender_id=sender.id,
@@ -123,7 +124,7 @@ async def queue_answer(
         sender,
         Outgoing(
             purpose=purpose, message=Outbound(text=body), text=body, automatic=False,
-            key=f"answer:{message.wamid}"[:128], tip_id=message.tip_id, ignores_opt_out=True,
+            key=f"answer:{message.external_id}"[:128], tip_id=message.tip_id, ignores_opt_out=True,
         ),
         settings, connection,
     )  # fmt: skip
@@ -219,20 +220,20 @@ async def _deliver(message: Message, sender: Sender, context: JobContext) -> Non
     now = utcnow()
     await plain_sql.execute(
         connections.get("default"),
-        'UPDATE "messages" SET "wamid"=?, "delivery"=?, "delivery_at"=?, "sent_at"=? '
+        'UPDATE "messages" SET "external_id"=?, "delivery"=?, "delivery_at"=?, "sent_at"=? '
         'WHERE "id"=? AND "delivery"=?',
         [external_id, DeliveryState.SENT.value, now, now, message.id, DeliveryState.QUEUED.value],
     )
     consent_id = message.content.get("consent_id")
     if isinstance(consent_id, int):
         # The consent evidence names the message that asked, as the channel knows it.
-        await ConsentRecord.filter(id=consent_id).update(request_wamid=external_id)
+        await ConsentRecord.filter(id=consent_id).update(request_external_id=external_id)
 
 
 def recipient(sender: Sender, line: str | None = None) -> Recipient:
-    """Where a message to this reader goes: their number, or their channel's id for them;
+    """Where a message to this reader goes: their address, or their channel's id for them;
     from the desk's number `line` (None: the main one)."""
-    return Recipient(phone=sender.wa_id, user_id=sender.user_id, line=line)
+    return Recipient(address=sender.address, user_id=sender.user_id, line=line)
 
 
 async def _refused(message: Message, sender: Sender, exc: SendRefused, context: JobContext) -> None:
@@ -268,7 +269,7 @@ async def hold(message: Message, sender: Sender, settings: Settings) -> None:
             .update(delivery=DeliveryState.HELD, delivery_at=utcnow())
         )
         texts = reader_texts(settings)
-        language = texts[texts.language_for(sender.wa_id, sender.language)]
+        language = texts[texts.language_for(sender.phone, sender.language)]
         template = language.template
         since = sender.last_inbound_at.isoformat() if sender.last_inbound_at else "never"
         await queue_message(
@@ -286,10 +287,14 @@ async def hold(message: Message, sender: Sender, settings: Settings) -> None:
         )
 
 
-async def delivery_failed(external_id: str, refusal: Refusal | None, settings: Settings) -> None:
+async def delivery_failed(
+    channel: str, external_id: str, refusal: Refusal | None, settings: Settings
+) -> None:
     """A channel reports a sent message failed after all: a closed window takes the held path
     (template now, message when the reader answers); an unreachable reader is marked so."""
-    message = await Message.filter(wamid=external_id, direction=Direction.OUTBOUND).first()
+    message = await Message.filter(
+        channel=channel, external_id=external_id, direction=Direction.OUTBOUND
+    ).first()
     if message is None:
         return
     if refusal is Refusal.WINDOW_CLOSED:

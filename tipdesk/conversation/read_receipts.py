@@ -43,7 +43,7 @@ async def mark_read(context: JobContext, payload: MessageJob) -> None:
     sender = await Sender.get(id=message.sender_id)
     if sender.erased_at is None and sender.blocked_at is None:
         try:
-            await context.channel.mark_read(message.wamid, message.line)
+            await context.channel.mark_read(message.external_id, message.line)
         except SendRefused as exc:
             if exc.worth_retrying and not context.last_attempt:
                 raise

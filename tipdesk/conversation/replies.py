@@ -64,7 +64,9 @@ async def reply_to_reader(
     async with in_transaction() as connection:
         if (
             quote is not None
-            and not await Message.filter(wamid=quote, tip_id=tip_id, direction=Direction.INBOUND)
+            and not await Message.filter(
+                external_id=quote, tip_id=tip_id, direction=Direction.INBOUND
+            )
             .using_db(connection)
             .exists()
         ):

@@ -98,7 +98,7 @@ async def _ask_erasure(
         Outgoing(
             purpose="erase_question", message=Outbound(text=question, buttons=tuple(buttons)),
             text=question,
-            automatic=False, key=f"answer:{message.wamid}"[:128], tip_id=message.tip_id,
+            automatic=False, key=f"answer:{message.external_id}"[:128], tip_id=message.tip_id,
             ignores_opt_out=True,
         ),
         settings, connection,

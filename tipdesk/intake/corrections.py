@@ -28,7 +28,10 @@ async def apply_correction(
     then kept on its own, with nothing to change)."""
     original = await (
         Message.filter(
-            wamid=correction.original_id, sender_id=sender.id, direction=Direction.INBOUND
+            channel=sender.channel,
+            external_id=correction.original_id,
+            sender_id=sender.id,
+            direction=Direction.INBOUND,
         )
         .using_db(connection)
         .first()
@@ -44,7 +47,7 @@ async def apply_correction(
         action = AuditAction.MESSAGE_REVOKED
     await Message.filter(id=original.id).using_db(connection).update(text=text, content=content)
     await record(
-        action, tip_id=original.tip_id, sender_id=sender.id, detail={"wamid": original.wamid},
+        action, tip_id=original.tip_id, sender_id=sender.id, detail={"wamid": original.external_id},
         using_db=connection,
     )  # fmt: skip
     return tip

@@ -76,7 +76,7 @@ class Inbox:
     async def store(self, body: bytes) -> uuid.UUID:
         """Returns once `body` and its processing job are committed; a body identical to one
         stored in the last `DUPLICATE_WINDOW` seconds returns that one's id and writes nothing.
-        Per process: across web processes the messages' wamids keep intake idempotent."""
+        Per process: across web processes the messages' channel ids keep intake idempotent."""
         loop = asyncio.get_running_loop()
         digest = hashlib.sha256(body).digest()
         earlier = self._recent.get(digest, loop.time())

@@ -1,8 +1,8 @@
 """The intake job: a stored webhook body becomes senders, tips, messages and media to fetch.
 
 Each message is recorded in its own transaction, so one bad message never holds up the rest, and
-a message already stored (same wamid, any delivery, any worker) is skipped: at-least-once
-delivery from Meta and at-least-once jobs both end in exactly one message.
+a message already stored (same channel and external id, any delivery, any worker) is skipped:
+at-least-once delivery from Meta and at-least-once jobs both end in exactly one message.
 """
 
 from __future__ import annotations
@@ -120,11 +120,12 @@ async def _process_one(
     webhook: InboundWebhook, channel: Channel, settings: Settings
 ) -> Notification:
     notification = channel.parse(bytes(webhook.body))
+    source = notification.channel or channel.name
     new = 0
     for message in notification.messages:
-        new += await record_message(message, settings)
+        new += await record_message(source, message, settings)
     for status in notification.statuses:
-        await apply_status(status, settings)
+        await apply_status(source, status, settings)
     log.info(
         "webhook %s: %d new of %d messages, %d statuses, %d problems, %d for other numbers",
         webhook.id,
@@ -182,18 +183,20 @@ def _error_title(error: dict[str, object]) -> str:
     return f"{error.get('code', '?')}: {title}"[:500]
 
 
-async def record_message(message: InboundMessage, settings: Settings) -> bool:
-    """Store one inbound message; False when it was stored before (a duplicate delivery)."""
+async def record_message(channel: str, message: InboundMessage, settings: Settings) -> bool:
+    """Store one inbound message of `channel`; False when it was stored before (a duplicate
+    delivery)."""
     try:
         async with in_transaction() as connection:
-            sender, new_reader = await _locked_sender(message, connection)
+            sender, new_reader = await _locked_sender(channel, message, connection)
             await _note_inbound(sender, message, connection)
             await _store(sender, new_reader, message, settings, connection)
     except IntegrityError:
         # Stored before (by an earlier delivery, or by another worker just now): the message's
-        # unique wamid refused it and everything this transaction did is rolled back. Asking
-        # first would cost every message a query for what Meta's retries rarely cause.
-        if await Message.filter(wamid=message.external_id).exists():
+        # unique (channel, external id) refused it and everything this transaction did is
+        # rolled back. Asking first would cost every message a query for what retries rarely
+        # cause.
+        if await Message.filter(channel=channel, external_id=message.external_id).exists():
             return False
         raise
     return True
@@ -217,14 +220,15 @@ async def _store(
     else:
         tip, opened = await _tip_for(sender, new_reader, message, intent, settings, connection)
     stored = await Message.create(
-        wamid=message.external_id,
+        channel=sender.channel,
+        external_id=message.external_id,
         tip=tip,
         sender=sender,
         direction=Direction.INBOUND,
         type=message.type,
         text=message.text,
         content=message.content,
-        context_wamid=message.quoted_id,
+        quoted_id=message.quoted_id,
         forwarded=message.forwarded,
         line=message.line,
         sent_at=message.sent_at,
@@ -238,7 +242,7 @@ async def _store(
             tip=tip,
             message=stored,
             kind=message.media.kind,
-            wa_media_id=message.media.media_id,
+            external_media_id=message.media.media_id,
             declared_mime=message.media.mime_type,
             declared_sha256=message.media.sha256,
             filename=message.media.filename,
@@ -301,16 +305,17 @@ def _desk_of(settings: Settings, line: str | None) -> str | None:
 
 
 async def _locked_sender(
-    message: InboundMessage, connection: BaseDBAsyncClient
+    channel: str, message: InboundMessage, connection: BaseDBAsyncClient
 ) -> tuple[Sender, bool]:
     """The reader's row, created if new and locked for this transaction, so two messages of one
     reader processed at once cannot both open a tip; and whether this transaction created it."""
     reader = message.reader
-    found = await _find_sender(reader, connection)
+    found = await _find_sender(channel, reader, connection)
     created = False
     if found is None:
         new = Sender(
-            wa_id=reader.phone,
+            channel=channel,
+            address=reader.address,
             user_id=reader.user_id,
             phone=reader.phone,
             display_name=reader.display_name,
@@ -323,7 +328,7 @@ async def _locked_sender(
         # Ours if the insert returned it; otherwise another worker created the reader meanwhile.
         created = found is not None
         if found is None:
-            found = await _find_sender(reader, connection)
+            found = await _find_sender(channel, reader, connection)
     if found is None:
         raise IntegrityError("sender vanished while being created")
     if connection.capabilities.dialect != "postgres":
@@ -331,20 +336,23 @@ async def _locked_sender(
         # that read before the first wrote cannot commit and is retried).
         return found, created
     locked = await Sender.filter(id=found.id).select_for_update().using_db(connection).first()
-    if locked is not None and locked.erased_at is not None and locked.wa_id is None:
-        # Erased while we waited for the lock: the stub no longer holds the number, so the
+    if locked is not None and locked.erased_at is not None and locked.address is None:
+        # Erased while we waited for the lock: the stub no longer holds the address, so the
         # message belongs to the reader as a new one.
-        return await _locked_sender(message, connection)
+        return await _locked_sender(channel, message, connection)
     return locked or found, created
 
 
-async def _find_sender(reader: Reader, connection: BaseDBAsyncClient) -> Sender | None:
-    if reader.phone:
-        found = await Sender.filter(wa_id=reader.phone).using_db(connection).first()
+async def _find_sender(
+    channel: str, reader: Reader, connection: BaseDBAsyncClient
+) -> Sender | None:
+    readers = Sender.filter(channel=channel).using_db(connection)
+    if reader.address:
+        found = await readers.filter(address=reader.address).first()
         if found is not None:
             return found
     if reader.user_id:
-        return await Sender.filter(user_id=reader.user_id).using_db(connection).first()
+        return await readers.filter(user_id=reader.user_id).first()
     return None
 
 
@@ -359,12 +367,18 @@ async def _note_inbound(
     if (
         reader.user_id
         and not sender.user_id
-        and not await _taken("user_id", reader.user_id, connection)
+        and not await _taken(sender, "user_id", reader.user_id, connection)
     ):
         changes["user_id"] = reader.user_id
     # A username reader whose number is now shared with the desk.
-    if reader.phone and not sender.wa_id and not await _taken("wa_id", reader.phone, connection):
-        changes["wa_id"] = changes["phone"] = reader.phone
+    if (
+        reader.address
+        and not sender.address
+        and not await _taken(sender, "address", reader.address, connection)
+    ):
+        changes["address"] = reader.address
+        if reader.phone:
+            changes["phone"] = reader.phone
     if sender.last_inbound_at is None or message.sent_at > sender.last_inbound_at:
         changes["last_inbound_at"] = message.sent_at
         # The desk's number they wrote to last is the one their next answers come from.
@@ -376,24 +390,29 @@ async def _note_inbound(
             setattr(sender, key, value)
 
 
-async def _taken(field: str, value: str, connection: BaseDBAsyncClient) -> bool:
-    return await Sender.filter(**{field: value}).using_db(connection).exists()
+async def _taken(sender: Sender, field: str, value: str, connection: BaseDBAsyncClient) -> bool:
+    found = Sender.filter(channel=sender.channel, **{field: value}).using_db(connection)
+    return await found.exists()
 
 
-async def _change_number(sender: Sender, new_wa_id: str, connection: BaseDBAsyncClient) -> None:
-    if new_wa_id == sender.wa_id:
+async def _change_number(sender: Sender, new_number: str, connection: BaseDBAsyncClient) -> None:
+    if new_number == sender.address:
         return
-    if await Sender.filter(wa_id=new_wa_id).using_db(connection).exists():
+    if await _taken(sender, "address", new_number, connection):
         await record(
             AuditAction.SENDER_NUMBER_CHANGE_CONFLICT, sender_id=sender.id, using_db=connection
         )
         return
-    await Sender.filter(id=sender.id).using_db(connection).update(wa_id=new_wa_id, phone=new_wa_id)
+    await (
+        Sender.filter(id=sender.id)
+        .using_db(connection)
+        .update(address=new_number, phone=new_number)
+    )
     await record(AuditAction.SENDER_NUMBER_CHANGED, sender_id=sender.id, using_db=connection)
-    sender.wa_id = sender.phone = new_wa_id
+    sender.address = sender.phone = new_number
 
 
-async def apply_status(status: StatusUpdate, settings: Settings) -> None:
+async def apply_status(channel: str, status: StatusUpdate, settings: Settings) -> None:
     """Move an outbound message's delivery forward; never back, whatever the arrival order."""
     try:
         state = DeliveryState(status.status)
@@ -403,16 +422,17 @@ async def apply_status(status: StatusUpdate, settings: Settings) -> None:
     if state is DeliveryState.FAILED:
         earlier = [DeliveryState.QUEUED, DeliveryState.SENT, DeliveryState.DELIVERED]
         error = status.errors[0] if status.errors else {}
-        if await _advance(status, state, earlier, error):
-            await delivery_failed(status.external_id, status.refusal, settings)
+        if await _advance(channel, status, state, earlier, error):
+            await delivery_failed(channel, status.external_id, status.refusal, settings)
         return
     if state not in DELIVERY_RANK:
         return
     earlier = [s for s, rank in DELIVERY_RANK.items() if rank < DELIVERY_RANK[state]]
-    await _advance(status, state, earlier, None)
+    await _advance(channel, status, state, earlier, None)
 
 
 async def _advance(
+    channel: str,
     status: StatusUpdate,
     state: DeliveryState,
     earlier: list[DeliveryState],
@@ -422,11 +442,12 @@ async def _advance(
     error_sql, error_values = ("", []) if error is None else (', "delivery_error"=?', [error])
     return await plain_sql.execute(
         connections.get("default"),
-        f'UPDATE "messages" SET "delivery"=?, "delivery_at"=?{error_sql} WHERE "wamid"=? '  # noqa: S608 - placeholders only
-        f'AND "direction"=? AND "delivery" IN ({plain_sql.marks(len(earlier))})',
+        f'UPDATE "messages" SET "delivery"=?, "delivery_at"=?{error_sql} WHERE "channel"=? '  # noqa: S608 - placeholders only
+        'AND "external_id"=? AND "direction"=? '
+        f'AND "delivery" IN ({plain_sql.marks(len(earlier))})',
         [
             state.value, status.at, *[DELIVERY_ERROR.to_db_value(e, Message) for e in error_values],
-            status.external_id, Direction.OUTBOUND.value, *[s.value for s in earlier],
+            channel, status.external_id, Direction.OUTBOUND.value, *[s.value for s in earlier],
         ],
     )  # fmt: skip
 

@@ -48,7 +48,7 @@ async def fetch_media(context: JobContext, payload: AssetJob) -> None:
     asset = await MediaAsset.get_or_none(id=payload.asset_id)
     if asset is None or asset.state is not MediaState.PENDING:
         return
-    if not asset.wa_media_id:
+    if not asset.external_media_id:
         await fail_asset(asset, "the message carried no media id")
         return
     store = media_store(context.settings)
@@ -81,7 +81,7 @@ async def fetch_media(context: JobContext, payload: AssetJob) -> None:
 
 async def _fetch(asset: MediaAsset, context: JobContext, store: MediaStore) -> None:
     client = context.channel
-    location = await client.locate_media(str(asset.wa_media_id))
+    location = await client.locate_media(str(asset.external_media_id))
     temporary = store.temporary()
     try:
         download = await client.download(location, temporary, context.settings.media_max_bytes)

@@ -71,7 +71,9 @@ async def answered_tip(
     a new tip."""
     answered = None
     if answer and quoted_id is not None:
-        answered = await _desk_message(sender, connection, wamid=quoted_id)
+        answered = await _desk_message(
+            sender, connection, channel=sender.channel, external_id=quoted_id
+        )
     if answered is None:
         # An editor's message waiting for them: what the template asked them to answer
         # (an automatic one held, a late confirmation, asks nothing of the reader).
@@ -103,15 +105,18 @@ async def _desk_message(
 
 
 async def _quoted_open_tip(
-    sender: Sender, quoted_wamid: str | None, connection: BaseDBAsyncClient
+    sender: Sender, quoted_id: str | None, connection: BaseDBAsyncClient
 ) -> Tip | None:
-    if quoted_wamid is None:
+    if quoted_id is None:
         return None
-    quoted = (
-        await Message.filter(wamid=quoted_wamid, sender_id=sender.id, tip_id__isnull=False)
+    quoted = await (
+        Message.filter(
+            channel=sender.channel, external_id=quoted_id, sender_id=sender.id,
+            tip_id__isnull=False,
+        )
         .using_db(connection)
         .first()
-    )
+    )  # fmt: skip
     if quoted is None:
         return None
     return await Tip.filter(id=quoted.tip_id, status__not_in=CLOSED).using_db(connection).first()

@@ -84,15 +84,22 @@ async def _close_source(source: Tip, target: Tip, connection: BaseDBAsyncClient)
         raise Conflict(f"tip {source.id} was merged meanwhile")
 
 
-async def split_message(tip_id: int, wamid: object, editor: Editor, settings: Settings) -> Tip:
-    """Moves one reader message (and its media) of a tip into a new tip of the same reader."""
-    if not isinstance(wamid, str) or not wamid or len(wamid) > 255:
-        raise InvalidInput("message must be the wamid of one of the tip's messages")
+async def split_message(
+    tip_id: int, external_id: object, editor: Editor, settings: Settings
+) -> Tip:
+    """Moves one reader message (and its media) of a tip into a new tip of the same reader,
+    named by its id on the channel."""
+    if not isinstance(external_id, str) or not external_id or len(external_id) > 255:
+        raise InvalidInput("message must be the id of one of the tip's messages")
     async with in_transaction() as connection:
         tip = await tip_for_change(tip_id, connection)
         await _lock_sender(tip.sender_id, connection)
         _check_workable(tip, editor)
-        message = await Message.filter(tip_id=tip.id, wamid=wamid).using_db(connection).first()
+        message = (
+            await Message.filter(tip_id=tip.id, external_id=external_id)
+            .using_db(connection)
+            .first()
+        )
         if message is None:
             raise NotFound("this tip has no such message")
         if message.direction is not Direction.INBOUND:

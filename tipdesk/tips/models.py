@@ -57,10 +57,13 @@ class MediaState(StrEnum):
 
 
 # A reader who wrote to the desk. Personal data: masked on the board, erasable.
+# Known by the channel they wrote through and where it reaches them (`address`: for WhatsApp the
+# phone number, Meta's wa_id) or the channel's own id for them (`user_id`), unique per channel.
 class Sender(Model):
     id = fields.IntField(primary_key=True)
-    wa_id = fields.CharField(max_length=32, null=True, unique=True)
-    user_id = fields.CharField(max_length=128, null=True, unique=True)
+    channel = fields.CharField(max_length=16)
+    address = fields.CharField(max_length=128, null=True)
+    user_id = fields.CharField(max_length=128, null=True)
     phone = fields.CharField(max_length=32, null=True)
     display_name = fields.CharField(max_length=256, default="")
     first_contact_at = fields.DatetimeField()
@@ -90,6 +93,7 @@ class Sender(Model):
 
     class Meta:
         table = "senders"
+        unique_together = (("channel", "address"), ("channel", "user_id"))
 
 
 # One story lead: the messages a reader sent about one thing, and what the desk did with it.
@@ -137,10 +141,12 @@ class Tip(Model):
         table = "tips"
 
 
-# One WhatsApp message, from the reader or from the desk; its wamid makes intake idempotent.
+# One message, from the reader or from the desk. The channel's id for it (`external_id`, for
+# WhatsApp the wamid) is unique per channel, which makes intake idempotent.
 class Message(Model):
     id = fields.IntField(primary_key=True)
-    wamid = fields.CharField(max_length=255, unique=True)
+    channel = fields.CharField(max_length=16)
+    external_id = fields.CharField(max_length=255)
     tip: fields.ForeignKeyNullableRelation[Tip] = fields.ForeignKeyField(
         "tipdesk.Tip", related_name="messages", null=True, on_delete=fields.CASCADE
     )
@@ -154,7 +160,8 @@ class Message(Model):
     type = fields.CharField(max_length=32)
     text = fields.TextField(default="")
     content = fields.JSONField[dict[str, object]](default=dict)
-    context_wamid = fields.CharField(max_length=255, null=True, db_index=True)
+    # The channel's id of the message this one quotes or answers.
+    quoted_id = fields.CharField(max_length=255, null=True, db_index=True)
     forwarded = fields.BooleanField(default=False)
     editor: fields.ForeignKeyNullableRelation[Editor] = fields.ForeignKeyField(
         "tipdesk.Editor", related_name="messages", null=True, on_delete=fields.SET_NULL
@@ -175,6 +182,7 @@ class Message(Model):
 
     class Meta:
         table = "messages"
+        unique_together = (("channel", "external_id"),)
 
 
 # A photo, video, voice note or document a reader sent; its token makes its URL unguessable.
@@ -190,7 +198,8 @@ class MediaAsset(Model):
     kind = fields.CharEnumField(MediaKind, max_length=16)
     state = fields.CharEnumField(MediaState, max_length=16, default=MediaState.PENDING)
     error = fields.TextField(null=True)
-    wa_media_id = fields.CharField(max_length=255, null=True)
+    # The channel's id of the file, to download it by.
+    external_media_id = fields.CharField(max_length=255, null=True)
     declared_mime = fields.CharField(max_length=128, null=True)
     detected_mime = fields.CharField(max_length=128, null=True)
     declared_sha256 = fields.CharField(max_length=128, null=True)

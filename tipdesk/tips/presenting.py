@@ -14,10 +14,15 @@ from tipdesk.media.queries import also_sent_by_many
 from tipdesk.tips.models import Direction, MediaAsset, Message, Sender, Tip, TipNote
 from tipdesk.tips.purge_dates import WARN_BEFORE, purge_at
 
+# The API named a message by its WhatsApp id before there were channels: WhatsApp's messages and
+# consent records keep those names beside the channel-neutral ones, for existing clients.
+WAMID_CHANNEL = "whatsapp"
+
 
 def sender_summary(sender: Sender) -> dict[str, Any]:
     return {
         "id": sender.id,
+        "channel": sender.channel,
         "display_name": sender.display_name,
         "phone": mask_phone(sender.phone),
         "opted_out": sender.opted_out_at is not None,
@@ -155,7 +160,9 @@ def _note(note: TipNote) -> dict[str, Any]:
 
 def message_summary(message: Message) -> dict[str, Any]:
     summary: dict[str, Any] = {
-        "wamid": message.wamid,
+        **_legacy_ids(message.channel, wamid=message.external_id),
+        "channel": message.channel,
+        "external_id": message.external_id,
         "type": message.type,
         "direction": message.direction.value,
         "text": message.text,
@@ -218,24 +225,34 @@ async def consent_evidence(records: list[ConsentRecord]) -> list[dict[str, Any]]
         for record_id, asset_id in through:
             if asset_id is not None:
                 covered[int(str(record_id))].append(int(str(asset_id)))
-    await ConsentRecord.fetch_for_list(records, "requested_by")
+    await ConsentRecord.fetch_for_list(records, "requested_by", "sender")
     return [_evidence(record, sorted(covered[record.id])) for record in records]
+
+
+def _legacy_ids(channel: str, **ids: str | None) -> dict[str, str | None]:
+    return ids if channel == WAMID_CHANNEL else {}
 
 
 def _evidence(record: ConsentRecord, media: list[int]) -> dict[str, Any]:
     asker = record.requested_by
+    legacy = _legacy_ids(
+        record.sender.channel,
+        request_wamid=record.request_external_id,
+        answer_wamid=record.answer_external_id,
+    )
     return {
+        **legacy,
         "id": record.id,
         "tip_id": record.tip_id,
         "state": record.state.value,
         "scope": record.scope.value if record.scope else None,
         "credit": record.credit_name,
         "question": record.question_text,
-        "request_wamid": record.request_wamid,
+        "request_external_id": record.request_external_id,
         "requested_at": record.requested_at.isoformat(),
         "requested_by": {"id": asker.id, "display_name": asker.display_name} if asker else None,
         "answer": record.answer_text,
-        "answer_wamid": record.answer_wamid,
+        "answer_external_id": record.answer_external_id,
         "answered_at": record.answered_at.isoformat() if record.answered_at else None,
         "revoked_at": record.revoked_at.isoformat() if record.revoked_at else None,
         "media": media,

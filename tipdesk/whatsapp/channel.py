@@ -76,8 +76,8 @@ def graph_body(recipient: Recipient, message: Outbound) -> dict[str, Any]:
 
 def _to(recipient: Recipient) -> dict[str, str]:
     """Their number, or their business-scoped user id when WhatsApp keeps the number back."""
-    if recipient.phone:
-        return {"to": f"+{recipient.phone}"}
+    if recipient.address:
+        return {"to": f"+{recipient.address}"}
     return {"recipient": str(recipient.user_id)}
 
 

@@ -196,7 +196,7 @@ def _reader(item: Json, profiles: dict[str, tuple[str, str | None]]) -> Reader:
     if wa_id is None and user_id is None:
         raise ContractError("message without from or from_user_id")
     name, username = profiles.get(wa_id or "") or profiles.get(user_id or "") or ("", None)
-    return Reader(phone=wa_id, user_id=user_id, display_name=name, username=username)
+    return Reader(phone=wa_id, user_id=user_id, display_name=name, username=username, address=wa_id)
 
 
 def _profiles(contacts: Any) -> dict[str, tuple[str, str | None]]:
