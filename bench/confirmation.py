@@ -47,7 +47,8 @@ def bare_app(graph: str):  # type: ignore[no-untyped-def]
 
     async def confirm(readers: list[str]) -> None:
         for reader in readers:
-            body = {"messaging_product": "whatsapp", "to": f"+{reader}", "type": "text",
+            body = {"messaging_product": "whatsapp", "recipient_type": "individual",
+                    "to": f"+{reader}", "type": "text",
                     "text": {"body": "Dank je wel! Je tip is binnen."}}  # fmt: skip
             await http.post(f"{graph}/v23.0/{NUMBER}/messages", json=body)
 

@@ -1,5 +1,5 @@
-"""The desk's SQLite client: transactions that hold the write lock from their start, the
-connection's turns (the inbox goes first), and each connection's durability."""
+"""The desk's SQLite client: transactions that hold the write lock from their start, the inbox's
+turn on the ORM's connection, and each connection's durability."""
 
 from __future__ import annotations
 
@@ -12,50 +12,45 @@ from tortoise.transactions import in_transaction
 
 from tipdesk.clock import utcnow
 from tipdesk.db import sqlite_path
+from tipdesk.intake.inbox import Inbox
+from tipdesk.intake.models import InboundWebhook
 from tipdesk.settings import Settings
-from tipdesk.sqlite_client import ConnectionTurns, DeskSqliteClient
+from tipdesk.sqlite_client import DeskSqliteClient
 from tipdesk.tips.models import Sender
 
 
-async def test_turns_go_in_order_of_asking_except_for_who_goes_first() -> None:
-    turns = ConnectionTurns()
-    order: list[str] = []
+@pytest.mark.usefixtures("db")
+async def test_the_inbox_commits_between_the_orms_transactions(settings: Settings) -> None:
+    """The inbox writes on its own connection while it holds the ORM's (tortoise's lock, in
+    turn with the worker's statements): a group waits for the worker's open transaction to end,
+    then commits; neither fails on the other's write lock."""
+    client = connections.get("default")
+    if not isinstance(client, DeskSqliteClient):
+        pytest.skip("PostgreSQL: the inbox's statement is its own transaction")
+    written, done = asyncio.Event(), asyncio.Event()
 
-    async def take(name: str, *, first: bool = False) -> None:
-        await (turns.acquire_first() if first else turns.acquire())
-        order.append(name)
-        await asyncio.sleep(0)
-        turns.release()
+    async def a_worker_transaction() -> None:
+        async with in_transaction() as connection:
+            await Sender.create(
+                wa_id="31600000002", phone="31600000002", first_contact_at=utcnow(),
+                using_db=connection,
+            )  # fmt: skip
+            written.set()
+            await done.wait()
 
-    await turns.acquire()
-    tasks = [asyncio.create_task(take(name)) for name in ("a", "b")]
-    await asyncio.sleep(0)
-    tasks.append(asyncio.create_task(take("inbox", first=True)))
-    await asyncio.sleep(0)
-    turns.release()
-    await asyncio.gather(*tasks)
-    assert order == ["inbox", "a", "b"]
-    assert not turns.locked()
-
-
-async def test_a_turn_given_up_is_passed_on_and_never_lost() -> None:
-    turns = ConnectionTurns()
-    await turns.acquire()
-    gives_up = asyncio.create_task(turns.acquire())
-    waits = asyncio.create_task(turns.acquire())
-    await asyncio.sleep(0)
-    turns.release()  # handed to `gives_up`, which is cancelled before it runs
-    gives_up.cancel()
-    assert await asyncio.wait_for(waits, 1) is True
-    assert turns.locked()
-    turns.release()
-    assert not turns.locked()
-    never_waited = asyncio.create_task(turns.acquire())
-    await asyncio.sleep(0)
-    assert never_waited.done() and turns.locked()
-    turns.release()
-    with pytest.raises(RuntimeError):
-        turns.release()
+    inbox = Inbox(settings)
+    try:
+        worker = asyncio.create_task(a_worker_transaction())
+        await written.wait()
+        stored = asyncio.create_task(inbox.store(b'{"object": "whatsapp_business_account"}'))
+        await asyncio.sleep(0.3)
+        assert not stored.done()
+        done.set()
+        await worker
+        await asyncio.wait_for(stored, 5)
+    finally:
+        await inbox.close()
+    assert await InboundWebhook.all().count() == 1
 
 
 @pytest.mark.usefixtures("db")

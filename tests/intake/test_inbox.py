@@ -17,7 +17,6 @@ from tipdesk.intake.inbox_writers import time_ordered_id
 from tipdesk.intake.models import InboundState, InboundWebhook
 from tipdesk.jobs import queue
 from tipdesk.jobs.models import Job, JobState
-from tipdesk.sqlite_client import DeskSqliteClient
 from tipdesk.tips.models import Direction, Message
 
 pytestmark = pytest.mark.usefixtures("app")
@@ -105,35 +104,6 @@ async def test_a_receipt_is_written_at_once_without_waiting_for_company(
     assert (await receipt).status_code == 200
     (job,) = await Job.filter(kind="intake.process")
     assert job.payload["webhook_ids"] == [(await receipt).json()["id"]]
-
-
-async def test_the_inbox_goes_first_on_the_shared_connection(meta: Meta) -> None:
-    """On SQLite the inbox's group commit takes the ORM's connection ahead of the statements
-    already waiting for it (the worker's), so Meta's acks do not queue behind jobs."""
-    client = connections.get("default")
-    if not isinstance(client, DeskSqliteClient):
-        pytest.skip("PostgreSQL: the inbox writes through the pool, nobody waits in line")
-    turns = client._lock
-    bodies_seen: list[int] = []
-
-    async def worker_statement() -> None:
-        async with client.acquire_connection() as connection:
-            rows = await connection.execute_fetchall('SELECT COUNT(*) FROM "inbound_webhooks"')
-            bodies_seen.append(next(iter(rows))[0])
-
-    await turns.acquire()  # a statement of the worker's, running
-    try:
-        waiting = [asyncio.create_task(worker_statement()) for _ in range(3)]
-        while len(turns._waiting) < 3:
-            await asyncio.sleep(0)
-        ack = asyncio.create_task(meta.post(fixture("status_read")))
-        while len(turns._waiting) < 4:
-            await asyncio.sleep(0)
-    finally:
-        turns.release()
-    assert (await ack).status_code == 200
-    await asyncio.gather(*waiting)
-    assert bodies_seen == [1, 1, 1]
 
 
 async def test_stored_bodies_are_indexed_by_arrival_not_by_hash() -> None:

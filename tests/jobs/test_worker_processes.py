@@ -24,7 +24,6 @@ from tests.servers import die_with_parent
 from tipdesk.intake.inbox import Inbox
 from tipdesk.jobs import queue
 from tipdesk.jobs.models import Job, JobState
-from tipdesk.jobs.wakeup import doorbell_folder
 from tipdesk.settings import Settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("db")]
@@ -162,43 +161,32 @@ async def intake_done(count: int) -> None:
         await asyncio.sleep(0.05)
 
 
-async def wait_for_doorbell(folder: Path) -> None:
-    deadline = time.monotonic() + 30
-    while not (folder.exists() and any(folder.iterdir())):
-        assert time.monotonic() < deadline, "the worker never opened its doorbell"
-        await asyncio.sleep(0.1)
-
-
 async def test_a_worker_process_takes_a_readers_message_at_once_not_at_its_next_poll(
     workers: Workers, settings: Settings
 ) -> None:
     """Scaled out, the web process's intake jobs reached the workers only at their next poll;
-    with a minute's poll here, the inbox must wake the worker: by notification on PostgreSQL
-    (also after the connection it listens on was cut), by its doorbell on SQLite."""
+    with a minute's poll here, the inbox must wake the worker by notification, also after the
+    connection it listens on was cut. (SQLite's worker processes poll: `test_wakeup.py`.)"""
+    if not settings.is_postgres:
+        pytest.skip("SQLite is one process: a worker process beside it polls")
     connection = connections.get("default")
-    before = await listeners(connection) if settings.is_postgres else []
+    before = await listeners(connection)
     worker = workers.start(concurrency=2, TIPDESK_JOB_POLL_INTERVAL="60s")
-    if settings.is_postgres:
-        listening = await wait_for_listener(connection, before)
-    else:
-        await wait_for_doorbell(doorbell_folder(settings))
+    listening = await wait_for_listener(connection, before)
     await asyncio.sleep(0.5)  # the slots' first leases found nothing: they idle for a minute
     inbox = Inbox(settings)
     try:
         await inbox.store(reader_says("wamid.wake.1"))
         await intake_done(1)
-        if settings.is_postgres:
-            await connection.execute_query("SELECT pg_terminate_backend($1)", [listening[0]])
-            await wait_for_listener(connection, before + listening)
-            await asyncio.sleep(0.5)
+        await connection.execute_query("SELECT pg_terminate_backend($1)", [listening[0]])
+        await wait_for_listener(connection, before + listening)
+        await asyncio.sleep(0.5)
         await inbox.store(reader_says("wamid.wake.2"))
         await intake_done(2)
     finally:
         await inbox.close()
     workers.stop_all()
     assert worker.returncode == 0
-    doorbells = doorbell_folder(settings)
-    assert not doorbells.exists() or list(doorbells.iterdir()) == []  # none left behind
 
 
 async def test_the_inbox_notifies_the_workers_and_other_jobs_do_not(settings: Settings) -> None:

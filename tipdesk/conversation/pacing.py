@@ -17,7 +17,7 @@ from tortoise import connections
 from tipdesk import plain_sql
 from tipdesk.clock import utcnow
 from tipdesk.settings import Settings
-from tipdesk.tips.models import DeliveryState, Direction, Sender
+from tipdesk.tips.models import DeliveryState, Direction
 
 SENT_STATES = [
     DeliveryState.SENT,
@@ -25,7 +25,6 @@ SENT_STATES = [
     DeliveryState.READ,
     DeliveryState.PLAYED,
 ]
-NEXT_SEND_AT = Sender._meta.fields_map["next_send_at"]
 
 
 async def claim_send(sender_id: int, settings: Settings) -> timedelta | None:
@@ -82,5 +81,5 @@ async def _claim_reader_slot(sender_id: int, now: datetime, settings: Settings) 
     rows = await plain_sql.fetch(
         connection, 'SELECT "next_send_at" FROM "senders" WHERE "id"=?', [sender_id]
     )
-    taken: datetime | None = NEXT_SEND_AT.to_python_value(rows[0]["next_send_at"]) if rows else None
+    taken = plain_sql.from_db_time(rows[0]["next_send_at"]) if rows else None
     return max(taken - now, timedelta(milliseconds=1)) if taken else timedelta(milliseconds=1)

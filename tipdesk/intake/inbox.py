@@ -38,7 +38,6 @@ from tipdesk.intake.inbox_writers import (
     time_ordered_id,
     webhook_row,
 )
-from tipdesk.jobs.wakeup import Doorbells, doorbell_folder
 from tipdesk.settings import Settings
 
 log = logging.getLogger("tipdesk.intake")
@@ -61,9 +60,7 @@ class Inbox:
         self.max_attempts = settings.job_max_attempts
         path = sqlite_path(settings.database_url)
         self._writer: GroupWriter = (
-            PostgresWriter()
-            if path is None
-            else SqliteWriter(path, SQLITE_BUSY_TIMEOUT_MS, Doorbells(doorbell_folder(settings)))
+            PostgresWriter() if path is None else SqliteWriter(path, SQLITE_BUSY_TIMEOUT_MS)
         )
         self._waiting: list[tuple[bytes, bytes, int, asyncio.Future[uuid.UUID]]] = []
         self._task: asyncio.Task[None] | None = None

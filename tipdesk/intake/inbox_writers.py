@@ -8,9 +8,9 @@ ORM itself would write (`tests/intake/test_inbox.py` reads them back through the
   pg_notify(…)`; a statement is its own transaction, so bodies and job commit together or not
   at all, and the worker processes hear of the job as it commits (`tipdesk/jobs/wakeup.py`).
 - SQLite: the inbox's own connection in its own thread runs BEGIN, both INSERTs and COMMIT in one
-  call, while it holds the ORM connection's lock (taken ahead of the line), so no ORM
-  transaction of this process is open meanwhile (SQLite has one writer; other processes wait
-  through the busy timeout as ever); then it rings the worker processes' doorbells.
+  call, while it holds the ORM connection (tortoise's `acquire_connection`, in turn with the
+  worker's statements), so no ORM transaction of this process is open meanwhile (SQLite has one
+  writer; another process waits through the busy timeout as ever).
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from tortoise import connections
 from tipdesk.intake.models import InboundState
 from tipdesk.jobs.kinds import payload_json
 from tipdesk.jobs.queue import JOB_COLUMNS, queued_job_row
-from tipdesk.jobs.wakeup import Doorbells
 from tipdesk.plain_sql import columns_sql, db_value, execute, values_sql
 from tipdesk.sqlite_client import DeskSqliteClient
 
@@ -102,9 +101,8 @@ class PostgresWriter:
 
 
 class SqliteWriter:
-    def __init__(self, path: str, busy_timeout_ms: int, doorbells: Doorbells) -> None:
+    def __init__(self, path: str, busy_timeout_ms: int) -> None:
         self.path = path
-        self.doorbells = doorbells
         self.busy_timeout = busy_timeout_ms / 1000
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="tipdesk-inbox")
         self._connection: sqlite3.Connection | None = None
@@ -124,14 +122,13 @@ class SqliteWriter:
                 [db_value(value, postgres=False) for row in jobs for value in row],
             ),
         ]
-        # The ORM's connection, first in line: no ORM query or transaction of this process runs
-        # while the group commits, and Meta's requests wait for nothing else.
+        # The ORM's connection: no ORM query or transaction of this process runs while the
+        # group commits, so neither waits on the other's write lock.
         client = connections.get("default")
         if not isinstance(client, DeskSqliteClient):
             raise TypeError("the inbox needs the desk's SQLite client (tipdesk.db.tortoise_config)")
-        async with client.next_turn():
+        async with client.acquire_connection():
             await loop.run_in_executor(self._thread, self._commit, statements)
-        self.doorbells.ring()
 
     def _commit(self, statements: list[tuple[str, list[object]]]) -> None:
         """In the inbox's thread: as little Python as possible, since each step needs the GIL."""
@@ -165,4 +162,3 @@ class SqliteWriter:
 
         await asyncio.get_running_loop().run_in_executor(self._thread, close_connection)
         self._thread.shutdown(wait=True)
-        self.doorbells.close()

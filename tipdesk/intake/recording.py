@@ -17,6 +17,7 @@ from datetime import timedelta
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
+from tortoise.fields.data import JSON_DUMPS
 from tortoise.transactions import in_transaction
 
 from tipdesk import plain_sql
@@ -104,16 +105,14 @@ async def process_webhook(context: JobContext, payload: BodiesToProcess) -> None
 
 async def _received(ids: list[str]) -> list[InboundWebhook]:
     """These bodies, those not yet processed, oldest first (plain SQL: every job reads them)."""
+    columns = plain_sql.columns_sql(plain_sql.columns_of(InboundWebhook))
     rows = await plain_sql.fetch(
         connections.get("default"),
-        f'SELECT {WEBHOOK_COLUMNS} FROM "inbound_webhooks" '  # noqa: S608 - placeholders only
+        f'SELECT {columns} FROM "inbound_webhooks" '  # noqa: S608 - placeholders only
         f'WHERE "id" IN ({plain_sql.marks(len(ids))}) AND "state"=? ORDER BY "id"',
         [*ids, InboundState.RECEIVED.value],
     )
-    return [InboundWebhook._init_from_db(**row) for row in rows]
-
-
-WEBHOOK_COLUMNS = plain_sql.columns_sql(InboundWebhook._meta.db_fields)
+    return [plain_sql.record(InboundWebhook, row) for row in rows]
 
 
 async def _process_one(
@@ -446,10 +445,7 @@ async def _advance(
         'AND "external_id"=? AND "direction"=? '
         f'AND "delivery" IN ({plain_sql.marks(len(earlier))})',
         [
-            state.value, status.at, *[DELIVERY_ERROR.to_db_value(e, Message) for e in error_values],
+            state.value, status.at, *[JSON_DUMPS(e) for e in error_values],
             channel, status.external_id, Direction.OUTBOUND.value, *[s.value for s in earlier],
         ],
     )  # fmt: skip
-
-
-DELIVERY_ERROR = Message._meta.fields_map["delivery_error"]

@@ -21,10 +21,11 @@ from datetime import datetime, timedelta
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.fields.data import JSON_DUMPS
 
 from tipdesk.clock import utcnow
 from tipdesk.jobs.models import Job, JobState
-from tipdesk.plain_sql import columns_sql, execute, fetch, marks, unindexed
+from tipdesk.plain_sql import columns_of, columns_sql, execute, fetch, marks, record, unindexed
 
 MAX_BACKOFF = timedelta(hours=1)
 MAX_ERROR_CHARS = 8_000
@@ -80,7 +81,7 @@ def queued_job_row(
     """A new job's values in `JOB_COLUMNS` order, as the ORM would write them (the payload
     as JSON, times as datetimes: `plain_sql.db_value` makes them SQLite's text)."""
     return (
-        kind, PAYLOAD.to_db_value(payload, Job), JobState.QUEUED.value, priority, run_at or now,
+        kind, JSON_DUMPS(payload), JobState.QUEUED.value, priority, run_at or now,
         0, max_attempts, dedupe_key, now, now,
     )  # fmt: skip
 
@@ -137,7 +138,7 @@ async def lease_many(
         limit,
     ]  # fmt: skip
     rows = await fetch(connection, statement, values)
-    jobs = [Job._init_from_db(**row) for row in rows]
+    jobs = [record(Job, row) for row in rows]
     # RETURNING keeps no order: the most urgent first, as the sub-select chose them.
     return sorted(jobs, key=lambda job: (job.priority, job.run_at, job.id))
 
@@ -171,17 +172,15 @@ def lease_sql(kind_count: int, *, postgres: bool, fresh_only: bool = False) -> s
         "THEN 1 ELSE 0 END), "
         '"state"=?, "attempts"="attempts"+1, "lease_until"=?, "leased_by"=?, '
         f'"dedupe_key"=NULL, "updated_at"=? WHERE "id" IN (SELECT "id" FROM ({picked}) AS '
-        f'"picked" {order}) RETURNING {ALL_COLUMNS}'
+        f'"picked" {order}) RETURNING {columns_sql(columns_of(Job))}'
     )
 
 
-# What a new job is written with (`queued_job_row`), and all a leased one is read back with.
+# What a new job is written with (`queued_job_row`).
 JOB_COLUMNS = (
     "kind", "payload", "state", "priority", "run_at", "attempts", "max_attempts",
     "dedupe_key", "created_at", "updated_at",
 )  # fmt: skip
-ALL_COLUMNS = columns_sql(Job._meta.db_fields)
-PAYLOAD = Job._meta.fields_map["payload"]
 
 
 CRASH_LIMIT = 2
