@@ -107,3 +107,23 @@ async def test_the_reader_is_mailed_once_per_unseen_answer(form_desk: FormDesk) 
     await form_desk.api("POST", f"/api/v1/tips/{tip.id}/reply", json={"text": "Nog een vraag"})
     await form_desk.settle(ahead=timedelta(minutes=2))
     assert len(form_desk.mailbox.mails) == 2
+
+
+async def test_the_desk_answers_a_form_reader_days_later(form_desk: FormDesk) -> None:
+    """The web form has no 24-hour window: nothing is held, no template is sent."""
+    tip, link = await sent_tip(form_desk)
+    sender = await Sender.get(id=tip.sender_id)
+    assert sender.channel == "webform"
+    assert sender.last_inbound_at is not None
+    await Sender.filter(id=sender.id).update(
+        last_inbound_at=sender.last_inbound_at - timedelta(days=3)
+    )
+    reply = await form_desk.api(
+        "POST", f"/api/v1/tips/{tip.id}/reply", json={"text": "Nog even over je tip"}
+    )
+    assert reply.status_code == 202, reply.text
+    assert reply.json()["window_open"] is True and reply.json()["notice"] is None
+    answer = await Message.get(tip_id=tip.id, purpose="reply")
+    assert answer.delivery.value == "sent"
+    assert not await Message.filter(purpose="window_template").exists()
+    assert "Nog even over je tip" in (await form_desk.http.get(link)).text

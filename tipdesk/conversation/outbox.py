@@ -23,6 +23,7 @@ from tortoise.transactions import in_transaction
 
 from tipdesk import plain_sql
 from tipdesk.channels.base import Outbound, Recipient, Refusal, SendRefused
+from tipdesk.channels.windows import service_window
 from tipdesk.clock import utcnow
 from tipdesk.conversation import pacing
 from tipdesk.conversation.limits import within_rate_limit
@@ -35,7 +36,6 @@ from tipdesk.tips.models import DeliveryState, Direction, Message, Sender, Tip
 log = logging.getLogger("tipdesk.conversation")
 
 CONVERSATION_SEND = "conversation.send"
-SERVICE_WINDOW = timedelta(hours=24)
 # Confirmations must reach the reader within a second: ahead of media and indexing, and ahead
 # of new readers' messages too, so under a backlog each tip is finished (its confirmation sent)
 # before the next is started, instead of every waiting message first and all answers last.
@@ -190,8 +190,12 @@ UNSENDABLE = "sending this message stopped the desk's worker twice; it was not s
 
 
 def window_open(sender: Sender) -> bool:
+    """Whether the reader's channel lets the desk write them freely now."""
+    window = service_window(sender.channel)
+    if window is None:
+        return True
     last = sender.last_inbound_at
-    return last is not None and utcnow() - last < SERVICE_WINDOW
+    return last is not None and utcnow() - last < window
 
 
 def _why_not(sender: Sender, message: Message) -> str | None:
