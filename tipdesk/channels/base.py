@@ -27,6 +27,9 @@ class Recipient:
     user_id: str | None = None
     # The desk's address to send from (the number the reader wrote to); None: the main one.
     line: str | None = None
+    # The channel the reader is on (an adapter's `name`); "" lets the desk's channels tell by
+    # the address.
+    channel: str = ""
 
 
 @dataclass(frozen=True)

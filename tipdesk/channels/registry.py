@@ -51,7 +51,10 @@ class Channels:
         return notification
 
     async def send(self, recipient: Recipient, message: Outbound) -> str:
-        return await self._for_id(recipient.user_id or recipient.address).send(recipient, message)
+        adapter = self.by_name.get(recipient.channel) or self._for_id(
+            recipient.user_id or recipient.address
+        )
+        return await adapter.send(recipient, message)
 
     async def mark_read(self, external_id: str, line: str | None = None) -> None:
         await self._for_id(external_id).mark_read(external_id, line)

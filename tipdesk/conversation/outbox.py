@@ -237,7 +237,9 @@ async def _deliver(message: Message, sender: Sender, context: JobContext) -> Non
 def recipient(sender: Sender, line: str | None = None) -> Recipient:
     """Where a message to this reader goes: their address, or their channel's id for them;
     from the desk's number `line` (None: the main one)."""
-    return Recipient(address=sender.address, user_id=sender.user_id, line=line)
+    return Recipient(
+        address=sender.address, user_id=sender.user_id, line=line, channel=sender.channel
+    )
 
 
 async def _refused(message: Message, sender: Sender, exc: SendRefused, context: JobContext) -> None:
