@@ -1,18 +1,49 @@
-// The live board: server-sent events refresh the list; j/k move, enter opens, c claims, / searches.
+// The live board: server-sent events refresh the list; j/k move, enter opens, c claims, / searches,
+// ? lists the keys. The selection is a tip id, not a position: a live update may put a new tip on
+// top, and `c` must still claim the tip the editor is looking at.
 "use strict";
 
-let selected = -1;
+const BOARD_TEXTS = {
+  nl: {
+    keys: [["j k", "volgende / vorige tip"], ["Enter", "open de tip"], ["c", "claim de tip"],
+      ["/", "zoeken"], ["?", "deze lijst"], ["Esc", "sluiten"]],
+    conflict: "Niet geclaimd: een andere redacteur heeft deze tip al.",
+    failed: "Claimen lukte niet.",
+  },
+  en: {
+    keys: [["j k", "next / previous tip"], ["Enter", "open the tip"], ["c", "claim the tip"],
+      ["/", "search"], ["?", "this list"], ["Esc", "close"]],
+    conflict: "Not claimed: another editor already holds this tip.",
+    failed: "The claim did not work.",
+  },
+};
+
+let selectedTip = null;
+
+function boardText(name) { return BOARD_TEXTS[Shortcuts.language()][name]; }
 
 function rows() { return Array.from(document.querySelectorAll(".tips .tip")); }
 
-function select(index) {
+function selectedRow() {
+  return rows().find((row) => row.dataset.tip === selectedTip) || null;
+}
+
+function show(row, focus) {
+  rows().forEach((each) => each.classList.toggle("selected", each === row));
+  if (!row) return;
+  row.scrollIntoView({ block: "nearest" });
+  const link = row.querySelector("a");
+  if (link && focus) link.focus();
+}
+
+function move(step) {
   const all = rows();
   if (!all.length) return;
-  selected = Math.max(0, Math.min(index, all.length - 1));
-  all.forEach((row, i) => row.classList.toggle("selected", i === selected));
-  all[selected].scrollIntoView({ block: "nearest" });
-  const link = all[selected].querySelector("a");
-  if (link) link.focus();
+  const at = all.indexOf(selectedRow());
+  const next = at < 0 ? (step > 0 ? 0 : all.length - 1) : Math.max(0, Math.min(at + step, all.length - 1));
+  selectedTip = all[next].dataset.tip;
+  Shortcuts.quiet();  // a conflict message was about the tip the editor just left
+  show(all[next], true);
 }
 
 async function refresh() {
@@ -21,32 +52,45 @@ async function refresh() {
   const page = new DOMParser().parseFromString(await response.text(), "text/html");
   const fresh = page.querySelector(".tips");
   const count = page.querySelector(".count");
-  if (fresh) document.querySelector(".tips").replaceWith(fresh);
+  const list = document.querySelector(".tips");
+  // Take the focus back only from the list itself: never out of the search box or a filter.
+  const focusInList = list && list.contains(document.activeElement);
+  if (fresh && list) list.replaceWith(fresh);
   if (count) document.querySelector(".count").replaceWith(count);
-  if (selected >= 0) select(selected);
+  const row = selectedRow();
+  if (!row) selectedTip = null;  // gone from this view: `c` claims nothing rather than a neighbour
+  show(row, focusInList);
 }
 
 async function claimSelected() {
-  const row = rows()[selected];
+  const row = selectedRow();
   if (!row) return;
   const token = document.querySelector('meta[name="csrf-token"]').content;
   const response = await fetch(`/api/v1/tips/${row.dataset.tip}/claim`, {
     method: "POST", headers: { "x-csrf-token": token },
   });
-  if (!response.ok) {
+  if (response.ok) Shortcuts.quiet();
+  else if (response.status === 409) Shortcuts.say(boardText("conflict"), document.querySelector(".count"));
+  else {
     const data = await response.json().catch(() => ({}));
-    alert((data.error && data.error.message) || "Claimen lukte niet");
+    Shortcuts.say((data.error && data.error.message) || boardText("failed"), document.querySelector(".count"));
   }
   refresh();
 }
 
+// Enter on a focused link or button is that control's own: the selection does not take it over.
+function onControl(event) {
+  return event.target instanceof Element && Boolean(event.target.closest("a, button"));
+}
+
 function keys(event) {
-  if (event.target.matches("input, textarea, select")) return;
-  if (event.key === "j") select(selected + 1);
-  else if (event.key === "k") select(selected - 1);
-  else if (event.key === "Enter" && selected >= 0) rows()[selected].querySelector("a").click();
+  if (!Shortcuts.plain(event)) return;
+  if (event.key === "j") move(1);
+  else if (event.key === "k") move(-1);
+  else if (event.key === "Enter" && selectedRow() && !onControl(event)) selectedRow().querySelector("a").click();
   else if (event.key === "c") claimSelected();
-  else if (event.key === "/") { event.preventDefault(); document.getElementById("q").focus(); }
+  else if (event.key === "/") document.getElementById("q").focus();
+  else if (event.key === "?") Shortcuts.help(boardText("keys"));
   else return;
   event.preventDefault();
 }
