@@ -129,7 +129,10 @@ async def logout(request: Request) -> Response:
     editor = await current_editor(request)
     if editor is not None:
         await end_sessions(editor.id)
+    language = request.session.get(SESSION_LANGUAGE)
     request.session.clear()
+    if language is not None:  # a choice of words, not access: the login page keeps it
+        request.session[SESSION_LANGUAGE] = language
     return RedirectResponse("/login", status_code=303)
 
 

@@ -50,23 +50,10 @@ def label(language: str) -> Callable[..., str]:
 
 
 def page_language(request: Request, editor: Editor | None) -> str:
-    """The editor's choice; before login, what the browser asks for (Dutch unless English
-    comes first)."""
+    """The editor's choice; without an editor, the session's copy of it (kept across logout,
+    so an English editor's login page is English), else the desk's Dutch. Not the browser's
+    Accept-Language: newsroom machines often run English browsers for a Dutch desk."""
     if editor is not None and editor.language in LANGUAGES:
         return str(editor.language)
     chosen = request.session.get(SESSION_LANGUAGE) if "session" in request.scope else None
-    if chosen in LANGUAGES:
-        return str(chosen)
-    return browser_language(request.headers.get("accept-language", ""))
-
-
-def browser_language(header: str) -> str:
-    for part in header.split(","):
-        tag = part.split(";")[0].strip().lower()[:2]
-        if tag in LANGUAGES:
-            return tag
-    return DEFAULT_LANGUAGE
-
-
-def plural(count: int, one: str, many: str) -> str:
-    return one if count == 1 else many
+    return str(chosen) if chosen in LANGUAGES else DEFAULT_LANGUAGE
