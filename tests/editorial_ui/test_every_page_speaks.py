@@ -130,9 +130,9 @@ async def pages(client: httpx.AsyncClient, token: str, language: str) -> dict[st
     tip = await a_full_tip(client, token)
     wrong = await client.post(f"/tips/{tip.id}/tags", data={"csrf_token": token, "tags": "<b>"})
     shown = {"refusal": (await client.get(wrong.headers["location"])).text}
-    for path in ("/board", f"/tips/{tip.id}", "/admin", "/reports?period=7d",
-                 "/reports?since=2026-13-01&until=x", "/account/password", "/tips/99999",
-                 "/boom"):  # fmt: skip
+    for path in ("/board", "/search?q=Brand&status=in_review", f"/tips/{tip.id}", "/admin",
+                 "/reports?period=7d", "/reports?since=2026-13-01&until=x",
+                 "/account/password", "/tips/99999", "/boom"):  # fmt: skip
         shown[path] = (await client.get(path)).text
     shown["tip"] = shown.pop(f"/tips/{tip.id}")
     await client.post("/logout", data={"csrf_token": token})

@@ -11,6 +11,8 @@ import re
 import httpx
 import pytest
 
+from editorial_ui.i18n import translator
+from editorial_ui.reports import duration
 from tests.reports.history import build_history
 from tipdesk.editors.accounts import create_editor
 from tipdesk.editors.models import Role
@@ -156,3 +158,21 @@ def test_csv_cells_a_spreadsheet_would_run_are_shown_as_text() -> None:
     assert {row[1] for row in rows[1:]} == {"-3"}  # numbers stay numbers
     plain = Table("desks", "t", ("desk", "count"), (("regio-noord", 1), (None, 2)))
     assert plain.csv() == "desk,count\r\nregio-noord,1\r\n,2\r\n"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "business", "language", "shown"),
+    [
+        (None, False, "nl", "—"),
+        (0, True, "nl", "—"),  # every wait fell outside opening hours: nothing measured
+        (0, False, "nl", "0 s"),
+        (250, True, "nl", "4 min 10 s"),
+        (3900, False, "nl", "1 u 05 min"),
+        (3900, False, "en", "1 h 05 min"),
+        (50 * 3600, False, "en", "2 d 2 h"),
+    ],
+)
+def test_durations_read_in_the_page_language_and_nothing_measured_is_a_dash(
+    seconds: int | None, business: bool, language: str, shown: str
+) -> None:
+    assert duration(seconds, translator(language), business=business) == shown
