@@ -7,11 +7,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from editorial_ui import flash
 from editorial_ui.editor_texts import password_refusal
+from editorial_ui.flash import Notice
 from editorial_ui.forms import form_fields
+from editorial_ui.i18n import LANGUAGE_NAMES, LANGUAGES, SESSION_LANGUAGE, page_language, text
 from editorial_ui.pages import render
 from tipdesk.editors.access import SESSION_EDITOR, SESSION_VERSION, current_editor
-from tipdesk.editors.accounts import PasswordRefused, set_password, verify_password
+from tipdesk.editors.accounts import PasswordRefused, set_language, set_password, verify_password
 from tipdesk.editors.models import Editor
 
 MAX_FORM_BYTES = 8 * 1024
@@ -22,7 +25,20 @@ async def password_page(request: Request) -> Response:
     editor = await current_editor(request)
     if editor is None:
         return RedirectResponse(f"/login?next={PAGE}", status_code=303)
-    return render(request, "account_password.html", editor=editor, error=None, done=False)
+    return _page(request, editor)
+
+
+def _page(
+    request: Request,
+    editor: Editor,
+    status: int = 200,
+    error: str | None = None,
+    done: bool = False,
+) -> Response:
+    return render(
+        request, "account_password.html", status, editor=editor, error=error, done=done,
+        languages=LANGUAGE_NAMES,
+    )  # fmt: skip
 
 
 async def change_password(request: Request) -> Response:
@@ -36,23 +52,43 @@ async def change_password(request: Request) -> Response:
         try:
             changed = await set_password(editor.email, new, by=editor)
         except PasswordRefused as exc:
-            problem = f"Het nieuwe wachtwoord is niet goed: {password_refusal(exc)}."
+            language = page_language(request, editor)
+            why = password_refusal(exc, language)
+            problem = text("account.refused", language, why=why)
     if problem is not None:
-        return render(request, "account_password.html", 400, editor=editor, error=problem)
+        return _page(request, editor, 400, problem)
     request.session[SESSION_EDITOR] = changed.id
     request.session[SESSION_VERSION] = changed.session_version
-    return render(request, "account_password.html", editor=changed, error=None, done=True)
+    return _page(request, changed, done=True)
 
 
 async def _problem(editor: Editor, current: str, new: str, form: dict[str, str]) -> str | None:
     if not await verify_password(editor.password_hash, current):
-        return "Het huidige wachtwoord klopt niet."
+        return text("account.wrong_current", editor.language)
     if new != form.get("new_password_again", ""):
-        return "De twee nieuwe wachtwoorden verschillen."
+        return text("account.differ", editor.language)
     return None
+
+
+async def change_language(request: Request) -> Response:
+    """The editor's language for every page of the desk; the session keeps a copy so pages
+    that do not look the editor up (error pages) speak it too."""
+    editor = await current_editor(request)
+    if editor is None:
+        return RedirectResponse(f"/login?next={PAGE}", status_code=303)
+    form = await form_fields(request, max_fields=5, max_bytes=MAX_FORM_BYTES)
+    chosen = form.get("language", "")
+    if chosen not in LANGUAGES:
+        flash.keep(request, Notice("error.invalid_input", kind="error"))
+        return RedirectResponse(PAGE, status_code=303)
+    await set_language(editor, chosen)
+    request.session[SESSION_LANGUAGE] = chosen
+    flash.keep(request, Notice("account.language_saved"))
+    return RedirectResponse(PAGE, status_code=303)
 
 
 routes = [
     Route(PAGE, password_page, methods=["GET"]),
     Route(PAGE, change_password, methods=["POST"]),
+    Route("/account/language", change_language, methods=["POST"]),
 ]

@@ -10,6 +10,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from editorial_ui import flash
+from editorial_ui.flash import Notice
 from editorial_ui.forms import form_fields
 from editorial_ui.pages import render
 from tipdesk.clock import utcnow
@@ -39,11 +41,11 @@ async def overview(request: Request) -> Response:
     editor = await admin_or_login(request)
     if isinstance(editor, Response):
         return editor
-    return await admin_page(request, editor, request.query_params.get("message", "")[:200])
+    return await admin_page(request, editor, None)
 
 
 async def admin_page(
-    request: Request, editor: Editor, message: str, secret: str | None = None
+    request: Request, editor: Editor, notice: Notice | None, secret: str | None = None
 ) -> Response:
     """The admin page; `secret` is a new password or token, shown this once."""
     failed_media = MediaAsset.filter(state=MediaState.FAILED).order_by("-updated_at")
@@ -63,7 +65,7 @@ async def admin_page(
         failed_sends=await failed_sends.limit(SHOWN),
         editors=await Editor.all().order_by("display_name"),
         tokens=await tokens.limit(SHOWN), roles=[role.value for role in Role],
-        message=message, secret=secret, now=utcnow(),
+        flash_notice=notice, secret=secret, now=utcnow(),
     )  # fmt: skip
 
 
@@ -80,8 +82,8 @@ async def job_action(request: Request) -> Response:
         done = await retry_dead_job(editor, job_id, desk_job_kinds(request.app.state.settings))
     else:
         done = await discard_dead_job(editor, job_id)
-    message = "Gedaan." if done else "Die taak is er niet (meer)."
-    return RedirectResponse(f"/admin?message={quote(message)}", status_code=303)
+    flash.keep(request, Notice("flash.done") if done else Notice("flash.job_gone", kind="error"))
+    return RedirectResponse("/admin", status_code=303)
 
 
 routes = [

@@ -3,14 +3,15 @@ or token is shown on the page that answers the form, once, and never stored in c
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from editorial_ui import flash
 from editorial_ui.admin import admin_or_login, admin_page
+from editorial_ui.flash import Notice
 from editorial_ui.forms import form_fields
+from editorial_ui.i18n import page_language, text
 from tipdesk.editors import administration
 from tipdesk.editors.models import Editor
 from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -23,8 +24,9 @@ async def _form(request: Request) -> dict[str, str]:
     return await form_fields(request, max_fields=10, max_bytes=MAX_FORM_BYTES)
 
 
-def _back(message: str) -> Response:
-    return RedirectResponse(f"/admin?message={quote(message)}#accounts", status_code=303)
+def _back(request: Request, notice: Notice) -> Response:
+    flash.keep(request, notice)
+    return RedirectResponse("/admin#accounts", status_code=303)
 
 
 def _number(raw: str) -> int:
@@ -48,12 +50,13 @@ async def create_editor(request: Request) -> Response:
             _text(form, "role", 16), _text(form, "password", 1100),
         )  # fmt: skip
     except FAILURES as exc:
-        return _back(exc.message)
-    message = f"Redacteur {created.display_name} ({created.email}) aangemaakt."
+        return _back(request, flash.refusal(exc.code, exc.message))
+    who = {"name": created.display_name, "email": created.email}
     if password is None:
-        return _back(message)
-    secret = f"Wachtwoord voor {created.email}: {password}"
-    return await admin_page(request, admin, message + " Geef het wachtwoord door:", secret)
+        return _back(request, Notice("flash.editor_created", who))
+    secret = text("admin.password_for", page_language(request, admin), email=created.email,
+                  password=password)  # fmt: skip
+    return await admin_page(request, admin, Notice("flash.editor_created_password", who), secret)
 
 
 async def editor_action(request: Request) -> Response:
@@ -73,19 +76,19 @@ async def editor_action(request: Request) -> Response:
             settings = request.app.state.settings
             await administration.set_active(admin, editor_id, action == "reactivate", settings)
     except FAILURES as exc:
-        return _back(exc.message)
-    return _back("Opgeslagen.")
+        return _back(request, flash.refusal(exc.code, exc.message))
+    return _back(request, Notice("flash.saved"))
 
 
 async def _reset_password(request: Request, admin: Editor, editor_id: int) -> Response:
     try:
         editor, temporary = await administration.reset_password(admin, editor_id)
     except FAILURES as exc:
-        return _back(exc.message)
-    message = (
-        f"Tijdelijk wachtwoord voor {editor.email}; bij de volgende login kiest die een eigen:"
-    )
-    return await admin_page(request, admin, message, f"Wachtwoord voor {editor.email}: {temporary}")
+        return _back(request, flash.refusal(exc.code, exc.message))
+    notice = Notice("flash.password_reset", {"email": editor.email})
+    secret = text("admin.password_for", page_language(request, admin), email=editor.email,
+                  password=temporary)  # fmt: skip
+    return await admin_page(request, admin, notice, secret)
 
 
 async def create_token(request: Request) -> Response:
@@ -97,9 +100,8 @@ async def create_token(request: Request) -> Response:
         editor_id = _number(_text(form, "editor_id", 13))
         token = await administration.issue_token(admin, editor_id, _text(form, "label", 200))
     except FAILURES as exc:
-        return _back(exc.message)
-    message = "Token aangemaakt. Kopieer hem nu: hij wordt niet nog eens getoond."
-    return await admin_page(request, admin, message, token)
+        return _back(request, flash.refusal(exc.code, exc.message))
+    return await admin_page(request, admin, Notice("flash.token_created"), token)
 
 
 async def revoke_token(request: Request) -> Response:
@@ -111,8 +113,8 @@ async def revoke_token(request: Request) -> Response:
     try:
         await administration.revoke_token(admin, token_id)
     except FAILURES as exc:
-        return _back(exc.message)
-    return _back("Token ingetrokken.")
+        return _back(request, flash.refusal(exc.code, exc.message))
+    return _back(request, Notice("flash.token_revoked"))
 
 
 routes = [

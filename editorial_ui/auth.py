@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from editorial_ui.forms import form_fields
+from editorial_ui.i18n import SESSION_LANGUAGE, page_language, text
 from editorial_ui.pages import render
 from tipdesk.client_address import client_address
 from tipdesk.editors import device_cookie, login_throttle
@@ -46,7 +47,7 @@ async def login(request: Request) -> Response:
             "login.html",
             413,
             editor=None,
-            error="Te veel gegevens.",
+            error=text("login.too_much", page_language(request, None)),
             email="",
             next="/board",
         )
@@ -67,7 +68,7 @@ async def login(request: Request) -> Response:
             editor=None,
             email=email,
             next=target,
-            error=f"Te veel pogingen, probeer het over {refused.seconds} seconden opnieuw.",
+            error=text("login.throttled", page_language(request, None), seconds=refused.seconds),
         )
     matches = await verify_password(editor.password_hash if editor else None, password)
     if editor is None or not matches:
@@ -79,7 +80,7 @@ async def login(request: Request) -> Response:
             editor=None,
             email=email,
             next=target,
-            error="Onbekend e-mailadres of verkeerd wachtwoord.",
+            error=text("login.wrong", page_language(request, None)),
         )
     await login_throttle.give_back([key for key in keys if key.startswith("ip:")])
     for key in keys:
@@ -89,6 +90,7 @@ async def login(request: Request) -> Response:
     request.session.clear()
     request.session[SESSION_EDITOR] = editor.id
     request.session[SESSION_VERSION] = editor.session_version
+    request.session[SESSION_LANGUAGE] = editor.language
     await record_login(editor)
     # A password someone else chose (the console's first one) is changed before anything else.
     chosen = "/account/password" if editor.must_change_password else target
@@ -127,7 +129,10 @@ async def logout(request: Request) -> Response:
     editor = await current_editor(request)
     if editor is not None:
         await end_sessions(editor.id)
+    language = request.session.get(SESSION_LANGUAGE)
     request.session.clear()
+    if language is not None:  # a choice of words, not access: the login page keeps it
+        request.session[SESSION_LANGUAGE] = language
     return RedirectResponse("/login", status_code=303)
 
 

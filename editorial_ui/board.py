@@ -77,12 +77,13 @@ async def board(request: Request) -> Response:
 
 
 def ways_in(settings: Settings) -> list[tuple[str, str]]:
-    """Where a first tip can come from: an empty desk points there instead of at nothing."""
+    """Where a first tip can come from (a link and its text's key): an empty desk points there
+    instead of at nothing."""
     ways = []
     if settings.sandbox:
-        ways.append(("/sandbox", "de sandbox-telefoon (speel een lezer op WhatsApp)"))
+        ways.append(("/sandbox", "board.way_sandbox"))
     if settings.web_form:
-        ways.append(("/tip", "het tipformulier voor lezers"))
+        ways.append(("/tip", "board.way_form"))
     return ways
 
 

@@ -9,6 +9,7 @@ Styling uses SVG presentation attributes and classes, never inline `style`, to k
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
@@ -43,15 +44,31 @@ def _text(x: float, y: float, text: object, anchor: str = "start", cls: str = ""
     return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{extra}>{escape(text)}</text>'
 
 
-def legend(hatch: str, now: str = "deze periode", before: str = "vorige periode") -> Markup:
+@dataclass(frozen=True)
+class ChartWords:
+    """The few words a chart writes itself, in the page's language."""
+
+    now: str = "deze periode"
+    previous: str = "vorige periode"
+    short: str = "vorige"
+    legend: str = "legenda"
+
+
+DUTCH = ChartWords()
+
+
+def legend(hatch: str, words: ChartWords = DUTCH) -> Markup:
+    now, before = words.now, words.previous
     body = [
         _bar(0, 4, 18, 12, "#14213d", now), _text(24, 15, now),
         _bar(170, 4, 18, 12, f"url(#{hatch})", before), _text(194, 15, before),
     ]  # fmt: skip
-    return _svg(20, body, "legenda", hatch, width=360, extra=" legend-chart")
+    return _svg(20, body, words.legend, hatch, width=360, extra=" legend-chart")
 
 
-def columns(points: Sequence[Point], label: str, hatch: str, every: int = 1) -> Markup:
+def columns(
+    points: Sequence[Point], label: str, hatch: str, every: int = 1, words: ChartWords = DUTCH
+) -> Markup:
     """Vertical bars in pairs (this period solid, previous hatched), one pair per point."""
     height, base = 240, 200
     peak = max([1, *(max(now, before) for _, now, before in points)])
@@ -62,30 +79,38 @@ def columns(points: Sequence[Point], label: str, hatch: str, every: int = 1) -> 
         _text(30, base, 0, "end", "axis"),
     ]
     for n, point in enumerate(points):
-        body.extend(_pair(point, 40 + n * slot, slot, (base - 20) / peak, base, len(points), hatch))
+        scale = (base - 20) / peak
+        body.extend(_pair(point, 40 + n * slot, slot, scale, base, len(points), hatch, words))
         if n % every == 0:
             body.append(_text(40 + n * slot + slot / 2, base + 16, point[0], "middle", "axis"))
     return _svg(height, body, label, hatch)
 
 
 def _pair(
-    point: Point, x: float, slot: float, scale: float, base: int, count: int, hatch: str
+    point: Point,
+    x: float,
+    slot: float,
+    scale: float,
+    base: int,
+    count: int,
+    hatch: str,
+    words: ChartWords,
 ) -> list[str]:
     name, now, before = point
     w = max(slot * 0.42, 0.8)
     left = x + slot * 0.05
     parts = [
         _bar(left, base - now * scale, w, now * scale, "#14213d",
-             f"{name}: {now} (vorige periode: {before})"),
+             f"{name}: {now} ({words.previous}: {before})"),
         _bar(left + w, base - before * scale, w, before * scale, f"url(#{hatch})",
-             f"{name}, vorige periode: {before}"),
+             f"{name}, {words.previous}: {before}"),
     ]  # fmt: skip
     if count <= 31 and now:
         parts.append(_text(left + w / 2, base - now * scale - 4, now, "middle", "value"))
     return parts
 
 
-def bars(points: Sequence[Point], label: str, hatch: str) -> Markup:
+def bars(points: Sequence[Point], label: str, hatch: str, words: ChartWords = DUTCH) -> Markup:
     """Horizontal bars with the label left and both numbers written out right."""
     row, left, right = 30, 190, 190
     peak = max([1, *(max(now, before) for _, now, before in points)])
@@ -96,9 +121,9 @@ def bars(points: Sequence[Point], label: str, hatch: str) -> Markup:
         body.append(_text(left - 8, y + 15, name, "end"))
         body.append(_bar(left, y, now * scale, 12, "#14213d", f"{name}: {now}"))
         body.append(_bar(left, y + 12, before * scale, 8, f"url(#{hatch})",
-                         f"{name}, vorige periode: {before}"))  # fmt: skip
+                         f"{name}, {words.previous}: {before}"))  # fmt: skip
         body.append(_text(left + max(now, before) * scale + 8, y + 15,
-                          f"{now}  (vorige: {before})", "start", "value"))  # fmt: skip
+                          f"{now}  ({words.short}: {before})", "start", "value"))  # fmt: skip
     return _svg(max(len(points), 1) * row + 8, body, label, hatch)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -9,14 +10,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from editorial_ui.labels import (
-    CONSENT_SCOPES,
-    CONSENT_STATES,
-    FORWARDED,
-    MESSAGE_TYPES,
-    UNSUPPORTED_OTHER,
-    UNSUPPORTED_TYPES,
-)
+from editorial_ui import flash
+from editorial_ui.i18n import label, page_language, text, translator
 from tipdesk.editors.csrf import csrf_token
 from tipdesk.editors.permissions import (
     may_administer,
@@ -30,10 +25,6 @@ STATIC = Path(__file__).with_name("static")
 _environment = Environment(
     loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), auto_reload=False
 )
-_environment.globals.update(
-    consent_states=CONSENT_STATES, consent_scopes=CONSENT_SCOPES, message_types=MESSAGE_TYPES,
-    unsupported_types=UNSUPPORTED_TYPES, unsupported_other=UNSUPPORTED_OTHER, forwarded=FORWARDED,
-)  # fmt: skip
 # Pages ask the same predicates as the routes behind their links and forms, so a page never
 # offers what the desk would refuse.
 _environment.globals.update(
@@ -43,5 +34,32 @@ _environment.globals.update(
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    page = _environment.get_template(template).render(csrf_token=csrf_token(request), **context)
+    """A page in the editor's language, with the notice a form left in the session (or the
+    one passed as `flash_notice`)."""
+    language = page_language(request, context.get("editor"))
+    notice = context.pop("flash_notice", None) or flash.take(request)
+    page = _environment.get_template(template).render(
+        csrf_token=csrf_token(request), lang=language, t=translator(language),
+        label=label(language), flash=_shown(notice, language), **context,
+    )  # fmt: skip
     return HTMLResponse(page, status_code=status, headers={"cache-control": "no-store"})
+
+
+def _shown(notice: flash.Notice | None, language: str) -> dict[str, str] | None:
+    if notice is None:
+        return None
+    words = text(notice.key, language, **notice.values)
+    return {"kind": notice.kind, "text": words, "detail": notice.detail}
+
+
+def exif_date(raw: str) -> str:
+    """A camera's `2026:12:03 07:41:12` in the desk's `03-12-2026 07:41`; anything else as
+    the camera wrote it."""
+    try:
+        taken = datetime.strptime(raw.strip(), "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return raw
+    return taken.strftime("%d-%m-%Y %H:%M")
+
+
+_environment.globals.update(exif_date=exif_date)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from math import ceil
 from typing import Any
@@ -13,8 +14,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from editorial_ui import charts
+from editorial_ui import charts, flash
+from editorial_ui.i18n import Translate, label, page_language, translator
 from editorial_ui.pages import render
+from editorial_ui.report_labels import ShownTable, shown
 from tipdesk.editors.access import current_editor
 from tipdesk.editors.models import Editor
 from tipdesk.editors.permissions import may_see_reports
@@ -24,15 +27,14 @@ from tipdesk.reports.report import build_report
 from tipdesk.reports.tables import TABLE_NAMES, Table, table, tables
 from tipdesk.settings import Settings
 
-DAYS_NL = ("ma", "di", "wo", "do", "vr", "za", "zo")
-PRESET_LABELS = {"today": "Vandaag", "7d": "7 dagen", "30d": "30 dagen"}
+PRESETS_SHOWN = ("today", "7d", "30d")
 
 
 @dataclass(frozen=True)
 class Section:
     title: str
     chart: Markup | None
-    tables: list[Table]
+    tables: list[ShownTable]
     folded: bool = False
 
 
@@ -61,18 +63,20 @@ async def page(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     params = request.query_params
     picked = {"since": params.get("since", "")[:10], "until": params.get("until", "")[:10]}
-    context: dict[str, Any] = {"editor": editor, "presets": PRESET_LABELS, "picked": picked}
+    context: dict[str, Any] = {"editor": editor, "presets": PRESETS_SHOWN, "picked": picked}
     try:
         period = _period(request, settings)
     except InvalidInput as exc:
-        return render(request, "reports.html", status=400, notice=exc.message, **context)
+        notice = flash.refusal(exc.code, exc.message)
+        return render(request, "reports.html", status=400, flash_notice=notice, **context)
     report = await build_report(period, settings.opening_hours)
+    language = page_language(request, editor)
     query = urlencode({"since": period.since.isoformat(), "until": period.until.isoformat()})
     context["picked"] = {"since": period.since.isoformat(), "until": period.until.isoformat()}
     return render(
-        request, "reports.html", report=report, sections=_sections(report), query=query,
-        notice=report.get("notice", ""), duration=duration, legend=charts.legend("hatch-legend"),
-        **context,
+        request, "reports.html", report=report, sections=_sections(report, language), query=query,
+        nothing=bool(report.get("notice")), duration=_durations(translator(language)),
+        legend=charts.legend("hatch-legend", chart_words(language)), **context,
     )  # fmt: skip
 
 
@@ -96,64 +100,91 @@ async def csv_export(request: Request) -> Response:
     )  # fmt: skip
 
 
-def duration(seconds: int | None) -> str:
-    """`1 u 05 min`, `4 min 10 s`, `—` for no value."""
-    if seconds is None:
+def duration(seconds: int | None, t: Translate, *, business: bool = False) -> str:
+    """`1 u 05 min`, `4 min 10 s`; `—` where nothing was measured, which in opening hours
+    includes a median of 0 s: every wait fell outside them, and 0 s would read as instant."""
+    if seconds is None or (business and seconds == 0):
         return "—"
     hours, rest = divmod(int(seconds), 3600)
     minutes, secs = divmod(rest, 60)
     if hours >= 48:
-        return f"{hours // 24} d {hours % 24} u"
+        return t("reports.days_hours", d=hours // 24, h=hours % 24)
     if hours:
-        return f"{hours} u {minutes:02d} min"
-    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+        return t("reports.hours", h=hours, m=f"{minutes:02d}")
+    return (
+        t("reports.minutes", m=minutes, s=f"{secs:02d}")
+        if minutes
+        else t("reports.seconds", s=secs)
+    )
 
 
-def _sections(report: dict[str, Any]) -> list[Section]:
-    by_name = {t.name: t for t in tables(report)}
+def _durations(t: Translate) -> Callable[..., str]:
+    def shown(seconds: int | None, business: bool = False) -> str:
+        return duration(seconds, t, business=business)
+
+    return shown
+
+
+def chart_words(language: str) -> charts.ChartWords:
+    t = translator(language)
+    return charts.ChartWords(
+        t("chart.now"), t("chart.previous"), t("reports.previous"), t("chart.legend")
+    )
+
+
+def _sections(report: dict[str, Any], language: str) -> list[Section]:
+    t, codes, words = translator(language), label(language), chart_words(language)
+    by_name = {found.name: shown(found, t, codes) for found in tables(report)}
+    raw = {found.name: found for found in tables(report)}
     now, before = report["figures"], report["previous"]
     return [
-        Section("Totalen", None, [by_name["totals"]]),
-        Section("Tips per dag", _daily(now["tips"], before["tips"], "tips per dag"),
+        Section(t("section.totals"), None, [by_name["totals"]]),
+        Section(t("section.daily"), _daily(now["tips"], before["tips"], t("chart.daily"), words),
                 [by_name["daily"]], folded=True),
-        Section("Berichten van lezers per dag",
-                _daily(now["messages"]["in"], before["messages"]["in"], "berichten per dag"), []),
-        Section("Tips per uur van de dag", _hourly(now, before), [by_name["hourly"]], True),
-        Section("Drukste uren (tips per weekdag en uur)",
-                charts.heatmap(now["tips"]["heatmap"], DAYS_NL, "tips per weekdag en uur"),
+        Section(t("section.messages_daily"), _daily(now["messages"]["in"],
+                before["messages"]["in"], t("chart.messages_daily"), words), []),
+        Section(t("section.hourly"), _hourly(now, before, t("chart.hourly"), words),
+                [by_name["hourly"]], True),
+        Section(t("section.heatmap"), charts.heatmap(now["tips"]["heatmap"],
+                tuple(t("weekdays").split()), t("chart.heatmap")),
                 [by_name["heatmap"]], folded=True),
-        Section("Reactietijden", None, [by_name["response"]]),
-        *(Section(by_name[n].title, _bars(by_name[n], n), [by_name[n]]) for n in (
+        Section(t("section.response"), None, [by_name["response"]]),
+        *(Section(by_name[n].title, _bars(raw[n], by_name[n], n, words), [by_name[n]]) for n in (
             "media", "desks", "numbers", "funnel", "statuses", "consent", "readers",
             "failed_messages",
             "dead_jobs")),
     ]  # fmt: skip
 
 
-def _daily(now: dict[str, Any], before: dict[str, Any], label: str) -> Markup:
+def _daily(
+    now: dict[str, Any], before: dict[str, Any], label: str, words: charts.ChartWords
+) -> Markup:
     days = list(now["per_day"])
     old = list(before["per_day"].values())
     points = [
         (day[8:10] + "-" + day[5:7], now["per_day"][day], old[n]) for n, day in enumerate(days)
     ]
-    return charts.columns(points, label, f"hatch-{label[:4]}", every=ceil(len(points) / 16))
+    every = ceil(len(points) / 16)
+    return charts.columns(points, label, f"hatch-{label[:4]}", every, words)
 
 
-def _hourly(now: dict[str, Any], before: dict[str, Any]) -> Markup:
+def _hourly(
+    now: dict[str, Any], before: dict[str, Any], label: str, words: charts.ChartWords
+) -> Markup:
     points = [(f"{h:02d}", now["tips"]["per_hour"][h], before["tips"]["per_hour"][h])
               for h in range(24)]  # fmt: skip
-    return charts.columns(points, "tips per uur van de dag", "hatch-hour")
+    return charts.columns(points, label, "hatch-hour", words=words)
 
 
-def _bars(found: Table, name: str) -> Markup:
+def _bars(found: Table, shown: ShownTable, name: str, words: charts.ChartWords) -> Markup:
     """Bars from a table's label, current and previous columns (the media table: tips)."""
     previous = found.columns.index("previous_tips" if name == "media" else "previous")
     points = [
-        (str(row[0]), int(row[1] or 0), int(row[previous] or 0))
-        for row in found.rows
+        (str(label), int(row[1] or 0), int(row[previous] or 0))
+        for row, (label, *_) in zip(found.rows, shown.rows, strict=True)
         if isinstance(row[1], int)  # not the funnel's share used, a fraction
     ]
-    return charts.bars(points, found.title, f"hatch-{name}")
+    return charts.bars(points, shown.title, f"hatch-{name}", words)
 
 
 routes = [

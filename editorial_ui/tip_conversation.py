@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from editorial_ui.flash import Notice
 from tipdesk.conversation import consent, readers, replies
 from tipdesk.conversation.outbox import window_open
 from tipdesk.editors.models import Editor
@@ -13,11 +14,11 @@ from tipdesk.settings import Settings
 from tipdesk.tips.models import Sender, Tip
 
 Form = dict[str, str]
-Handler = Callable[[Tip, Editor, Form, Settings], Awaitable[tuple[str, int]]]
+Handler = Callable[[Tip, Editor, Form, Settings], Awaitable[tuple[Notice, int]]]
 # How WhatsApp shows delivery: one tick sent, two delivered, two blue read.
 TICKS = {
     "queued": "🕓", "sent": "✓", "delivered": "✓✓", "read": "✓✓", "played": "✓✓",
-    "failed": "✗ mislukt", "held": "⏸ wacht op de lezer", "cancelled": "niet verstuurd",
+    "failed": "✗", "held": "⏸", "cancelled": "–",  # the page adds these three's words
 }  # fmt: skip
 
 
@@ -26,26 +27,32 @@ async def conversation_view(tip: Tip) -> dict[str, Any]:
     return {"ticks": TICKS, "window_open": window_open(sender)}
 
 
-async def _reply(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[str, int]:
+async def _reply(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[Notice, int]:
     sent = await replies.reply_to_reader(
         tip.id, editor, settings, text=fields.get("text", ""), quote=fields.get("quote") or None
     )
-    return sent.notice or "Antwoord verstuurd.", tip.id
+    if not sent.window_open:
+        return Notice("flash.replied_window"), tip.id
+    return Notice("flash.replied_opted_out" if sent.opted_out else "flash.replied"), tip.id
 
 
-async def _consent(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[str, int]:
+async def _consent(
+    tip: Tip, editor: Editor, fields: Form, settings: Settings
+) -> tuple[Notice, int]:
     await consent.request_consent(tip.id, editor, settings)
-    return "Toestemming gevraagd.", tip.id
+    return Notice("flash.consent_asked"), tip.id
 
 
-async def _block(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[str, int]:
+async def _block(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[Notice, int]:
     await readers.set_blocked(tip.sender_id, editor, blocked=True)
-    return "Lezer geblokkeerd: de desk stuurt deze lezer niets meer.", tip.id
+    return Notice("flash.blocked"), tip.id
 
 
-async def _unblock(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[str, int]:
+async def _unblock(
+    tip: Tip, editor: Editor, fields: Form, settings: Settings
+) -> tuple[Notice, int]:
     await readers.set_blocked(tip.sender_id, editor, blocked=False)
-    return "Lezer gedeblokkeerd.", tip.id
+    return Notice("flash.unblocked"), tip.id
 
 
 CONVERSATION_HANDLERS: dict[str, Handler] = {

@@ -13,9 +13,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from editorial_ui import flash
 from editorial_ui.board import local_times
+from editorial_ui.flash import Notice
 from editorial_ui.forms import form_fields
-from editorial_ui.labels import audit_label
 from editorial_ui.pages import render
 from editorial_ui.tip_conversation import CONVERSATION_HANDLERS, conversation_view
 from tipdesk.audit.models import AuditEvent
@@ -64,11 +65,10 @@ async def show(request: Request) -> Response:
         for moment in ("requested", "answered", "revoked"):
             at = record[f"{moment}_at"]
             record[f"{moment}_local"] = _local(at, tz) if at else None
-    message = request.query_params.get("message", "")[:300]
     return render(
         request, "tip.html", editor=editor, tip=summary, history=await _history(tip, tz),
         consent_records=consent_records, contact=await _form_contact(tip),
-        statuses=[s.value for s in TipStatus], message=message,
+        statuses=[s.value for s in TipStatus],
         **await _choices(tip, editor), **await conversation_view(tip),
     )  # fmt: skip
 
@@ -89,6 +89,7 @@ async def opened(request: Request) -> Response:
 
 
 def _local_moments(message: dict[str, Any], tz: ZoneInfo) -> None:
+    message["received_local"] = _local(message["received_at"], tz)
     for moment in ("edited", "revoked"):
         if message.get(f"{moment}_at"):
             message[f"{moment}_local"] = _local(message[f"{moment}_at"], tz)
@@ -106,7 +107,6 @@ async def _history(tip: Tip, tz: ZoneInfo) -> list[dict[str, Any]]:
     )
     return [
         {"at": e.created_at.astimezone(tz).strftime("%d-%m %H:%M"), "action": e.action,
-         "label": audit_label(e.action),
          "editor": e.editor.display_name if e.editor else None, "note": e.detail.get("note")}
         for e in events
     ]  # fmt: skip
@@ -139,74 +139,77 @@ async def act(request: Request) -> Response:
         raise NotFound("no such action")
     fields = await form_fields(request, max_fields=10, max_bytes=MAX_FORM_BYTES)
     try:
-        message, target = await handler(tip, editor, fields, request.app.state.settings)
+        notice, target = await handler(tip, editor, fields, request.app.state.settings)
     except (Conflict, Forbidden, InvalidInput, NotFound) as exc:
-        message, target = exc.message, tip.id
-    return RedirectResponse(f"/tips/{target}?message={quote(message)}", status_code=303)
+        notice, target = flash.refusal(exc.code, exc.message), tip.id
+    flash.keep(request, notice)
+    return RedirectResponse(f"/tips/{target}", status_code=303)
 
 
-Handler = Callable[[Tip, Editor, Form, Settings], Awaitable[tuple[str, int]]]
+Handler = Callable[[Tip, Editor, Form, Settings], Awaitable[tuple[Notice, int]]]
 
 
-async def _claim(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[str, int]:
+async def _claim(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[Notice, int]:
     await actions.claim_tip(tip.id, editor, settings)
-    return "Geclaimd.", tip.id
+    return Notice("flash.claimed"), tip.id
 
 
-async def _release(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[str, int]:
+async def _release(
+    tip: Tip, editor: Editor, fields: Form, settings: Settings
+) -> tuple[Notice, int]:
     await actions.release_tip(tip.id, editor, settings)
-    return "Vrijgegeven.", tip.id
+    return Notice("flash.released"), tip.id
 
 
-async def _status(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[str, int]:
+async def _status(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[Notice, int]:
     await actions.change_status(
         tip.id, editor, settings, status=fields.get("status", ""), note=fields.get("note", ""),
         published_url=fields.get("published_url") or None,
         override_reason=fields.get("override_reason") or None,
     )  # fmt: skip
-    return "Status opgeslagen.", tip.id
+    return Notice("flash.status_saved"), tip.id
 
 
 async def _consent_alert(
     tip: Tip, editor: Editor, fields: Form, settings: Settings
-) -> tuple[str, int]:
+) -> tuple[Notice, int]:
     await handle_alert(tip.id, editor, fields.get("note", ""))
-    return "Melding afgehandeld.", tip.id
+    return Notice("flash.alert_handled"), tip.id
 
 
-async def _note(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[str, int]:
+async def _note(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[Notice, int]:
     await editing.add_note(tip.id, editor, settings, fields.get("text", ""))
-    return "Notitie toegevoegd.", tip.id
+    return Notice("flash.note_added"), tip.id
 
 
-async def _tags(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[str, int]:
+async def _tags(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[Notice, int]:
     typed = fields.get("tags", "")
     if len(typed) > 2000:
         raise InvalidInput("too many tags")
     tags = editing.split_tags(typed)
     await editing.change_tags(tip.id, editor, settings, replace=tags)
-    return "Tags opgeslagen.", tip.id
+    return Notice("flash.tags_saved"), tip.id
 
 
-async def _desk(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[str, int]:
+async def _desk(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[Notice, int]:
     await editing.set_desk(tip.id, editor, settings, fields.get("desk", ""))
-    return "Desk opgeslagen.", tip.id
+    return Notice("flash.desk_saved"), tip.id
 
 
-async def _assign(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[str, int]:
+async def _assign(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[Notice, int]:
     await editing.assign_tip(tip.id, editor, settings, _number(fields.get("editor_id", "")))
-    return "Toegewezen.", tip.id
+    return Notice("flash.assigned"), tip.id
 
 
-async def _merge(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[str, int]:
+async def _merge(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[Notice, int]:
     source = _number(fields.get("source_id", ""))
     await merging.merge_tips(source, tip.id, editor, settings)
-    return f"Tip #{source} is hierin samengevoegd.", tip.id
+    return Notice("flash.merged", {"source": source}), tip.id
 
 
-async def _split(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[str, int]:
+async def _split(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[Notice, int]:
     new = await merging.split_message(tip.id, fields.get("external_id", ""), editor, settings)
-    return f"Afgesplitst van tip #{tip.id}.", new.id
+    return Notice("flash.split", {"tip": tip.id}), new.id
 
 
 def _number(raw: str) -> int:

@@ -45,7 +45,10 @@ async def test_unknown_page_is_an_html_error(client: httpx.AsyncClient) -> None:
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("text/html")
     assert "<script>" not in response.text
-    assert "not_found" in response.text
+    # The desk's own page and styles, in the desk's language (Dutch before anyone logs in).
+    assert "Niet gevonden." in response.text and "/static/desk.css" in response.text
+    english = await client.get("/no/such/page", headers={"accept-language": "en-GB,en;q=0.9"})
+    assert "Niet gevonden." in english.text and 'lang="nl"' in english.text
 
 
 async def test_wrong_method_is_405_with_code(client: httpx.AsyncClient) -> None:

@@ -24,6 +24,7 @@ from editorial_ui import (
     admin_accounts,
     auth,
     board,
+    error_pages,
     live,
     privacy,
     reports,
@@ -104,6 +105,7 @@ def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starl
         exception_handlers=errors_http.handlers(),
     )
     app.state.settings = settings
+    app.state.error_page = error_pages.error_page
     app.state.worker = None
     app.state.sandbox = None
     if settings.sandbox:

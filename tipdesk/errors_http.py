@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -16,6 +16,9 @@ from tipdesk.errors import STATUS_CODES, ErrorCode, PasswordChangeRequired, Tipd
 
 log = logging.getLogger("tipdesk.errors")
 INTERNAL_MESSAGE = "Something went wrong on our side."
+# How the app draws an error page for people (`app.state.error_page`, set by `create_app`): this
+# layer sits below the board's templates, so they are handed in rather than imported.
+ErrorPage = Callable[[Request, int, ErrorCode, str], Response]
 MACHINE_PREFIXES = ("/api/", "/webhooks/", "/health", "/sandbox/api/", "/sandbox/graph/")
 
 
@@ -37,6 +40,14 @@ def _for_machines(request: Request) -> bool:
 def render(request: Request, status: int, code: ErrorCode, message: str) -> Response:
     if _for_machines(request):
         return Response(error_body(code, message), status, media_type="application/json")
+    error_page: ErrorPage | None = getattr(
+        getattr(request.scope.get("app"), "state", None), "error_page", None
+    )
+    if error_page is not None:
+        try:
+            return error_page(request, status, code, message)
+        except Exception as exc:  # the plain page below still answers
+            log.error("error page failed: %s", type(exc).__name__)
     page = (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
         f"<title>{status} · Tipdesk</title></head><body><main>"

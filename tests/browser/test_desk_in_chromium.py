@@ -95,7 +95,7 @@ async def search_finds_it(shift: Shift) -> None:
         await asyncio.sleep(0.25)
         await page.goto(f"{shift.desk.url}/board")
     assert await found.count() == 1
-    assert await page.locator(".count").inner_text() == "1 tips"
+    assert await page.locator(".count").inner_text() == "1 tip"  # not "1 tips" (#20)
     await shift.shot(page, "03-search")
     await page.goto(f"{shift.desk.url}/board")
 

@@ -63,7 +63,7 @@ async def test_board_tip_and_admin_pages_on_a_tablet(desk: Desk, browser: Any) -
     await page.get_by_role("button", name="Inloggen").click()
     await page.wait_for_url(f"{desk.url}/board")
     board = await check_page(page, desk, "/board", "tablet-board")
-    names = ["Tipdesk", "Beheer", "Rapportage", "Wachtwoord", "Uitloggen", "q", "Zoek"]
+    names = ["Tipdesk", "Beheer", "Rapportage", "Account", "Uitloggen", "q", "Zoek"]
     assert [s["name"] for s in board[:7]] == names
     stops = await check_page(page, desk, f"/tips/{tip.id}", "tablet-tip")
     tops = [stop["top"] for stop in stops]

@@ -164,5 +164,5 @@ async def test_admins_see_delivery_errors_without_the_message_text(newsroom: New
     await log_in_as(newsroom.desk, "root@desk.example")
     page = await newsroom.desk.get("/admin")
     assert "Mislukte berichten aan lezers" in page.text
-    assert "confirmation · fout 131026: Message undeliverable." in page.text
+    assert "ontvangstbevestiging · foutcode 131026: Message undeliverable." in page.text
     assert "Dank je wel" not in page.text and "Kerkstraat" not in page.text

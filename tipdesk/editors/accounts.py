@@ -167,6 +167,12 @@ async def set_password(email: str, password: str, by: Editor | None = None) -> E
     return editor
 
 
+async def set_language(editor: Editor, language: str) -> None:
+    """The editor's own choice of language for the board; a preference, so not audited."""
+    await Editor.filter(id=editor.id).update(language=language)
+    editor.language = language
+
+
 def _changer(editor: Editor, by: Editor | None) -> str:
     """ "self", "admin" or "console", for the audit trail; nobody else changes a password."""
     if by is None:

@@ -26,6 +26,8 @@ class Editor(Model):
     # A password someone else chose (the first-start console): changed at the next login.
     must_change_password = fields.BooleanField(default=False)
     last_login_at = fields.DatetimeField(null=True)
+    # The language of the board's pages for this editor: "nl" (the desk's) or "en".
+    language = fields.CharField(max_length=8, default="nl")
     created_at = fields.DatetimeField(auto_now_add=True)
 
     tokens: fields.ReverseRelation[ApiToken]
