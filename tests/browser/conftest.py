@@ -8,10 +8,11 @@ the missing browser fails them instead.
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,16 @@ MISSING = (
     else "the playwright package is not installed (pip install -e '.[dev]')"
 )
 _skipped: list[str] = []
+WAIT_MS = 20_000
+
+
+async def until(check: Callable[[], Awaitable[bool]], what: str = "the desk") -> None:
+    """Poll `check` (mostly the database) until it holds, for at most WAIT_MS."""
+    for _ in range(WAIT_MS // 100):
+        if await check():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"waited in vain for {what}")
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

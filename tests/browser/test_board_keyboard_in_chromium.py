@@ -8,13 +8,12 @@ One desk for the whole module: each step is its own function over one `Board`.""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import Desk
+from tests.browser.conftest import WAIT_MS, Desk, until
 from tests.tips_factory import make_tip
 from tipdesk.editors.accounts import create_editor
 from tipdesk.editors.models import Editor, Role
@@ -23,7 +22,6 @@ from tipdesk.tips.models import Tip
 
 pytestmark = pytest.mark.slow
 PASSWORD = "long enough password"
-WAIT_MS = 20_000
 SELECTED = "() => document.querySelector('.tips .tip.selected')?.dataset.tip ?? null"
 
 
@@ -62,14 +60,6 @@ async def _dismiss(board: Board, dialog: Any) -> None:
     await dialog.dismiss()
 
 
-async def _until(check: Callable[[], Awaitable[bool]]) -> None:
-    for _ in range(WAIT_MS // 100):
-        if await check():
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError("waited in vain")
-
-
 async def selection_follows_the_tip(board: Board) -> None:
     """Anne selects the second row; a new tip arrives on top; the same tip stays selected."""
     await board.page.keyboard.press("j")
@@ -93,9 +83,7 @@ async def modifiers_never_claim(board: Board) -> None:
 
 async def plain_c_claims_the_selected_tip(board: Board) -> None:
     await board.page.keyboard.press("c")
-    await _until(
-        lambda: Tip.filter(id=board.tips["older"].id, claimed_by_id__isnull=False).exists()
-    )
+    await until(lambda: Tip.filter(id=board.tips["older"].id, claimed_by_id__isnull=False).exists())
     assert await Tip.filter(claimed_by_id__isnull=False).count() == 1
 
 

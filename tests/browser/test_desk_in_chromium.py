@@ -8,14 +8,13 @@ Each step is its own function over one `Shift`."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import Desk
+from tests.browser.conftest import WAIT_MS, Desk, until
 from tests.media_store.clips import video, voice_note
 from tipdesk.editors.accounts import create_editor
 from tipdesk.editors.models import Role
@@ -32,7 +31,6 @@ from tipdesk.tips.models import (
 pytestmark = pytest.mark.slow
 PASSWORD = "long enough password"
 READER = "31611112222"
-WAIT_MS = 20_000
 
 
 @dataclass
@@ -119,7 +117,7 @@ async def reply_reaches_the_phone(shift: Shift) -> None:
     page = shift.anne
     assert not await _read(tip)
     await page.goto(f"{shift.desk.url}/tips/{tip.id}")
-    await _until(lambda: _read(tip))  # the page's own POST sent the read receipt
+    await until(lambda: _read(tip))  # the page's own POST sent the read receipt
     await page.get_by_label("Bericht (wordt ondertekend met je naam)").fill(
         "Dank je! Is iedereen veilig?"
     )
@@ -139,14 +137,6 @@ async def _read(tip: Tip) -> bool:
     """WhatsApp took the desk's read receipt for the reader's message."""
     inbound = Message.filter(tip_id=tip.id, direction=Direction.INBOUND)
     return await inbound.filter(delivery=DeliveryState.READ).exists()
-
-
-async def _until(check: Callable[[], Awaitable[bool]]) -> None:
-    for _ in range(WAIT_MS // 100):
-        if await check():
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError("waited in vain")
 
 
 async def send_media(shift: Shift, clip: Path, kind: MediaKind) -> None:

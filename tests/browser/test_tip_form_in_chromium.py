@@ -5,14 +5,13 @@ mail telling them an answer waits reaches the local mail server."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import Desk
+from tests.browser.conftest import WAIT_MS, Desk, until
 from tests.conversation.reader_world import photo
 from tests.media_store.clips import video
 from tests.webform.conftest import Mailbox, mailbox_on
@@ -26,7 +25,6 @@ from tipdesk.tips.models import Direction, MediaAsset, MediaState, Message, Tip
 
 pytestmark = pytest.mark.slow
 PASSWORD = "long enough password"
-WAIT_MS = 20_000
 PHONE = {
     "viewport": {"width": 390, "height": 844},
     "is_mobile": True,
@@ -43,14 +41,6 @@ def mailbox() -> Iterator[Mailbox]:
 @pytest.fixture
 def environ(environ: dict[str, str], mailbox: Mailbox) -> dict[str, str]:
     return {**environ, "TIPDESK_SMTP_URL": f"smtp://127.0.0.1:{mailbox.port}"}
-
-
-async def until(check: Any, what: str) -> None:
-    for _ in range(WAIT_MS // 100):
-        if await check():
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"waited in vain for {what}")
 
 
 async def no_sideways_scroll(page: Any) -> None:

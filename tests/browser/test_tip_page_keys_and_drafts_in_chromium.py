@@ -8,14 +8,12 @@ One desk for the whole module: each step is its own function over one `TipPage`.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import Desk
+from tests.browser.conftest import WAIT_MS, Desk, until
 from tests.tips_factory import make_tip
 from tipdesk.editors.accounts import create_editor
 from tipdesk.editors.models import Editor, Role
@@ -24,7 +22,6 @@ from tipdesk.tips.models import Direction, Message, Tip, TipNote
 
 pytestmark = pytest.mark.slow
 PASSWORD = "long enough password"
-WAIT_MS = 20_000
 REPLY = "Dank je wel!\nIs iedereen veilig?"
 NOTE = "Gebeld met de brandweer: bevestigd."
 FOCUSED = "() => document.activeElement.id"
@@ -102,7 +99,7 @@ async def a_failed_send_keeps_the_draft(tip: TipPage) -> None:
 
 async def ctrl_enter_sends_and_clears_the_draft(tip: TipPage) -> None:
     await tip.press("#reply-text", "Control+Enter")
-    await _until(lambda: _replies(tip))
+    await until(lambda: _replies(tip))
     assert await tip.page.input_value("#reply-text") == ""
     assert await tip.page.input_value("#note-text") == NOTE  # the other draft is its own
     await tip.press("#note-text", "Meta+Enter")
@@ -126,14 +123,6 @@ async def _replies(tip: TipPage) -> bool:
     return await Message.filter(
         tip_id=tip.tip.id, direction=Direction.OUTBOUND, text__contains="veilig"
     ).exists()
-
-
-async def _until(check: Callable[[], Awaitable[bool]]) -> None:
-    for _ in range(WAIT_MS // 100):
-        if await check():
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError("waited in vain")
 
 
 async def test_the_tip_page_keys_and_drafts(desk: Desk, browser: Any) -> None:
