@@ -86,8 +86,8 @@ async def a_full_tip(client: httpx.AsyncClient, token: str) -> Tip:
     tip = await make_tip("Brand Stationsstraat", name="Sanne")
     at = datetime.now(UTC) + timedelta(minutes=1)
     photo = await Message.create(
-        channel="whatsapp", external_id="w.photo", tip=tip, sender_id=tip.sender_id, direction=Direction.INBOUND,
-        type="image", text="", sent_at=at,
+        channel="whatsapp", external_id="w.photo", tip=tip, sender_id=tip.sender_id,
+        direction=Direction.INBOUND, type="image", text="", sent_at=at,
     )  # fmt: skip
     await MediaAsset.create(
         token=secrets.token_hex(16), tip=tip, message=photo, kind="image", state=MediaState.READY,
@@ -98,8 +98,9 @@ async def a_full_tip(client: httpx.AsyncClient, token: str) -> Tip:
         state=MediaState.FAILED, error="download failed: 404",
     )  # fmt: skip
     await Message.create(
-        channel="whatsapp", external_id="w.out", tip=tip, sender_id=tip.sender_id, direction=Direction.OUTBOUND,
-        type="text", text="Dank, Sanne", sent_at=at, delivery=DeliveryState.FAILED,
+        channel="whatsapp", external_id="w.out", tip=tip, sender_id=tip.sender_id,
+        direction=Direction.OUTBOUND, type="text", text="Dank, Sanne", sent_at=at,
+        delivery=DeliveryState.FAILED,
     )  # fmt: skip
     await ConsentRecord.create(
         tip=tip, sender_id=tip.sender_id, question_text="Mag het?", requested_at=at
