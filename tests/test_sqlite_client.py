@@ -32,8 +32,8 @@ async def test_the_inbox_commits_between_the_orms_transactions(settings: Setting
     async def a_worker_transaction() -> None:
         async with in_transaction() as connection:
             await Sender.create(
-                wa_id="31600000002", phone="31600000002", first_contact_at=utcnow(),
-                using_db=connection,
+                channel="whatsapp", address="31600000002", phone="31600000002",
+                first_contact_at=utcnow(), using_db=connection,
             )  # fmt: skip
             written.set()
             await done.wait()
@@ -41,7 +41,8 @@ async def test_the_inbox_commits_between_the_orms_transactions(settings: Setting
     inbox = Inbox(settings)
     try:
         worker = asyncio.create_task(a_worker_transaction())
-        await written.wait()
+        # Bounded: a worker transaction that failed would never set `written`.
+        await asyncio.wait_for(written.wait(), 5)
         stored = asyncio.create_task(inbox.store(b'{"object": "whatsapp_business_account"}'))
         await asyncio.sleep(0.3)
         assert not stored.done()
