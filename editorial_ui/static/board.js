@@ -57,6 +57,7 @@ async function refresh() {
   const focusInList = list && list.contains(document.activeElement);
   if (fresh && list) list.replaceWith(fresh);
   if (count) document.querySelector(".count").replaceWith(count);
+  document.title = page.title;  // "(3) Desk": how many tips hold a reader's words this editor has not seen
   const row = selectedRow();
   if (!row) selectedTip = null;  // gone from this view: `c` claims nothing rather than a neighbour
   show(row, focusInList);

@@ -1,0 +1,57 @@
+// The live tip page: its own event stream says when the tip changed (a reader's message, a
+// delivery tick, a consent answer, a claim by someone else) and who else is on it. On a change
+// the page fetches itself and swaps only the parts marked data-live, which hold no field an
+// editor types in: a reply or note being typed stays where it is (drafts.js keeps it besides).
+"use strict";
+
+const TipLive = (() => {
+  const TYPING_EVERY_MS = 2500;
+  let lastTyping = 0;
+
+  function token() { return document.querySelector('meta[name="csrf-token"]').content; }
+
+  async function refresh() {
+    const response = await fetch(location.pathname, { headers: { accept: "text/html" } });
+    if (!response.ok) return;
+    const page = new DOMParser().parseFromString(await response.text(), "text/html");
+    let changed = false;
+    document.querySelectorAll("[data-live]").forEach((part) => {
+      const fresh = page.querySelector(`[data-live="${part.dataset.live}"]`);
+      if (!fresh || fresh.innerHTML === part.innerHTML) return;
+      if (part.contains(document.activeElement)) return;  // never pull a control from under a click
+      part.replaceWith(document.importNode(fresh, true));
+      changed = true;
+    });
+    document.title = page.title;
+    // What arrived while the editor looks at the page is seen (and read, for the reader's ticks).
+    if (changed && document.visibilityState === "visible" && window.TipPage) window.TipPage.opened();
+  }
+
+  function showPresence(event) {
+    const line = document.getElementById("presence");
+    if (line) line.textContent = JSON.parse(event.data).text;
+  }
+
+  function typed(event) {
+    const field = event.target;
+    if (!(field instanceof HTMLTextAreaElement || field instanceof HTMLInputElement)) return;
+    const now = Date.now();
+    if (now - lastTyping < TYPING_EVERY_MS) return;
+    lastTyping = now;
+    const tip = document.querySelector(".tip-page").dataset.tip;
+    fetch(`/tips/${tip}/typing`, { method: "POST", headers: { "x-csrf-token": token() } });
+  }
+
+  function start() {
+    const page = document.querySelector(".tip-page");
+    if (!page || !window.EventSource) return;
+    const source = new EventSource(`/tips/${page.dataset.tip}/events`);
+    source.addEventListener("tip", refresh);
+    source.addEventListener("presence", showPresence);
+    page.addEventListener("input", typed);
+  }
+
+  return { start };
+})();
+
+document.addEventListener("DOMContentLoaded", TipLive.start);
