@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from editorial_ui.presence import Presence
+from editorial_ui.tip_live import present
 from tests.editorial_ui.sessions import PASSWORD, csrf, log_in_as
 from tests.tips_factory import make_tip
 from tipdesk.editors.accounts import create_editor
@@ -84,3 +85,14 @@ def test_presence_is_per_tip_and_editor_and_counts_tabs() -> None:
     assert presence.others(1, 20) == []
     presence.leave(1, 20)
     assert 1 not in presence.tips and presence.others(2, 10) == [("Carla", False)]
+
+
+def test_presence_reads_in_the_editors_language() -> None:
+    presence = Presence()
+    presence.arrive(1, 10, "Anne")
+    presence.arrive(1, 20, "Bram")
+    presence.arrive(1, 30, "Carla")
+    presence.typing(1, 30)
+    assert present(presence, 1, 10, "nl") == "Bram bekijkt deze tip · Carla typt…"
+    assert present(presence, 1, 10, "en") == "Bram is viewing this tip · Carla is typing…"
+    assert present(presence, 2, 10, "en") == ""
