@@ -1,12 +1,14 @@
 """The live desk in real Chromium: the tip page updates without a reload (a reader's message,
 a delivery tick, a consent answer, a claim by someone else) and keeps what the editor types;
 it says who else is on the tip and who is typing; a chief takes a claim over in place; the
-board marks tips unread per editor and counts them in the tab title.
+board marks tips unread per editor and counts them in the tab title; an editor who turned
+notifications on hears of a reader writing on a tip they hold while the desk is out of sight.
 
 One desk for the module, two editors in two browser contexts; each step is its own function.
 The reader's side is written straight into the database, as tests/tips_factory.py does: what
 is under test is how the page hears of it, not intake (tests/browser/test_desk_in_chromium.py
-drives the sandbox phone)."""
+drives the sandbox phone). The browser's Notification is replaced by a recorder: headless
+Chromium shows no notifications, and what matters is what the desk asks it to show."""
 
 from __future__ import annotations
 
@@ -27,6 +29,15 @@ from tipdesk.tips.models import DeliveryState, Direction, Message, Tip, TipView
 pytestmark = pytest.mark.slow
 PASSWORD = "long enough password"
 REPLY = "Kun je een foto sturen van de voorkant?"
+# Records what the page would show; permission "default" until the editor clicks the button.
+RECORDER = """
+window.shown = [];
+window.Notification = class {
+  static permission = "default";
+  static async requestPermission() { this.permission = "granted"; return "granted"; }
+  constructor(title, options) { window.shown.push({ title, body: options.body }); }
+};
+"""
 
 
 @dataclass
@@ -135,6 +146,14 @@ async def a_chief_takes_over_in_place(live: Live) -> None:
     await live.desk.screenshot(live.carla, "tip-taken-over")
 
 
+async def reader_writes(tip: Tip, words: str, number: int) -> None:
+    await Message.create(
+        channel="whatsapp", external_id=f"w.{tip.id}.{number}", tip_id=tip.id,
+        sender_id=tip.sender_id, direction=Direction.INBOUND, type="text", text=words,
+        sent_at=datetime.now(UTC),
+    )  # fmt: skip
+
+
 async def the_board_counts_new_unread_tips(live: Live) -> None:
     """Anne saw every message on her tip (also the one that came in live); a new tip is unread."""
     await live.anne.goto(f"{live.desk.url}/board")
@@ -146,6 +165,35 @@ async def the_board_counts_new_unread_tips(live: Live) -> None:
         timeout=WAIT_MS
     )
     assert (await live.anne.title()).startswith("(1) Desk")
+    await reader_writes(live.tip, "Nu ook vlammen", 3)  # on an existing tip: no tip write
+    await row.and_(live.anne.locator("[data-unread]")).wait_for(timeout=WAIT_MS)
+    assert (await live.anne.title()).startswith("(2) Desk")
+    await live.desk.screenshot(live.anne, "board-unread-live")
+
+
+async def a_reader_answer_notifies_the_holder(live: Live) -> None:
+    """Carla holds the tip since the takeover; she turns notifications on and looks away."""
+    await live.carla.context.add_init_script(RECORDER)
+    await live.carla.goto(f"{live.desk.url}/board")
+    await live.carla.get_by_role("button", name="Meldingen aanzetten").click()
+    await live.carla.locator("#notify").wait_for(state="hidden", timeout=WAIT_MS)
+    await live.carla.evaluate(
+        "() => Object.defineProperty(document, 'visibilityState', { get: () => 'hidden' })"
+    )
+    await reader_writes(live.tip, "Brandweer is er", 4)
+    await live.carla.wait_for_function("() => window.shown.length > 0", timeout=WAIT_MS)
+    shown = await live.carla.evaluate("() => window.shown")
+    assert shown == [
+        {
+            "title": "Tipdesk: de lezer antwoordt",
+            "body": f"Nieuw bericht op tip #{live.tip.id}, die jij hebt",
+        }
+    ]
+    fresh = await make_tip("Een tip die niemand heeft", phone="31622220004")
+    await live.carla.locator(f'.tips .tip[data-tip="{fresh.id}"]').wait_for(timeout=WAIT_MS)
+    await reader_writes(fresh, "Nog iets", 5)  # nobody holds it: no notification
+    await live.carla.wait_for_timeout(2500)
+    assert len(await live.carla.evaluate("() => window.shown")) == 1
 
 
 async def test_the_live_tip_page_and_board(desk: Desk, browser: Any) -> None:
@@ -155,3 +203,4 @@ async def test_the_live_tip_page_and_board(desk: Desk, browser: Any) -> None:
     await ticks_and_consent_arrive_without_a_reload(live)
     await a_chief_takes_over_in_place(live)
     await the_board_counts_new_unread_tips(live)
+    await a_reader_answer_notifies_the_holder(live)
