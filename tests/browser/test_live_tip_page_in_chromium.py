@@ -132,6 +132,17 @@ async def ticks_and_consent_arrive_without_a_reload(live: Live) -> None:
     assert await live.anne.evaluate("() => window.notReloaded") is True
 
 
+async def a_focused_part_waits_until_let_go(live: Live) -> None:
+    """A live swap never pulls a button from under the editor's focus: the thread waits."""
+    await live.anne.locator("[data-live=thread] form.split button").first.focus()
+    await reader_writes(live.tip, "Er staat een man op het dak", 6)
+    await live.anne.wait_for_timeout(2500)  # the stream polls each second: it has been heard
+    assert "op het dak" not in await live.anne.locator("[data-live=thread]").inner_text()
+    await live.anne.evaluate("() => document.activeElement.blur()")
+    await text_on(live.anne, "[data-live=thread]", "Er staat een man op het dak")
+    assert await live.anne.input_value("#reply-text") == REPLY
+
+
 async def a_chief_takes_over_in_place(live: Live) -> None:
     await claim_tip(live.tip.id, live.anne_editor, live.desk.settings)
     await text_on(live.anne, "[data-live=head]", "geclaimd door Anne de Jong")
@@ -201,6 +212,7 @@ async def test_the_live_tip_page_and_board(desk: Desk, browser: Any) -> None:
     await presence_says_who_views_and_types(live)
     await a_reader_message_arrives_without_a_reload(live)
     await ticks_and_consent_arrive_without_a_reload(live)
+    await a_focused_part_waits_until_let_go(live)
     await a_chief_takes_over_in_place(live)
     await the_board_counts_new_unread_tips(live)
     await a_reader_answer_notifies_the_holder(live)
