@@ -19,6 +19,7 @@ from tipdesk.search.engine import SearchResults, find_tips
 from tipdesk.settings import Settings
 from tipdesk.tips.models import Tip, TipStatus
 from tipdesk.tips.presenting import tip_summaries
+from tipdesk.tips.seen import unread_among
 
 BOARD_SIZE = 50
 
@@ -52,6 +53,7 @@ async def board(request: Request) -> Response:
             chosen={},
             statuses=[s.value for s in TipStatus],
             ways_in=ways_in(request.app.state.settings),
+            unread=await unread_among((tip["id"] for tip in tips), editor.id),
         )
     results = await find_tips(request.app.state.settings, query, per_page=BOARD_SIZE)
     found = {tip.id: tip for tip in await Tip.filter(id__in=[h.tip_id for h in results.hits])}
@@ -73,6 +75,7 @@ async def board(request: Request) -> Response:
         q=shown,
         chosen=dict(request.query_params),
         statuses=[s.value for s in TipStatus],
+        unread=await unread_among((tip["id"] for tip in tips), editor.id),
     )
 
 

@@ -18,6 +18,7 @@ from tipdesk.editors.permissions import (
     may_assign,
     may_override_consent,
     may_see_reports,
+    may_take_over,
 )
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -30,6 +31,7 @@ _environment = Environment(
 _environment.globals.update(
     may_administer=may_administer, may_assign=may_assign,
     may_override_consent=may_override_consent, may_see_reports=may_see_reports,
+    may_take_over=may_take_over,
 )  # fmt: skip
 
 

@@ -31,6 +31,7 @@ from tipdesk.settings import Settings
 from tipdesk.tips import actions, editing, merging
 from tipdesk.tips.models import Sender, Tip, TipStatus
 from tipdesk.tips.presenting import consent_evidence, tip_summary
+from tipdesk.tips.seen import mark_seen
 from tipdesk.webform.models import WebformContact
 
 # A note of 5,000 characters outside ASCII, percent-encoded, stays well under this.
@@ -42,7 +43,7 @@ async def show(request: Request) -> Response:
     editor = await current_editor(request)
     if editor is None:
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-    tip = await _tip(request)
+    tip = await find_tip(request)
     settings: Settings = request.app.state.settings
     tz = settings.timezone
     summary = local_times(
@@ -82,9 +83,10 @@ async def _form_contact(tip: Tip) -> WebformContact | None:
 async def opened(request: Request) -> Response:
     """The tip page's script says it is on an editor's screen: the reader's messages are read
     now, not when something merely fetched the page (a GET changes nothing)."""
-    await require_editor(request)  # CSRF-checked: a POST made with the session cookie
-    tip = await _tip(request)
+    editor = await require_editor(request)  # CSRF-checked: a POST made with the session cookie
+    tip = await find_tip(request)
     await tip_opened(tip.id, request.app.state.settings)
+    await mark_seen(tip.id, editor.id)
     return Response(status_code=204)
 
 
@@ -133,7 +135,7 @@ async def act(request: Request) -> Response:
     editor = await current_editor(request)
     if editor is None:
         return RedirectResponse("/login", status_code=303)
-    tip = await _tip(request)
+    tip = await find_tip(request)
     handler = HANDLERS.get(request.path_params["action"])
     if handler is None:
         raise NotFound("no such action")
@@ -152,6 +154,14 @@ Handler = Callable[[Tip, Editor, Form, Settings], Awaitable[tuple[Notice, int]]]
 async def _claim(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[Notice, int]:
     await actions.claim_tip(tip.id, editor, settings)
     return Notice("flash.claimed"), tip.id
+
+
+async def _take_over(
+    tip: Tip, editor: Editor, fields: Form, settings: Settings
+) -> tuple[Notice, int]:
+    """A chief or admin takes the claim from the editor who holds it (audited)."""
+    await actions.claim_tip(tip.id, editor, settings, takeover=True)
+    return Notice("flash.taken_over"), tip.id
 
 
 async def _release(
@@ -219,14 +229,15 @@ def _number(raw: str) -> int:
 
 
 HANDLERS: dict[str, Handler] = {
-    "claim": _claim, "release": _release, "status": _status, "note": _note, "tags": _tags,
-    "desk": _desk, "assign": _assign, "merge": _merge, "split": _split,
+    "claim": _claim, "takeover": _take_over, "release": _release, "status": _status,
+    "note": _note, "tags": _tags, "desk": _desk, "assign": _assign, "merge": _merge,
+    "split": _split,
     "consent-alert": _consent_alert,
     **CONVERSATION_HANDLERS,
 }  # fmt: skip
 
 
-async def _tip(request: Request) -> Tip:
+async def find_tip(request: Request) -> Tip:
     raw = request.path_params["id"]
     tip = await Tip.get_or_none(id=int(raw)) if raw.isdigit() and len(raw) <= 9 else None
     if tip is None:

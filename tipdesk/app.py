@@ -29,6 +29,7 @@ from editorial_ui import (
     privacy,
     reports,
     tip_form,
+    tip_live,
     tip_page,
 )
 from tipdesk import errors_http
@@ -81,6 +82,7 @@ def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starl
             *auth.routes,
             *live.routes,
             *board.routes,
+            *tip_live.routes,  # before tip_page's catch-all /tips/{id}/{action}
             *tip_page.routes,
             *admin.routes,
             *reports.routes,

@@ -57,6 +57,7 @@ async function refresh() {
   const focusInList = list && list.contains(document.activeElement);
   if (fresh && list) list.replaceWith(fresh);
   if (count) document.querySelector(".count").replaceWith(count);
+  document.title = page.title;  // "(3) Desk": how many tips hold a reader's words this editor has not seen
   const row = selectedRow();
   if (!row) selectedTip = null;  // gone from this view: `c` claims nothing rather than a neighbour
   show(row, focusInList);
@@ -95,10 +96,36 @@ function keys(event) {
   event.preventDefault();
 }
 
+// Browser notifications, if the editor switched them on: a reader wrote on a tip they hold
+// while the desk's tab is out of sight (in sight, the board's unread marker says it).
+function notifyOfReader(event) {
+  const button = document.getElementById("notify");
+  const data = JSON.parse(event.data || "{}");
+  if (!button || !data.message || String(data.claimed) !== button.dataset.editor) return;
+  if (!window.Notification || Notification.permission !== "granted") return;
+  if (document.visibilityState === "visible") return;
+  const note = new Notification(button.dataset.title, {
+    body: button.dataset.body.replace("{tip}", data.id), tag: `tipdesk-tip-${data.id}`,
+  });
+  note.onclick = () => { window.focus(); location.href = `/tips/${data.id}`; };
+}
+
+function offerNotifications() {
+  const button = document.getElementById("notify");
+  if (!button || !window.Notification || Notification.permission !== "default") return;
+  button.hidden = false;
+  button.addEventListener("click", async () => {
+    await Notification.requestPermission();  // a browser asks only after a click
+    button.hidden = Notification.permission !== "default";
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   document.addEventListener("keydown", keys);
+  offerNotifications();
   if (window.EventSource) {
     const source = new EventSource("/board/events");
     source.addEventListener("tip", refresh);
+    source.addEventListener("tip", notifyOfReader);
   }
 });

@@ -45,6 +45,8 @@ function tipKeys(event) {
   if (handled) event.preventDefault();  // the r must not land in the box it opened
 }
 
+window.TipPage = { opened: tellOpened };  // tip_live.js: what arrived on screen is seen
+
 document.addEventListener("DOMContentLoaded", () => {
   document.addEventListener("keydown", tipKeys);
   if (document.visibilityState === "visible") {

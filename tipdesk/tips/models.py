@@ -255,3 +255,22 @@ class TipNote(Model):
 
     class Meta:
         table = "tip_notes"
+
+
+# When an editor last had a tip on screen: the board marks a tip unread for them when the
+# reader wrote after that (or they never opened it). One row per editor and tip.
+class TipView(Model):
+    id = fields.IntField(primary_key=True)
+    tip: fields.ForeignKeyRelation[Tip] = fields.ForeignKeyField(
+        "tipdesk.Tip", related_name="views", on_delete=fields.CASCADE
+    )
+    editor: fields.ForeignKeyRelation[Editor] = fields.ForeignKeyField(
+        "tipdesk.Editor", related_name="tip_views", on_delete=fields.CASCADE
+    )
+    seen_at = fields.DatetimeField()
+    tip_id: int
+    editor_id: int
+
+    class Meta:
+        table = "tip_views"
+        unique_together = (("tip", "editor"),)

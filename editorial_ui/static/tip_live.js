@@ -1,0 +1,68 @@
+// The live tip page: its own event stream says when the tip changed (a reader's message, a
+// delivery tick, a consent answer, a claim by someone else) and who else is on it. On a change
+// the page fetches itself and swaps only the parts marked data-live, which hold no field an
+// editor types in: a reply or note being typed stays where it is (drafts.js keeps it besides).
+// A part holding the focus or a playing video or voice note is swapped once it is let go.
+"use strict";
+
+const TipLive = (() => {
+  const TYPING_EVERY_MS = 2500;
+  let lastTyping = 0;
+  let held = false;  // a part was left stale (focus, playing media): swap it once let go
+
+  function token() { return document.querySelector('meta[name="csrf-token"]').content; }
+
+  async function refresh() {
+    const response = await fetch(location.pathname, { headers: { accept: "text/html" } });
+    if (!response.ok) return;
+    const page = new DOMParser().parseFromString(await response.text(), "text/html");
+    let changed = false;
+    held = false;
+    document.querySelectorAll("[data-live]").forEach((part) => {
+      const fresh = page.querySelector(`[data-live="${part.dataset.live}"]`);
+      if (!fresh || fresh.innerHTML === part.innerHTML) return;
+      // Never pull a control from under a click, nor cut off a video or voice note being heard.
+      if (part.contains(document.activeElement) || playing(part)) { held = true; return; }
+      part.replaceWith(document.importNode(fresh, true));
+      changed = true;
+    });
+    document.title = page.title;
+    // What arrived while the editor looks at the page is seen (and read, for the reader's ticks).
+    if (changed && document.visibilityState === "visible" && window.TipPage) window.TipPage.opened();
+  }
+
+  function playing(part) {
+    return Array.from(part.querySelectorAll("video, audio")).some((media) => !media.paused);
+  }
+
+  function showPresence(event) {
+    const line = document.getElementById("presence");
+    if (line) line.textContent = JSON.parse(event.data).text;
+  }
+
+  function typed(event) {
+    const field = event.target;
+    if (!(field instanceof HTMLTextAreaElement || field instanceof HTMLInputElement)) return;
+    const now = Date.now();
+    if (now - lastTyping < TYPING_EVERY_MS) return;
+    lastTyping = now;
+    const tip = document.querySelector(".tip-page").dataset.tip;
+    fetch(`/tips/${tip}/typing`, { method: "POST", headers: { "x-csrf-token": token() } });
+  }
+
+  function start() {
+    const page = document.querySelector(".tip-page");
+    if (!page || !window.EventSource) return;
+    const source = new EventSource(`/tips/${page.dataset.tip}/events`);
+    source.addEventListener("tip", refresh);
+    source.addEventListener("presence", showPresence);
+    page.addEventListener("input", typed);
+    const letGo = () => { if (held) setTimeout(refresh, 0); };
+    page.addEventListener("focusout", letGo);
+    page.addEventListener("pause", letGo, true);  // media events do not bubble: capture them
+  }
+
+  return { start };
+})();
+
+document.addEventListener("DOMContentLoaded", TipLive.start);
