@@ -55,8 +55,13 @@ async function refresh() {
   const list = document.querySelector(".tips");
   // Take the focus back only from the list itself: never out of the search box or a filter.
   const focusInList = list && list.contains(document.activeElement);
+  // Ticked tips stay ticked across a refresh: the editor is choosing them for a bulk action.
+  const picked = new Set(Array.from(document.querySelectorAll(".tips .pick:checked"), (box) => box.value));
   if (fresh && list) list.replaceWith(fresh);
+  fresh && fresh.querySelectorAll(".pick").forEach((box) => { box.checked = picked.has(box.value); });
   if (count) document.querySelector(".count").replaceWith(count);
+  const views = page.querySelector(".views ul");  // the views' counts, live
+  if (views && document.querySelector(".views ul")) document.querySelector(".views ul").replaceWith(views);
   const row = selectedRow();
   if (!row) selectedTip = null;  // gone from this view: `c` claims nothing rather than a neighbour
   show(row, focusInList);
@@ -101,4 +106,10 @@ document.addEventListener("DOMContentLoaded", () => {
     const source = new EventSource("/board/events");
     source.addEventListener("tip", refresh);
   }
+});
+
+// Select all: ticks or clears every tip on the board for the bulk form.
+document.addEventListener("change", (event) => {
+  if (!event.target.matches(".bulk .select-all")) return;
+  document.querySelectorAll(".tips .pick").forEach((box) => { box.checked = event.target.checked; });
 });

@@ -86,7 +86,8 @@ async def a_full_tip(client: httpx.AsyncClient, token: str) -> Tip:
     tip = await make_tip("Brand Stationsstraat", name="Sanne")
     at = datetime.now(UTC) + timedelta(minutes=1)
     photo = await Message.create(
-        wamid="w.photo", tip=tip, sender_id=tip.sender_id, direction=Direction.INBOUND,
+        channel="whatsapp", external_id="w.photo", tip=tip, sender_id=tip.sender_id,
+        direction=Direction.INBOUND,
         type="image", text="", sent_at=at,
     )  # fmt: skip
     await MediaAsset.create(
@@ -98,7 +99,8 @@ async def a_full_tip(client: httpx.AsyncClient, token: str) -> Tip:
         state=MediaState.FAILED, error="download failed: 404",
     )  # fmt: skip
     await Message.create(
-        wamid="w.out", tip=tip, sender_id=tip.sender_id, direction=Direction.OUTBOUND,
+        channel="whatsapp", external_id="w.out", tip=tip, sender_id=tip.sender_id,
+        direction=Direction.OUTBOUND,
         type="text", text="Dank, Sanne", sent_at=at, delivery=DeliveryState.FAILED,
     )  # fmt: skip
     await ConsentRecord.create(
@@ -130,7 +132,13 @@ async def pages(client: httpx.AsyncClient, token: str, language: str) -> dict[st
     tip = await a_full_tip(client, token)
     wrong = await client.post(f"/tips/{tip.id}/tags", data={"csrf_token": token, "tags": "<b>"})
     shown = {"refusal": (await client.get(wrong.headers["location"])).text}
+    sent = await client.post(
+        "/admin/replies",
+        data={"csrf_token": token, "title": "Bedankt", "body": "Dag {voornaam}, tip {tipnummer}"},
+    )
+    assert sent.status_code == 303
     for path in ("/board", "/search?q=Brand&status=in_review", f"/tips/{tip.id}", "/admin",
+                 "/admin/replies",
                  "/reports?period=7d", "/reports?since=2026-13-01&until=x",
                  "/account/password", "/tips/99999", "/boom"):  # fmt: skip
         shown[path] = (await client.get(path)).text
