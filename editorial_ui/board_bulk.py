@@ -60,7 +60,8 @@ def _id(raw: str) -> int | None:
 
 def _back(raw: str) -> str:
     """Back to the board as the editor had it (query and filters); never to another site."""
-    return raw if raw.startswith("/board") and "\\" not in raw else "/board"
+    board = raw.startswith(("/board", "/search")) and not raw.startswith(("/board/", "/search/"))
+    return raw if board and "\\" not in raw else "/board"
 
 
 routes = [Route("/board/bulk", bulk, methods=["POST"])]

@@ -51,7 +51,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "board.filter": ("Filter", "Filter"),
     "board.count_one": ("1 tip", "1 tip"),
     "board.count": ("{count} tips", "{count} tips"),
-    "board.hint": ("Sneltoetsen: j/k bladeren, enter opent, c claimt, / zoekt. Nieuwe tips verschijnen vanzelf.", "Shortcuts: j/k to move, enter opens, c claims, / searches. New tips appear by themselves."),
+    "board.hint": ("Sneltoetsen: j/k bladeren, enter opent, c claimt, x selecteert, / zoekt. Nieuwe tips verschijnen vanzelf.", "Shortcuts: j/k to move, enter opens, c claims, x selects, / searches. New tips appear by themselves."),
     "board.alert_title": ("De lezer heeft na gebruik zijn toestemming geweigerd of ingetrokken", "After use the reader refused or withdrew consent"),
     "board.unclear_title": ("De lezer antwoordde op de toestemmingsvraag met woorden die de desk niet kon lezen", "The reader answered the consent question in words the desk could not read"),
     "board.purge_title": ("Bewaartermijn: niet gebruikte tips worden gewist", "Retention: unused tips are erased"),

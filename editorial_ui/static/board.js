@@ -1,18 +1,18 @@
-// The live board: server-sent events refresh the list; j/k move, enter opens, c claims, / searches,
-// ? lists the keys. The selection is a tip id, not a position: a live update may put a new tip on
+// The live board: server-sent events refresh the list; j/k move, enter opens, c claims, x ticks
+// for a bulk action, / searches, ? lists the keys. The selection is a tip id, not a position: a live update may put a new tip on
 // top, and `c` must still claim the tip the editor is looking at.
 "use strict";
 
 const BOARD_TEXTS = {
   nl: {
     keys: [["j k", "volgende / vorige tip"], ["Enter", "open de tip"], ["c", "claim de tip"],
-      ["/", "zoeken"], ["?", "deze lijst"], ["Esc", "sluiten"]],
+      ["x", "selecteer de tip voor een bulkactie"], ["/", "zoeken"], ["?", "deze lijst"], ["Esc", "sluiten"]],
     conflict: "Niet geclaimd: een andere redacteur heeft deze tip al.",
     failed: "Claimen lukte niet.",
   },
   en: {
     keys: [["j k", "next / previous tip"], ["Enter", "open the tip"], ["c", "claim the tip"],
-      ["/", "search"], ["?", "this list"], ["Esc", "close"]],
+      ["x", "select the tip for a bulk action"], ["/", "search"], ["?", "this list"], ["Esc", "close"]],
     conflict: "Not claimed: another editor already holds this tip.",
     failed: "The claim did not work.",
   },
@@ -83,6 +83,12 @@ async function claimSelected() {
   refresh();
 }
 
+// `x` ticks or clears the selected tip's box for the bulk form.
+function pick(row) {
+  const box = row.querySelector(".pick");
+  if (box) box.checked = !box.checked;
+}
+
 // Enter on a focused link or button is that control's own: the selection does not take it over.
 function onControl(event) {
   return event.target instanceof Element && Boolean(event.target.closest("a, button"));
@@ -94,6 +100,7 @@ function keys(event) {
   else if (event.key === "k") move(-1);
   else if (event.key === "Enter" && selectedRow() && !onControl(event)) selectedRow().querySelector("a").click();
   else if (event.key === "c") claimSelected();
+  else if (event.key === "x" && selectedRow()) pick(selectedRow());
   else if (event.key === "/") document.getElementById("q").focus();
   else if (event.key === "?") Shortcuts.help(boardText("keys"));
   else return;

@@ -1,6 +1,7 @@
 """Bulk handling and canned replies in real Chromium: ticked tips stay ticked while a new tip
-arrives live, the bulk form archives them and says what it did; a canned reply chosen on the
-tip page lands in the reply box, variables filled, and nothing is sent until the editor does."""
+arrives live, the bulk form archives them and says what it did, `x` ticks the selected tip; a
+canned reply chosen on the tip page lands in the reply box, variables filled, and nothing is
+sent until the editor does."""
 
 from __future__ import annotations
 
@@ -51,6 +52,10 @@ async def test_bulk_select_survives_a_live_tip_and_archives(desk: Desk, browser:
     await desk.screenshot(page, "board-after-bulk")
     archived = await Tip.filter(status=TipStatus.ARCHIVED).values_list("id", flat=True)
     assert sorted(archived) == sorted([first.id, second.id])
+    # `x` ticks the selected tip (j selects the top one, the fresh tip).
+    await page.keyboard.press("j")
+    await page.keyboard.press("x")
+    assert await page.get_by_label(f"Tip #{fresh.id} selecteren").is_checked()
     # Select all ticks every tip on the board.
     await page.get_by_label("Alles selecteren").check()
     boxes = page.locator(".tips .pick")

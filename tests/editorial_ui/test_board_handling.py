@@ -163,9 +163,14 @@ async def test_a_wrong_bulk_request_is_refused_whole(
 async def test_bulk_back_never_leaves_the_board(client: httpx.AsyncClient) -> None:
     token = await editor(client, "anne@desk.example")
     tip = await make_tip("Brand")
-    for back in ("https://evil.example/", "//evil.example", "/tips/1"):
+    for back in ("https://evil.example/", "//evil.example", "/tips/1", "/board/views"):
         response = await client.post(
             "/board/bulk",
             data={"csrf_token": token, "action": "reject", "tip": str(tip.id), "back": back},
         )
         assert response.headers["location"] == "/board"
+    response = await client.post(
+        "/board/bulk",
+        data={"csrf_token": token, "action": "reject", "tip": str(tip.id), "back": "/search?q=a"},
+    )
+    assert response.headers["location"] == "/search?q=a"
