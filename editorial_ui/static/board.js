@@ -120,3 +120,12 @@ document.addEventListener("change", (event) => {
   if (!event.target.matches(".bulk .select-all")) return;
   document.querySelectorAll(".tips .pick").forEach((box) => { box.checked = event.target.checked; });
 });
+
+// The search form's URL names only what was chosen (`/board?q=molens&status=new`), so a shared
+// link reads as what it shows; empty filters are left out.
+document.addEventListener("formdata", (event) => {
+  if (!event.target.matches("form.search")) return;
+  for (const [name, value] of Array.from(event.formData)) {
+    if (value === "") event.formData.delete(name);
+  }
+});
