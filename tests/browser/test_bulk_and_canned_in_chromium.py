@@ -60,6 +60,10 @@ async def test_bulk_select_survives_a_live_tip_and_archives(desk: Desk, browser:
     await page.get_by_label("Alles selecteren").check()
     boxes = page.locator(".tips .pick")
     assert all([await boxes.nth(n).is_checked() for n in range(await boxes.count())])
+    # On a phone the views, the one form and the bulk form wrap: nothing scrolls sideways.
+    await page.set_viewport_size({"width": 390, "height": 844})
+    assert await page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    await desk.screenshot(page, "board-phone")
 
 
 async def test_a_canned_reply_fills_the_box_and_sends_nothing(desk: Desk, browser: Any) -> None:
