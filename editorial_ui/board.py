@@ -1,5 +1,6 @@
-"""`/board`: the newest tips first, or what the search box finds, for logged-in editors.
-(The live board with claims, filters and keyboard follows; this is its first, static cut.)"""
+"""`/board`: the newest tips first, or what the search finds, for logged-in editors. The search
+box and the filters are one GET form, so every board an editor sees is a URL to share; the views
+(board_views.py) and the bulk form (board_bulk.py) sit beside the list."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from editorial_ui.board_views import views_with_counts
 from editorial_ui.pages import STATIC, render
 from tipdesk.editors.access import current_editor
 from tipdesk.editors.models import Editor
+from tipdesk.editors.permissions import may_assign
 from tipdesk.search.engine import SearchResults, find_tips
 from tipdesk.settings import Settings
 from tipdesk.tips.models import Tip, TipStatus
@@ -28,10 +31,12 @@ async def board(request: Request) -> Response:
     editor = await current_editor(request)
     if editor is None:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    settings: Settings = request.app.state.settings
     query = request.query_params.get("q", "")[:500]
     filters = board_filters(request, editor)
     if filters:
         query = f"{query} {' '.join(filters)}"
+    shared = await _shared(request, editor, settings, query)
     if not query.strip():
         # The plain board reads the database, the source of truth, newest first.
         current = Tip.filter(merged_into_id=None)
@@ -50,9 +55,8 @@ async def board(request: Request) -> Response:
             tips=tips,
             results=listing,
             q="",
-            chosen={},
-            statuses=[s.value for s in TipStatus],
             ways_in=ways_in(request.app.state.settings),
+            **shared,
             unread=await unread_among((tip["id"] for tip in tips), editor.id),
         )
     results = await find_tips(request.app.state.settings, query, per_page=BOARD_SIZE)
@@ -73,10 +77,25 @@ async def board(request: Request) -> Response:
         tips=tips,
         results=results,
         q=shown,
-        chosen=dict(request.query_params),
-        statuses=[s.value for s in TipStatus],
+        **shared,
         unread=await unread_among((tip["id"] for tip in tips), editor.id),
     )
+
+
+async def _shared(
+    request: Request, editor: Editor, settings: Settings, query: str
+) -> dict[str, Any]:
+    """What both the plain and the searched board show: the form as chosen, the views with
+    their counts, the editors a chief may assign to."""
+    active = Editor.filter(active=True).order_by("display_name")
+    return {
+        "chosen": dict(request.query_params),
+        "statuses": [s.value for s in TipStatus],
+        "views": await views_with_counts(settings, editor, query),
+        "current_query": " ".join(query.split()),
+        "back": str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
+        "editors": await active if may_assign(editor) else [],
+    }
 
 
 def ways_in(settings: Settings) -> list[tuple[str, str]]:

@@ -22,3 +22,21 @@ async def form_fields(request: Request, *, max_fields: int, max_bytes: int) -> d
         return {
             key: value.replace("\x00", "") for key, value in form.items() if isinstance(value, str)
         }
+
+
+async def form_with_lists(
+    request: Request, *, max_fields: int, max_bytes: int, lists: tuple[str, ...]
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """A form whose `lists` fields come more than once (the board's ticked tips): those as
+    lists, the rest as `form_fields` gives them."""
+    await capped_body(request, max_bytes)
+    async with request.form(max_files=0, max_fields=max_fields, max_part_size=max_bytes) as form:
+        check_csrf(request, form.get("csrf_token"))
+        single = {
+            key: value.replace("\x00", "") for key, value in form.items() if isinstance(value, str)
+        }
+        many = {
+            name: [value for value in form.getlist(name) if isinstance(value, str)]
+            for name in lists
+        }
+        return single, many

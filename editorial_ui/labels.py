@@ -148,6 +148,8 @@ AUDIT_ACTIONS: dict[AuditAction, Words] = {
     AuditAction.LOGIN_FAILED: ("inloggen mislukt", "login failed"),
     AuditAction.JOB_RETRY: ("taak opnieuw gestart", "job retried"),
     AuditAction.JOB_DISCARD: ("taak verwijderd", "job discarded"),
+    AuditAction.CANNED_REPLY_SAVED: ("standaardantwoord opgeslagen", "canned reply saved"),
+    AuditAction.CANNED_REPLY_DELETED: ("standaardantwoord verwijderd", "canned reply deleted"),
 }
 
 # fmt: on

@@ -16,6 +16,7 @@ from tipdesk.editors.csrf import csrf_token
 from tipdesk.editors.permissions import (
     may_administer,
     may_assign,
+    may_keep_canned_replies,
     may_override_consent,
     may_see_reports,
     may_take_over,
@@ -30,6 +31,7 @@ _environment = Environment(
 # offers what the desk would refuse.
 _environment.globals.update(
     may_administer=may_administer, may_assign=may_assign,
+    may_keep_canned_replies=may_keep_canned_replies,
     may_override_consent=may_override_consent, may_see_reports=may_see_reports,
     may_take_over=may_take_over,
 )  # fmt: skip

@@ -8,6 +8,7 @@ from typing import Any
 
 from editorial_ui.flash import Notice
 from tipdesk.conversation import consent, readers, replies
+from tipdesk.conversation.canned_replies import canned_replies, fill, first_name
 from tipdesk.conversation.outbox import window_open
 from tipdesk.editors.models import Editor
 from tipdesk.settings import Settings
@@ -22,9 +23,24 @@ TICKS = {
 }  # fmt: skip
 
 
-async def conversation_view(tip: Tip) -> dict[str, Any]:
+async def conversation_view(tip: Tip, editor: Editor | None = None) -> dict[str, Any]:
     sender = await Sender.get(id=tip.sender_id)
-    return {"ticks": TICKS, "window_open": window_open(sender)}
+    return {
+        "ticks": TICKS, "window_open": window_open(sender),
+        "canned": await _canned(tip, sender, editor) if editor is not None else [],
+    }  # fmt: skip
+
+
+async def _canned(tip: Tip, sender: Sender, editor: Editor) -> list[dict[str, str]]:
+    """The canned replies with this tip's variables filled in: the page's script only puts one
+    in the reply box, where the editor edits it and sends it as any reply."""
+    reader = first_name(sender.display_name)
+    return [
+        {"title": reply.title, "text": fill(
+            reply.body, first_name=reader, tip_number=tip.id, editor_name=editor.display_name
+        )}
+        for reply in await canned_replies()
+    ]  # fmt: skip
 
 
 async def _reply(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[Notice, int]:

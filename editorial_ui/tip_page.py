@@ -70,7 +70,7 @@ async def show(request: Request) -> Response:
         request, "tip.html", editor=editor, tip=summary, history=await _history(tip, tz),
         consent_records=consent_records, contact=await _form_contact(tip),
         statuses=[s.value for s in TipStatus],
-        **await _choices(tip, editor), **await conversation_view(tip),
+        **await _choices(tip, editor), **await conversation_view(tip, editor),
     )  # fmt: skip
 
 

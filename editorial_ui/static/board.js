@@ -1,18 +1,18 @@
-// The live board: server-sent events refresh the list; j/k move, enter opens, c claims, / searches,
-// ? lists the keys. The selection is a tip id, not a position: a live update may put a new tip on
+// The live board: server-sent events refresh the list; j/k move, enter opens, c claims, x ticks
+// for a bulk action, / searches, ? lists the keys. The selection is a tip id, not a position: a live update may put a new tip on
 // top, and `c` must still claim the tip the editor is looking at.
 "use strict";
 
 const BOARD_TEXTS = {
   nl: {
     keys: [["j k", "volgende / vorige tip"], ["Enter", "open de tip"], ["c", "claim de tip"],
-      ["/", "zoeken"], ["?", "deze lijst"], ["Esc", "sluiten"]],
+      ["x", "selecteer de tip voor een bulkactie"], ["/", "zoeken"], ["?", "deze lijst"], ["Esc", "sluiten"]],
     conflict: "Niet geclaimd: een andere redacteur heeft deze tip al.",
     failed: "Claimen lukte niet.",
   },
   en: {
     keys: [["j k", "next / previous tip"], ["Enter", "open the tip"], ["c", "claim the tip"],
-      ["/", "search"], ["?", "this list"], ["Esc", "close"]],
+      ["x", "select the tip for a bulk action"], ["/", "search"], ["?", "this list"], ["Esc", "close"]],
     conflict: "Not claimed: another editor already holds this tip.",
     failed: "The claim did not work.",
   },
@@ -55,9 +55,14 @@ async function refresh() {
   const list = document.querySelector(".tips");
   // Take the focus back only from the list itself: never out of the search box or a filter.
   const focusInList = list && list.contains(document.activeElement);
+  // Ticked tips stay ticked across a refresh: the editor is choosing them for a bulk action.
+  const picked = new Set(Array.from(document.querySelectorAll(".tips .pick:checked"), (box) => box.value));
   if (fresh && list) list.replaceWith(fresh);
+  fresh && fresh.querySelectorAll(".pick").forEach((box) => { box.checked = picked.has(box.value); });
   if (count) document.querySelector(".count").replaceWith(count);
   document.title = page.title;  // "(3) Desk": how many tips hold a reader's words this editor has not seen
+  const views = page.querySelector(".views ul");  // the views' counts, live
+  if (views && document.querySelector(".views ul")) document.querySelector(".views ul").replaceWith(views);
   const row = selectedRow();
   if (!row) selectedTip = null;  // gone from this view: `c` claims nothing rather than a neighbour
   show(row, focusInList);
@@ -79,6 +84,12 @@ async function claimSelected() {
   refresh();
 }
 
+// `x` ticks or clears the selected tip's box for the bulk form.
+function pick(row) {
+  const box = row.querySelector(".pick");
+  if (box) box.checked = !box.checked;
+}
+
 // Enter on a focused link or button is that control's own: the selection does not take it over.
 function onControl(event) {
   return event.target instanceof Element && Boolean(event.target.closest("a, button"));
@@ -90,6 +101,7 @@ function keys(event) {
   else if (event.key === "k") move(-1);
   else if (event.key === "Enter" && selectedRow() && !onControl(event)) selectedRow().querySelector("a").click();
   else if (event.key === "c") claimSelected();
+  else if (event.key === "x" && selectedRow()) pick(selectedRow());
   else if (event.key === "/") document.getElementById("q").focus();
   else if (event.key === "?") Shortcuts.help(boardText("keys"));
   else return;
@@ -127,5 +139,20 @@ document.addEventListener("DOMContentLoaded", () => {
     const source = new EventSource("/board/events");
     source.addEventListener("tip", refresh);
     source.addEventListener("tip", notifyOfReader);
+  }
+});
+
+// Select all: ticks or clears every tip on the board for the bulk form.
+document.addEventListener("change", (event) => {
+  if (!event.target.matches(".bulk .select-all")) return;
+  document.querySelectorAll(".tips .pick").forEach((box) => { box.checked = event.target.checked; });
+});
+
+// The search form's URL names only what was chosen (`/board?q=molens&status=new`), so a shared
+// link reads as what it shows; empty filters are left out.
+document.addEventListener("formdata", (event) => {
+  if (!event.target.matches("form.search")) return;
+  for (const [name, value] of Array.from(event.formData)) {
+    if (value === "") event.formData.delete(name);
   }
 });

@@ -131,7 +131,13 @@ async def pages(client: httpx.AsyncClient, token: str, language: str) -> dict[st
     tip = await a_full_tip(client, token)
     wrong = await client.post(f"/tips/{tip.id}/tags", data={"csrf_token": token, "tags": "<b>"})
     shown = {"refusal": (await client.get(wrong.headers["location"])).text}
+    sent = await client.post(
+        "/admin/replies",
+        data={"csrf_token": token, "title": "Bedankt", "body": "Dag {voornaam}, tip {tipnummer}"},
+    )
+    assert sent.status_code == 303
     for path in ("/board", "/search?q=Brand&status=in_review", f"/tips/{tip.id}", "/admin",
+                 "/admin/replies",
                  "/reports?period=7d", "/reports?since=2026-13-01&until=x",
                  "/account/password", "/tips/99999", "/boom"):  # fmt: skip
         shown[path] = (await client.get(path)).text

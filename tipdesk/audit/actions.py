@@ -63,3 +63,6 @@ class AuditAction(StrEnum):
     LOGIN_FAILED = "login.failed"
     JOB_RETRY = "job.retry"
     JOB_DISCARD = "job.discard"
+    # The canned replies chiefs and admins keep for the reply box.
+    CANNED_REPLY_SAVED = "canned_reply.saved"
+    CANNED_REPLY_DELETED = "canned_reply.deleted"

@@ -56,3 +56,17 @@ class ConsentRecord(Model):
 
     class Meta:
         table = "consent_records"
+
+
+# A starting point for a reply, kept by chiefs and admins: the tip page fills its variables
+# ({voornaam}, {tipnummer}, {redacteur}) into the reply box for the editor to edit; nothing
+# sends it as it stands (conversation/canned_replies.py).
+class CannedReply(Model):
+    id = fields.IntField(primary_key=True)
+    title = fields.CharField(max_length=80)
+    body = fields.TextField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "canned_replies"

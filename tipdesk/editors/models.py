@@ -31,9 +31,25 @@ class Editor(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
 
     tokens: fields.ReverseRelation[ApiToken]
+    saved_views: fields.ReverseRelation[SavedView]
 
     class Meta:
         table = "editors"
+
+
+# An editor's own board view: a name and a search query (the board's one language), so a view
+# is also a link anyone can share. The built-in views live in code (editors/saved_views.py).
+class SavedView(Model):
+    id = fields.IntField(primary_key=True)
+    editor: fields.ForeignKeyRelation[Editor] = fields.ForeignKeyField(
+        "tipdesk.Editor", related_name="saved_views", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=64)
+    query = fields.CharField(max_length=500)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "saved_views"
 
 
 # Only the token's SHA-256 is kept: tokens are long random strings, so a slow hash buys

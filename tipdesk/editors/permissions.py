@@ -5,8 +5,8 @@
 - Whatever changes a tip or speaks to its reader — status, reply, tags, desk, a consent
   request, merge and split, blocking or unblocking its reader — is for the editor who holds it,
   or for anyone while nobody does. Chiefs and admins may always: they run the desk.
-- Assigning, taking over a claim, using media without consent and reading the reports are for
-  chiefs and admins.
+- Assigning, taking over a claim, using media without consent, reading the reports and keeping
+  the canned replies are for chiefs and admins.
 - Managing accounts and tokens, another editor's password and the `/admin` page are for admins.
 
 Callers ask these predicates and never compare roles themselves, so a rule changes here once;
@@ -43,6 +43,11 @@ def may_assign(editor: Editor) -> bool:
 
 def may_take_over(editor: Editor) -> bool:
     """Take a live claim from the editor who holds it."""
+    return runs_the_desk(editor)
+
+
+def may_keep_canned_replies(editor: Editor) -> bool:
+    """Write and delete the canned replies every editor may start a reply from."""
     return runs_the_desk(editor)
 
 

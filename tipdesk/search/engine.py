@@ -112,6 +112,19 @@ async def find_tips(
         return SearchResults([], 0, page, per_page, {}, notice)
 
 
+async def count_tips(settings: Settings, text: str) -> int | None:
+    """How many tips a search finds; None while there is no usable index. Unlike `find_tips`
+    it asks for no rebuild: counts beside the board's views are no reason to start one."""
+    index = TipIndex(settings.data_dir)
+    try:
+        found = await asyncio.to_thread(
+            search, index, text, now=datetime.now(UTC), tz=settings.timezone, per_page=1
+        )
+    except IndexUnavailable:
+        return None
+    return found.total
+
+
 def _snippet(hit: object) -> str:
     """The best passage with matches marked, or the start of the tip when nothing matched."""
     text = hit["body_nl"] or ""  # type: ignore[index]
