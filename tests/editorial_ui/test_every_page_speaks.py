@@ -86,7 +86,8 @@ async def a_full_tip(client: httpx.AsyncClient, token: str) -> Tip:
     tip = await make_tip("Brand Stationsstraat", name="Sanne")
     at = datetime.now(UTC) + timedelta(minutes=1)
     photo = await Message.create(
-        wamid="w.photo", tip=tip, sender_id=tip.sender_id, direction=Direction.INBOUND,
+        channel="whatsapp", external_id="w.photo", tip=tip, sender_id=tip.sender_id,
+        direction=Direction.INBOUND,
         type="image", text="", sent_at=at,
     )  # fmt: skip
     await MediaAsset.create(
@@ -98,7 +99,8 @@ async def a_full_tip(client: httpx.AsyncClient, token: str) -> Tip:
         state=MediaState.FAILED, error="download failed: 404",
     )  # fmt: skip
     await Message.create(
-        wamid="w.out", tip=tip, sender_id=tip.sender_id, direction=Direction.OUTBOUND,
+        channel="whatsapp", external_id="w.out", tip=tip, sender_id=tip.sender_id,
+        direction=Direction.OUTBOUND,
         type="text", text="Dank, Sanne", sent_at=at, delivery=DeliveryState.FAILED,
     )  # fmt: skip
     await ConsentRecord.create(
