@@ -22,6 +22,11 @@ pytestmark = pytest.mark.slow
 PASSWORD = "long enough password"
 READER = "31633334444"
 SIZES = [(390, 844), (768, 1024), (1440, 900)]
+AXE = Path(__file__).with_name("vendor") / "axe-core" / "axe.min.js"
+# axe's verdicts an editor would feel: serious and critical (contrast, names, roles, …).
+AXE_RUN = """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+  .filter((v) => v.impact === "serious" || v.impact === "critical")
+  .map((v) => ({id: v.id, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" "))}))"""
 # Elements that stick out to the right of the viewport: what to fix when a page scrolls.
 WIDE = """() => Array.from(document.querySelectorAll("body *"))
   .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
@@ -149,3 +154,26 @@ async def confirm_steps(page: Any, desk: Desk) -> None:
     async with page.expect_navigation(timeout=WAIT_MS):
         await blocked.click()
     assert await Sender.filter(address=READER, blocked_at__not_isnull=True).exists()
+
+
+async def test_axe_finds_nothing_serious(desk: Desk, browser: Any, tmp_path: Path) -> None:
+    """axe-core injected into each page (the desk's CSP forbids injected scripts, so this one
+    browser context bypasses it) on a phone and a desktop."""
+    await create_editor("root@desk.example", "Root Admin", Role.ADMIN, PASSWORD)
+    tip = await reader_sends(desk, browser, tmp_path)
+    found = {}
+    for width, height in (SIZES[0], SIZES[2]):
+        context = await browser.new_context(
+            viewport={"width": width, "height": height}, bypass_csp=True
+        )
+        page = await context.new_page()
+        await page.goto(f"{desk.url}/login")
+        await page.add_script_tag(path=str(AXE))
+        found[f"{width}-login"] = await page.evaluate(AXE_RUN)
+        await log_in(page, desk.url)
+        for name, path in pages(tip).items():
+            await page.goto(f"{desk.url}{path}")
+            await page.add_script_tag(path=str(AXE))
+            found[f"{width}-{name}"] = await page.evaluate(AXE_RUN)
+        await context.close()
+    assert {page: issues for page, issues in found.items() if issues} == {}
