@@ -79,7 +79,7 @@ def pages(tip: Tip) -> dict[str, str]:
     return {
         "board": "/board", "tip": f"/tips/{tip.id}", "search": "/board?q=molen",
         "admin": "/admin", "reports": "/reports?period=30d", "account": "/account/password",
-        "error": "/tips/999999",
+        "error": "/tips/999999", "sandbox": f"/sandbox?from={READER}&name=Sanne",
     }  # fmt: skip
 
 
