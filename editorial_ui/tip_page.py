@@ -19,6 +19,7 @@ from editorial_ui.flash import Notice
 from editorial_ui.forms import form_fields
 from editorial_ui.pages import render
 from editorial_ui.tip_conversation import CONVERSATION_HANDLERS, conversation_view
+from editorial_ui.tip_timeline import media_places, timeline
 from tipdesk.audit.models import AuditEvent
 from tipdesk.conversation.consent_alerts import handle_alert
 from tipdesk.conversation.models import ConsentRecord
@@ -66,8 +67,10 @@ async def show(request: Request) -> Response:
         for moment in ("requested", "answered", "revoked"):
             at = record[f"{moment}_at"]
             record[f"{moment}_local"] = _local(at, tz) if at else None
+    history = await _history(tip, tz)
+    entries = timeline(summary, history, await media_places(tip.id))
     return render(
-        request, "tip.html", editor=editor, tip=summary, history=await _history(tip, tz),
+        request, "tip.html", editor=editor, tip=summary, history=history, timeline=entries,
         consent_records=consent_records, contact=await _form_contact(tip),
         statuses=[s.value for s in TipStatus],
         **await _choices(tip, editor), **await conversation_view(tip, editor),
@@ -109,6 +112,7 @@ async def _history(tip: Tip, tz: ZoneInfo) -> list[dict[str, Any]]:
     )
     return [
         {"at": e.created_at.astimezone(tz).strftime("%d-%m %H:%M"), "action": e.action,
+         "iso": e.created_at.isoformat(),
          "editor": e.editor.display_name if e.editor else None, "note": e.detail.get("note")}
         for e in events
     ]  # fmt: skip
