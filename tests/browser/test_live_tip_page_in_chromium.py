@@ -134,7 +134,7 @@ async def ticks_and_consent_arrive_without_a_reload(live: Live) -> None:
 
 async def a_focused_part_waits_until_let_go(live: Live) -> None:
     """A live swap never pulls a button from under the editor's focus: the thread waits."""
-    await live.anne.locator("[data-live=thread] form.split button").first.focus()
+    await live.anne.locator("[data-live=thread] details.split summary").first.focus()
     await reader_writes(live.tip, "Er staat een man op het dak", 6)
     await live.anne.wait_for_timeout(2500)  # the stream polls each second: it has been heard
     assert "op het dak" not in await live.anne.locator("[data-live=thread]").inner_text()
