@@ -17,22 +17,26 @@ from tipdesk.editors.models import Role
 from tipdesk.tips.models import Direction, Message
 
 
+async def log_in_anne(http: httpx.AsyncClient) -> None:
+    page = await http.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    await http.post(
+        "/login",
+        data={
+            "csrf_token": token,
+            "email": "anne@desk.example",
+            "password": "long enough password",
+        },
+    )
+
+
 async def test_an_open_board_hears_about_a_new_tip(app: Starlette) -> None:
     await create_editor("anne@desk.example", "Anne", Role.EDITOR, "long enough password")
     async with (
         serving(app, lifespan="off") as base,
         httpx.AsyncClient(base_url=base, timeout=10) as http,
     ):
-        page = await http.get("/login")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-        await http.post(
-            "/login",
-            data={
-                "csrf_token": token,
-                "email": "anne@desk.example",
-                "password": "long enough password",
-            },
-        )
+        await log_in_anne(http)
         async with http.stream("GET", "/board/events") as stream:
             assert stream.headers["content-type"].startswith("text/event-stream")
             lines = stream.aiter_lines()
@@ -67,16 +71,7 @@ async def test_a_reader_writing_on_a_tip_reaches_the_board_with_its_holder(
         serving(app, lifespan="off") as base,
         httpx.AsyncClient(base_url=base, timeout=10) as http,
     ):
-        page = await http.get("/login")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-        await http.post(
-            "/login",
-            data={
-                "csrf_token": token,
-                "email": "anne@desk.example",
-                "password": "long enough password",
-            },
-        )
+        await log_in_anne(http)
         async with http.stream("GET", "/board/events") as stream:
             lines = stream.aiter_lines()
             assert (await anext(lines)).startswith("retry:")
