@@ -4,8 +4,6 @@ needs them. The forms for editors and tokens live in admin_accounts.py."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -13,14 +11,14 @@ from starlette.routing import Route
 from editorial_ui import flash
 from editorial_ui.flash import Notice
 from editorial_ui.forms import form_fields
+from editorial_ui.gates import editor_allowed
 from editorial_ui.pages import render
 from tipdesk.clock import utcnow
 from tipdesk.desk import desk_job_kinds
-from tipdesk.editors.access import current_editor
 from tipdesk.editors.dead_jobs import discard_dead_job, retry_dead_job
 from tipdesk.editors.models import ApiToken, Editor, Role
 from tipdesk.editors.permissions import may_administer
-from tipdesk.errors import Forbidden, NotFound
+from tipdesk.errors import NotFound
 from tipdesk.intake.models import WebhookError
 from tipdesk.jobs.models import Job, JobState
 from tipdesk.tips.models import DeliveryState, Direction, MediaAsset, MediaState, Message, Tip
@@ -29,12 +27,7 @@ SHOWN = 100
 
 
 async def admin_or_login(request: Request) -> Editor | Response:
-    editor = await current_editor(request)
-    if editor is None:
-        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-    if not may_administer(editor):
-        raise Forbidden("only admins may open this page")
-    return editor
+    return await editor_allowed(request, may_administer, "only admins may open this page")
 
 
 async def overview(request: Request) -> Response:

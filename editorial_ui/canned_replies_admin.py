@@ -3,8 +3,6 @@ written, changed and deleted through conversation/canned_replies.py (audited).""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -12,6 +10,7 @@ from starlette.routing import Route
 from editorial_ui import flash
 from editorial_ui.flash import Notice
 from editorial_ui.forms import form_fields
+from editorial_ui.gates import editor_allowed
 from editorial_ui.pages import render
 from tipdesk.conversation.canned_replies import (
     MAX_BODY,
@@ -21,22 +20,18 @@ from tipdesk.conversation.canned_replies import (
     delete_canned_reply,
     save_canned_reply,
 )
-from tipdesk.editors.access import current_editor
 from tipdesk.editors.models import Editor
 from tipdesk.editors.permissions import may_keep_canned_replies
-from tipdesk.errors import Forbidden, InvalidInput, NotFound
+from tipdesk.errors import InvalidInput, NotFound
 
 PAGE = "/admin/replies"
 MAX_FORM_BYTES = 64 * 1024
 
 
 async def _keeper(request: Request) -> Editor | Response:
-    editor = await current_editor(request)
-    if editor is None:
-        return RedirectResponse(f"/login?next={quote(PAGE)}", status_code=303)
-    if not may_keep_canned_replies(editor):
-        raise Forbidden("only a chief or an admin may keep canned replies")
-    return editor
+    return await editor_allowed(
+        request, may_keep_canned_replies, "only a chief or an admin may keep canned replies"
+    )
 
 
 async def overview(request: Request) -> Response:

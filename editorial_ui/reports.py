@@ -7,21 +7,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from math import ceil
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from markupsafe import Markup
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from editorial_ui import charts, flash
+from editorial_ui.gates import editor_allowed
 from editorial_ui.i18n import Translate, label, page_language, translator
 from editorial_ui.pages import render
 from editorial_ui.report_labels import ShownTable, shown
-from tipdesk.editors.access import current_editor
 from tipdesk.editors.models import Editor
 from tipdesk.editors.permissions import may_see_reports
-from tipdesk.errors import Forbidden, InvalidInput
+from tipdesk.errors import InvalidInput
 from tipdesk.reports.period import PRESETS, Period, parse_period, preset
 from tipdesk.reports.report import build_report
 from tipdesk.reports.tables import TABLE_NAMES, Table, table, tables
@@ -39,12 +39,7 @@ class Section:
 
 
 async def _chief(request: Request) -> Editor | Response:
-    editor = await current_editor(request)
-    if editor is None:
-        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-    if not may_see_reports(editor):
-        raise Forbidden("reports are for desk chiefs and admins")
-    return editor
+    return await editor_allowed(request, may_see_reports, "reports are for desk chiefs and admins")
 
 
 def _period(request: Request, settings: Settings) -> Period:
