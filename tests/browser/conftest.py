@@ -37,6 +37,16 @@ MISSING = (
 )
 _skipped: list[str] = []
 WAIT_MS = 20_000
+PASSWORD = "long enough password"
+
+
+async def log_in(page: Any, url: str, email: str) -> None:
+    """The login form, as an editor fills it in; back on the board."""
+    await page.goto(f"{url}/login")
+    await page.get_by_label("E-mail").fill(email)
+    await page.get_by_label("Wachtwoord").fill(PASSWORD)
+    await page.get_by_role("button", name="Inloggen").click()
+    await page.wait_for_url(f"{url}/board")
 
 
 async def until(check: Callable[[], Awaitable[bool]], what: str = "the desk") -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import WAIT_MS, Desk, until
+from tests.browser.conftest import PASSWORD, WAIT_MS, Desk, log_in, until
 from tests.tips_factory import make_tip
 from tipdesk.editors.accounts import create_editor
 from tipdesk.editors.models import Editor, Role
@@ -21,7 +21,6 @@ from tipdesk.tips.actions import claim_tip
 from tipdesk.tips.models import Tip
 
 pytestmark = pytest.mark.slow
-PASSWORD = "long enough password"
 SELECTED = "() => document.querySelector('.tips .tip.selected')?.dataset.tip ?? null"
 
 
@@ -47,11 +46,7 @@ async def open_board(desk: Desk, browser: Any) -> Board:
     page = await context.new_page()
     board = Board(desk, page, bram, {"older": older, "newer": newer})
     page.on("dialog", lambda dialog: _dismiss(board, dialog))
-    await page.goto(f"{desk.url}/login")
-    await page.get_by_label("E-mail").fill("anne@desk.example")
-    await page.get_by_label("Wachtwoord").fill(PASSWORD)
-    await page.get_by_role("button", name="Inloggen").click()
-    await page.wait_for_url(f"{desk.url}/board")
+    await log_in(page, desk.url, "anne@desk.example")
     return board
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import WAIT_MS, Desk, until
+from tests.browser.conftest import PASSWORD, WAIT_MS, Desk, log_in, until
 from tests.tips_factory import make_tip
 from tipdesk.conversation.models import CannedReply
 from tipdesk.editors.accounts import create_editor
@@ -18,25 +18,20 @@ from tipdesk.editors.models import Role
 from tipdesk.tips.models import Direction, Message, Tip, TipStatus
 
 pytestmark = pytest.mark.slow
-PASSWORD = "long enough password"
 
 
-async def log_in(desk: Desk, browser: Any) -> Any:
+async def anne_on_board(desk: Desk, browser: Any) -> Any:
     await create_editor("anne@desk.example", "Anne de Jong", Role.EDITOR, PASSWORD)
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
-    await page.goto(f"{desk.url}/login")
-    await page.get_by_label("E-mail").fill("anne@desk.example")
-    await page.get_by_label("Wachtwoord").fill(PASSWORD)
-    await page.get_by_role("button", name="Inloggen").click()
-    await page.wait_for_url(f"{desk.url}/board")
+    await log_in(page, desk.url, "anne@desk.example")
     return page
 
 
 async def test_bulk_select_survives_a_live_tip_and_archives(desk: Desk, browser: Any) -> None:
     first = await make_tip("Boom omgewaaid op de Parkweg", phone="31611110001")
     second = await make_tip("Stroomstoring in de hele wijk", phone="31611110002")
-    page = await log_in(desk, browser)
+    page = await anne_on_board(desk, browser)
     await page.get_by_label(f"Tip #{first.id} selecteren").check()
     await page.get_by_label(f"Tip #{second.id} selecteren").check()
     await asyncio.sleep(1.0)  # the board's event stream is open
@@ -69,7 +64,7 @@ async def test_bulk_select_survives_a_live_tip_and_archives(desk: Desk, browser:
 async def test_a_canned_reply_fills_the_box_and_sends_nothing(desk: Desk, browser: Any) -> None:
     await CannedReply.create(title="Dank", body="Dag {voornaam}, dank voor tip #{tipnummer}.")
     tip = await make_tip("Brand", phone="31611110004", name="Sanne de Vries")
-    page = await log_in(desk, browser)
+    page = await anne_on_board(desk, browser)
     await page.goto(f"{desk.url}/tips/{tip.id}")
     box = page.locator("#reply-text")
     await box.fill("Hoi! ")

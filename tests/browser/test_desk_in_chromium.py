@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import WAIT_MS, Desk, until
+from tests.browser.conftest import PASSWORD, WAIT_MS, Desk, log_in, until
 from tests.media_store.clips import video, voice_note
 from tipdesk.editors.accounts import create_editor
 from tipdesk.editors.models import Role
@@ -29,7 +29,6 @@ from tipdesk.tips.models import (
 )
 
 pytestmark = pytest.mark.slow
-PASSWORD = "long enough password"
 READER = "31611112222"
 
 
@@ -42,14 +41,6 @@ class Shift:
 
     async def shot(self, page: Any, name: str) -> Path:
         return await self.desk.screenshot(page, name)
-
-
-async def log_in(page: Any, url: str, email: str) -> None:
-    await page.goto(f"{url}/login")
-    await page.get_by_label("E-mail").fill(email)
-    await page.get_by_label("Wachtwoord").fill(PASSWORD)
-    await page.get_by_role("button", name="Inloggen").click()
-    await page.wait_for_url(f"{url}/board")
 
 
 async def start_shift(desk: Desk, browser: Any) -> Shift:

@@ -12,14 +12,13 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import WAIT_MS, Desk
+from tests.browser.conftest import PASSWORD, WAIT_MS, Desk, log_in
 from tests.media_store.clips import exif_jpeg, pdf
 from tipdesk.editors.accounts import create_editor
 from tipdesk.editors.models import Role
 from tipdesk.tips.models import MediaAsset, MediaKind, MediaState, Sender, Tip, TipNote
 
 pytestmark = pytest.mark.slow
-PASSWORD = "long enough password"
 READER = "31633334444"
 SIZES = [(390, 844), (768, 1024), (1440, 900)]
 AXE = Path(__file__).with_name("vendor") / "axe-core" / "axe.min.js"
@@ -39,12 +38,8 @@ SMALL = """() => Array.from(document.querySelectorAll(
   .map((el) => el.outerHTML.slice(0, 100))"""
 
 
-async def log_in(page: Any, url: str) -> None:
-    await page.goto(f"{url}/login")
-    await page.get_by_label("E-mail").fill("root@desk.example")
-    await page.get_by_label("Wachtwoord").fill(PASSWORD)
-    await page.get_by_role("button", name="Inloggen").click()
-    await page.wait_for_url(f"{url}/board")
+async def root_logs_in(page: Any, url: str) -> None:
+    await log_in(page, url, "root@desk.example")
 
 
 async def send_file(phone: Any, clip: Path, kind: MediaKind) -> None:
@@ -97,7 +92,7 @@ async def test_no_page_scrolls_sideways(desk: Desk, browser: Any, tmp_path: Path
         page = await context.new_page()
         await page.goto(f"{desk.url}/login")
         await no_sideways_scrolling(page, desk, "login", width)
-        await log_in(page, desk.url)
+        await root_logs_in(page, desk.url)
         for name, path in pages(tip).items():
             await page.goto(f"{desk.url}{path}")
             await no_sideways_scrolling(page, desk, name, width)
@@ -111,7 +106,7 @@ async def test_the_tip_page_on_a_phone(desk: Desk, browser: Any, tmp_path: Path)
     tip = await reader_sends(desk, browser, tmp_path)
     context = await browser.new_context(viewport={"width": 390, "height": 844})
     page = await context.new_page()
-    await log_in(page, desk.url)
+    await root_logs_in(page, desk.url)
     await page.goto(f"{desk.url}/tips/{tip.id}")
     # The conversation comes first: the timeline starts on the first screen, the forms later.
     thread = await page.locator(".thread").bounding_box()
@@ -170,7 +165,7 @@ async def test_axe_finds_nothing_serious(desk: Desk, browser: Any, tmp_path: Pat
         await page.goto(f"{desk.url}/login")
         await page.add_script_tag(path=str(AXE))
         found[f"{width}-login"] = await page.evaluate(AXE_RUN)
-        await log_in(page, desk.url)
+        await root_logs_in(page, desk.url)
         for name, path in pages(tip).items():
             await page.goto(f"{desk.url}{path}")
             await page.add_script_tag(path=str(AXE))

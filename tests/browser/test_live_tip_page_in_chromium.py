@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import WAIT_MS, Desk, until
+from tests.browser.conftest import PASSWORD, WAIT_MS, Desk, log_in, until
 from tests.tips_factory import make_tip
 from tipdesk.conversation.models import ConsentRecord, ConsentState
 from tipdesk.editors.accounts import create_editor
@@ -27,7 +27,6 @@ from tipdesk.tips.actions import claim_tip
 from tipdesk.tips.models import DeliveryState, Direction, Message, Tip, TipView
 
 pytestmark = pytest.mark.slow
-PASSWORD = "long enough password"
 REPLY = "Kun je een foto sturen van de voorkant?"
 # Records what the page would show; permission "default" until the editor clicks the button.
 RECORDER = """
@@ -49,14 +48,10 @@ class Live:
     tip: Tip
 
 
-async def log_in(desk: Desk, browser: Any, email: str) -> Any:
+async def open_as(desk: Desk, browser: Any, email: str) -> Any:
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
-    await page.goto(f"{desk.url}/login")
-    await page.get_by_label("E-mail").fill(email)
-    await page.get_by_label("Wachtwoord").fill(PASSWORD)
-    await page.get_by_role("button", name="Inloggen").click()
-    await page.wait_for_url(f"{desk.url}/board")
+    await log_in(page, desk.url, email)
     return page
 
 
@@ -73,7 +68,7 @@ async def the_board_marks_unread_tips(desk: Desk, browser: Any) -> Live:
     anne_editor = await create_editor("anne@desk.example", "Anne de Jong", Role.EDITOR, PASSWORD)
     await create_editor("carla@desk.example", "Carla Smit", Role.CHIEF, PASSWORD)
     tip = await make_tip("Rookwolk boven het industrieterrein", phone="31622220002")
-    anne = await log_in(desk, browser, "anne@desk.example")
+    anne = await open_as(desk, browser, "anne@desk.example")
     row = anne.locator(f'.tips .tip[data-tip="{tip.id}"]')
     assert await row.get_attribute("data-unread") == "1"
     assert (await anne.title()).startswith("(1) Desk")
@@ -82,7 +77,7 @@ async def the_board_marks_unread_tips(desk: Desk, browser: Any) -> Live:
     await until(lambda: TipView.filter(tip_id=tip.id, editor_id=anne_editor.id).exists())
     await anne.fill("#reply-text", REPLY)
     await anne.evaluate("() => { window.notReloaded = true; }")
-    carla = await log_in(desk, browser, "carla@desk.example")
+    carla = await open_as(desk, browser, "carla@desk.example")
     return Live(desk, anne, carla, anne_editor, tip)
 
 

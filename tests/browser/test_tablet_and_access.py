@@ -8,14 +8,13 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import Desk
+from tests.browser.conftest import PASSWORD, Desk
 from tests.tips_factory import make_tip
 from tipdesk.editors.accounts import create_editor
 from tipdesk.editors.models import Role
 from tipdesk.tips.models import Tip, TipNote
 
 pytestmark = pytest.mark.slow
-PASSWORD = "long enough password"
 
 UNLABELLED = """() => Array.from(document.querySelectorAll("input, select, textarea"))
   .filter((el) => el.type !== "hidden")

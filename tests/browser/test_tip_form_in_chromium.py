@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import WAIT_MS, Desk, until
+from tests.browser.conftest import PASSWORD, WAIT_MS, Desk, log_in, until
 from tests.conversation.reader_world import photo
 from tests.media_store.clips import video
 from tests.webform.conftest import Mailbox, mailbox_on
@@ -24,7 +24,6 @@ from tipdesk.jobs.models import Job
 from tipdesk.tips.models import Direction, MediaAsset, MediaState, Message, Tip
 
 pytestmark = pytest.mark.slow
-PASSWORD = "long enough password"
 PHONE = {
     "viewport": {"width": 390, "height": 844},
     "is_mobile": True,
@@ -53,11 +52,7 @@ async def test_a_reader_without_whatsapp(
 ) -> None:
     await create_editor("anne@desk.example", "Anne de Jong", Role.EDITOR, PASSWORD)
     editor = await (await browser.new_context(viewport={"width": 1280, "height": 900})).new_page()
-    await editor.goto(f"{desk.url}/login")
-    await editor.get_by_label("E-mail").fill("anne@desk.example")
-    await editor.get_by_label("Wachtwoord").fill(PASSWORD)
-    await editor.get_by_role("button", name="Inloggen").click()
-    await editor.wait_for_url(f"{desk.url}/board")
+    await log_in(editor, desk.url, "anne@desk.example")
     await editor.evaluate("window.notReloaded = true")
 
     reader = await (await browser.new_context(**PHONE)).new_page()

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import WAIT_MS, Desk, until
+from tests.browser.conftest import PASSWORD, WAIT_MS, Desk, log_in, until
 from tests.tips_factory import make_tip
 from tipdesk.editors.accounts import create_editor
 from tipdesk.editors.models import Editor, Role
@@ -21,7 +21,6 @@ from tipdesk.tips.actions import claim_tip, release_tip
 from tipdesk.tips.models import Direction, Message, Tip, TipNote
 
 pytestmark = pytest.mark.slow
-PASSWORD = "long enough password"
 REPLY = "Dank je wel!\nIs iedereen veilig?"
 NOTE = "Gebeld met de brandweer: bevestigd."
 FOCUSED = "() => document.activeElement.id"
@@ -46,11 +45,7 @@ async def open_tip(desk: Desk, browser: Any) -> TipPage:
     tip = await make_tip("Brand bij de molen aan de Dijkweg", phone="31622220001")
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
-    await page.goto(f"{desk.url}/login")
-    await page.get_by_label("E-mail").fill("anne@desk.example")
-    await page.get_by_label("Wachtwoord").fill(PASSWORD)
-    await page.get_by_role("button", name="Inloggen").click()
-    await page.wait_for_url(f"{desk.url}/board")
+    await log_in(page, desk.url, "anne@desk.example")
     await page.goto(f"{desk.url}/tips/{tip.id}")
     return TipPage(desk, page, bram, tip)
 
