@@ -81,10 +81,14 @@ async def _stream(
 async def fingerprint(tip_id: int) -> tuple[object, ...]:
     """What the page shows, in brief: any change to it changes this tuple."""
     tip = await Tip.filter(id=tip_id).values_list("updated_at", "claimed_by_id", "status")
+    # Per delivery state: a new message changes a count, a tick moves one between states
+    # (states only move forward), whatever the tick's time says.
     messages = (
         await Message.filter(tip_id=tip_id)
-        .annotate(n=Count("id"), last=Max("id"), ticked=Max("delivery_at"))
-        .values_list("n", "last", "ticked")
+        .group_by("delivery")
+        .annotate(n=Count("id"), last=Max("id"))
+        .order_by("delivery")
+        .values_list("delivery", "n", "last")
     )
     consent = (
         await ConsentRecord.filter(tip_id=tip_id)
