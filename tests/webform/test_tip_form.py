@@ -127,3 +127,18 @@ async def test_the_desk_answers_a_form_reader_days_later(form_desk: FormDesk) ->
     assert answer.delivery.value == "sent"
     assert not await Message.filter(purpose="window_template").exists()
     assert "Nog even over je tip" in (await form_desk.http.get(link)).text
+
+
+async def test_a_form_reader_may_answer_the_consent_question_in_words(
+    form_desk: FormDesk,
+) -> None:
+    """As people write it, not only the buttons: the same reading of answers as WhatsApp's."""
+    tip, link = await sent_tip(form_desk)
+    asked = await form_desk.api("POST", f"/api/v1/tips/{tip.id}/consent-request")
+    record = await ConsentRecord.get(id=asked.json()["id"])
+    nothing = {"files": ("", b"", "application/octet-stream")}
+    await form_desk.http.post(f"{link}/write", data={"message": "ja hoor prima 👍"}, files=nothing)
+    await form_desk.settle()
+    await record.refresh_from_db()
+    assert record.state is ConsentState.GRANTED
+    assert record.answer_text == "ja hoor prima 👍"
