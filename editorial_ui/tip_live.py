@@ -4,8 +4,8 @@ An `event: tip` says something on the page is out of date — a reader's message
 tick, a consent answer, a claim, a status, a finished thumbnail — and the page fetches itself
 and swaps the changed parts. Like the board's stream it polls the database, the one place every
 web process shares, so a change made through any process reaches every open page; the check is
-four small indexed queries a second per open tip page. An `event: presence` carries the
-sentence about the other editors on the tip, in the reader's language (editorial_ui/presence.py).
+five small indexed queries a second per open tip page. An `event: presence` carries the
+sentence about the other editors on the tip, in the editor's language (tipdesk/tips/presence.py).
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from starlette.routing import Route
 from tortoise.functions import Count, Max
 
 from editorial_ui.i18n import page_language, text
-from editorial_ui.presence import Presence, presence_of
 from editorial_ui.tip_page import find_tip
 from tipdesk.conversation.models import ConsentRecord
 from tipdesk.editors.access import require_editor
+from tipdesk.tips import presence
 from tipdesk.tips.models import MediaAsset, Message, Tip
 
 POLL_SECONDS = 1.0
@@ -36,46 +36,49 @@ async def events(request: Request) -> Response:
     tip = await find_tip(request)
     language = page_language(request, editor)
     return StreamingResponse(
-        _stream(request, tip.id, editor.id, editor.display_name, language),
+        _stream(request, tip.id, editor.id, language),
         media_type="text/event-stream",
         headers={"cache-control": "no-store", "x-accel-buffering": "no"},
     )
 
 
 async def typing(request: Request) -> Response:
-    """The page says its editor is typing (CSRF-checked; nothing is stored)."""
+    """The page says its editor is typing (CSRF-checked)."""
     editor = await require_editor(request)
     tip = await find_tip(request)
-    presence_of(request.app).typing(tip.id, editor.id)
+    await presence.typing(tip.id, editor.id)
     return Response(status_code=204)
 
 
 async def _stream(
-    request: Request, tip_id: int, editor_id: int, name: str, language: str
+    request: Request, tip_id: int, editor_id: int, language: str
 ) -> AsyncIterator[str]:
-    presence = presence_of(request.app)
-    presence.arrive(tip_id, editor_id, name)
+    screen = await presence.arrive(tip_id, editor_id)
     try:
         yield "retry: 2000\n\n"
         state, said = await fingerprint(tip_id), None
-        waited = quiet = 0.0
+        waited = quiet = stayed = 0.0
         while waited < STREAM_SECONDS and not await request.is_disconnected():
             now = await fingerprint(tip_id)
             if now != state:
                 state, quiet = now, 0.0
                 yield f"event: tip\ndata: {json.dumps({'id': tip_id})}\n\n"
-            sentence = present(presence, tip_id, editor_id, language)
+            sentence = present(await presence.others(tip_id, editor_id), language)
             if sentence != said:
                 said, quiet = sentence, 0.0
                 yield f"event: presence\ndata: {json.dumps({'text': sentence})}\n\n"
             if quiet >= KEEPALIVE_SECONDS:
                 yield ": still here\n\n"
                 quiet = 0.0
+            if stayed >= presence.HEARTBEAT_SECONDS:
+                await presence.stay(screen)
+                stayed = 0.0
             await asyncio.sleep(POLL_SECONDS)
             waited += POLL_SECONDS
             quiet += POLL_SECONDS
+            stayed += POLL_SECONDS
     finally:
-        presence.leave(tip_id, editor_id)
+        await presence.leave(screen)
 
 
 async def fingerprint(tip_id: int) -> tuple[object, ...]:
@@ -101,11 +104,11 @@ async def fingerprint(tip_id: int) -> tuple[object, ...]:
     return (tuple(tip), tuple(messages), tuple(consent), tuple(media))
 
 
-def present(presence: Presence, tip_id: int, editor_id: int, language: str) -> str:
+def present(others: list[tuple[str, bool]], language: str) -> str:
     """ "Anne bekijkt deze tip · Bram typt…", or nothing when the editor is alone on it."""
     return " · ".join(
         text("live.typing" if busy else "live.viewing", language, name=name)
-        for name, busy in presence.others(tip_id, editor_id)
+        for name, busy in others
     )
 
 

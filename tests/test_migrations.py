@@ -113,13 +113,20 @@ async def _fill_at_0017(connection: BaseDBAsyncClient) -> None:
 
 
 async def _triggers_and_indexes(connection: BaseDBAsyncClient) -> tuple[set[str], set[str]]:
-    """The report triggers and the plain indexes on the rebuilt tables."""
+    """The report triggers and the plain indexes on the rebuilt tables (later migrations may
+    index other tables)."""
     if connection.capabilities.dialect == "postgres":
         triggers = "SELECT tgname AS name FROM pg_trigger WHERE NOT tgisinternal"
-        indexes = "SELECT indexname AS name FROM pg_indexes WHERE indexname LIKE 'idx_%'"
+        indexes = (
+            "SELECT indexname AS name FROM pg_indexes WHERE indexname LIKE 'idx_%' "
+            "AND tablename IN ('senders', 'messages')"
+        )
     else:
         triggers = "SELECT name FROM sqlite_master WHERE type='trigger'"
-        indexes = "SELECT name FROM sqlite_master WHERE type='index' AND name LIKE 'idx_%'"
+        indexes = (
+            "SELECT name FROM sqlite_master WHERE type='index' AND name LIKE 'idx_%' "
+            "AND tbl_name IN ('senders', 'messages')"
+        )
     found = [await connection.execute_query_dict(sql) for sql in (triggers, indexes)]
     return {r["name"] for r in found[0]}, {r["name"] for r in found[1]}
 

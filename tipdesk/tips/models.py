@@ -274,3 +274,27 @@ class TipView(Model):
     class Meta:
         table = "tip_views"
         unique_together = (("tip", "editor"),)
+
+
+class TipPresence(Model):
+    """One open tip page (a screen): who has it open and until when they are typing.
+
+    Rows live while the page's event stream does; a stream that died with its process stops
+    refreshing `seen_at` and counts as gone after a short while. Shared by every web process."""
+
+    id = fields.IntField(primary_key=True)
+    screen = fields.CharField(max_length=32, unique=True)
+    tip: fields.ForeignKeyRelation[Tip] = fields.ForeignKeyField(
+        "tipdesk.Tip", related_name="presence", on_delete=fields.CASCADE
+    )
+    editor: fields.ForeignKeyRelation[Editor] = fields.ForeignKeyField(
+        "tipdesk.Editor", related_name="presence", on_delete=fields.CASCADE
+    )
+    seen_at = fields.DatetimeField()
+    typing_until = fields.DatetimeField(null=True)
+    tip_id: int
+    editor_id: int
+
+    class Meta:
+        table = "tip_presence"
+        indexes = (("tip_id", "seen_at"),)
