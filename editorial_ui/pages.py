@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
@@ -44,7 +46,8 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     notice = context.pop("flash_notice", None) or flash.take(request)
     page = _environment.get_template(template).render(
         csrf_token=csrf_token(request), lang=language, t=translator(language),
-        label=label(language), flash=_shown(notice, language), **context,
+        label=label(language), flash=_shown(notice, language),
+        when=clock(request.app.state.settings.timezone), **context,
     )  # fmt: skip
     return HTMLResponse(page, status_code=status, headers={"cache-control": "no-store"})
 
@@ -54,6 +57,21 @@ def _shown(notice: flash.Notice | None, language: str) -> dict[str, str] | None:
         return None
     words = text(notice.key, language, **notice.values)
     return {"kind": notice.kind, "text": words, "detail": notice.detail}
+
+
+def clock(tz: ZoneInfo) -> Callable[[date | datetime | str], str]:
+    """`when(moment)`: a day as `27-11-2026`, a moment as `27-11-2026 14:05` in the desk's time
+    zone, the one way every page writes them (never ISO, never UTC). Takes ISO text too, as
+    reports carry their period for the API."""
+
+    def when(moment: date | datetime | str) -> str:
+        if isinstance(moment, str):
+            moment = datetime.fromisoformat(moment) if "T" in moment else date.fromisoformat(moment)
+        if isinstance(moment, datetime):
+            return moment.astimezone(tz).strftime("%d-%m-%Y %H:%M")
+        return moment.strftime("%d-%m-%Y")
+
+    return when
 
 
 def exif_date(raw: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -176,7 +177,9 @@ async def test_the_token_list_shows_when_each_token_expires(
     quarterly = rows["quarterly"].expires_at
     assert quarterly is not None
     page = (await client.get("/admin")).text
-    assert f"<td>{quarterly.strftime('%Y-%m-%d %H:%M')}</td>" in page
+    # In the desk's way and time zone (it was UTC in ISO), like every time on the desk.
+    local = quarterly.astimezone(ZoneInfo("Europe/Amsterdam"))
+    assert f"<td>{local.strftime('%d-%m-%Y %H:%M')}</td>" in page
     assert page.count("verlopen") == 1
     lasting = page[page.index("<td>lasting</td>") :]
     assert lasting[: lasting.index("</tr>")].count("<td>nooit</td>") == 2  # used, expires

@@ -63,6 +63,8 @@ async def test_chiefs_and_admins_see_charts_and_tables(
     assert "<title>zo 02:00–03:00: 2</title>" in text  # 02:30 CEST and 02:30 CET
     assert "1 min 00 s" in text  # median first reply in business time
     assert "16.7%" in text  # share used
+    # The desk's own way of writing a day, never ISO (the form's fields keep ISO: that is theirs).
+    assert "23-10-2026 t/m 26-10-2026 (4 dagen, Europe/Amsterdam)" in text
     for name in TABLE_NAMES:
         assert f"/reports.csv?table={name}&amp;{PERIOD.replace('&', '&amp;')}" in text
 
