@@ -1,8 +1,8 @@
 """The tip page in real Chromium keeps an editor's typing and speeds it up: `r` and `n` jump to
 the reply and the note, Ctrl+Enter (Cmd+Enter on a Mac) sends the form being typed in, `?`
 lists the keys, and a typed reply or note survives saving another form on the page, a reload
-and a failed send (another editor holds the tip), and is cleared once it was sent or
-the editor logs out.
+and a failed send (another editor holds the tip), and is cleared once it was sent, after a
+week untouched, or when the editor logs out.
 
 One desk for the whole module: each step is its own function over one `TipPage`."""
 
@@ -105,10 +105,32 @@ async def ctrl_enter_sends_and_clears_the_draft(tip: TipPage) -> None:
     assert await tip.page.evaluate("() => Object.keys(localStorage)") == []
 
 
+async def a_week_old_draft_is_dropped(tip: TipPage) -> None:
+    """A reply typed long ago is not what anyone means to send now; a day-old one stays."""
+    await tip.page.fill("#reply-text", REPLY)
+    reply_key = await tip.page.evaluate(
+        "() => Object.keys(localStorage).find((name) => name.endsWith('.reply'))"
+    )
+    await tip.page.evaluate(
+        """([name, other]) => {
+            const day = 24 * 3600 * 1000;
+            const old = JSON.parse(localStorage.getItem(name));
+            localStorage.setItem(name, JSON.stringify({ ...old, at: Date.now() - 8 * day }));
+            localStorage.setItem(other, JSON.stringify({ text: "gisteren", at: Date.now() - day }));
+        }""",
+        [reply_key, "tipdesk.draft.999999.reply"],
+    )
+    await tip.page.reload()
+    assert await tip.page.input_value("#reply-text") == ""
+    assert await tip.page.evaluate("() => Object.keys(localStorage)") == [
+        "tipdesk.draft.999999.reply"
+    ]
+
+
 async def logging_out_forgets_the_drafts(tip: TipPage) -> None:
     """A newsroom machine is shared: drafts to readers leave with the editor's session."""
     await tip.page.fill("#note-text", NOTE)
-    assert await tip.page.evaluate("() => Object.keys(localStorage).length") == 1
+    assert await tip.page.evaluate("() => Object.keys(localStorage).length") == 2
     async with tip.page.expect_navigation(wait_until="load", timeout=WAIT_MS):
         await tip.page.locator("form.logout button").click()
     assert await tip.page.evaluate("() => Object.keys(localStorage)") == []
@@ -126,4 +148,5 @@ async def test_the_tip_page_keys_and_drafts(desk: Desk, browser: Any) -> None:
     await a_draft_survives_other_forms_and_reloads(tip)
     await a_failed_send_keeps_the_draft(tip)
     await ctrl_enter_sends_and_clears_the_draft(tip)
+    await a_week_old_draft_is_dropped(tip)
     await logging_out_forgets_the_drafts(tip)
