@@ -14,10 +14,11 @@ READER = "31655556666"
 SAID = 30
 # Where the thread, its last bubble and the compose box are, in viewport pixels.
 PLACES = """() => {
-  const box = (el) => { const r = el.getBoundingClientRect(); return {top: r.top, bottom: r.bottom}; };
+  const box = (el) => { const {top, bottom} = el.getBoundingClientRect(); return {top, bottom}; };
   const thread = document.getElementById("thread");
-  return {thread: box(thread), last: box(thread.lastElementChild), compose: box(document.getElementById("compose")),
-          scrolls: thread.scrollHeight > thread.clientHeight + 1, height: innerHeight};
+  return {thread: box(thread), last: box(thread.lastElementChild),
+          compose: box(document.getElementById("compose")),
+          scrolls: thread.scrollHeight > thread.clientHeight + 1};
 }"""
 
 
