@@ -21,7 +21,8 @@ const Panes = (() => {
   }
 
   async function open(tip, history) {
-    put(await fetch(`/tips/${tip}`, { headers: HEADERS }), history);
+    const again = history === "push" && tip === shown;  // one entry per tip opened, not per Enter
+    put(await fetch(`/tips/${tip}`, { headers: HEADERS }), again ? "replace" : history);
   }
 
   // A form in the pane: sent as the browser would, the answer (the 303's tip) in the pane.

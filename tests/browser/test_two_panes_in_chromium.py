@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import PASSWORD, WAIT_MS, Desk, log_in, until
+from tests.browser.test_layout_in_chromium import AXE, AXE_RUN
 from tests.tips_factory import make_tip
 from tipdesk.editors.accounts import create_editor
 from tipdesk.editors.models import Role
@@ -136,6 +137,19 @@ async def a_tablet_opens_the_tips_own_page(desk: Desk, browser: Any, tip: Tip) -
     await context.close()
 
 
+async def axe_finds_nothing_serious_in_two_panes(desk: Desk, browser: Any, tip: Tip) -> None:
+    """axe-core on the board with a tip in its pane (this one context bypasses the CSP to
+    inject it; the steps above ran under the desk's own CSP)."""
+    context = await browser.new_context(viewport={"width": 1440, "height": 900}, bypass_csp=True)
+    page = await context.new_page()
+    await log_in(page, desk.url, "anne@desk.example")
+    await page.locator(f'.tips .tip[data-tip="{tip.id}"] a').click()
+    await page.locator(f'#tip-pane .tip-page[data-tip="{tip.id}"]').wait_for(timeout=WAIT_MS)
+    await page.add_script_tag(path=str(AXE))
+    assert await page.evaluate(AXE_RUN) == []
+    await context.close()
+
+
 async def test_the_board_and_the_tip_side_by_side(desk: Desk, browser: Any) -> None:
     wide = await open_wide_board(desk, browser)
     await a_click_opens_the_tip_beside_the_list(wide)
@@ -144,3 +158,4 @@ async def test_the_board_and_the_tip_side_by_side(desk: Desk, browser: Any) -> N
     await the_pane_is_live(wide)
     await forms_answer_in_the_pane(wide)
     await a_tablet_opens_the_tips_own_page(desk, browser, wide.newer)
+    await axe_finds_nothing_serious_in_two_panes(desk, browser, wide.older)
