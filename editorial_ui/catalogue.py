@@ -123,6 +123,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "board.notify_title": ("Tipdesk: de lezer antwoordt", "Tipdesk: the reader answers"),
     "board.notify_body": ("Nieuw bericht op tip #{tip}, die jij hebt", "New message on tip #{tip}, which you hold"),
     "board.unread_title": ("De lezer schreef sinds je deze tip het laatst opende", "The reader wrote since you last opened this tip"),
+    # The board's right pane on a wide screen (panes.js)
+    "pane.aria": ("Geopende tip", "Opened tip"),
+    "pane.empty": ("Kies een tip in de lijst (klik, of j/k en Enter): hij opent hier, naast de lijst.", "Choose a tip in the list (click, or j/k and Enter): it opens here, beside the list."),
     "tip.release": ("Geef vrij", "Release"),
     "tip.status_note": ("Toelichting", "Note"),
     "tip.published_url": ("Gepubliceerd op (link)", "Published at (link)"),

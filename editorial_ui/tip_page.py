@@ -38,6 +38,7 @@ from tipdesk.webform.models import WebformContact
 # A note of 5,000 characters outside ASCII, percent-encoded, stays well under this.
 MAX_FORM_BYTES = 128 * 1024
 Form = dict[str, str]
+PANE_HEADER = "x-tipdesk-pane"
 
 
 async def show(request: Request) -> Response:
@@ -69,12 +70,24 @@ async def show(request: Request) -> Response:
             record[f"{moment}_local"] = _local(at, tz) if at else None
     history = await _history(tip, tz)
     entries = timeline(summary, history, await media_places(tip.id))
-    return render(
+    pane = in_pane(request)
+    page = render(
         request, "tip.html", editor=editor, tip=summary, history=history, timeline=entries,
         consent_records=consent_records, contact=await _form_contact(tip),
-        statuses=[s.value for s in TipStatus],
+        statuses=[s.value for s in TipStatus], pane=pane,
         **await _choices(tip, editor), **await conversation_view(tip, editor),
     )  # fmt: skip
+    page.headers["vary"] = PANE_HEADER
+    if pane:
+        page.headers[PANE_HEADER] = "1"
+    return page
+
+
+def in_pane(request: Request) -> bool:
+    """The board's right pane on a wide screen (panes.js) asks for the tip without the desk's
+    header around it. A fetch keeps the header through the 303 after a form, so a form sent
+    from the pane comes back as the pane too."""
+    return request.headers.get(PANE_HEADER) == "1"
 
 
 async def _form_contact(tip: Tip) -> WebformContact | None:

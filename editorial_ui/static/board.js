@@ -19,6 +19,8 @@ const BOARD_TEXTS = {
 };
 
 let selectedTip = null;
+// The list's own address: with a tip open in the wide screen's pane the URL is that tip's.
+const BOARD_URL = location.pathname + location.search;
 
 function boardText(name) { return BOARD_TEXTS[Shortcuts.language()][name]; }
 
@@ -47,7 +49,7 @@ function move(step) {
 }
 
 async function refresh() {
-  const response = await fetch(location.pathname + location.search, { headers: { accept: "text/html" } });
+  const response = await fetch(BOARD_URL, { headers: { accept: "text/html" } });
   if (!response.ok) return;
   const page = new DOMParser().parseFromString(await response.text(), "text/html");
   const fresh = page.querySelector(".tips");
@@ -107,6 +109,13 @@ function keys(event) {
   else return;
   event.preventDefault();
 }
+
+// panes.js: the tip opened in the pane is the selected one; the list refreshed once it is seen.
+window.Board = {
+  url: BOARD_URL,
+  select(tip) { selectedTip = tip; show(selectedRow(), false); },
+  refresh,
+};
 
 // Browser notifications, if the editor switched them on: a reader wrote on a tip they hold
 // while the desk's tab is out of sight (in sight, the board's unread marker says it).

@@ -74,16 +74,20 @@ const Drafts = (() => {
     });
   }
 
+  // The tip page's boxes, at load or each time the board's pane shows a tip (panes.js).
+  function watch(page) {
+    page.querySelectorAll("textarea[data-draft]").forEach((field) => keep(field, page.dataset.tip));
+  }
+
   function start() {
     forgetOld();
     const logout = document.querySelector("form.logout");
     if (logout) logout.addEventListener("submit", forgetAll);
     const page = document.querySelector(".tip-page");
-    if (!page) return;
-    document.querySelectorAll("textarea[data-draft]").forEach((field) => keep(field, page.dataset.tip));
+    if (page) watch(page);
   }
 
-  return { start };
+  return { start, watch };
 })();
 
 document.addEventListener("DOMContentLoaded", Drafts.start);

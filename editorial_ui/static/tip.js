@@ -13,9 +13,10 @@ const TIP_KEYS = {
 };
 
 function tellOpened() {
-  const tip = document.querySelector(".tip-page").dataset.tip;
+  const page = document.querySelector(".tip-page");
+  if (!page) return Promise.resolve();  // the board, its pane empty
   const token = document.querySelector('meta[name="csrf-token"]').content;
-  fetch(`/tips/${tip}/opened`, { method: "POST", headers: { "x-csrf-token": token } });
+  return fetch(`/tips/${page.dataset.tip}/opened`, { method: "POST", headers: { "x-csrf-token": token } });
 }
 
 function focusField(id) {
@@ -45,10 +46,12 @@ function tipKeys(event) {
   if (handled) event.preventDefault();  // the r must not land in the box it opened
 }
 
-window.TipPage = { opened: tellOpened };  // tip_live.js: what arrived on screen is seen
+// tip_live.js: what arrived on screen is seen; panes.js: a tip opened in the board's pane.
+window.TipPage = { opened: tellOpened };
 
 document.addEventListener("DOMContentLoaded", () => {
   document.addEventListener("keydown", tipKeys);
+  if (!document.querySelector(".tip-page")) return;  // the board: panes.js says when
   if (document.visibilityState === "visible") {
     tellOpened();
     return;

@@ -9,11 +9,18 @@ const TipLive = (() => {
   const TYPING_EVERY_MS = 2500;
   let lastTyping = 0;
   let held = false;  // a part was left stale (focus, playing media): swap it once let go
+  let source = null;  // the stream of the tip on screen (the board's pane changes tips)
 
   function token() { return document.querySelector('meta[name="csrf-token"]').content; }
 
+  function tipOnScreen() { return document.querySelector(".tip-page").dataset.tip; }
+
   async function refresh() {
-    const response = await fetch(location.pathname, { headers: { accept: "text/html" } });
+    // The tip without the desk's header around it (what the board's pane shows): it holds
+    // every data-live part, so the page and the pane are refreshed the same way.
+    const response = await fetch(`/tips/${tipOnScreen()}`, {
+      headers: { accept: "text/html", "x-tipdesk-pane": "1" },
+    });
     if (!response.ok) return;
     const page = new DOMParser().parseFromString(await response.text(), "text/html");
     let changed = false;
@@ -26,7 +33,6 @@ const TipLive = (() => {
       part.replaceWith(document.importNode(fresh, true));
       changed = true;
     });
-    document.title = page.title;
     // What arrived while the editor looks at the page is seen (and read, for the reader's ticks).
     if (changed && document.visibilityState === "visible" && window.TipPage) window.TipPage.opened();
   }
@@ -46,14 +52,21 @@ const TipLive = (() => {
     const now = Date.now();
     if (now - lastTyping < TYPING_EVERY_MS) return;
     lastTyping = now;
-    const tip = document.querySelector(".tip-page").dataset.tip;
-    fetch(`/tips/${tip}/typing`, { method: "POST", headers: { "x-csrf-token": token() } });
+    fetch(`/tips/${tipOnScreen()}/typing`, { method: "POST", headers: { "x-csrf-token": token() } });
+  }
+
+  // Leaving the tip (the pane shows another, or closes) ends its stream and the presence on it.
+  function stop() {
+    if (source) source.close();
+    source = null;
+    held = false;
   }
 
   function start() {
+    stop();
     const page = document.querySelector(".tip-page");
     if (!page || !window.EventSource) return;
-    const source = new EventSource(`/tips/${page.dataset.tip}/events`);
+    source = new EventSource(`/tips/${page.dataset.tip}/events`);
     source.addEventListener("tip", refresh);
     source.addEventListener("presence", showPresence);
     page.addEventListener("input", typed);
@@ -62,7 +75,7 @@ const TipLive = (() => {
     page.addEventListener("pause", letGo, true);  // media events do not bubble: capture them
   }
 
-  return { start };
+  return { start, stop };
 })();
 
 document.addEventListener("DOMContentLoaded", TipLive.start);

@@ -37,6 +37,8 @@ SMALL = """() => Array.from(document.querySelectorAll(
   .filter((el) => el.getBoundingClientRect().height < 43.5)
   .map((el) => el.outerHTML.slice(0, 100))"""
 
+FOCUSED = "(name) => document.activeElement.className === name"
+
 
 async def root_logs_in(page: Any, url: str) -> None:
     await log_in(page, url, "root@desk.example")
@@ -117,18 +119,32 @@ async def test_the_tip_page_on_a_phone(desk: Desk, browser: Any, tmp_path: Path)
     assert "verslag.pdf" in await page.locator(".thread .medium-document").inner_text()
     assert "3 pagina's" in await page.locator(".thread .medium-document").inner_text()
     assert "Interne notitie" in await page.locator(".thread .bubble.note").inner_text()
-    # The photo opens large without a script, and closes again.
-    await page.locator(".thread a.photo").first.click()
-    lightbox = page.locator(".lightbox:target")
-    await lightbox.wait_for(timeout=WAIT_MS)
-    await desk.screenshot(page, "390-tip-lightbox")
-    await lightbox.get_by_role("link", name="Sluiten").click()
-    await lightbox.wait_for(state="detached", timeout=WAIT_MS)
+    await the_lightbox_opens_and_closes(page, desk)
     # The jump bar stays at the bottom of the screen while the editor scrolls.
     bar = await page.locator(".jump-bar").bounding_box()
     assert bar["y"] + bar["height"] <= 844 + 1 and bar["y"] > 700
     await confirm_steps(page, desk)
     await context.close()
+
+
+async def the_lightbox_opens_and_closes(page: Any, desk: Desk) -> None:
+    """The photo opens large (a CSS :target) and closes by its link or by Escape; the focus
+    goes into the lightbox and back to the photo that opened it."""
+    photo = page.locator(".thread a.photo").first
+    lightbox = page.locator(".lightbox:target")
+    await photo.click()
+    await lightbox.wait_for(timeout=WAIT_MS)
+    await desk.screenshot(page, "390-tip-lightbox")
+    await lightbox.get_by_role("link", name="Sluiten").click()
+    await lightbox.wait_for(state="detached", timeout=WAIT_MS)
+    await photo.focus()
+    await page.keyboard.press("Enter")
+    await lightbox.wait_for(timeout=WAIT_MS)
+    await page.wait_for_function(FOCUSED, arg="lightbox-close", timeout=WAIT_MS)
+    await page.keyboard.press("Escape")
+    await lightbox.wait_for(state="detached", timeout=WAIT_MS)
+    await page.wait_for_function(FOCUSED, arg="photo", timeout=WAIT_MS)
+    await desk.screenshot(page, "390-tip-lightbox-closed")
 
 
 async def confirm_steps(page: Any, desk: Desk) -> None:
@@ -153,11 +169,11 @@ async def confirm_steps(page: Any, desk: Desk) -> None:
 
 async def test_axe_finds_nothing_serious(desk: Desk, browser: Any, tmp_path: Path) -> None:
     """axe-core injected into each page (the desk's CSP forbids injected scripts, so this one
-    browser context bypasses it) on a phone and a desktop."""
+    browser context bypasses it) on a phone, a tablet and a desktop."""
     await create_editor("root@desk.example", "Root Admin", Role.ADMIN, PASSWORD)
     tip = await reader_sends(desk, browser, tmp_path)
     found = {}
-    for width, height in (SIZES[0], SIZES[2]):
+    for width, height in SIZES:
         context = await browser.new_context(
             viewport={"width": width, "height": height}, bypass_csp=True
         )
