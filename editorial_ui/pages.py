@@ -53,7 +53,10 @@ def _shown(notice: flash.Notice | None, language: str) -> dict[str, str] | None:
     if notice is None:
         return None
     words = text(notice.key, language, **notice.values)
-    return {"kind": notice.kind, "text": words, "detail": notice.detail}
+    return {
+        "kind": notice.kind, "text": words, "detail": notice.detail,
+        "detail_language": notice.detail_language,
+    }  # fmt: skip
 
 
 def exif_date(raw: str) -> str:
