@@ -49,16 +49,16 @@ def summary(outcome: BulkOutcome, language: str) -> Notice:
     values = {"done": len(outcome.done), "refused": len(outcome.refused)}
     if not outcome.refused:
         return Notice("bulk.done", values)
-    words = [(tip_id, reason_words(why, language)) for tip_id, why in outcome.refused]
-    worded = all(said is not None for _, said in words)
+    worded = [reason_words(why, language) for _, why in outcome.refused]
+    said = [words for words in worded if words is not None]
+    if len(said) < len(worded):  # a reason the table lacks: all in English, and marked so
+        said, language = [why.message for _, why in outcome.refused], "en"
     reasons = "; ".join(
-        f"#{tip_id}: {said if worded else why.message}"
-        for (tip_id, said), (_, why) in zip(words, outcome.refused, strict=True)
+        f"#{tip_id}: {words}" for (tip_id, _), words in zip(outcome.refused, said, strict=True)
     )
-    detail_language = language if worded else "en"
     return Notice(
         "bulk.partly", values, kind="error", detail=reasons[:MAX_DETAIL],
-        detail_language=detail_language,
+        detail_language=language,
     )  # fmt: skip
 
 

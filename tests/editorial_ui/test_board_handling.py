@@ -127,7 +127,8 @@ async def test_bulk_tags_and_assignment_only_for_chiefs(client: httpx.AsyncClien
         data={"csrf_token": token, "action": "assign", "tip": ids, "editor_id": str(anne.id)},
     )
     page = (await client.get("/board")).text
-    assert "Alleen een chef of beheerder mag tips toewijzen." in flash_text(page) and 'value="assign"' not in page
+    assert "Alleen een chef of beheerder mag tips toewijzen." in flash_text(page)
+    assert 'value="assign"' not in page
     assert await Tip.filter(claimed_by_id=None).count() == 3
     chief = httpx.AsyncClient(transport=client._transport, base_url="http://desk.test")
     async with chief:

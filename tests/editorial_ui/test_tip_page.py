@@ -65,7 +65,8 @@ async def test_notes_tags_and_desk_through_the_forms_are_escaped(
         ("merge", {"source_id": "abc"}, "Kies er een uit de lijst."),
         ("merge", {"source_id": "99999"}, "Deze tip bestaat niet."),
         ("split", {"external_id": "w.nope"}, "hoort niet bij deze tip"),
-        ("split", {"external_id": "w.\x00"}, "hoort niet bij deze tip"),  # NUL: PostgreSQL refuses it
+        # NUL: PostgreSQL refuses it
+        ("split", {"external_id": "w.\x00"}, "hoort niet bij deze tip"),
         ("note", {"text": "\x00"}, "De notitie is leeg."),
     ],
 )
