@@ -136,3 +136,11 @@ async def test_a_reason_the_table_lacks_falls_back_to_the_code_s_words(
     lacking = BulkOutcome(done=[1], refused=[(2, NotFound("gone", reason="not_in_the_table"))])
     shown = summary(lacking, language)
     assert (shown.detail, shown.detail_language) == ("#2: gone", "en")
+
+
+def test_no_refusal_text_has_a_word_of_the_other_language() -> None:
+    """Each of the many refusals the HTTP tests above do not reach, read as the pages are."""
+    for key, words in TABLE.items():
+        if key.startswith("refusal."):
+            for language, said in zip(LANGUAGES, words, strict=True):
+                assert problems(f"<p>{said}</p>", language) == [], (key, language)
