@@ -91,7 +91,7 @@ def _placeholders(words: str) -> set[str]:
 
 def test_every_refusal_outside_the_english_only_edges_has_a_reason() -> None:
     missing = [where for where, call in _raised_refusals() if _keyword(call, "reason") is None]
-    assert missing == [], f"raise with reason=...: {missing}"
+    assert missing == [], f"refusals built without reason=...: {missing}"
 
 
 def test_the_scan_sees_the_desk_s_refusals() -> None:
@@ -105,6 +105,8 @@ def test_every_reason_is_a_literal_with_words_in_both_languages() -> None:
     problems = []
     for where, call in _raised_refusals():
         reason = _keyword(call, "reason")
+        if reason is None:  # the test above names it
+            continue
         if not (isinstance(reason, ast.Constant) and isinstance(reason.value, str)):
             problems.append(f"{where}: the reason must be a string literal")
             continue
