@@ -8,8 +8,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from editorial_ui import flash
-from editorial_ui.editor_texts import password_refusal
-from editorial_ui.flash import Notice
+from editorial_ui.flash import Notice, reason_words
 from editorial_ui.forms import form_fields
 from editorial_ui.i18n import LANGUAGE_NAMES, LANGUAGES, SESSION_LANGUAGE, page_language, text
 from editorial_ui.pages import render
@@ -52,9 +51,7 @@ async def change_password(request: Request) -> Response:
         try:
             changed = await set_password(editor.email, new, by=editor)
         except PasswordRefused as exc:
-            language = page_language(request, editor)
-            why = password_refusal(exc, language)
-            problem = text("account.refused", language, why=why)
+            problem = reason_words(exc, page_language(request, editor)) or exc.message
     if problem is not None:
         return _page(request, editor, 400, problem)
     request.session[SESSION_EDITOR] = changed.id

@@ -18,7 +18,7 @@ from tipdesk.desk import desk_job_kinds
 from tipdesk.editors.dead_jobs import discard_dead_job, retry_dead_job
 from tipdesk.editors.models import ApiToken, Editor, Role
 from tipdesk.editors.permissions import may_administer
-from tipdesk.errors import NotFound
+from tipdesk.errors import Forbidden, NotFound
 from tipdesk.intake.models import WebhookError
 from tipdesk.jobs.models import Job, JobState
 from tipdesk.tips.models import DeliveryState, Direction, MediaAsset, MediaState, Message, Tip
@@ -27,7 +27,9 @@ SHOWN = 100
 
 
 async def admin_or_login(request: Request) -> Editor | Response:
-    return await editor_allowed(request, may_administer, "only admins may open this page")
+    return await editor_allowed(
+        request, may_administer, Forbidden("only admins may open this page", reason="admins_only")
+    )
 
 
 async def overview(request: Request) -> Response:
@@ -69,7 +71,7 @@ async def job_action(request: Request) -> Response:
     await form_fields(request, max_fields=5, max_bytes=4096)
     raw, action = request.path_params["id"], request.path_params["action"]
     if not raw.isdigit() or len(raw) > 18 or action not in ("retry", "discard"):
-        raise NotFound("no such job")
+        raise NotFound("no such job", reason="no_such_page")
     job_id = int(raw)
     if action == "retry":
         done = await retry_dead_job(editor, job_id, desk_job_kinds(request.app.state.settings))

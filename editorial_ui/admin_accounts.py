@@ -31,7 +31,7 @@ def _back(request: Request, notice: Notice) -> Response:
 
 def _number(raw: str) -> int:
     if not raw.isdigit() or len(raw) > 9:  # ids are 32-bit integers
-        raise NotFound("no such thing")
+        raise NotFound("no such thing", reason="no_such_page")
     return int(raw)
 
 
@@ -50,7 +50,7 @@ async def create_editor(request: Request) -> Response:
             _text(form, "role", 16), _text(form, "password", 1100),
         )  # fmt: skip
     except FAILURES as exc:
-        return _back(request, flash.refusal(exc.code, exc.message))
+        return _back(request, flash.refusal(exc))
     who = {"name": created.display_name, "email": created.email}
     if password is None:
         return _back(request, Notice("flash.editor_created", who))
@@ -65,7 +65,7 @@ async def editor_action(request: Request) -> Response:
         return admin
     editor_id, action = _number(request.path_params["id"]), request.path_params["action"]
     if action not in ("role", "deactivate", "reactivate", "reset-password"):
-        raise NotFound("no such action")
+        raise NotFound("no such action", reason="no_such_page")
     form = await _form(request)
     if action == "reset-password":
         return await _reset_password(request, admin, editor_id)
@@ -76,7 +76,7 @@ async def editor_action(request: Request) -> Response:
             settings = request.app.state.settings
             await administration.set_active(admin, editor_id, action == "reactivate", settings)
     except FAILURES as exc:
-        return _back(request, flash.refusal(exc.code, exc.message))
+        return _back(request, flash.refusal(exc))
     return _back(request, Notice("flash.saved"))
 
 
@@ -84,7 +84,7 @@ async def _reset_password(request: Request, admin: Editor, editor_id: int) -> Re
     try:
         editor, temporary = await administration.reset_password(admin, editor_id)
     except FAILURES as exc:
-        return _back(request, flash.refusal(exc.code, exc.message))
+        return _back(request, flash.refusal(exc))
     notice = Notice("flash.password_reset", {"email": editor.email})
     secret = text("admin.password_for", page_language(request, admin), email=editor.email,
                   password=temporary)  # fmt: skip
@@ -100,7 +100,7 @@ async def create_token(request: Request) -> Response:
         editor_id = _number(_text(form, "editor_id", 13))
         token = await administration.issue_token(admin, editor_id, _text(form, "label", 200))
     except FAILURES as exc:
-        return _back(request, flash.refusal(exc.code, exc.message))
+        return _back(request, flash.refusal(exc))
     return await admin_page(request, admin, Notice("flash.token_created"), token)
 
 
@@ -113,7 +113,7 @@ async def revoke_token(request: Request) -> Response:
     try:
         await administration.revoke_token(admin, token_id)
     except FAILURES as exc:
-        return _back(request, flash.refusal(exc.code, exc.message))
+        return _back(request, flash.refusal(exc))
     return _back(request, Notice("flash.token_revoked"))
 
 

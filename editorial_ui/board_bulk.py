@@ -8,8 +8,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from editorial_ui import flash
-from editorial_ui.flash import Notice
+from editorial_ui.flash import Notice, reason_words
 from editorial_ui.forms import form_with_lists
+from editorial_ui.i18n import page_language
 from tipdesk.editors.access import current_editor
 from tipdesk.errors import Forbidden, InvalidInput
 from tipdesk.tips.bulk import MAX_TIPS, BulkOutcome, apply_to_tips, bulk_action
@@ -35,19 +36,30 @@ async def bulk(request: Request) -> Response:
             assignee_id=_id(fields.get("editor_id", "")),
         )  # fmt: skip
     except (Forbidden, InvalidInput) as refusal:
-        flash.keep(request, flash.refusal(refusal.code, refusal.message))
+        flash.keep(request, flash.refusal(refusal))
         return RedirectResponse(back, status_code=303)
-    flash.keep(request, summary(outcome))
+    flash.keep(request, summary(outcome, page_language(request, editor)))
     return RedirectResponse(back, status_code=303)
 
 
-def summary(outcome: BulkOutcome) -> Notice:
-    """How many were done and refused; each refusal's tip and reason in the detail."""
+def summary(outcome: BulkOutcome, language: str) -> Notice:
+    """How many were done and refused; each refusal's tip and reason in the detail, in the
+    editor's words (worded now: the next page is theirs), English only for a reason the
+    table does not know."""
     values = {"done": len(outcome.done), "refused": len(outcome.refused)}
     if not outcome.refused:
         return Notice("bulk.done", values)
-    reasons = "; ".join(f"#{tip_id}: {why}" for tip_id, why in outcome.refused)
-    return Notice("bulk.partly", values, kind="error", detail=reasons[:MAX_DETAIL])
+    worded = [reason_words(why, language) for _, why in outcome.refused]
+    said = [words for words in worded if words is not None]
+    if len(said) < len(worded):  # a reason the table lacks: all in English, and marked so
+        said, language = [why.message for _, why in outcome.refused], "en"
+    reasons = "; ".join(
+        f"#{tip_id}: {words}" for (tip_id, _), words in zip(outcome.refused, said, strict=True)
+    )
+    return Notice(
+        "bulk.partly", values, kind="error", detail=reasons[:MAX_DETAIL],
+        detail_language=language,
+    )  # fmt: skip
 
 
 def _ids(raw: list[str]) -> list[int]:

@@ -50,7 +50,7 @@ async def save(request: Request) -> Response:
     try:
         view = await save_view(editor, fields.get("name", ""), query)
     except InvalidInput as refusal:
-        flash.keep(request, flash.refusal(refusal.code, refusal.message))
+        flash.keep(request, flash.refusal(refusal))
         return RedirectResponse("/board?" + urlencode({"q": query[:500]}), status_code=303)
     flash.keep(request, Notice("views.saved", {"name": view.name}))
     return RedirectResponse("/board?" + urlencode({"q": view.query}), status_code=303)
@@ -64,10 +64,10 @@ async def delete(request: Request) -> Response:
     raw = request.path_params["id"]
     try:
         if not raw.isdigit() or len(raw) > 9:
-            raise NotFound("no such view")
+            raise NotFound("no such view", reason="no_such_view")
         await delete_view(editor, int(raw))
     except NotFound as refusal:
-        flash.keep(request, flash.refusal(refusal.code, refusal.message))
+        flash.keep(request, flash.refusal(refusal))
     else:
         flash.keep(request, Notice("views.deleted"))
     return RedirectResponse("/board", status_code=303)

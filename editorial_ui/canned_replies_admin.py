@@ -22,7 +22,7 @@ from tipdesk.conversation.canned_replies import (
 )
 from tipdesk.editors.models import Editor
 from tipdesk.editors.permissions import may_keep_canned_replies
-from tipdesk.errors import InvalidInput, NotFound
+from tipdesk.errors import Forbidden, InvalidInput, NotFound
 
 PAGE = "/admin/replies"
 MAX_FORM_BYTES = 64 * 1024
@@ -30,7 +30,9 @@ MAX_FORM_BYTES = 64 * 1024
 
 async def _keeper(request: Request) -> Editor | Response:
     return await editor_allowed(
-        request, may_keep_canned_replies, "only a chief or an admin may keep canned replies"
+        request,
+        may_keep_canned_replies,
+        Forbidden("only a chief or an admin may keep canned replies", reason="canned_chiefs"),
     )
 
 
@@ -54,7 +56,7 @@ async def save(request: Request) -> Response:
         reply_id = _id(raw) if raw is not None else None
         await save_canned_reply(editor, fields.get("title", ""), fields.get("body", ""), reply_id)
     except (InvalidInput, NotFound) as refusal:
-        flash.keep(request, flash.refusal(refusal.code, refusal.message))
+        flash.keep(request, flash.refusal(refusal))
     else:
         flash.keep(request, Notice("flash.saved"))
     return RedirectResponse(PAGE, status_code=303)
@@ -68,7 +70,7 @@ async def delete(request: Request) -> Response:
     try:
         await delete_canned_reply(editor, _id(request.path_params["id"]))
     except NotFound as refusal:
-        flash.keep(request, flash.refusal(refusal.code, refusal.message))
+        flash.keep(request, flash.refusal(refusal))
     else:
         flash.keep(request, Notice("canned.deleted"))
     return RedirectResponse(PAGE, status_code=303)
@@ -76,7 +78,7 @@ async def delete(request: Request) -> Response:
 
 def _id(raw: str) -> int:
     if not raw.isdigit() or len(raw) > 9:
-        raise NotFound("no such canned reply")
+        raise NotFound("no such canned reply", reason="no_such_canned")
     return int(raw)
 
 

@@ -34,7 +34,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "account.change": ("Wijzigen", "Change"),
     "account.wrong_current": ("Het huidige wachtwoord klopt niet.", "The current password is wrong."),
     "account.differ": ("De twee nieuwe wachtwoorden verschillen.", "The two new passwords differ."),
-    "account.refused": ("Het nieuwe wachtwoord is niet goed: {why}.", "The new password will not do: {why}."),
     # The board
     "board.title": ("Desk", "Desk"),
     "board.search": ("Zoeken", "Search"),

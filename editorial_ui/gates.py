@@ -14,13 +14,13 @@ from tipdesk.errors import Forbidden
 
 
 async def editor_allowed(
-    request: Request, may: Callable[[Editor], bool], refusal: str
+    request: Request, may: Callable[[Editor], bool], refusal: Forbidden
 ) -> Editor | Response:
     """The editor when `may` lets them in; the login page (coming back here) when nobody is
-    logged in; Forbidden with `refusal` for an editor of another role."""
+    logged in; `refusal` for an editor of another role."""
     editor = await current_editor(request)
     if editor is None:
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
     if not may(editor):
-        raise Forbidden(refusal)
+        raise refusal
     return editor

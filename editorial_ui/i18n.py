@@ -1,7 +1,8 @@
 """The board's one translation layer: each editor reads the desk in Dutch (the default) or
 English. Texts live in one table, a key and its words in both languages side by side
-(editorial_ui/catalogue.py and the code labels in editorial_ui/labels.py), so a text cannot
-exist in one language only; a test checks every key the templates use is in the table."""
+(editorial_ui/catalogue.py, the code labels in editorial_ui/labels.py, the refusals' reasons
+in editorial_ui/refusal_texts.py), so a text cannot exist in one language only; a test checks
+every key the templates use is in the table."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from starlette.requests import Request
 
 from editorial_ui.catalogue import MESSAGES
 from editorial_ui.labels import LABELS
+from editorial_ui.refusal_texts import REFUSALS
 from editorial_ui.report_labels import REPORT_LABELS
 from tipdesk.editors.models import Editor
 
@@ -19,7 +21,7 @@ LANGUAGES: Final = ("nl", "en")
 DEFAULT_LANGUAGE: Final = "nl"
 SESSION_LANGUAGE: Final = "language"
 LANGUAGE_NAMES: Final = {"nl": "Nederlands", "en": "English"}
-TABLE: Final[Mapping[str, tuple[str, str]]] = {**MESSAGES, **LABELS, **REPORT_LABELS}
+TABLE: Final[Mapping[str, tuple[str, str]]] = {**MESSAGES, **LABELS, **REPORT_LABELS, **REFUSALS}
 Translate = Callable[..., str]
 
 

@@ -56,7 +56,10 @@ def _shown(notice: flash.Notice | None, language: str) -> dict[str, str] | None:
     if notice is None:
         return None
     words = text(notice.key, language, **notice.values)
-    return {"kind": notice.kind, "text": words, "detail": notice.detail}
+    return {
+        "kind": notice.kind, "text": words, "detail": notice.detail,
+        "detail_language": notice.detail_language,
+    }  # fmt: skip
 
 
 def clock(tz: ZoneInfo) -> Callable[[date | datetime | str], str]:

@@ -21,7 +21,7 @@ from editorial_ui.pages import render
 from editorial_ui.report_labels import ShownTable, shown
 from tipdesk.editors.models import Editor
 from tipdesk.editors.permissions import may_see_reports
-from tipdesk.errors import InvalidInput
+from tipdesk.errors import Forbidden, InvalidInput
 from tipdesk.reports.period import PRESETS, Period, parse_period, preset
 from tipdesk.reports.report import build_report
 from tipdesk.reports.tables import TABLE_NAMES, Table, table, tables
@@ -39,7 +39,11 @@ class Section:
 
 
 async def _chief(request: Request) -> Editor | Response:
-    return await editor_allowed(request, may_see_reports, "reports are for desk chiefs and admins")
+    return await editor_allowed(
+        request,
+        may_see_reports,
+        Forbidden("reports are for desk chiefs and admins", reason="chiefs_only"),
+    )
 
 
 def _period(request: Request, settings: Settings) -> Period:
@@ -62,7 +66,7 @@ async def page(request: Request) -> Response:
     try:
         period = _period(request, settings)
     except InvalidInput as exc:
-        notice = flash.refusal(exc.code, exc.message)
+        notice = flash.refusal(exc)
         return render(request, "reports.html", status=400, flash_notice=notice, **context)
     report = await build_report(period, settings.opening_hours)
     language = page_language(request, editor)
@@ -81,12 +85,14 @@ async def csv_export(request: Request) -> Response:
         return editor
     name = request.query_params.get("table", "")
     if name not in TABLE_NAMES:
-        raise InvalidInput(f"table must be one of: {', '.join(TABLE_NAMES)}")
+        raise InvalidInput(
+            f"table must be one of: {', '.join(TABLE_NAMES)}", reason="no_such_table"
+        )
     settings: Settings = request.app.state.settings
     period = _period(request, settings)
     found = table(await build_report(period, settings.opening_hours), name)
     if found is None:  # pragma: no cover - every name in TABLE_NAMES is a table
-        raise InvalidInput(f"no table {name}")
+        raise InvalidInput(f"no table {name}", reason="no_such_table")
     filename = f"tipdesk-{name}-{period.since}-{period.until}.csv"
     return Response(
         found.csv(), media_type="text/csv; charset=utf-8",

@@ -67,7 +67,7 @@ class FormRefused(TipdeskError):
         super().__init__(text_key)
         self.text_key = text_key
         self.status = status
-        self.values = values
+        self.text_values = values
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ class Page:
 def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     if not settings.web_form:
-        raise NotFound("the tip form is switched off")
+        raise NotFound("the tip form is switched off", reason="tip_form_off")
     return settings
 
 
@@ -159,7 +159,7 @@ async def submit(request: Request) -> Response:
         fields = submission.fields if submission is not None else {}
         return _form_page(
             request, settings, page, status=refused.status, fields=fields,
-            error=page.text(refused.text_key, **refused.values),
+            error=page.text(refused.text_key, **refused.text_values),
         )  # fmt: skip
     except PayloadTooLarge:
         return _form_page(
@@ -191,7 +191,7 @@ def _check_origin(request: Request, settings: Settings) -> None:
     if (theirs.scheme, theirs.netloc) != (ours.scheme, ours.netloc) and origin != _request_origin(
         request
     ):
-        raise Forbidden("this form is posted from another site")
+        raise Forbidden("this form is posted from another site", reason="form_from_elsewhere")
 
 
 def _request_origin(request: Request) -> str:
@@ -201,7 +201,10 @@ def _request_origin(request: Request) -> str:
 def _token_expired(settings: Settings, token: str) -> bool:
     problem = token_problem(settings.secret_key, token)
     if problem == "forged":
-        raise Forbidden("this form was not served by the desk; reload it and try again")
+        raise Forbidden(
+            "this form was not served by the desk; reload it and try again",
+            reason="form_expired",
+        )
     return problem == "expired"
 
 
@@ -261,7 +264,7 @@ async def _conversation_reader(request: Request, settings: Settings) -> Sender:
     address = address_of(settings.secret_key, request.path_params["link"])
     sender = await Sender.get_or_none(user_id=address) if address else None
     if sender is None or sender.erased_at is not None:
-        raise NotFound("this link leads to no conversation")
+        raise NotFound("this link leads to no conversation", reason="no_such_conversation")
     return sender
 
 
@@ -351,7 +354,7 @@ async def write_back(request: Request) -> Response:
     except FormRefused as refused:
         if reader is not None:
             reader.discard()
-        error = page.text(refused.text_key, **refused.values)
+        error = page.text(refused.text_key, **refused.text_values)
         return await _conversation_page(request, settings, sender, error)
     except PayloadTooLarge:
         error = page.text("form_error_too_large", limit_mb=_limit_mb(settings))
@@ -393,7 +396,9 @@ async def answer(request: Request) -> Response:
     outbound = question.content.get("outbound") if question is not None else None
     buttons = dict(outbound.get("buttons") or []) if isinstance(outbound, dict) else {}
     if question is None or choice not in buttons:
-        raise BadRequest("that is not one of the desk's questions to you")
+        raise BadRequest(
+            "that is not one of the desk's questions to you", reason="no_such_question"
+        )
     reader_event = Reader(phone=None, user_id=str(sender.user_id), display_name=sender.display_name)
     await _store(
         request, answer_body(reader_event, choice, str(buttons[choice]), question_id, utcnow())

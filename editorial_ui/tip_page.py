@@ -155,12 +155,12 @@ async def act(request: Request) -> Response:
     tip = await find_tip(request)
     handler = HANDLERS.get(request.path_params["action"])
     if handler is None:
-        raise NotFound("no such action")
+        raise NotFound("no such action", reason="no_such_page")
     fields = await form_fields(request, max_fields=10, max_bytes=MAX_FORM_BYTES)
     try:
         notice, target = await handler(tip, editor, fields, request.app.state.settings)
     except (Conflict, Forbidden, InvalidInput, NotFound) as exc:
-        notice, target = flash.refusal(exc.code, exc.message), tip.id
+        notice, target = flash.refusal(exc), tip.id
     flash.keep(request, notice)
     return RedirectResponse(f"/tips/{target}", status_code=303)
 
@@ -212,7 +212,9 @@ async def _note(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> t
 async def _tags(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> tuple[Notice, int]:
     typed = fields.get("tags", "")
     if len(typed) > 2000:
-        raise InvalidInput("too many tags")
+        raise InvalidInput(
+            "too many tags", reason="too_many_tags", values={"limit": editing.MAX_TAGS}
+        )
     tags = editing.split_tags(typed)
     await editing.change_tags(tip.id, editor, settings, replace=tags)
     return Notice("flash.tags_saved"), tip.id
@@ -241,7 +243,7 @@ async def _split(tip: Tip, editor: Editor, fields: Form, settings: Settings) -> 
 
 def _number(raw: str) -> int:
     if not raw.isdigit() or len(raw) > 9:  # ids are 32-bit integers
-        raise InvalidInput("choose one from the list")
+        raise InvalidInput("choose one from the list", reason="choose_from_list")
     return int(raw)
 
 
@@ -258,7 +260,7 @@ async def find_tip(request: Request) -> Tip:
     raw = request.path_params["id"]
     tip = await Tip.get_or_none(id=int(raw)) if raw.isdigit() and len(raw) <= 9 else None
     if tip is None:
-        raise NotFound("no such tip")
+        raise NotFound("no such tip", reason="no_such_tip")
     return tip
 
 

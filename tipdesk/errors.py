@@ -3,10 +3,15 @@
 `TipdeskError` subclasses carry an `ErrorCode` and an HTTP status; the app has one handler that
 renders them as HTML for pages and as `{"error": {"code", "message"}}` for `/api` and `/webhooks`.
 The CLI prints `message` as one line and exits non-zero.
+
+A refusal a person can meet also carries a `reason`: a stable code, with the `values` its words
+need (a limit, a name), that the board words in the editor's language from its translation table
+(`refusal.<reason>`); the English `message` stays for the API, the CLI and the logs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 
 
@@ -29,9 +34,14 @@ class TipdeskError(Exception):
     code: ErrorCode = ErrorCode.INTERNAL
     status: int = 500
 
-    def __init__(self, message: str) -> None:
+    def __init__(
+        self, message: str, *, reason: str | None = None,
+        values: Mapping[str, str | int] | None = None,
+    ) -> None:  # fmt: skip
         super().__init__(message)
         self.message = message
+        self.reason = reason
+        self.values: dict[str, str | int] = dict(values or {})
 
 
 class SettingsError(TipdeskError):

@@ -18,7 +18,8 @@ log = logging.getLogger("tipdesk.errors")
 INTERNAL_MESSAGE = "Something went wrong on our side."
 # How the app draws an error page for people (`app.state.error_page`, set by `create_app`): this
 # layer sits below the board's templates, so they are handed in rather than imported.
-ErrorPage = Callable[[Request, int, ErrorCode, str], Response]
+# The refusal itself is handed on when there is one, so the page can word its reason.
+ErrorPage = Callable[[Request, int, ErrorCode, str, TipdeskError | None], Response]
 MACHINE_PREFIXES = ("/api/", "/webhooks/", "/health", "/sandbox/api/", "/sandbox/graph/")
 
 
@@ -27,9 +28,12 @@ def handlers() -> Mapping[type[Exception] | int, ExceptionHandler]:
     return {TipdeskError: tipdesk_error, HTTPException: http_exception}
 
 
-def error_body(code: ErrorCode, message: str) -> bytes:
-    """The JSON shape of every error for machines: `{"error": {"code", "message"}}`."""
-    error = {"error": {"code": code.value, "message": message}}
+def error_body(code: ErrorCode, message: str, reason: str | None = None) -> bytes:
+    """The JSON shape of every error for machines: `{"error": {"code", "message"}}`, and the
+    refusal's `reason` when it has one."""
+    error: dict[str, dict[str, str]] = {"error": {"code": code.value, "message": message}}
+    if reason is not None:
+        error["error"]["reason"] = reason
     return json.dumps(error, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -37,15 +41,20 @@ def _for_machines(request: Request) -> bool:
     return request.url.path.startswith(MACHINE_PREFIXES) or request.url.path == "/api"
 
 
-def render(request: Request, status: int, code: ErrorCode, message: str) -> Response:
+def render(
+    request: Request, status: int, code: ErrorCode, message: str,
+    refusal: TipdeskError | None = None,
+) -> Response:  # fmt: skip
     if _for_machines(request):
-        return Response(error_body(code, message), status, media_type="application/json")
+        reason = refusal.reason if refusal is not None else None
+        body = error_body(code, message, reason)
+        return Response(body, status, media_type="application/json")
     error_page: ErrorPage | None = getattr(
         getattr(request.scope.get("app"), "state", None), "error_page", None
     )
     if error_page is not None:
         try:
-            return error_page(request, status, code, message)
+            return error_page(request, status, code, message, refusal)
         except Exception as exc:  # the plain page below still answers
             log.error("error page failed: %s", type(exc).__name__)
     page = (
@@ -62,7 +71,7 @@ async def tipdesk_error(request: Request, exc: Exception) -> Response:
         raise exc
     if isinstance(exc, PasswordChangeRequired) and _asks_for_a_page(request):
         return RedirectResponse(exc.page, status_code=303)
-    return render(request, exc.status, exc.code, exc.message)
+    return render(request, exc.status, exc.code, exc.message, exc)
 
 
 def _asks_for_a_page(request: Request) -> bool:

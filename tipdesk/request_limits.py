@@ -46,7 +46,7 @@ class BodyDeadline:
                 message = await self._receive()
         except TimeoutError:
             self.expired = True
-            raise RequestTimeout("the body did not arrive in time") from None
+            raise RequestTimeout("the body did not arrive in time", reason="body_late") from None
         self._body_done = message["type"] != "http.request" or not message.get("more_body")
         return message
 
@@ -60,17 +60,19 @@ async def read_capped_body(scope: Scope, receive: Receive, limit: int) -> bytes:
     """The body, refused with 413 as soon as it is over `limit`, without reading the rest."""
     declared = header(scope, b"content-length") or ""
     if declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"the body is over {limit} bytes")
+        raise PayloadTooLarge(f"the body is over {limit} bytes", reason="body_too_large")
     chunks: list[bytes] = []
     size = 0
     while True:
         message = await receive()
         if message["type"] != "http.request":
-            raise BadRequest("the client went away before the body arrived")
+            raise BadRequest(
+                "the client went away before the body arrived", reason="body_broken_off"
+            )
         chunk: bytes = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            raise PayloadTooLarge(f"the body is over {limit} bytes")
+            raise PayloadTooLarge(f"the body is over {limit} bytes", reason="body_too_large")
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)

@@ -164,7 +164,12 @@ async def test_claims_are_exclusive_and_released_by_their_holder(
     assert taken.status_code == 200 and taken.json()["claimed_by"]["display_name"] == "Anne de Jong"
     refused = await client.post(f"/api/v1/tips/{tip.id}/claim", headers=bram)
     assert refused.status_code == 409
-    assert refused.json()["error"] == {"code": "conflict", "message": "claimed by Anne de Jong"}
+    # `reason` is the refusal's stable code beside the English message (an added key).
+    assert refused.json()["error"] == {
+        "code": "conflict",
+        "message": "claimed by Anne de Jong",
+        "reason": "claimed_by",
+    }
     assert (await client.post(f"/api/v1/tips/{tip.id}/release", headers=bram)).status_code == 409
     assert (await client.post(f"/api/v1/tips/{tip.id}/takeover", headers=bram)).status_code in (
         404,

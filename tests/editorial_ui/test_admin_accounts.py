@@ -65,16 +65,16 @@ async def test_a_typed_password_is_used_and_not_shown(client: httpx.AsyncClient,
 @pytest.mark.parametrize(
     ("fields", "says"),
     [
-        ({"email": "not an address", "name": "X", "role": "editor"}, "is not an e-mail"),
-        ({"email": "x@desk.example", "name": "", "role": "editor"}, "display name"),
-        ({"email": "x@desk.example", "name": "X" * 200, "role": "editor"}, "display name"),
-        ({"email": "x@desk.example", "name": "X", "role": "god"}, "role must be"),
+        ({"email": "not an address", "name": "X", "role": "editor"}, "is geen e-mailadres"),
+        ({"email": "x@desk.example", "name": "", "role": "editor"}, "1 tot 128 tekens"),
+        ({"email": "x@desk.example", "name": "X" * 200, "role": "editor"}, "1 tot 128 tekens"),
+        ({"email": "x@desk.example", "name": "X", "role": "god"}, "Kies redacteur, chef"),
         (
             {"email": "x@desk.example", "name": "X", "role": "editor", "password": "short"},
-            "at least",
+            "minstens 10 tekens",
         ),
-        ({"email": "root@desk.example", "name": "X", "role": "editor"}, "already exists"),
-        ({"email": "x\n@desk.example", "name": "X", "role": "editor"}, "is not an e-mail"),
+        ({"email": "root@desk.example", "name": "X", "role": "editor"}, "Er is al een redacteur"),
+        ({"email": "x\n@desk.example", "name": "X", "role": "editor"}, "is geen e-mailadres"),
     ],
 )
 async def test_wrong_editor_forms_say_why_and_create_nobody(
@@ -136,9 +136,8 @@ async def test_an_admin_cannot_lock_themselves_out(client: httpx.AsyncClient, ro
         response = await client.post(
             f"/admin/editors/{me.id}/{action}", data={"csrf_token": root, **data}
         )
-        assert (
-            "cannot change their own role" in (await client.get(response.headers["location"])).text
-        )
+        page = (await client.get(response.headers["location"])).text
+        assert "kan zijn eigen rol niet wijzigen" in page
     me = await Editor.get(id=me.id)
     assert me.active and me.role is Role.ADMIN
 
@@ -160,7 +159,7 @@ async def test_tokens_are_shown_once_work_and_can_be_revoked(
     assert revoked.status_code == 303
     assert (await client.get("/api/v1/tips", headers=bearer)).status_code == 401
     again = await client.post(f"/admin/tokens/{row.id}/revoke", data={"csrf_token": root})
-    assert "revoked already" in (await client.get(again.headers["location"])).text
+    assert "al ingetrokken" in (await client.get(again.headers["location"])).text
     actions = [e.action for e in await AuditEvent.filter(action__startswith="token.")]
     assert actions == ["token.created", "token.revoked"]
 

@@ -106,7 +106,7 @@ async def test_bulk_archive_respects_each_tips_claim_and_says_what_was_refused(
     page = (await client.get("/board")).text
     said = flash_text(page)
     assert "1 tips bijgewerkt, 1 geweigerd" in said
-    assert f"#{held.id}: this tip is claimed by another editor" in said
+    assert f"#{held.id}: Een andere redacteur heeft deze tip geclaimd." in said
     assert (await Tip.get(id=free.id)).status is TipStatus.ARCHIVED
     assert (await Tip.get(id=held.id)).status is TipStatus.NEW
     events = await AuditEvent.filter(action="tip.status_changed").values_list("tip_id", flat=True)
@@ -127,7 +127,8 @@ async def test_bulk_tags_and_assignment_only_for_chiefs(client: httpx.AsyncClien
         data={"csrf_token": token, "action": "assign", "tip": ids, "editor_id": str(anne.id)},
     )
     page = (await client.get("/board")).text
-    assert "Dat mag je niet." in flash_text(page) and 'value="assign"' not in page
+    assert "Alleen een chef of beheerder mag tips toewijzen." in flash_text(page)
+    assert 'value="assign"' not in page
     assert await Tip.filter(claimed_by_id=None).count() == 3
     chief = httpx.AsyncClient(transport=client._transport, base_url="http://desk.test")
     async with chief:
@@ -145,10 +146,10 @@ async def test_bulk_tags_and_assignment_only_for_chiefs(client: httpx.AsyncClien
 @pytest.mark.parametrize(
     ("fields", "says"),
     [
-        ({"action": "archive"}, "select one or more tips"),
-        ({"action": "explode", "tip": "1"}, "choose archive"),
-        ({"action": "tag", "tip": "1", "tags": ""}, "give one or more tags"),
-        ({"action": "tag", "tip": "1", "tags": "<b>"}, "is not a tag"),
+        ({"action": "archive"}, "Selecteer eerst een of meer tips"),
+        ({"action": "explode", "tip": "1"}, "Kies archiveren, afwijzen"),
+        ({"action": "tag", "tip": "1", "tags": ""}, "Geef een of meer labels"),
+        ({"action": "tag", "tip": "1", "tags": "<b>"}, "is geen label"),
     ],
 )
 async def test_a_wrong_bulk_request_is_refused_whole(

@@ -180,7 +180,7 @@ async def test_the_tip_page_shows_the_tip_and_its_forms_act(
     refused = await client.post(
         f"/tips/{tip.id}/status", data={"csrf_token": token, "status": "gepubliceerd"}
     )
-    assert "status must be one of" in (await client.get(refused.headers["location"])).text
+    assert "Kies een status uit de lijst." in (await client.get(refused.headers["location"])).text
     page = await client.get(f"/tips/{tip.id}")
     assert "status gewijzigd" in page.text and "gebeld" in page.text
     assert (await client.get("/tips/999999")).status_code == 404

@@ -55,18 +55,19 @@ async def test_notes_tags_and_desk_through_the_forms_are_escaped(
 @pytest.mark.parametrize(
     ("action", "fields", "says"),
     [
-        ("note", {"text": "é" * 5001}, "at most 5,000"),
-        ("note", {"text": "   "}, "empty"),
-        ("tags", {"tags": "<b>vet</b>"}, "is not a tag"),
-        ("tags", {"tags": "a" * 2001}, "too many tags"),
-        ("tags", {"tags": " ".join(f"t{n}" for n in range(21))}, "at most 20"),
-        ("desk", {"desk": "sport<script>"}, "is not a desk"),
-        ("assign", {"editor_id": "1"}, "only a chief"),
-        ("merge", {"source_id": "abc"}, "choose one"),
-        ("merge", {"source_id": "99999"}, "no such tip"),
-        ("split", {"external_id": "w.nope"}, "no such message"),
-        ("split", {"external_id": "w.\x00"}, "no such message"),  # NUL: PostgreSQL refuses it
-        ("note", {"text": "\x00"}, "empty"),
+        ("note", {"text": "é" * 5001}, "hoogstens 5000 tekens"),
+        ("note", {"text": "   "}, "De notitie is leeg."),
+        ("tags", {"tags": "<b>vet</b>"}, "is geen label"),
+        ("tags", {"tags": "a" * 2001}, "hoogstens 20 labels"),
+        ("tags", {"tags": " ".join(f"t{n}" for n in range(21))}, "hoogstens 20 labels"),
+        ("desk", {"desk": "sport<script>"}, "is geen redactienaam"),
+        ("assign", {"editor_id": "1"}, "Alleen een chef"),
+        ("merge", {"source_id": "abc"}, "Kies er een uit de lijst."),
+        ("merge", {"source_id": "99999"}, "Deze tip bestaat niet."),
+        ("split", {"external_id": "w.nope"}, "hoort niet bij deze tip"),
+        # NUL: PostgreSQL refuses it
+        ("split", {"external_id": "w.\x00"}, "hoort niet bij deze tip"),
+        ("note", {"text": "\x00"}, "De notitie is leeg."),
     ],
 )
 async def test_wrong_form_input_says_why_and_changes_nothing(

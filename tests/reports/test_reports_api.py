@@ -23,6 +23,7 @@ async def test_editors_may_not_read_reports(client: httpx.AsyncClient) -> None:
     assert response.status_code == 403
     assert response.json()["error"] == {
         "code": "forbidden", "message": "reports are for desk chiefs and admins",
+        "reason": "chiefs_only",
     }  # fmt: skip
 
 

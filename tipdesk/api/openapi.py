@@ -163,7 +163,12 @@ def _schemas() -> dict[str, Any]:
     error = {
         "type": "object",
         "required": ["code", "message"],
-        "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+        "properties": {
+            "code": {"type": "string"},
+            "message": {"type": "string"},
+            # A refusal's stable code, finer than `code`; absent when the error has none.
+            "reason": {"type": "string"},
+        },
     }
     return {
         "Error": {"type": "object", "required": ["error"], "properties": {"error": error}},

@@ -38,12 +38,20 @@ def first_name(display_name: str | None) -> str:
 
 def _check(editor: Editor, title: str, body: str) -> tuple[str, str]:
     if not may_keep_canned_replies(editor):
-        raise Forbidden("only a chief or an admin may keep canned replies")
+        raise Forbidden("only a chief or an admin may keep canned replies", reason="canned_chiefs")
     title, body = " ".join(title.split()), body.strip()
     if not 1 <= len(title) <= MAX_TITLE:
-        raise InvalidInput(f"a canned reply needs a title of 1 to {MAX_TITLE} characters")
+        raise InvalidInput(
+            f"a canned reply needs a title of 1 to {MAX_TITLE} characters",
+            reason="canned_title_length",
+            values={"limit": MAX_TITLE},
+        )
     if not 1 <= len(body) <= MAX_BODY:
-        raise InvalidInput(f"a canned reply needs a text of 1 to {MAX_BODY:,} characters")
+        raise InvalidInput(
+            f"a canned reply needs a text of 1 to {MAX_BODY:,} characters",
+            reason="canned_body_length",
+            values={"limit": MAX_BODY},
+        )
     return title, body
 
 
@@ -59,14 +67,18 @@ async def save_canned_reply(
     async with in_transaction() as connection:
         if reply_id is None:
             if await CannedReply.all().using_db(connection).count() >= MAX_REPLIES:
-                raise InvalidInput(f"the desk keeps at most {MAX_REPLIES} canned replies")
+                raise InvalidInput(
+                    f"the desk keeps at most {MAX_REPLIES} canned replies",
+                    reason="too_many_canned",
+                    values={"limit": MAX_REPLIES},
+                )
             reply = await CannedReply.create(title=title, body=body, using_db=connection)
         else:
             changed = await (
                 CannedReply.filter(id=reply_id).using_db(connection).update(title=title, body=body)
             )
             if not changed:
-                raise NotFound("no such canned reply")
+                raise NotFound("no such canned reply", reason="no_such_canned")
             reply = await CannedReply.filter(id=reply_id).using_db(connection).get()
         await record(
             AuditAction.CANNED_REPLY_SAVED, editor=editor,
@@ -77,11 +89,11 @@ async def save_canned_reply(
 
 async def delete_canned_reply(editor: Editor, reply_id: int) -> None:
     if not may_keep_canned_replies(editor):
-        raise Forbidden("only a chief or an admin may keep canned replies")
+        raise Forbidden("only a chief or an admin may keep canned replies", reason="canned_chiefs")
     async with in_transaction() as connection:
         reply = await CannedReply.filter(id=reply_id).using_db(connection).first()
         if reply is None:
-            raise NotFound("no such canned reply")
+            raise NotFound("no such canned reply", reason="no_such_canned")
         await CannedReply.filter(id=reply_id).using_db(connection).delete()
         await record(
             AuditAction.CANNED_REPLY_DELETED, editor=editor,

@@ -39,18 +39,24 @@ async def request_consent(tip_id: int, editor: Editor, settings: Settings) -> Co
     async with in_transaction() as connection:
         tip = await Tip.filter(id=tip_id).using_db(connection).first()
         if tip is None:
-            raise NotFound("no such tip")
+            raise NotFound("no such tip", reason="no_such_tip")
         check_may_work_on(tip.claimed_by_id, editor)
         sender = await Sender.filter(id=tip.sender_id).using_db(connection).get()
         if sender.erased_at or sender.blocked_at:
-            raise Conflict("this reader is blocked or erased; the desk does not write to them")
+            raise Conflict(
+                "this reader is blocked or erased; the desk does not write to them",
+                reason="reader_blocked_or_erased",
+            )
         media = (
             await MediaAsset.filter(tip_id=tip_id, kind__in=NEEDS_CONSENT)
             .using_db(connection)
             .order_by("id")
         )
         if not media:
-            raise InvalidInput("this tip has no photo, video, voice note or document to ask for")
+            raise InvalidInput(
+                "this tip has no photo, video, voice note or document to ask for",
+                reason="nothing_to_ask_consent_for",
+            )
         await _refuse_repeat(tip_id, connection)
         record = await _ask(tip, sender, media, editor, settings, connection)
     return record
@@ -67,7 +73,10 @@ async def _refuse_repeat(tip_id: int, connection: BaseDBAsyncClient) -> None:
         .exists()
     )
     if waiting:
-        raise Conflict("consent was asked less than a day ago; the reader has not answered yet")
+        raise Conflict(
+            "consent was asked less than a day ago; the reader has not answered yet",
+            reason="consent_asked_recently",
+        )
 
 
 async def _ask(

@@ -42,10 +42,10 @@ async def handle_alert(tip_id: int, editor: Editor, note: str = "") -> None:
     async with in_transaction() as connection:
         tip = await Tip.filter(id=tip_id).using_db(connection).select_for_update().first()
         if tip is None:
-            raise NotFound("no such tip")
+            raise NotFound("no such tip", reason="no_such_tip")
         check_may_work_on(tip.claimed_by_id, editor)
         if tip.consent_alert_at is None:
-            raise Conflict("this tip has no consent alert to handle")
+            raise Conflict("this tip has no consent alert to handle", reason="no_consent_alert")
         await mark_consent_alert(tip_id, None, connection)
         await record_event(
             AuditAction.CONSENT_ALERT_HANDLED, tip_id=tip_id, editor=editor,

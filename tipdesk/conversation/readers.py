@@ -24,7 +24,7 @@ async def set_blocked(sender_id: int, editor: Editor, *, blocked: bool) -> Sende
     async with in_transaction() as connection:
         sender = await Sender.filter(id=sender_id).using_db(connection).first()
         if sender is None or sender.erased_at is not None:
-            raise NotFound("no such reader")
+            raise NotFound("no such reader", reason="no_such_reader")
         await _check_no_tip_held_by_another(sender_id, editor, connection)
         if (sender.blocked_at is not None) != blocked:
             await (
@@ -49,7 +49,9 @@ async def _check_no_tip_held_by_another(
     )
     for holder, status in holders:
         if not TipStatus(status).is_closed and not may_work_on(int(str(holder)), editor):
-            raise Conflict("a tip of this reader is claimed by another editor")
+            raise Conflict(
+                "a tip of this reader is claimed by another editor", reason="reader_held_by_another"
+            )
 
 
 async def set_language(
@@ -58,11 +60,14 @@ async def set_language(
     languages = reader_texts(settings).languages
     if language is not None and language not in languages:
         known = ", ".join(sorted(languages))
-        raise InvalidInput(f"language must be one of {known}, or null for the country's")
+        raise InvalidInput(
+            f"language must be one of {known}, or null for the country's",
+            reason="unknown_language",
+        )
     async with in_transaction() as connection:
         sender = await Sender.filter(id=sender_id).using_db(connection).first()
         if sender is None or sender.erased_at is not None:
-            raise NotFound("no such reader")
+            raise NotFound("no such reader", reason="no_such_reader")
         await Sender.filter(id=sender_id).using_db(connection).update(language=language)
         await record(
             AuditAction.SENDER_LANGUAGE_SET, sender_id=sender_id, editor=editor,

@@ -55,7 +55,7 @@ async def reply_to_reader(
     """Replying claims an unclaimed tip; a tip another editor holds answers 409, as claims do."""
     tip = await Tip.get_or_none(id=tip_id)
     if tip is None:
-        raise NotFound("no such tip")
+        raise NotFound("no such tip", reason="no_such_tip")
     if not may_reply_without_claiming(tip.claimed_by_id, editor):
         await claim_tip(tip_id, editor, settings)
     sender = await Sender.get(id=tip.sender_id)
@@ -70,7 +70,9 @@ async def reply_to_reader(
             .using_db(connection)
             .exists()
         ):
-            raise InvalidInput("quote must be the id of a reader's message in this tip")
+            raise InvalidInput(
+                "quote must be the id of a reader's message in this tip", reason="no_such_message"
+            )
         message = await queue_message(
             sender,
             Outgoing(
@@ -80,7 +82,7 @@ async def reply_to_reader(
             settings, connection,
         )  # fmt: skip
         if message is None:  # a reply has no outbound key, so it is never a duplicate
-            raise Conflict("the reply could not be queued; try again")
+            raise Conflict("the reply could not be queued; try again", reason="reply_not_queued")
         await touch(tip_id, connection)
         await record(
             AuditAction.TIP_REPLIED, tip_id=tip_id, editor=editor,
@@ -92,22 +94,31 @@ async def reply_to_reader(
 
 def _check_reachable(sender: Sender) -> None:
     if sender.erased_at is not None:
-        raise Conflict("this reader's data was erased; the desk cannot write to them")
+        raise Conflict(
+            "this reader's data was erased; the desk cannot write to them",
+            reason="reader_erased",
+        )
     if sender.blocked_at is not None:
-        raise Conflict("this reader is blocked; unblock them to reply")
+        raise Conflict("this reader is blocked; unblock them to reply", reason="reader_blocked")
     if sender.unreachable_at is not None:
-        raise Conflict("WhatsApp cannot deliver to this reader's number")
+        raise Conflict(
+            "WhatsApp cannot deliver to this reader's number", reason="reader_unreachable"
+        )
 
 
 def _signed(text: str, editor: Editor, sender: Sender, settings: Settings) -> str:
     cleaned = text.strip()
     if not cleaned:
-        raise InvalidInput("the reply is empty")
+        raise InvalidInput("the reply is empty", reason="reply_empty")
     if settings.reply_signature:
         signature = texts_for(sender, settings).render(
             "reply_signature", editor=editor.display_name
         )
         cleaned = f"{cleaned}\n\n{signature}"
     if len(cleaned) > BODY_MAX:
-        raise InvalidInput(f"the reply may have at most {BODY_MAX} characters with its signature")
+        raise InvalidInput(
+            f"the reply may have at most {BODY_MAX} characters with its signature",
+            reason="reply_too_long",
+            values={"limit": BODY_MAX},
+        )
     return cleaned

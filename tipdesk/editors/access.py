@@ -56,7 +56,10 @@ def check_password_chosen(request: Request, editor: Editor) -> None:
     (a GET) or is refused (anything else). Tokens are exempt: an admin issued them, not
     the temporary password."""
     if editor.must_change_password and request.url.path not in OPEN_BEFORE_PASSWORD_CHANGE:
-        raise PasswordChangeRequired("choose your own password first, at /account/password")
+        raise PasswordChangeRequired(
+            "choose your own password first, at /account/password",
+            reason="choose_own_password",
+        )
 
 
 async def end_sessions(editor_id: int) -> None:
@@ -67,7 +70,9 @@ async def end_sessions(editor_id: int) -> None:
 async def require_editor(request: Request) -> Editor:
     editor = await current_editor(request)
     if editor is None:
-        raise Unauthorized("log in, or send an API token as Authorization: Bearer <token>")
+        raise Unauthorized(
+            "log in, or send an API token as Authorization: Bearer <token>", reason="log_in"
+        )
     if not request.headers.get("authorization") and request.method not in SAFE_METHODS:
         check_csrf(request, request.headers.get("x-csrf-token"))
     return editor
@@ -96,5 +101,5 @@ async def require_chief(request: Request) -> Editor:
     """Reports are for desk chiefs and admins."""
     editor = await require_editor(request)
     if not may_see_reports(editor):
-        raise Forbidden("reports are for desk chiefs and admins")
+        raise Forbidden("reports are for desk chiefs and admins", reason="chiefs_only")
     return editor

@@ -42,7 +42,11 @@ _password_slots: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]
 def normalise_email(email: str) -> str:
     cleaned = email.strip().lower()
     if len(cleaned) > 254 or not _EMAIL.match(cleaned):
-        raise InvalidInput(f"'{email.strip()[:80]}' is not an e-mail address")
+        raise InvalidInput(
+            f"'{email.strip()[:80]}' is not an e-mail address",
+            reason="not_an_email",
+            values={"given": email.strip()[:80]},
+        )
     return cleaned
 
 
@@ -55,11 +59,12 @@ class PasswordRule(StrEnum):
 
 
 class PasswordRefused(InvalidInput):
-    """A password that breaks a rule: the code and its figure for the board, and an English
-    message for the CLI and the API."""
+    """A password that breaks a rule: the rule as the reason (`password_<rule>`) and its figure
+    for the board, and an English message for the CLI and the API."""
 
     def __init__(self, rule: PasswordRule, limit: int = 0) -> None:
-        super().__init__(_ENGLISH[rule].format(limit=limit))
+        message = _ENGLISH[rule].format(limit=limit)
+        super().__init__(message, reason=f"password_{rule.value}", values={"limit": limit})
         self.rule = rule
         self.limit = limit
 
@@ -123,17 +128,29 @@ async def create_editor(
     address = normalise_email(email)
     name = display_name.strip()
     if not name or len(name) > 128:
-        raise InvalidInput("the display name must have 1 to 128 characters")
+        raise InvalidInput(
+            "the display name must have 1 to 128 characters",
+            reason="display_name_length",
+            values={"limit": 128},
+        )
     password_hash = await new_password_hash(password)
     if await Editor.exists(email=address):
-        raise Conflict(f"an editor with e-mail {address} already exists")
+        raise Conflict(
+            f"an editor with e-mail {address} already exists",
+            reason="editor_exists",
+            values={"email": address},
+        )
     try:
         return await Editor.create(
             email=address, display_name=name, role=role, password_hash=password_hash,
             must_change_password=must_change_password,
         )  # fmt: skip
     except IntegrityError:  # created at the same moment by another process
-        raise Conflict(f"an editor with e-mail {address} already exists") from None
+        raise Conflict(
+            f"an editor with e-mail {address} already exists",
+            reason="editor_exists",
+            values={"email": address},
+        ) from None
 
 
 def check_new_password(password: str, email: str) -> None:
@@ -151,7 +168,11 @@ async def set_password(email: str, password: str, by: Editor | None = None) -> E
     set-password`); every path writes the one `password.changed` audit event here."""
     editor = await Editor.get_or_none(email=normalise_email(email))
     if editor is None:
-        raise NotFound(f"no editor with e-mail {email.strip()[:80]}")
+        raise NotFound(
+            f"no editor with e-mail {email.strip()[:80]}",
+            reason="no_editor_with_email",
+            values={"email": email.strip()[:80]},
+        )
     changer = _changer(editor, by)
     check_new_password(password, editor.email)
     password_hash = await new_password_hash(password)
@@ -181,7 +202,7 @@ def _changer(editor: Editor, by: Editor | None) -> str:
         return "self"
     if may_administer(by):
         return "admin"
-    raise Forbidden("only admins change another editor's password")
+    raise Forbidden("only admins change another editor's password", reason="admins_only")
 
 
 def token_digest(token: str) -> str:
@@ -193,7 +214,11 @@ async def create_token(email: str, label: str, expires_in: timedelta | None = No
     With `expires_in` it stops working that long from now; without, when it is revoked."""
     editor = await Editor.get_or_none(email=normalise_email(email), active=True)
     if editor is None:
-        raise NotFound(f"no active editor with e-mail {email.strip()[:80]}")
+        raise NotFound(
+            f"no active editor with e-mail {email.strip()[:80]}",
+            reason="no_active_editor_with_email",
+            values={"email": email.strip()[:80]},
+        )
     token, _ = await create_token_for(editor, label, expires_in)
     return token
 
@@ -203,9 +228,13 @@ async def create_token_for(
 ) -> tuple[str, ApiToken]:
     """The token itself (to show once) and its stored row."""
     if len(label) > 128:
-        raise InvalidInput("the token label may have at most 128 characters")
+        raise InvalidInput(
+            "the token label may have at most 128 characters",
+            reason="token_label_too_long",
+            values={"limit": 128},
+        )
     if expires_in is not None and expires_in <= timedelta(0):
-        raise InvalidInput("a token's lifetime must be longer than zero")
+        raise InvalidInput("a token's lifetime must be longer than zero", reason="token_lifetime")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = await ApiToken.create(
         editor=editor, label=label.strip(), token_hash=token_digest(token), prefix=token[:8],

@@ -29,14 +29,14 @@ from tipdesk.tips.models import Tip
 
 def _require_admin(admin: Editor) -> None:
     if not may_administer(admin):
-        raise Forbidden("only admins manage editors and tokens")
+        raise Forbidden("only admins manage editors and tokens", reason="admins_only")
 
 
 def parse_role(raw: object) -> Role:
     try:
         return Role(str(raw))
     except ValueError:
-        raise InvalidInput("role must be editor, chief or admin") from None
+        raise InvalidInput("role must be editor, chief or admin", reason="unknown_role") from None
 
 
 async def add_editor(
@@ -56,9 +56,12 @@ async def _other_editor(admin: Editor, editor_id: int) -> Editor:
     _require_admin(admin)
     editor = await Editor.get_or_none(id=editor_id)
     if editor is None:
-        raise NotFound("no such editor")
+        raise NotFound("no such editor", reason="no_such_editor")
     if editor.id == admin.id:
-        raise Conflict("an admin cannot change their own role or switch themselves off")
+        raise Conflict(
+            "an admin cannot change their own role or switch themselves off",
+            reason="own_role",
+        )
     return editor
 
 
@@ -130,7 +133,7 @@ async def issue_token(admin: Editor, editor_id: int, label: str) -> str:
     _require_admin(admin)
     editor = await Editor.get_or_none(id=editor_id, active=True)
     if editor is None:
-        raise InvalidInput("tokens are only for active editors")
+        raise InvalidInput("tokens are only for active editors", reason="token_for_inactive")
     async with in_transaction():
         token, row = await create_token_for(editor, label)
         await _audit(admin, AuditAction.TOKEN_CREATED, {"token_id": row.id, "editor_id": editor.id})
@@ -142,7 +145,7 @@ async def revoke_token(admin: Editor, token_id: int) -> None:
     async with in_transaction():
         revoked = await ApiToken.filter(id=token_id, revoked_at=None).update(revoked_at=utcnow())
         if not revoked:
-            raise NotFound("no such token, or it was revoked already")
+            raise NotFound("no such token, or it was revoked already", reason="no_such_token")
         await _audit(admin, AuditAction.TOKEN_REVOKED, {"token_id": token_id})
 
 

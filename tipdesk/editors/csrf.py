@@ -27,6 +27,10 @@ def csrf_token(request: Request) -> str:
 def check_csrf(request: Request, given: object) -> None:
     expected = request.session.get(SESSION_KEY)
     if not isinstance(expected, str) or not isinstance(given, str):
-        raise Forbidden("the form has expired; reload the page and try again")
+        raise Forbidden(
+            "the form has expired; reload the page and try again", reason="form_expired"
+        )
     if not hmac.compare_digest(expected.encode(), given.encode()):
-        raise Forbidden("the form has expired; reload the page and try again")
+        raise Forbidden(
+            "the form has expired; reload the page and try again", reason="form_expired"
+        )

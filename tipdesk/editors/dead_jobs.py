@@ -21,7 +21,7 @@ from tipdesk.jobs.revival import retry_job
 
 def _require_admin(admin: Editor) -> None:
     if not may_administer(admin):
-        raise Forbidden("only admins may retry or discard jobs")
+        raise Forbidden("only admins may retry or discard jobs", reason="admins_only")
 
 
 async def retry_dead_job(admin: Editor, job_id: int, kinds: Mapping[str, JobKind[Any]]) -> bool:

@@ -63,7 +63,7 @@ def may_work_on(holder_id: int | None, editor: Editor) -> bool:
 
 def check_may_work_on(holder_id: int | None, editor: Editor) -> None:
     if not may_work_on(holder_id, editor):
-        raise Conflict(HELD_BY_ANOTHER)
+        raise Conflict(HELD_BY_ANOTHER, reason="held_by_another")
 
 
 def may_reply_without_claiming(holder_id: int | None, editor: Editor) -> bool:

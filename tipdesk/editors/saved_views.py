@@ -44,15 +44,23 @@ async def save_view(editor: Editor, name: str, query: str) -> View:
     """A view of this editor's; the same name again replaces that view's query."""
     name, query = " ".join(name.split()), " ".join(query.split())
     if not 1 <= len(name) <= MAX_NAME:
-        raise InvalidInput(f"a view needs a name of 1 to {MAX_NAME} characters")
+        raise InvalidInput(
+            f"a view needs a name of 1 to {MAX_NAME} characters",
+            reason="view_name_length",
+            values={"limit": MAX_NAME},
+        )
     if not 1 <= len(query) <= MAX_QUERY:
-        raise InvalidInput("a view needs a search or a filter to save")
+        raise InvalidInput("a view needs a search or a filter to save", reason="view_empty")
     existing = await SavedView.filter(editor_id=editor.id, name=name).first()
     if existing is not None:
         await SavedView.filter(id=existing.id).update(query=query)
         return View(query, name=name, id=existing.id)
     if await SavedView.filter(editor_id=editor.id).count() >= MAX_VIEWS:
-        raise InvalidInput(f"an editor may keep at most {MAX_VIEWS} views")
+        raise InvalidInput(
+            f"an editor may keep at most {MAX_VIEWS} views",
+            reason="too_many_views",
+            values={"limit": MAX_VIEWS},
+        )
     view = await SavedView.create(editor_id=editor.id, name=name, query=query)
     return View(query, name=name, id=view.id)
 
@@ -60,4 +68,4 @@ async def save_view(editor: Editor, name: str, query: str) -> View:
 async def delete_view(editor: Editor, view_id: int) -> None:
     """Only the editor's own: another editor's view id is as unknown as a missing one."""
     if not await SavedView.filter(id=view_id, editor_id=editor.id).delete():
-        raise NotFound("no such view")
+        raise NotFound("no such view", reason="no_such_view")

@@ -34,23 +34,23 @@ async def serve_media(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     token, name = request.path_params["token"], request.path_params["variant"]
     if not _TOKEN.match(token) or not _VARIANT.match(name):
-        raise NotFound("no such media")
+        raise NotFound("no such media", reason="no_such_media")
     asset = await MediaAsset.get_or_none(token=token)
     if asset is None:
-        raise NotFound("no such media")
+        raise NotFound("no such media", reason="no_such_media")
     store = media_store(settings)
     if name == ORIGINAL:
         if asset.sha256 is None:
-            raise NotFound("this file has not arrived yet")
+            raise NotFound("this file has not arrived yet", reason="media_not_arrived")
         path, mime = store.original(asset.sha256), asset.detected_mime or "application/octet-stream"
         disposition = {"content-disposition": attachment(asset)}
     else:
         variant = await MediaVariant.get_or_none(asset_id=asset.id, name=name)
         if variant is None:
-            raise NotFound("no such variant")
+            raise NotFound("no such variant", reason="no_such_media")
         path, mime, disposition = store.resolve_stored(variant.path), variant.mime, {}
     if not path.is_file():
-        raise NotFound("the file is missing from the media store")
+        raise NotFound("the file is missing from the media store", reason="media_missing")
     headers = {"cache-control": CACHE, "x-content-type-options": "nosniff", **disposition}
     response = FileResponse(path, media_type=mime, headers=headers, stat_result=path.stat())
     etag = response.headers["etag"]

@@ -53,7 +53,7 @@ def today(tz: ZoneInfo, now: datetime | None = None) -> date:
 def preset(name: str, tz: ZoneInfo, now: datetime | None = None) -> Period:
     """`today`, `7d` or `30d`: that many days ending today."""
     if name not in PRESETS:
-        raise InvalidInput(f"period must be one of {', '.join(PRESETS)}")
+        raise InvalidInput(f"period must be one of {', '.join(PRESETS)}", reason="unknown_period")
     last = today(tz, now)
     return Period(last - timedelta(days=PRESETS[name] - 1), last, tz)
 
@@ -64,21 +64,35 @@ def parse_period(since: str | None, until: str | None, tz: ZoneInfo) -> Period:
     last = _day(until, "until") if until else today(tz)
     latest = today(tz) + timedelta(days=366)
     if not EARLIEST <= last <= latest:
-        raise InvalidInput(f"the period must lie between {EARLIEST} and next year")
+        raise InvalidInput(
+            f"the period must lie between {EARLIEST} and next year",
+            reason="period_out_of_range",
+            values={"earliest": EARLIEST.isoformat()},
+        )
     first = _day(since, "since") if since else last - timedelta(days=6)
     if last < first:
-        raise InvalidInput(f"the period ends ({last}) before it starts ({first})")
+        raise InvalidInput(
+            f"the period ends ({last}) before it starts ({first})",
+            reason="period_backwards",
+            values={"since": first.isoformat(), "until": last.isoformat()},
+        )
     if (last - first).days + 1 > MAX_DAYS:
-        raise InvalidInput("the period is longer than five years; choose a shorter one")
+        raise InvalidInput(
+            "the period is longer than five years; choose a shorter one", reason="period_too_long"
+        )
     if first < EARLIEST:
-        raise InvalidInput(f"the period must lie between {EARLIEST} and next year")
+        raise InvalidInput(
+            f"the period must lie between {EARLIEST} and next year",
+            reason="period_out_of_range",
+            values={"earliest": EARLIEST.isoformat()},
+        )
     return Period(first, last, tz)
 
 
 def _day(raw: str, name: str) -> date:
     if len(raw) != 10:
-        raise InvalidInput(f"{name} must be a date like 2026-11-23")
+        raise InvalidInput(f"{name} must be a date like 2026-11-23", reason="not_a_date")
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput(f"{name} must be a date like 2026-11-23") from None
+        raise InvalidInput(f"{name} must be a date like 2026-11-23", reason="not_a_date") from None

@@ -179,7 +179,7 @@ async def claim_tip(
     Chiefs and admins may take over a live claim; that is audited."""
     now = utcnow()
     if takeover and not may_take_over(editor):
-        raise Forbidden("only a chief or an admin may take over a claim")
+        raise Forbidden("only a chief or an admin may take over a claim", reason="takeover_chiefs")
     free = (
         Q(claimed_by_id=None)
         | Q(claimed_by_id=editor.id)
@@ -188,7 +188,7 @@ async def claim_tip(
     async with in_transaction() as connection:
         tip = await Tip.filter(id=tip_id).using_db(connection).first()
         if tip is None:
-            raise NotFound("no such tip")
+            raise NotFound("no such tip", reason="no_such_tip")
         previous = tip.claimed_by_id
         query = Tip.filter(id=tip_id) if takeover else Tip.filter(free, id=tip_id)
         won = await query.using_db(connection).update(
@@ -197,7 +197,7 @@ async def claim_tip(
         if not won:
             holder = await Editor.filter(id=previous).using_db(connection).first()
             name = holder.display_name if holder else "another editor"
-            raise Conflict(f"claimed by {name}")
+            raise Conflict(f"claimed by {name}", reason="claimed_by", values={"name": name})
         if previous != editor.id:
             taken = takeover and previous
             action = AuditAction.TIP_CLAIM_TAKEN_OVER if taken else AuditAction.TIP_CLAIMED
@@ -213,7 +213,7 @@ async def release_tip(tip_id: int, editor: Editor, settings: Settings) -> Tip:
     async with in_transaction() as connection:
         tip = await Tip.filter(id=tip_id).using_db(connection).first()
         if tip is None:
-            raise NotFound("no such tip")
+            raise NotFound("no such tip", reason="no_such_tip")
         holder = tip.claimed_by_id
         if holder is None:
             return tip
@@ -243,9 +243,13 @@ async def change_status(
     async with in_transaction() as connection:
         tip = await Tip.filter(id=tip_id).using_db(connection).first()
         if tip is None:
-            raise NotFound("no such tip")
+            raise NotFound("no such tip", reason="no_such_tip")
         if tip.merged_into_id is not None:
-            raise Conflict(f"this tip was merged into tip {tip.merged_into_id}")
+            raise Conflict(
+                f"this tip was merged into tip {tip.merged_into_id}",
+                reason="merged_into",
+                values={"tip": tip.merged_into_id},
+            )
         check_may_work_on(tip.claimed_by_id, editor)
         if new_status is TipStatus.USED and tip.status is not TipStatus.USED:
             await _consent_gate(tip_id, editor, override_reason, connection)
@@ -271,16 +275,24 @@ def _status(status: str) -> TipStatus:
         return TipStatus(status)
     except ValueError:
         choices = ", ".join(s.value for s in TipStatus)
-        raise InvalidInput(f"status must be one of {choices}") from None
+        raise InvalidInput(f"status must be one of {choices}", reason="unknown_status") from None
 
 
 def _check_status_input(note: str, published_url: str | None, override: str | None) -> None:
     if len(note) > 2000:
-        raise InvalidInput("the note may have at most 2,000 characters")
+        raise InvalidInput(
+            "the note may have at most 2,000 characters",
+            reason="note_too_long",
+            values={"limit": 2000},
+        )
     if published_url is not None and not published_url.startswith(("https://", "http://")):
-        raise InvalidInput("published_url must be an http(s) URL")
+        raise InvalidInput("published_url must be an http(s) URL", reason="published_url")
     if override is not None and not 3 <= len(override.strip()) <= 2000:
-        raise InvalidInput("override_reason must be 3 to 2,000 characters")
+        raise InvalidInput(
+            "override_reason must be 3 to 2,000 characters",
+            reason="override_reason_length",
+            values={"least": 3, "limit": 2000},
+        )
 
 
 async def _consent_gate(
@@ -292,10 +304,15 @@ async def _consent_gate(
     if override_reason is None:
         raise Conflict(
             f"{len(lacking)} of this tip's media lack the reader's consent; ask for it, or a"
-            " chief can override with a reason"
+            " chief can override with a reason",
+            reason="media_lack_consent",
+            values={"count": len(lacking)},
         )
     if not may_override_consent(editor):
-        raise Forbidden("only a chief or an admin may use media without the reader's consent")
+        raise Forbidden(
+            "only a chief or an admin may use media without the reader's consent",
+            reason="override_chiefs",
+        )
     await record(
         AuditAction.TIP_CONSENT_OVERRIDDEN, tip_id=tip_id, editor=editor,
         detail={"reason": override_reason.strip(), "media": lacking}, using_db=connection,

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from tipdesk.editors.models import Editor
 from tipdesk.editors.permissions import may_assign
-from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tipdesk.errors import Conflict, Forbidden, InvalidInput, NotFound, TipdeskError
 from tipdesk.settings import Settings
 from tipdesk.tips import actions, editing
 
@@ -30,22 +30,29 @@ class BulkAction(StrEnum):
 @dataclass
 class BulkOutcome:
     done: list[int] = field(default_factory=list)
-    refused: list[tuple[int, str]] = field(default_factory=list)  # (tip id, why)
+    # (tip id, the refusal): its reason for the board, its message for a script
+    refused: list[tuple[int, TipdeskError]] = field(default_factory=list)
 
 
 def bulk_action(raw: str) -> BulkAction:
     try:
         return BulkAction(raw)
     except ValueError:
-        raise InvalidInput("choose archive, reject, tag or assign") from None
+        raise InvalidInput(
+            "choose archive, reject, tag or assign", reason="unknown_bulk_action"
+        ) from None
 
 
 def _checked_ids(tip_ids: list[int]) -> list[int]:
     ids = list(dict.fromkeys(tip_ids))
     if not ids:
-        raise InvalidInput("select one or more tips")
+        raise InvalidInput("select one or more tips", reason="select_tips")
     if len(ids) > MAX_TIPS:
-        raise InvalidInput(f"select at most {MAX_TIPS} tips at once")
+        raise InvalidInput(
+            f"select at most {MAX_TIPS} tips at once",
+            reason="too_many_selected",
+            values={"limit": MAX_TIPS},
+        )
     return ids
 
 
@@ -59,17 +66,17 @@ async def apply_to_tips(
     if action is BulkAction.TAG:
         tags = editing.clean_tags(tags or [])
         if not tags:
-            raise InvalidInput("give one or more tags to add")
+            raise InvalidInput("give one or more tags to add", reason="tags_to_add")
     if action is BulkAction.ASSIGN and not may_assign(editor):
-        raise Forbidden("only a chief or an admin may assign tips")
+        raise Forbidden("only a chief or an admin may assign tips", reason="assign_chiefs")
     if action is BulkAction.ASSIGN and assignee_id is None:
-        raise InvalidInput("choose the editor to assign the tips to")
+        raise InvalidInput("choose the editor to assign the tips to", reason="choose_assignee")
     outcome = BulkOutcome()
     for tip_id in ids:
         try:
             await _one(tip_id, editor, settings, action, tags, assignee_id)
         except (Conflict, Forbidden, InvalidInput, NotFound) as refusal:
-            outcome.refused.append((tip_id, refusal.message))
+            outcome.refused.append((tip_id, refusal))
         else:
             outcome.done.append(tip_id)
     return outcome

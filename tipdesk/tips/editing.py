@@ -36,9 +36,13 @@ async def tip_for_change(tip_id: int, connection: BaseDBAsyncClient) -> Tip:
     """The tip about to change, inside the caller's transaction; a merged-away tip is frozen."""
     tip = await Tip.filter(id=tip_id).using_db(connection).first()
     if tip is None:
-        raise NotFound("no such tip")
+        raise NotFound("no such tip", reason="no_such_tip")
     if tip.merged_into_id is not None:
-        raise Conflict(f"this tip was merged into tip {tip.merged_into_id}")
+        raise Conflict(
+            f"this tip was merged into tip {tip.merged_into_id}",
+            reason="merged_into",
+            values={"tip": tip.merged_into_id},
+        )
     return tip
 
 
@@ -53,12 +57,16 @@ async def record(
 
 def clean_note(text: object) -> str:
     if not isinstance(text, str):
-        raise InvalidInput("the note must be text")
+        raise InvalidInput("the note must be text", reason="note_empty")
     cleaned = text.strip()
     if not cleaned:
-        raise InvalidInput("the note is empty")
+        raise InvalidInput("the note is empty", reason="note_empty")
     if len(cleaned) > MAX_NOTE_LENGTH:
-        raise InvalidInput(f"a note may have at most {MAX_NOTE_LENGTH:,} characters")
+        raise InvalidInput(
+            f"a note may have at most {MAX_NOTE_LENGTH:,} characters",
+            reason="note_too_long",
+            values={"limit": MAX_NOTE_LENGTH},
+        )
     return cleaned
 
 
@@ -77,15 +85,21 @@ async def add_note(tip_id: int, editor: Editor, settings: Settings, text: object
 def clean_tags(raw: object) -> list[str]:
     """Tags as given (a list of strings), lower-cased, `#` dropped, duplicates removed."""
     if not isinstance(raw, list) or not all(isinstance(tag, str) for tag in raw):
-        raise InvalidInput("tags must be a list of strings")
+        raise InvalidInput("tags must be a list of strings", reason="tags_not_a_list")
     if len(raw) > MAX_TAGS:
-        raise InvalidInput(f"a tip may have at most {MAX_TAGS} tags")
+        raise InvalidInput(
+            f"a tip may have at most {MAX_TAGS} tags",
+            reason="too_many_tags",
+            values={"limit": MAX_TAGS},
+        )
     tags: list[str] = []
     for given in raw:
         tag = given.strip().lstrip("#").lower()
         if not _TAG.match(tag):
             raise InvalidInput(
-                f"'{given[:40]}' is not a tag: up to {MAX_TAG_LENGTH} letters, digits, - or _"
+                f"'{given[:40]}' is not a tag: up to {MAX_TAG_LENGTH} letters, digits, - or _",
+                reason="not_a_tag",
+                values={"given": given[:40], "limit": MAX_TAG_LENGTH},
             )
         if tag not in tags:
             tags.append(tag)
@@ -110,7 +124,11 @@ async def change_tags(
         start = clean_tags(replace) if replace is not None else list(tip.tags)
         tags = [tag for tag in _merged(start, added) if tag not in removed]
         if len(tags) > MAX_TAGS:
-            raise InvalidInput(f"a tip may have at most {MAX_TAGS} tags")
+            raise InvalidInput(
+                f"a tip may have at most {MAX_TAGS} tags",
+                reason="too_many_tags",
+                values={"limit": MAX_TAGS},
+            )
         if tags != tip.tags:
             await Tip.filter(id=tip_id).using_db(connection).update(tags=tags, updated_at=utcnow())
             detail: dict[str, object] = {"from": tip.tags, "to": tags}
@@ -127,13 +145,15 @@ def clean_desk(raw: object) -> str | None:
     if raw is None:
         return None
     if not isinstance(raw, str):
-        raise InvalidInput("the desk must be text or null")
+        raise InvalidInput("the desk must be text or null", reason="desk_not_text")
     desk = "-".join(raw.strip().lower().split())
     if not desk:
         return None
     if not _DESK.match(desk):
         raise InvalidInput(
-            f"'{raw[:40]}' is not a desk name: up to {MAX_DESK_LENGTH} letters a-z, digits, - or _"
+            f"'{raw[:40]}' is not a desk name: up to {MAX_DESK_LENGTH} letters a-z, digits, - or _",
+            reason="not_a_desk",
+            values={"given": raw[:40], "limit": MAX_DESK_LENGTH},
         )
     return desk
 
@@ -155,17 +175,17 @@ async def set_desk(tip_id: int, editor: Editor, settings: Settings, desk: object
 async def assign_tip(tip_id: int, chief: Editor, settings: Settings, assignee_id: object) -> Tip:
     """A chief or admin hands a tip to another (active) editor: the claim becomes theirs."""
     if not may_assign(chief):
-        raise Forbidden("only a chief or an admin may assign tips")
+        raise Forbidden("only a chief or an admin may assign tips", reason="assign_chiefs")
     if (
         not isinstance(assignee_id, int)
         or isinstance(assignee_id, bool)
         or not 0 < assignee_id < 2**31
     ):
-        raise InvalidInput("editor_id must be an editor's id")
+        raise InvalidInput("editor_id must be an editor's id", reason="choose_assignee")
     async with in_transaction() as connection:
         assignee = await Editor.filter(id=assignee_id, active=True).using_db(connection).first()
         if assignee is None:
-            raise InvalidInput("no active editor with that id")
+            raise InvalidInput("no active editor with that id", reason="no_active_editor")
         tip = await tip_for_change(tip_id, connection)
         if tip.claimed_by_id != assignee.id:
             now = utcnow()

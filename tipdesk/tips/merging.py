@@ -27,9 +27,17 @@ from tipdesk.tips.models import Direction, MediaAsset, Message, Sender, Tip, Tip
 
 def _check_workable(tip: Tip, editor: Editor) -> None:
     if tip.status.is_closed:
-        raise Conflict(f"tip {tip.id} is closed ({tip.status.value}); reopen it first")
+        raise Conflict(
+            f"tip {tip.id} is closed ({tip.status.value}); reopen it first",
+            reason="tip_closed",
+            values={"tip": tip.id},
+        )
     if not may_work_on(tip.claimed_by_id, editor):
-        raise Conflict(f"tip {tip.id} is claimed by another editor")
+        raise Conflict(
+            f"tip {tip.id} is claimed by another editor",
+            reason="tip_held_by_another",
+            values={"tip": tip.id},
+        )
 
 
 async def _lock_sender(sender_id: int, connection: BaseDBAsyncClient) -> None:
@@ -39,14 +47,16 @@ async def _lock_sender(sender_id: int, connection: BaseDBAsyncClient) -> None:
 async def merge_tips(source_id: int, target_id: int, editor: Editor, settings: Settings) -> Tip:
     """Moves everything of `source_id` into `target_id`; both must be the same reader's."""
     if source_id == target_id:
-        raise InvalidInput("a tip cannot be merged with itself")
+        raise InvalidInput("a tip cannot be merged with itself", reason="merge_with_itself")
     async with in_transaction() as connection:
         first = await tip_for_change(min(source_id, target_id), connection)
         await _lock_sender(first.sender_id, connection)
         source = await tip_for_change(source_id, connection)
         target = await tip_for_change(target_id, connection)
         if source.sender_id != target.sender_id:
-            raise InvalidInput("only tips of the same reader can be merged")
+            raise InvalidInput(
+                "only tips of the same reader can be merged", reason="merge_other_reader"
+            )
         for tip in (source, target):
             _check_workable(tip, editor)
         await _move_contents(source, target, connection)
@@ -81,7 +91,11 @@ async def _close_source(source: Tip, target: Tip, connection: BaseDBAsyncClient)
         claimed_at=None, updated_at=utcnow(),
     )  # fmt: skip
     if not closed:
-        raise Conflict(f"tip {source.id} was merged meanwhile")
+        raise Conflict(
+            f"tip {source.id} was merged meanwhile",
+            reason="merged_meanwhile",
+            values={"tip": source.id},
+        )
 
 
 async def split_message(
@@ -90,7 +104,9 @@ async def split_message(
     """Moves one reader message (and its media) of a tip into a new tip of the same reader,
     named by its id on the channel."""
     if not isinstance(external_id, str) or not external_id or len(external_id) > 255:
-        raise InvalidInput("message must be the id of one of the tip's messages")
+        raise InvalidInput(
+            "message must be the id of one of the tip's messages", reason="no_such_message"
+        )
     async with in_transaction() as connection:
         tip = await tip_for_change(tip_id, connection)
         await _lock_sender(tip.sender_id, connection)
@@ -101,12 +117,17 @@ async def split_message(
             .first()
         )
         if message is None:
-            raise NotFound("this tip has no such message")
+            raise NotFound("this tip has no such message", reason="no_such_message")
         if message.direction is not Direction.INBOUND:
-            raise InvalidInput("only a reader's message can be split off")
+            raise InvalidInput(
+                "only a reader's message can be split off", reason="split_desk_message"
+            )
         rest = await _reader_messages(tip.id, connection, without=message.id)
         if not rest:
-            raise InvalidInput("this is the tip's only reader message: nothing would remain")
+            raise InvalidInput(
+                "this is the tip's only reader message: nothing would remain",
+                reason="split_only_message",
+            )
         new = await Tip.create(
             sender_id=tip.sender_id, desk=tip.desk, first_message_at=message.sent_at,
             last_message_at=message.sent_at, using_db=connection,

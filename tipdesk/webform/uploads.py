@@ -98,13 +98,15 @@ class FormReader:
                 try:
                     parser.write(chunk)
                 except Exception as exc:
-                    raise self._problem or BadRequest("The form could not be read.") from exc
+                    raise self._problem or BadRequest(
+                        "The form could not be read.", reason="form_malformed"
+                    ) from exc
                 if self._problem is not None:
                     raise self._problem
                 self._flush()
             parser.finalize()
             if self._part is not None:
-                raise BadRequest("The form ended in the middle of a part.")
+                raise BadRequest("The form ended in the middle of a part.", reason="form_malformed")
             self._flush()
         except BaseException:
             self.discard()
@@ -133,7 +135,7 @@ class FormReader:
 
     def _current(self) -> _Part:
         if self._part is None:
-            raise BadRequest("The form has data outside its parts.")
+            raise BadRequest("The form has data outside its parts.", reason="form_malformed")
         return self._part
 
     def _begin(self) -> None:
@@ -148,7 +150,11 @@ class FormReader:
     def _header_end(self) -> None:
         part = self._current()
         if len(part.headers) > 8 or len(part.header_value) > 1024:
-            self._refuse(BadRequest("A part of the form has too many or too long headers."))
+            self._refuse(
+                BadRequest(
+                    "A part of the form has too many or too long headers.", reason="form_malformed"
+                )
+            )
         part.headers[part.header_field.lower()] = part.header_value
         part.header_field = part.header_value = b""
 
@@ -159,12 +165,18 @@ class FormReader:
         filename = options.get(b"filename")
         if filename is None:
             if len(self.submission.fields) >= self.limits.fields:
-                self._refuse(PayloadTooLarge("The form has too many fields."))
+                self._refuse(
+                    PayloadTooLarge("The form has too many fields.", reason="form_too_large")
+                )
             return
         if not filename:
             return  # a file input left empty: browsers still send the part
         if len(self.submission.files) >= self.limits.files:
-            self._refuse(PayloadTooLarge(f"At most {self.limits.files} files per tip."))
+            self._refuse(
+                PayloadTooLarge(
+                    f"At most {self.limits.files} files per tip.", reason="form_too_large"
+                )
+            )
             return
         declared = part.headers.get(b"content-type", b"application/octet-stream")
         part.file = StagedFile(
@@ -183,14 +195,24 @@ class FormReader:
         if part.file is None:
             part.data += piece
             if len(part.data) > self.limits.field_bytes:
-                self._refuse(PayloadTooLarge(f"The field {part.name!r} is too long."))
+                self._refuse(
+                    PayloadTooLarge(
+                        f"The field {part.name!r} is too long.", reason="form_too_large"
+                    )
+                )
             return
         part.file.size += len(piece)
         self._total += len(piece)
         if part.file.size > self.limits.file_bytes:
-            self._refuse(PayloadTooLarge(_too_large(part.file, self.limits.file_bytes)))
+            self._refuse(
+                PayloadTooLarge(
+                    _too_large(part.file, self.limits.file_bytes), reason="form_too_large"
+                )
+            )
         elif self.limits.total_bytes and self._total > self.limits.total_bytes:
-            self._refuse(PayloadTooLarge("The files together are too large."))
+            self._refuse(
+                PayloadTooLarge("The files together are too large.", reason="form_too_large")
+            )
         if len(part.file.head) < HEAD_BYTES:
             part.file.head += piece[: HEAD_BYTES - len(part.file.head)]
         part.digest.update(piece)
@@ -237,7 +259,9 @@ def _boundary(content_type: str) -> bytes:
     kind, options = parse_options_header(content_type)
     boundary = options.get(b"boundary")
     if kind != b"multipart/form-data" or not boundary or len(boundary) > 200:
-        raise BadRequest("The tip form must be sent as multipart/form-data.")
+        raise BadRequest(
+            "The tip form must be sent as multipart/form-data.", reason="form_malformed"
+        )
     return boundary
 
 

@@ -1,0 +1,116 @@
+"""What the board says when the desk refuses something: `refusal.<reason>: (nl, en)`, one entry
+for each reason a `TipdeskError` carries (tests/test_refusal_reasons.py keeps the two in step).
+Placeholders are the refusal's `values`, the same in both languages. Each is a whole sentence:
+it stands alone in a flash, on an error page and after a tip's number in a bulk summary."""
+
+from __future__ import annotations
+
+# fmt: off
+REFUSALS: dict[str, tuple[str, str]] = {
+    # Claims and who may work on a tip
+    "refusal.claimed_by": ("{name} heeft deze tip al geclaimd.", "{name} has already claimed this tip."),
+    "refusal.held_by_another": ("Een andere redacteur heeft deze tip geclaimd.", "Another editor has claimed this tip."),
+    "refusal.tip_held_by_another": ("Tip #{tip} is geclaimd door een andere redacteur.", "Tip #{tip} is claimed by another editor."),
+    "refusal.reader_held_by_another": ("Een andere redacteur heeft een tip van deze lezer geclaimd.", "Another editor has claimed a tip of this reader."),
+    "refusal.takeover_chiefs": ("Alleen een chef of beheerder mag een claim overnemen.", "Only a chief or an admin may take over a claim."),
+    "refusal.assign_chiefs": ("Alleen een chef of beheerder mag tips toewijzen.", "Only a chief or an admin may assign tips."),
+    "refusal.override_chiefs": ("Alleen een chef of beheerder mag media gebruiken zonder toestemming van de lezer.", "Only a chief or an admin may use media without the reader's consent."),
+    "refusal.canned_chiefs": ("Alleen een chef of beheerder mag standaardantwoorden beheren.", "Only a chief or an admin may keep canned replies."),
+    "refusal.chiefs_only": ("Deze pagina is alleen voor chefs en beheerders.", "This page is for chiefs and admins only."),
+    "refusal.admins_only": ("Dit mag alleen een beheerder.", "Only an admin may do this."),
+    # Tips: what is missing or gone
+    "refusal.no_such_tip": ("Deze tip bestaat niet.", "This tip does not exist."),
+    "refusal.no_such_message": ("Dat bericht hoort niet bij deze tip.", "That message is not part of this tip."),
+    "refusal.no_such_page": ("Deze pagina bestaat niet.", "This page does not exist."),
+    "refusal.merged_into": ("Deze tip is samengevoegd met tip #{tip}.", "This tip was merged into tip #{tip}."),
+    "refusal.merged_meanwhile": ("Tip #{tip} is intussen samengevoegd.", "Tip #{tip} was merged meanwhile."),
+    "refusal.tip_closed": ("Tip #{tip} is afgesloten; heropen hem eerst.", "Tip #{tip} is closed; reopen it first."),
+    "refusal.unknown_status": ("Kies een status uit de lijst.", "Choose a status from the list."),
+    "refusal.choose_from_list": ("Kies er een uit de lijst.", "Choose one from the list."),
+    # Merging and splitting
+    "refusal.merge_with_itself": ("Een tip kan niet met zichzelf worden samengevoegd.", "A tip cannot be merged with itself."),
+    "refusal.merge_other_reader": ("Alleen tips van dezelfde lezer kunnen worden samengevoegd.", "Only tips of the same reader can be merged."),
+    "refusal.split_desk_message": ("Alleen een bericht van de lezer kan worden afgesplitst.", "Only a reader's message can be split off."),
+    "refusal.split_only_message": ("Dit is het enige bericht van de lezer in deze tip: er zou niets overblijven.", "This is the tip's only message from the reader: nothing would remain."),
+    # Notes, tags, desks, assignment, status
+    "refusal.note_empty": ("De notitie is leeg.", "The note is empty."),
+    "refusal.note_too_long": ("Een notitie mag hoogstens {limit} tekens hebben.", "A note may have at most {limit} characters."),
+    "refusal.tags_not_a_list": ("Labels moeten een lijst met woorden zijn.", "Tags must be a list of words."),
+    "refusal.too_many_tags": ("Een tip mag hoogstens {limit} labels hebben.", "A tip may have at most {limit} tags."),
+    "refusal.not_a_tag": ("‘{given}’ is geen label: hoogstens {limit} letters, cijfers, - of _.", "‘{given}’ is not a tag: up to {limit} letters, digits, - or _."),
+    "refusal.desk_not_text": ("Een redactienaam moet tekst zijn.", "A desk name must be text."),
+    "refusal.not_a_desk": ("‘{given}’ is geen redactienaam: hoogstens {limit} letters a-z, cijfers, - of _.", "‘{given}’ is not a desk name: up to {limit} letters a-z, digits, - or _."),
+    "refusal.choose_assignee": ("Kies de redacteur aan wie de tips gaan.", "Choose the editor to assign the tips to."),
+    "refusal.no_active_editor": ("Die redacteur is er niet (meer).", "That editor is not active."),
+    "refusal.published_url": ("Het publicatieadres moet met http:// of https:// beginnen.", "The published URL must start with http:// or https://."),
+    "refusal.override_reason_length": ("Geef een reden van {least} tot {limit} tekens.", "Give a reason of {least} to {limit} characters."),
+    "refusal.media_lack_consent": ("Voor {count} media van deze tip ontbreekt de toestemming van de lezer; vraag erom, of laat een chef met een reden beslissen.", "{count} of this tip's media lack the reader's consent; ask for it, or a chief can override with a reason."),
+    # Bulk handling on the board
+    "refusal.unknown_bulk_action": ("Kies archiveren, afwijzen, labelen of toewijzen.", "Choose archive, reject, tag or assign."),
+    "refusal.select_tips": ("Selecteer eerst een of meer tips.", "Select one or more tips first."),
+    "refusal.too_many_selected": ("Selecteer hoogstens {limit} tips tegelijk.", "Select at most {limit} tips at once."),
+    "refusal.tags_to_add": ("Geef een of meer labels om toe te voegen.", "Give one or more tags to add."),
+    # Readers, replies and consent
+    "refusal.no_such_reader": ("Deze lezer bestaat niet.", "This reader does not exist."),
+    "refusal.unknown_language": ("Kies een taal uit de lijst.", "Choose a language from the list."),
+    "refusal.reader_erased": ("De gegevens van deze lezer zijn gewist; de desk kan hem niet meer schrijven.", "This reader's data was erased; the desk cannot write to them."),
+    "refusal.reader_blocked": ("Deze lezer is geblokkeerd; deblokkeer hem om te antwoorden.", "This reader is blocked; unblock them to reply."),
+    "refusal.reader_blocked_or_erased": ("Deze lezer is geblokkeerd of gewist; de desk schrijft hem niet.", "This reader is blocked or erased; the desk does not write to them."),
+    "refusal.reader_unreachable": ("WhatsApp kan niet bezorgen op het nummer van deze lezer.", "WhatsApp cannot deliver to this reader's number."),
+    "refusal.reply_empty": ("Het antwoord is leeg.", "The reply is empty."),
+    "refusal.reply_too_long": ("Een antwoord mag met ondertekening hoogstens {limit} tekens hebben.", "A reply may have at most {limit} characters with its signature."),
+    "refusal.reply_not_queued": ("Het antwoord kon niet worden klaargezet; probeer het opnieuw.", "The reply could not be queued; try again."),
+    "refusal.nothing_to_ask_consent_for": ("Deze tip heeft geen foto, video, spraakbericht of document om toestemming voor te vragen.", "This tip has no photo, video, voice note or document to ask consent for."),
+    "refusal.consent_asked_recently": ("De toestemming is minder dan een dag geleden gevraagd; de lezer heeft nog niet geantwoord.", "Consent was asked less than a day ago; the reader has not answered yet."),
+    "refusal.no_consent_alert": ("Deze tip heeft geen toestemmingsmelding om af te handelen.", "This tip has no consent alert to handle."),
+    # Canned replies and saved views
+    "refusal.canned_title_length": ("Een standaardantwoord heeft een titel van 1 tot {limit} tekens.", "A canned reply needs a title of 1 to {limit} characters."),
+    "refusal.canned_body_length": ("Een standaardantwoord heeft een tekst van 1 tot {limit} tekens.", "A canned reply needs a text of 1 to {limit} characters."),
+    "refusal.too_many_canned": ("De desk bewaart hoogstens {limit} standaardantwoorden.", "The desk keeps at most {limit} canned replies."),
+    "refusal.no_such_canned": ("Dit standaardantwoord bestaat niet.", "This canned reply does not exist."),
+    "refusal.view_name_length": ("Een weergave heeft een naam van 1 tot {limit} tekens.", "A view needs a name of 1 to {limit} characters."),
+    "refusal.view_empty": ("Een weergave heeft een zoekopdracht of filter nodig.", "A view needs a search or a filter to save."),
+    "refusal.too_many_views": ("Een redacteur bewaart hoogstens {limit} weergaven.", "An editor may keep at most {limit} views."),
+    "refusal.no_such_view": ("Deze weergave bestaat niet.", "This view does not exist."),
+    # Media
+    "refusal.no_such_media": ("Dit mediabestand bestaat niet.", "This media file does not exist."),
+    "refusal.media_not_arrived": ("Dit bestand is nog onderweg.", "This file has not arrived yet."),
+    "refusal.media_missing": ("Dit bestand ontbreekt in de mediaopslag.", "This file is missing from the media store."),
+    # Reports
+    "refusal.unknown_period": ("Kies een periode uit de lijst.", "Choose a period from the list."),
+    "refusal.period_out_of_range": ("De periode moet tussen {earliest} en volgend jaar liggen.", "The period must lie between {earliest} and next year."),
+    "refusal.period_backwards": ("De periode eindigt ({until}) voordat hij begint ({since}).", "The period ends ({until}) before it starts ({since})."),
+    "refusal.period_too_long": ("De periode is langer dan vijf jaar; kies een kortere.", "The period is longer than five years; choose a shorter one."),
+    "refusal.not_a_date": ("Een datum schrijf je als 2026-11-23.", "Write a date like 2026-11-23."),
+    "refusal.no_such_table": ("Deze tabel bestaat niet.", "This table does not exist."),
+    # Editors, passwords and tokens
+    "refusal.password_too_short": ("Het wachtwoord moet minstens {limit} tekens hebben.", "The password needs at least {limit} characters."),
+    "refusal.password_too_long": ("Het wachtwoord mag hoogstens {limit} tekens hebben.", "The password may have at most {limit} characters."),
+    "refusal.password_is_email": ("Het wachtwoord mag niet je e-mailadres zijn.", "The password may not be your e-mail address."),
+    "refusal.choose_own_password": ("Kies eerst je eigen wachtwoord.", "Choose your own password first."),
+    "refusal.log_in": ("Log eerst in.", "Log in first."),
+    "refusal.form_expired": ("Het formulier is verlopen; laad de pagina opnieuw en probeer het nog eens.", "The form has expired; reload the page and try again."),
+    "refusal.not_an_email": ("‘{given}’ is geen e-mailadres.", "‘{given}’ is not an e-mail address."),
+    "refusal.display_name_length": ("Een naam heeft 1 tot {limit} tekens.", "A name must have 1 to {limit} characters."),
+    "refusal.editor_exists": ("Er is al een redacteur met e-mailadres {email}.", "An editor with e-mail {email} already exists."),
+    "refusal.no_editor_with_email": ("Er is geen redacteur met e-mailadres {email}.", "There is no editor with e-mail {email}."),
+    "refusal.no_active_editor_with_email": ("Er is geen actieve redacteur met e-mailadres {email}.", "There is no active editor with e-mail {email}."),
+    "refusal.no_such_editor": ("Deze redacteur bestaat niet.", "This editor does not exist."),
+    "refusal.unknown_role": ("Kies redacteur, chef of beheerder.", "Choose editor, chief or admin."),
+    "refusal.own_role": ("Een beheerder kan zijn eigen rol niet wijzigen en zichzelf niet uitschakelen.", "An admin cannot change their own role or switch themselves off."),
+    "refusal.token_label_too_long": ("Een tokennaam mag hoogstens {limit} tekens hebben.", "A token label may have at most {limit} characters."),
+    "refusal.token_lifetime": ("Een token moet langer dan nul tijd geldig zijn.", "A token's lifetime must be longer than zero."),
+    "refusal.token_for_inactive": ("Alleen actieve redacteuren krijgen een token.", "Tokens are only for active editors."),
+    "refusal.no_such_token": ("Dit token bestaat niet of is al ingetrokken.", "This token does not exist or was revoked already."),
+    # Requests and the readers' tip form
+    "refusal.body_late": ("Het verzoek kwam niet op tijd binnen.", "The request did not arrive in time."),
+    "refusal.body_too_large": ("Het verzoek is te groot.", "The request is too large."),
+    "refusal.body_broken_off": ("Het verzoek brak af voordat het binnen was.", "The request broke off before it arrived."),
+    "refusal.form_malformed": ("Het formulier kon niet worden gelezen.", "The form could not be read."),
+    "refusal.form_too_large": ("Het formulier is te groot.", "The form is too large."),
+    "refusal.form_from_elsewhere": ("Dit formulier is vanaf een andere site verstuurd.", "This form was sent from another site."),
+    "refusal.tip_form_off": ("Het tipformulier staat uit.", "The tip form is switched off."),
+    "refusal.no_such_conversation": ("Deze link leidt naar geen gesprek.", "This link leads to no conversation."),
+    "refusal.no_such_question": ("Dat is geen vraag van de desk aan jou.", "That is not one of the desk's questions to you."),
+}
+# fmt: on
