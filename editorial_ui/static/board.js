@@ -78,11 +78,8 @@ async function claimSelected() {
     method: "POST", headers: { "x-csrf-token": token },
   });
   if (response.ok) Shortcuts.quiet();
-  else if (response.status === 409) Shortcuts.say(boardText("conflict"), document.querySelector(".count"));
-  else {
-    const data = await response.json().catch(() => ({}));
-    Shortcuts.say((data.error && data.error.message) || boardText("failed"), document.querySelector(".count"));
-  }
+  // The API's message is English for scripts: the editor reads the board's own words.
+  else Shortcuts.say(boardText(response.status === 409 ? "conflict" : "failed"), document.querySelector(".count"));
   refresh();
 }
 
