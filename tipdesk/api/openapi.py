@@ -145,7 +145,40 @@ def _edit_paths() -> dict[str, Any]:
             "Split a reader message off into a new tip (answers 201 with the new tip)",
             _split_body(), 409,
         ),
+        "/api/v1/tips/bulk": {"post": _bulk()},
     }  # fmt: skip
+
+
+def _bulk() -> dict[str, Any]:
+    """The board's bulk actions; a refusal per tip is in the answer, not an error."""
+    number = {"type": "integer", "minimum": 1}
+    ids = {"type": "array", "items": number, "minItems": 1, "maxItems": 100}
+    action = {"type": "string", "enum": ["archive", "reject", "tag", "assign"]}
+    body = _body(["action", "tip_ids"], {"action": action, "tip_ids": ids, "tags": TAGS,
+                                         "editor_id": number})  # fmt: skip
+    refusal = {
+        "type": "object",
+        "required": ["id", "code", "message"],
+        "properties": {
+            "id": number,
+            "code": {"type": "string"},
+            "message": {"type": "string"},
+            "reason": {"type": ["string", "null"]},
+        },
+    }
+    outcome = {
+        "type": "object",
+        "required": ["done", "refused"],
+        "properties": {
+            "done": {"type": "array", "items": number},
+            "refused": {"type": "array", "items": refusal},
+        },
+    }
+    return {
+        "summary": "Archive, reject, tag or assign several tips (assign: chiefs and admins)",
+        "requestBody": body,
+        "responses": _responses(outcome, 400, 403),
+    }
 
 
 def _split_body() -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """`/api/v1/tips/{id}/…` for what editors add to a tip: notes, tags, desk, assignment, and
-merging and splitting. Each handler reads the body and calls one domain action."""
+merging and splitting; `/api/v1/tips/bulk` for the board's bulk actions. Each handler reads
+the body and calls one domain action."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from starlette.routing import Route
 from tipdesk.api.bodies import is_row_id, json_body, path_id
 from tipdesk.editors.access import require_editor
 from tipdesk.errors import InvalidInput
+from tipdesk.tips import bulk as bulk_actions
 from tipdesk.tips import editing, merging
 from tipdesk.tips.presenting import tip_summary
 
@@ -74,7 +76,31 @@ async def split(request: Request) -> Response:
     return JSONResponse(await tip_summary(new), status_code=201)
 
 
+async def bulk(request: Request) -> Response:
+    """The board's bulk form for scripts: archive, reject, tag or assign several tips; what was
+    done and, per tip, what was refused and why (a refusal for one leaves the others done)."""
+    editor = await require_editor(request)
+    data = await json_body(request)
+    ids, tags, assignee = data.get("tip_ids"), data.get("tags"), data.get("editor_id")
+    if not isinstance(ids, list) or not all(is_row_id(tip_id) for tip_id in ids):
+        raise InvalidInput("tip_ids must be a list of tip ids")
+    if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
+        raise InvalidInput("tags must be a list of strings", reason="tags_not_a_list")
+    if assignee is not None and not is_row_id(assignee):
+        raise InvalidInput("editor_id must be an editor's id", reason="choose_assignee")
+    outcome = await bulk_actions.apply_to_tips(
+        ids, editor, request.app.state.settings,
+        bulk_actions.bulk_action(str(data.get("action", ""))), tags=tags, assignee_id=assignee,
+    )  # fmt: skip
+    refused = [
+        {"id": tip_id, "code": why.code.value, "reason": why.reason, "message": why.message}
+        for tip_id, why in outcome.refused
+    ]
+    return JSONResponse({"done": outcome.done, "refused": refused})
+
+
 routes = [
+    Route("/api/v1/tips/bulk", bulk, methods=["POST"]),
     Route("/api/v1/tips/{id}/notes", add_note, methods=["POST"]),
     Route("/api/v1/tips/{id}/tags", tags, methods=["POST"]),
     Route("/api/v1/tips/{id}/desk", desk, methods=["POST"]),
