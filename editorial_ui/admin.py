@@ -21,6 +21,7 @@ from tipdesk.editors.permissions import may_administer
 from tipdesk.errors import Forbidden, NotFound
 from tipdesk.intake.models import WebhookError
 from tipdesk.jobs.models import Job, JobState
+from tipdesk.media.transcripts import transcription_status
 from tipdesk.tips.models import DeliveryState, Direction, MediaAsset, MediaState, Message, Tip
 
 SHOWN = 100
@@ -57,6 +58,7 @@ async def admin_page(
             "-consent_alert_at"
         ),
         failed_media=await failed_media.limit(SHOWN),
+        transcripts=transcription_status(request.app.state.settings),
         failed_sends=await failed_sends.limit(SHOWN),
         editors=await Editor.all().order_by("display_name"),
         tokens=await tokens.limit(SHOWN), roles=[role.value for role in Role],

@@ -38,6 +38,9 @@ def base_environ(data_dir: Path, database_url: str) -> dict[str, str]:
         # Tests search right after the worker drains; the default delay has its own tests.
         "TIPDESK_SEARCH_DELAY": "0",
         "TIPDESK_LOG_LEVEL": "warning",
+        # A model load per clip would slow every media test; tests/media/test_transcripts.py
+        # turns it on.
+        "TIPDESK_WHISPER_MODEL": "off",
     }
 
 

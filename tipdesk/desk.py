@@ -31,6 +31,7 @@ from tipdesk.jobs.worker import Worker
 from tipdesk.media.discard import DISCARD_JOB
 from tipdesk.media.fetch import FETCH_JOB
 from tipdesk.media.transcode import TRANSCODE_JOB
+from tipdesk.media.transcripts import TRANSCRIBE_JOB
 from tipdesk.reports.jobs import ROLL_UP_JOB
 from tipdesk.search.jobs import FORGET_JOB, INDEX_JOB, REBUILD_JOB
 from tipdesk.settings import Settings
@@ -73,6 +74,7 @@ DESK_JOBS = registry(
     MARK_READ_JOB,
     FETCH_JOB,
     TRANSCODE_JOB,
+    TRANSCRIBE_JOB,
     INDEX_JOB,
     REBUILD_JOB,
     FORGET_JOB,

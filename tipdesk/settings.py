@@ -125,6 +125,18 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "15m",
         "the longest one ffmpeg run may take before it is stopped and the medium fails",
     ),
+    SettingDoc(
+        "TIPDESK_WHISPER_MODEL",
+        "bundled",
+        "the Whisper model that transcribes voice notes and videos: `bundled` (the `voice` "
+        "extra), a folder holding a CTranslate2 Whisper model, or `off`",
+    ),
+    SettingDoc(
+        "TIPDESK_TRANSCRIBE_MAX_SECONDS",
+        "600",
+        "longer voice notes and videos are not transcribed (0: none are)",
+    ),
+    SettingDoc("TIPDESK_TRANSCRIBE_THREADS", "2", "CPU threads one transcription may use"),
     SettingDoc("TIPDESK_JOB_MAX_ATTEMPTS", "8", "attempts before a job ends dead"),
     SettingDoc(
         "TIPDESK_JOB_LEASE",
@@ -276,6 +288,9 @@ class Settings:
     worker_concurrency: int
     transcode_concurrency: int
     transcode_time_limit: timedelta
+    whisper_model: str
+    transcribe_max_seconds: int
+    transcribe_threads: int
     job_max_attempts: int
     job_lease: timedelta
     job_retry_base: timedelta
@@ -352,6 +367,9 @@ class Settings:
                 "TIPDESK_TRANSCODE_CONCURRENCY", minimum=1, default=str(cores)
             ),
             transcode_time_limit=env.duration("TIPDESK_TRANSCODE_TIME_LIMIT"),
+            whisper_model=env.text("TIPDESK_WHISPER_MODEL"),
+            transcribe_max_seconds=env.integer("TIPDESK_TRANSCRIBE_MAX_SECONDS", minimum=0),
+            transcribe_threads=env.integer("TIPDESK_TRANSCRIBE_THREADS", minimum=1),
             job_max_attempts=env.integer("TIPDESK_JOB_MAX_ATTEMPTS", minimum=1),
             job_lease=env.duration("TIPDESK_JOB_LEASE"),
             job_retry_base=env.duration("TIPDESK_JOB_RETRY_BASE"),

@@ -18,6 +18,7 @@ from media_store.video import transcode_audio, transcode_video
 from tipdesk.jobs.kinds import JobContext, JobKind
 from tipdesk.media.discard import schedule_discard
 from tipdesk.media.states import AssetJob, fail_asset, give_up_asset, media_store, revive_asset
+from tipdesk.media.transcripts import schedule_transcript
 from tipdesk.settings import Settings
 from tipdesk.tips.models import MediaAsset, MediaState, MediaVariant
 
@@ -79,13 +80,13 @@ async def _keep(
         await MediaVariant.filter(asset_id=asset.id).using_db(connection).delete()
         if variants:
             await MediaVariant.bulk_create(variants, using_db=connection)
+        details = {**asset.details, **processed.details}
         await (
             MediaAsset.filter(id=asset.id)
             .using_db(connection)
-            .update(
-                state=MediaState.READY, error=None, details={**asset.details, **processed.details}
-            )
+            .update(state=MediaState.READY, error=None, details=details)
         )
+        await schedule_transcript(asset.id, details, settings, connection)
 
 
 # No time limit of its own: each ffmpeg run stops at TIPDESK_TRANSCODE_TIME_LIMIT. At most

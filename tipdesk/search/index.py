@@ -53,7 +53,8 @@ LOCK_POLL = 0.02
 # Raise it whenever what a document holds changes (fields, analysers, which text goes in): an
 # index built for another version is rebuilt from the database when it is next used.
 # 2: reader text only (no desk messages), editors' notes, `number` to break ties, media `none`.
-SCHEMA_VERSION = 2
+# 3: what voice notes and videos say (`transcripts`, and in the tip's text).
+SCHEMA_VERSION = 3
 VERSION_FILE = "tipdesk-schema-version"
 
 

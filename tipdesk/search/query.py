@@ -8,6 +8,7 @@ read as syntax is read as plain words, and `QueryPlan.notice` says so.
     verkeer*                        words starting with
     status:new media:video desk:sport tag:a2 from:sanne consent:granted claimed:anne
     note:verifiëren, note:"belt terug"  words in editors' notes (plain words never search them)
+    spraak:boom, transcript:boom    words said in a voice note or video (plain words find them too)
     since:2026-11-01 until:2026-11-20, since:gisteren, vandaag, yesterday
 """
 
@@ -34,7 +35,7 @@ MAX_TERMS = 32
 FILTER_FIELDS = {
     "status": "status", "media": "media", "desk": "desk", "tag": "tags", "tags": "tags",
     "from": "sender", "consent": "consent", "claimed": "claimed", "note": "notes",
-    "notes": "notes",
+    "notes": "notes", "spraak": "transcripts", "transcript": "transcripts",
 }  # fmt: skip
 BRACKETS = "()[]{}"
 DAY_WORDS = {"vandaag": 0, "today": 0, "gisteren": 1, "yesterday": 1, "eergisteren": 2}
@@ -191,9 +192,9 @@ class _Reader:
         if field_name == "sender":
             words = [token.text for token in _ANALYZERS["sender"](value)] or [value.lower()]
             return q.Or([_all_terms("sender", words, 1.0), q.Term("words", value.lower())])
-        if field_name == "notes":
+        if field_name in ("notes", "transcripts"):
             stems = [token.text for token in _NOTES(value)]
-            return _all_terms("notes", stems, 1.0) if stems else q.NullQuery
+            return _all_terms(field_name, stems, 1.0) if stems else q.NullQuery
         return q.Term(field_name, value.lower())
 
     def date_bound(self, which: str, value: str) -> q.Query | None:

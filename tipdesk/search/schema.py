@@ -41,6 +41,8 @@ def tip_schema() -> Schema:
         received=DATETIME(stored=True, sortable=True),
         facts=TEXT(analyzer=dutch_analyzer(), phrase=False),
         notes=TEXT(analyzer=dutch_analyzer(), phrase=False),
+        # What voice notes and videos say (also in the tip's text): `spraak:` searches it alone.
+        transcripts=TEXT(analyzer=dutch_analyzer(), phrase=True),
         title=STORED(),
     )
 
@@ -66,6 +68,7 @@ class TipDocument:
     claimed: list[str]
     received: datetime
     notes: str = ""
+    transcripts: str = ""
 
     def fields(self) -> dict[str, object]:
         return {
@@ -88,6 +91,7 @@ class TipDocument:
                 + [CONSENT_WORDS.get(self.consent, "")]
             ),
             "notes": self.notes,
+            "transcripts": self.transcripts,
             "title": self.text[:140],
         }
 
@@ -139,6 +143,8 @@ def _document(
     parts = [message.text for message in messages if message.text]
     parts += [asset.filename for asset in media if asset.filename]
     parts += [str(m.content.get("address", "")) for m in messages if m.type == "location"]
+    heard = [text for asset in media if (text := transcript_text(asset))]
+    parts += heard
     claimed = []
     if tip.claimed_by is not None:
         claimed = [tip.claimed_by.email.split("@")[0], *tip.claimed_by.display_name.split()]
@@ -154,4 +160,12 @@ def _document(
         claimed=[name.lower() for name in claimed],
         received=tip.first_message_at,
         notes="\n".join(notes),
+        transcripts="\n".join(heard),
     )
+
+
+def transcript_text(asset: MediaAsset) -> str:
+    """The words of a voice note or video (tipdesk/media/transcripts.py), or nothing."""
+    transcript = asset.details.get("transcript")
+    text = transcript.get("text") if isinstance(transcript, dict) else None
+    return text if isinstance(text, str) else ""
