@@ -145,6 +145,7 @@ async def test_the_bundle_holds_the_files_their_checksums_and_the_consent_word_f
     assert f"Bewijsbundel tip #{tip.id}" in page and 'lang="nl"' in page
     assert str(escape(question)) in page and "Fairphone FP5" in page
     assert "03-12-2026 07:41" in page and original["sha256"] in page
+    assert "<dt>Breedte (pixels)</dt><dd>96</dd>" in page  # the desk's own reading, named
     assert "bewijsbundel gedownload" in page and "Evidence" not in page
     # Self-contained: opened from disk it loads nothing and runs nothing.
     assert not re.search(r"<script|<link|<img|src=|url\(", page)
