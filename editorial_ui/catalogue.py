@@ -370,7 +370,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "evidence.covers": ("Geldt voor media", "Covers media"),
     "evidence.no_consent": ("Nooit om toestemming gevraagd.", "Consent was never asked."),
     "evidence.media": ("Media", "Media"),
-    "evidence.no_media": ("Deze tip bevat geen media meer.", "This tip holds no media any more."),
+    "evidence.no_media": ("Deze tip bevat geen media.", "This tip holds no media."),
     "evidence.type": ("Soort bestand", "File type"),
     "evidence.bytes": ("{count} bytes", "{count} bytes"),
     "evidence.reader_file_name": ("Bestandsnaam van de lezer", "Reader's file name"),
