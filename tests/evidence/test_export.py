@@ -218,7 +218,9 @@ async def test_the_export_needs_an_editor_and_a_tip_and_takes_the_boards_session
     editor = await bearer("bram@desk.example", "Bram")
     missing = await world.http.get("/api/v1/tips/999999/export", headers=editor)
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
-    assert not await AuditEvent.filter(action="tip.exported").exists()
+    head = await world.http.head(f"/api/v1/tips/{tip.id}/export", headers=editor)
+    assert head.status_code == 200 and head.headers["content-type"] == "application/zip"
+    assert not await AuditEvent.filter(action="tip.exported").exists()  # HEAD took nothing out
     # The tip page's button is a plain link: the session cookie is enough for a GET.
     await log_in_as(world.http, "bram@desk.example", PASSWORD)
     page = await world.http.get(f"/tips/{tip.id}")

@@ -17,15 +17,22 @@ from editorial_ui.i18n import page_language
 from editorial_ui.pages import render_document
 from tipdesk.api.bodies import path_id
 from tipdesk.editors.access import require_editor
-from tipdesk.evidence.export import export_tip, stream_export
+from tipdesk.evidence.export import export_tip, exportable, stream_export
 from tipdesk.settings import Settings
 
 MANIFEST_PAGE = "evidence_manifest.html"
+ZIP = "application/zip"
+# Readers' media stay in no cache, like /media's.
+HEADERS = {"cache-control": "private, no-store", "x-content-type-options": "nosniff"}
 
 
 async def export(request: Request) -> Response:
     editor = await require_editor(request)
     settings: Settings = request.app.state.settings
+    if request.method == "HEAD":
+        # A look at the headers (a download manager's) takes nothing out, so records nothing.
+        await exportable(path_id(request), editor)
+        return Response(media_type=ZIP, headers=HEADERS)
     bundle = await export_tip(path_id(request), editor, settings)
     language = page_language(request, editor)
 
@@ -33,14 +40,9 @@ async def export(request: Request) -> Response:
         return render_document(MANIFEST_PAGE, language, settings.timezone, m=manifest)
 
     local = bundle.moment.astimezone(settings.timezone)
-    headers = {
-        "content-disposition": f'attachment; filename="{bundle.file_name}"',
-        # Readers' media stay in no cache, like /media's.
-        "cache-control": "private, no-store",
-        "x-content-type-options": "nosniff",
-    }
+    disposition = {"content-disposition": f'attachment; filename="{bundle.file_name}"'}
     return StreamingResponse(
-        stream_export(bundle, page, local), media_type="application/zip", headers=headers
+        stream_export(bundle, page, local), media_type=ZIP, headers={**HEADERS, **disposition}
     )
 
 

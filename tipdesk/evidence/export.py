@@ -49,13 +49,19 @@ class Export:
         return f"tipdesk-tip-{self.bundle.tip_id}-{self.moment:%Y%m%d-%H%M%S}.zip"
 
 
-async def export_tip(tip_id: int, editor: Editor, settings: Settings) -> Export:
-    """The bundle of one tip, its export recorded in the tip's trail."""
+async def exportable(tip_id: int, editor: Editor) -> Tip:
+    """The tip, if it exists and this editor may export it; nothing is recorded."""
     if not may_export_evidence(editor):
         raise Forbidden("exporting evidence is for active editors")
     tip = await Tip.get_or_none(id=tip_id)
     if tip is None:
         raise NotFound("no such tip")
+    return tip
+
+
+async def export_tip(tip_id: int, editor: Editor, settings: Settings) -> Export:
+    """The bundle of one tip, its export recorded in the tip's trail."""
+    tip = await exportable(tip_id, editor)
     bundle = await gather(tip, media_store(settings))
     moment = utcnow()
     await record(
