@@ -33,16 +33,16 @@ async def export(request: Request) -> Response:
         # A look at the headers (a download manager's) takes nothing out, so records nothing.
         await exportable(path_id(request), editor)
         return Response(media_type=ZIP, headers=HEADERS)
-    bundle = await export_tip(path_id(request), editor, settings)
+    exported = await export_tip(path_id(request), editor, settings)
     language = page_language(request, editor)
 
     def page(manifest: dict[str, Any]) -> str:
         return render_document(MANIFEST_PAGE, language, settings.timezone, m=manifest)
 
-    local = bundle.moment.astimezone(settings.timezone)
-    disposition = {"content-disposition": f'attachment; filename="{bundle.file_name}"'}
+    local = exported.moment.astimezone(settings.timezone)
+    disposition = {"content-disposition": f'attachment; filename="{exported.file_name}"'}
     return StreamingResponse(
-        stream_export(bundle, page, local), media_type=ZIP, headers={**HEADERS, **disposition}
+        stream_export(exported, page, local), media_type=ZIP, headers={**HEADERS, **disposition}
     )
 
 
