@@ -228,3 +228,26 @@ async def test_the_export_needs_an_editor_and_a_tip_and_takes_the_boards_session
     by_session = await world.http.get(f"/api/v1/tips/{tip.id}/export")
     assert by_session.status_code == 200
     assert isinstance(zipfile.ZipFile(io.BytesIO(by_session.content)).read("manifest.json"), bytes)
+
+
+async def test_a_photo_split_off_to_another_tip_is_listed_as_moved(world: World) -> None:
+    chief = await bearer("chef@desk.example", "Chef", Role.CHIEF)
+    tip = await photo_tip(world, exif_photo())
+    second = await photo_tip(world, exif_photo())  # a second photo joins the same tip
+    assert second.id == tip.id
+    asked = await world.http.post(f"/api/v1/tips/{tip.id}/consent-request", headers=chief)
+    assert asked.status_code == 201, asked.text
+    first, moving = await MediaAsset.filter(tip_id=tip.id).order_by("id").prefetch_related(
+        "message"
+    )  # fmt: skip
+    split = await world.http.post(
+        f"/api/v1/tips/{tip.id}/split", headers=chief,
+        json={"external_id": moving.message.external_id},
+    )  # fmt: skip
+    assert split.status_code == 201, split.text
+
+    manifest = manifest_of(await export(world, tip.id, chief))
+
+    assert [medium["id"] for medium in manifest["media"]] == [first.id]
+    new_tip = split.json()["id"]
+    assert manifest["gone"] == [{"id": moving.id, "gone": "moved", "tip_id": new_tip}]
