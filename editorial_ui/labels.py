@@ -117,6 +117,7 @@ AUDIT_ACTIONS: dict[AuditAction, Words] = {
     AuditAction.TIP_SPLIT: ("bericht afgesplitst", "message split off"),
     AuditAction.TIP_SPLIT_FROM: ("afgesplitst van een andere tip", "split off another tip"),
     AuditAction.TIP_REPLIED: ("antwoord aan de lezer", "reply to the reader"),
+    AuditAction.TIP_EXPORTED: ("bewijsbundel gedownload", "evidence bundle downloaded"),
     AuditAction.CONSENT_REQUESTED: ("toestemming gevraagd", "consent asked"),
     AuditAction.CONSENT_GRANTED: ("toestemming gegeven", "consent given"),
     AuditAction.CONSENT_REFUSED: ("toestemming geweigerd", "consent refused"),

@@ -52,6 +52,14 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     return HTMLResponse(page, status_code=status, headers={"cache-control": "no-store"})
 
 
+def render_document(template: str, language: str, tz: ZoneInfo, **context: Any) -> str:
+    """A page that leaves the desk as a file (the evidence bundle's manifest): the editor's
+    language and the desk's way of writing times, but no request, session or form."""
+    return _environment.get_template(template).render(
+        lang=language, t=translator(language), label=label(language), when=clock(tz), **context
+    )
+
+
 def _shown(notice: flash.Notice | None, language: str) -> dict[str, str] | None:
     if notice is None:
         return None

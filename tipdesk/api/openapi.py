@@ -192,6 +192,16 @@ def _split_body() -> dict[str, Any]:
     return {"required": True, "content": _json(schema)}
 
 
+def _export() -> dict[str, Any]:
+    """The one answer that is not JSON: a zip, streamed (its errors are JSON like the rest)."""
+    export = _by_id("The tip's evidence bundle: originals, web variants, manifest (zip)", {}, 403)
+    export["responses"]["200"] = {
+        "description": "a zip: originals/, variants/, manifest.json and manifest.html",
+        "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+    }
+    return export
+
+
 def _schemas() -> dict[str, Any]:
     error = {
         "type": "object",
@@ -232,6 +242,7 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/tips/{id}/claim": {"post": _by_id("Claim for the caller", TIP, 403, 409)},
             "/api/v1/tips/{id}/release": {"post": _by_id("Give a claim up", TIP, 409)},
             "/api/v1/tips/{id}/status": {"post": status},
+            "/api/v1/tips/{id}/export": {"get": _export()},
             "/api/v1/senders/{id}": {"get": _by_id("A sender", {"type": "object"})},
             "/api/v1/reports": {"get": _reports()},
             **_conversation_paths(),

@@ -28,6 +28,8 @@ class AuditAction(StrEnum):
     TIP_SPLIT = "tip.split"
     TIP_SPLIT_FROM = "tip.split_from"
     TIP_REPLIED = "tip.replied"
+    # The evidence bundle (originals, variants, consent, trail) left the desk as a zip.
+    TIP_EXPORTED = "tip.exported"
     # A reader's consent to use their media.
     CONSENT_REQUESTED = "consent.requested"
     CONSENT_GRANTED = "consent.granted"

@@ -1,7 +1,8 @@
 """Who may do what: every rule that turns an editor's role or claim into a yes or a no.
 
 - Every editor reads every tip and may add internal notes, whoever holds it: a colleague's note
-  on a tip someone else works is how a desk hands on what it knows.
+  on a tip someone else works is how a desk hands on what it knows. Every editor may export a
+  tip's evidence bundle too: it holds nothing the tip page does not show them.
 - Whatever changes a tip or speaks to its reader — status, reply, tags, desk, a consent
   request, merge and split, blocking or unblocking its reader — is for the editor who holds it,
   or for anyone while nobody does. Chiefs and admins may always: they run the desk.
@@ -54,6 +55,15 @@ def may_keep_canned_replies(editor: Editor) -> bool:
 def may_override_consent(editor: Editor) -> bool:
     """Use a tip's media without the reader's consent, giving a reason (audited)."""
     return runs_the_desk(editor)
+
+
+def may_export_evidence(editor: Editor) -> bool:
+    """The evidence bundle (`GET /api/v1/tips/{id}/export`): any active editor. It holds what
+    the tip page already shows every editor (originals, variants, consent, the trail), and
+    the reporter who worked a disputed photo is the one legal asks first; the claim does not
+    matter, since an export changes nothing. What guards a file leaving the desk is the audit
+    trail: every export is recorded as `tip.exported`."""
+    return editor.active
 
 
 def may_work_on(holder_id: int | None, editor: Editor) -> bool:
