@@ -21,6 +21,7 @@ from tipdesk.conversation.automatic import tell_reader_of_status
 from tipdesk.conversation.erasure import ECHOES_JOB, ERASE_JOB
 from tipdesk.conversation.mail_notices import NOTIFY_JOB, schedule_notice
 from tipdesk.conversation.outbox import SEND_JOB
+from tipdesk.conversation.profile import PROFILE_JOB
 from tipdesk.conversation.read_receipts import MARK_READ_JOB
 from tipdesk.conversation.retention import PURGE_JOB
 from tipdesk.conversation.texts import reader_texts
@@ -82,6 +83,7 @@ DESK_JOBS = registry(
     PURGE_JOB,
     ROLL_UP_JOB,
     NOTIFY_JOB,
+    PROFILE_JOB,
 )
 
 

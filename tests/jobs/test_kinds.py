@@ -46,7 +46,8 @@ def test_the_desk_declares_each_kind_once_under_the_names_its_rows_carry() -> No
     # Rows in the jobs table name these; a renamed kind would strand queued jobs.
     assert sorted(DESK_JOBS) == [
         "conversation.erase", "conversation.erase_echoes", "conversation.mark_read",
-        "conversation.purge", "conversation.send", "intake.process", "media.discard",
+        "conversation.profile", "conversation.purge", "conversation.send", "intake.process",
+        "media.discard",
         "media.fetch", "media.transcode", "reports.roll_up", "search.forget", "search.index",
         "search.rebuild", "webform.notify",
     ]  # fmt: skip

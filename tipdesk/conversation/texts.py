@@ -67,6 +67,8 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "erase_cancelled": frozenset({"newsroom"}),
     "window_reopened": frozenset({"newsroom", "name"}),
     "always_open": frozenset(),
+    # The WhatsApp profile's "about" text of each number (139 characters; shortened to fit).
+    "profile_about": frozenset({"newsroom", "hours"}),
     "next_opening": frozenset({"day", "time"}),
     "today": frozenset(),
     "tomorrow": frozenset(),
