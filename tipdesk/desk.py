@@ -24,6 +24,7 @@ from tipdesk.conversation.outbox import SEND_JOB
 from tipdesk.conversation.profile import PROFILE_JOB
 from tipdesk.conversation.read_receipts import MARK_READ_JOB
 from tipdesk.conversation.retention import PURGE_JOB
+from tipdesk.conversation.satisfaction import ask_after_close
 from tipdesk.conversation.texts import reader_texts
 from tipdesk.errors import InvalidInput, SettingsError
 from tipdesk.intake.jobs import INTAKE_JOB
@@ -47,6 +48,8 @@ def connect_subscribers() -> None:
     Run when this module is imported, so every entry point (app, CLI, worker) has them before
     its first action; connecting again changes nothing."""
     subscribe(StatusChanged, tell_reader_of_status)
+    # After the status update, so the reader hears their tip closed before the question.
+    subscribe(StatusChanged, ask_after_close)
 
 
 connect_subscribers()

@@ -33,7 +33,8 @@ async def test_the_about_text_says_when_editors_answer_and_is_written_once(
 ) -> None:
     await start(newsroom)
     assert abouts(newsroom) == {
-        NUMBER_ID: "Tips for the newsroom: send text, photos or video. Editors answer day and night."
+        NUMBER_ID: "Tips for the newsroom: send text, photos or video."
+        " Editors answer day and night."
     }
     # Another start (or several workers) finds the text as it should be: nothing written.
     await start(newsroom)
