@@ -3,12 +3,15 @@ real HTTP, editors close tips through the API, answers come back as signed webho
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from tests.conversation.conftest import ANNE, JOHN, Newsroom
+from tests.editorial_ui.sessions import log_in_as
 from tipdesk.conversation.models import SatisfactionAnswer, SatisfactionScore
 from tipdesk.conversation.satisfaction_answers import read_satisfaction_answer
 from tipdesk.conversation.texts import load_texts
+from tipdesk.editors.models import Role
 from tipdesk.tips.models import Sender, Tip
 
 QUESTION_NL = "Je tip {} is afgehandeld. Hoe vond je het contact met de redactie?"
@@ -129,3 +132,41 @@ def test_bad_answers_in_words(text: str) -> None:
 )
 def test_no_answer_in_other_words(text: str) -> None:
     assert read_satisfaction_answer(text, load_texts().satisfaction_answers) is None
+
+
+async def test_the_reports_show_answers_share_and_comments_per_week_and_desk(
+    newsroom: Newsroom,
+) -> None:
+    anne = await newsroom.tip_of(await newsroom.writes("Brand"))
+    john = await newsroom.tip_of(await newsroom.writes("Fire", wa_id=JOHN, name="John"))
+    await close(newsroom, anne)
+    await close(newsroom, john, "rejected")
+    await newsroom.writes("top")
+    await newsroom.writes("Jullie reageerden snel")
+    await newsroom.writes("slecht", wa_id=JOHN, name="John")
+
+    response = await newsroom.api("GET", "/api/v1/reports", editor="Chief")
+    assert response.status_code == 200, response.text
+    report = response.json()
+    figures = report["figures"]["satisfaction"]
+    totals = {k: figures[k] for k in ("asked", "answered", "good", "bad", "share_good", "comments")}
+    assert totals == {
+        "asked": 2, "answered": 2, "good": 1, "bad": 1, "share_good": 0.5, "comments": 1
+    }  # fmt: skip
+    (week,) = figures["by_week"].values()
+    assert (week["asked"], week["share_good"]) == (2, 0.5)
+    assert figures["by_desk"] == {"": {**totals}}
+    assert [c["comment"] for c in report["satisfaction_comments"]] == ["Jullie reageerden snel"]
+    assert report["satisfaction_comments"][0]["score"] == "good"
+    # Editors do not see the reports, readers' words included.
+    assert (await newsroom.api("GET", "/api/v1/reports")).status_code == 403
+
+    await newsroom.editor("Chief", Role.CHIEF)
+    async with httpx.AsyncClient(base_url=str(newsroom.desk.base_url)) as browser:
+        assert (await log_in_as(browser, "chief@desk.example")).status_code == 303
+        page = (await browser.get("/reports")).text
+        csv_file = (await browser.get("/reports.csv?table=satisfaction_comments")).text
+    assert "Tevredenheid van lezers" in page and "Tevredenheid per week" in page
+    assert "deel positief" in page and "50.0%" in page
+    assert "Jullie reageerden snel" in page and "👍 goed" in page
+    assert "Jullie reageerden snel" in csv_file and ",good," in csv_file
