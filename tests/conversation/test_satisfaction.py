@@ -3,12 +3,16 @@ real HTTP, editors close tips through the API, answers come back as signed webho
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 import pytest
 
 from tests.conversation.conftest import ANNE, JOHN, Newsroom
 from tests.editorial_ui.sessions import log_in_as
+from tipdesk.clock import utcnow
 from tipdesk.conversation.models import SatisfactionAnswer, SatisfactionScore
+from tipdesk.conversation.retention import purge
 from tipdesk.conversation.satisfaction_answers import read_satisfaction_answer
 from tipdesk.conversation.texts import load_texts
 from tipdesk.editors.models import Role
@@ -170,3 +174,17 @@ async def test_the_reports_show_answers_share_and_comments_per_week_and_desk(
     assert "deel positief" in page and "50.0%" in page
     assert "Jullie reageerden snel" in page and "👍 goed" in page
     assert "Jullie reageerden snel" in csv_file and ",good," in csv_file
+
+
+async def test_the_purge_removes_old_comments_and_keeps_the_answers(newsroom: Newsroom) -> None:
+    tip = await newsroom.tip_of(await newsroom.writes("Brand"))
+    await close(newsroom, tip, "rejected")
+    await newsroom.writes("prima")
+    await newsroom.writes("Fijn dat jullie terugbelden")
+    await purge(newsroom.settings)
+    assert (await SatisfactionAnswer.get()).comment == "Fijn dat jullie terugbelden"
+    long_ago = utcnow() - newsroom.settings.retention - timedelta(days=1)
+    await SatisfactionAnswer.all().update(commented_at=long_ago)
+    await purge(newsroom.settings)
+    answer = await SatisfactionAnswer.get()
+    assert (answer.score, answer.comment) == (SatisfactionScore.GOOD, None)
