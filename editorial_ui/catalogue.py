@@ -358,6 +358,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "section.hourly": ("Tips per uur van de dag", "Tips per hour of the day"),
     "section.heatmap": ("Drukste uren (tips per weekdag en uur)", "Busiest hours (tips per weekday and hour)"),
     "section.response": ("Reactietijden", "Response times"),
+    "section.satisfaction": ("Tevredenheid van lezers", "Reader satisfaction"),
+    "reports.satisfaction_hint": ("Na een gebruikte of afgewezen tip vraagt de desk de lezer hoe het contact was (👍 / 👎), hoogstens eens per lezer per periode (TIPDESK_SATISFACTION). Opmerkingen zijn de woorden van lezers: alleen voor chefs en beheerders.", "After a used or rejected tip the desk asks the reader how the contact went (👍 / 👎), at most once per reader per period (TIPDESK_SATISFACTION). Comments are readers' own words: for chiefs and admins only."),
     "chart.daily": ("tips per dag", "tips per day"),
     "chart.messages_daily": ("berichten per dag", "messages per day"),
     "chart.hourly": ("tips per uur van de dag", "tips per hour of the day"),

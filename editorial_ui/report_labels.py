@@ -26,6 +26,10 @@ TITLES: dict[str, Words] = {
     "readers": ("Lezers", "Readers"),
     "failed_messages": ("Mislukte berichten aan lezers", "Failed messages to readers"),
     "dead_jobs": ("Vastgelopen taken", "Stuck jobs"),
+    "satisfaction": ("Tevredenheid", "Satisfaction"),
+    "satisfaction_weeks": ("Tevredenheid per week", "Satisfaction per week"),
+    "satisfaction_desks": ("Tevredenheid per redactie", "Satisfaction per desk"),
+    "satisfaction_comments": ("Opmerkingen van lezers", "Readers' comments"),
 }
 COLUMNS: dict[str, Words] = {
     "figure": ("cijfer", "figure"),
@@ -58,6 +62,16 @@ COLUMNS: dict[str, Words] = {
     "answer": ("antwoord", "answer"),
     "readers": ("lezers", "readers"),
     "error_code": ("foutcode", "error code"),
+    "week": ("week", "week"),
+    "asked": ("gevraagd", "asked"),
+    "answered": ("beantwoord", "answered"),
+    "good": ("👍 goed", "👍 good"),
+    "bad": ("👎 kan beter", "👎 could be better"),
+    "share_good": ("deel positief", "share positive"),
+    "comments": ("opmerkingen", "comments"),
+    "score": ("antwoord", "answer"),
+    "tip": ("tip", "tip"),
+    "comment": ("opmerking", "comment"),
 }
 ROWS: dict[str, Words] = {
     "tips": ("tips", "tips"),
@@ -65,6 +79,11 @@ ROWS: dict[str, Words] = {
     "messages_out": ("berichten aan lezers", "messages to readers"),
     "received": ("binnengekomen", "received"),
     "share_used": ("deel gebruikt", "share used"),
+    "answered": ("beantwoord", "answered"),
+    "good": ("👍 goed", "👍 good"),
+    "bad": ("👎 kan beter", "👎 could be better"),
+    "share_good": ("deel positief", "share positive"),
+    "comments": ("met opmerking", "with a comment"),
     "asked": ("gevraagd", "asked"),
     "granted_named": ("gegeven, met naam", "given, with name"),
     "granted_anonymous": ("gegeven, anoniem", "given, anonymous"),
@@ -112,9 +131,20 @@ class ShownTable:
 
 def shown(table: Table, t: Callable[..., str], label: Any) -> ShownTable:
     kind = ROW_KINDS.get(table.name, "row")
-    rows = tuple(_row(row, kind, label) for row in table.rows)
+    rows = tuple(_row(_words_in(table, row, label), kind, label) for row in table.rows)
     columns = tuple(label("col", column) for column in table.columns)
     return ShownTable(table.name, t(f"table.{table.name}"), columns, rows)
+
+
+def _words_in(table: Table, row: tuple[Cell, ...], label: Any) -> tuple[Cell, ...]:
+    """Shares as percentages and answers in words, in the columns that carry them."""
+    cells = list(row)
+    for n, column in enumerate(table.columns):
+        if n and column == "share_good":
+            cells[n] = _percent(cells[n])
+        elif column == "score" and isinstance(cells[n], str):
+            cells[n] = label("row", cells[n])
+    return tuple(cells)
 
 
 def _row(row: tuple[Cell, ...], kind: str, label: Any) -> tuple[Cell, ...]:
@@ -122,7 +152,7 @@ def _row(row: tuple[Cell, ...], kind: str, label: Any) -> tuple[Cell, ...]:
     words = label(kind, first, None) if isinstance(first, str) else first
     if words == first and isinstance(first, str) and kind != "row":
         words = label("row", first)
-    if first == "share_used":
+    if first in ("share_used", "share_good"):
         rest = [_percent(cell) for cell in rest]
     clock = [label("row", rest[0])] if rest and rest[0] in ("overall", "business") else rest[:1]
     return (words, *clock, *rest[1:])

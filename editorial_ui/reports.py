@@ -36,6 +36,7 @@ class Section:
     chart: Markup | None
     tables: list[ShownTable]
     folded: bool = False
+    hint: str = ""
 
 
 async def _chief(request: Request) -> Editor | Response:
@@ -154,6 +155,9 @@ def _sections(report: dict[str, Any], language: str) -> list[Section]:
             "media", "desks", "numbers", "funnel", "statuses", "consent", "readers",
             "failed_messages",
             "dead_jobs")),
+        Section(t("section.satisfaction"), None, [by_name[n] for n in (
+            "satisfaction", "satisfaction_weeks", "satisfaction_desks",
+            "satisfaction_comments")], hint=t("reports.satisfaction_hint")),
     ]  # fmt: skip
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from datetime import timedelta
 from typing import Any, NoReturn
 
+from tipdesk.conversation.profile import schedule_profile
 from tipdesk.conversation.retention import schedule_purge
 from tipdesk.data_dir import keep_files_private, warn_if_exposed
 from tipdesk.db import database, migrate_database, pending_migrations
@@ -193,6 +194,7 @@ async def _prepare_to_serve(settings: Settings) -> None:
         await _ensure_first_admin()
         await schedule_purge(settings)
         await schedule_roll_up(settings)
+        await schedule_profile(settings)
 
 
 async def _ensure_first_admin() -> None:
@@ -222,6 +224,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> None:
         async with database(settings):
             await schedule_purge(settings)
             await schedule_roll_up(settings)
+            await schedule_profile(settings)
 
     warn_if_exposed(settings)
     _run(schedule())

@@ -21,8 +21,10 @@ from tipdesk.conversation.automatic import tell_reader_of_status
 from tipdesk.conversation.erasure import ECHOES_JOB, ERASE_JOB
 from tipdesk.conversation.mail_notices import NOTIFY_JOB, schedule_notice
 from tipdesk.conversation.outbox import SEND_JOB
+from tipdesk.conversation.profile import PROFILE_JOB
 from tipdesk.conversation.read_receipts import MARK_READ_JOB
 from tipdesk.conversation.retention import PURGE_JOB
+from tipdesk.conversation.satisfaction import ask_after_close
 from tipdesk.conversation.texts import reader_texts
 from tipdesk.errors import InvalidInput, SettingsError
 from tipdesk.intake.jobs import INTAKE_JOB
@@ -47,6 +49,8 @@ def connect_subscribers() -> None:
     Run when this module is imported, so every entry point (app, CLI, worker) has them before
     its first action; connecting again changes nothing."""
     subscribe(StatusChanged, tell_reader_of_status)
+    # After the status update, so the reader hears their tip closed before the question.
+    subscribe(StatusChanged, ask_after_close)
 
 
 connect_subscribers()
@@ -84,6 +88,7 @@ DESK_JOBS = registry(
     PURGE_JOB,
     ROLL_UP_JOB,
     NOTIFY_JOB,
+    PROFILE_JOB,
 )
 
 

@@ -188,6 +188,18 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "30",
         "messages per hour from one reader after which automatic replies stop (all are stored)",
     ),
+    SettingDoc(
+        "TIPDESK_PROFILE_ABOUT",
+        "on",
+        'keep each number\'s WhatsApp profile "about" text (139 characters) to the opening hours'
+        " and the `profile_about` reader text; off leaves the profile alone",
+    ),
+    SettingDoc(
+        "TIPDESK_SATISFACTION",
+        "30d",
+        "after a tip is used or rejected, ask its reader (window open) how the contact went, at"
+        " most once per reader in this period; off never asks",
+    ),
     SettingDoc("TIPDESK_REPLY_SIGNATURE", "on", "sign editors' replies with their display name"),
     SettingDoc(
         "TIPDESK_READER_SEND_INTERVAL",
@@ -305,6 +317,9 @@ class Settings:
     automatic_daily_cap: int
     reader_rate_limit: int
     reply_signature: bool
+    profile_about: bool
+    # None: readers are never asked how the contact went.
+    satisfaction_period: timedelta | None
     reader_send_interval: timedelta
     send_rate: int
     retention: timedelta
@@ -383,6 +398,8 @@ class Settings:
             automatic_daily_cap=env.integer("TIPDESK_AUTOMATIC_DAILY_CAP", minimum=0),
             reader_rate_limit=env.integer("TIPDESK_READER_RATE_LIMIT", minimum=1),
             reply_signature=env.boolean("TIPDESK_REPLY_SIGNATURE"),
+            profile_about=env.boolean("TIPDESK_PROFILE_ABOUT"),
+            satisfaction_period=env.duration_or_off("TIPDESK_SATISFACTION"),
             reader_send_interval=env.duration("TIPDESK_READER_SEND_INTERVAL"),
             send_rate=env.integer("TIPDESK_SEND_RATE", minimum=1),
             retention=env.duration("TIPDESK_RETENTION"),
@@ -520,6 +537,12 @@ class _EnvReader:
     def duration_or_keep(self, name: str) -> timedelta | None:
         """A duration, or None for `keep` (forever)."""
         if self.text(name).strip().lower() == "keep":
+            return None
+        return self.duration(name)
+
+    def duration_or_off(self, name: str) -> timedelta | None:
+        """A duration, or None for `off` (never)."""
+        if self.text(name).strip().lower() in _FALSE:
             return None
         return self.duration(name)
 

@@ -131,7 +131,10 @@ async def test_granted_consent_opens_the_gate_and_revocation_closes_it(newsroom:
     )  # fmt: skip
     assert used.status_code == 200
     assert used.json()["consent"] == {"state": "granted", "scope": "named", "credit": "Anne"}
-    assert newsroom.texts_sent()[-1].endswith("https://omroep.example/boom — dank je wel!")
+    # The update, then the satisfaction question of a closed tip.
+    update, question = newsroom.texts_sent()[-2:]
+    assert update.endswith("https://omroep.example/boom — dank je wel!")
+    assert question.startswith(f"Je tip {tip_id} is afgehandeld.")
 
 
 async def test_asking_twice_while_waiting_is_refused_and_tips_without_media_cannot_ask(

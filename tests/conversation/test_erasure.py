@@ -149,8 +149,9 @@ async def _assert_evidence_kept(used_id: int, other_id: int) -> None:
     assert record.answer_text == "Ja, met naam" and record.answered_at is not None
     erased = await AuditEvent.get(action="sender.erased")
     assert erased.detail["used_tips_kept"] == 1 and erased.detail["tips"] == 1
-    # Twelve she sent or was sent, and the update that her tip was used.
-    assert erased.detail["media"] == 2 and erased.detail["messages"] == 13
+    # Twelve she sent or was sent, the update that her tip was used and the satisfaction
+    # question after it.
+    assert erased.detail["media"] == 2 and erased.detail["messages"] == 14
     assert erased.detail["webhooks"] >= 8 and not await WebhookError.exists()
     assert not await Job.filter(state=JobState.DEAD).exists()
 

@@ -11,6 +11,7 @@ import pytest
 from starlette.applications import Starlette
 
 from tests.media_store import clips
+from tipdesk.conversation.profile import schedule_profile
 from tipdesk.desk import desk_worker
 from tipdesk.settings import Settings
 from tipdesk.tips.models import Direction, MediaAsset, MediaKind, MediaState, Message
@@ -206,3 +207,15 @@ async def test_no_sandbox_when_whatsapp_is_configured(environ: dict[str, str], d
     async with httpx.AsyncClient(transport=transport, base_url="http://desk.test") as http:
         assert (await http.get("/sandbox")).status_code == 404
         assert (await http.get("/sandbox/graph/v23.0/1")).status_code == 404
+
+
+async def test_the_phone_shows_the_profile_text_the_desk_wrote(
+    client: httpx.AsyncClient, app: Starlette, settings: Settings
+) -> None:
+    await schedule_profile(settings)
+    await settle(app, settings)
+    thread = (await client.get("/sandbox/api/thread", params={"from": READER["from"]})).json()
+    assert thread["about"] == (
+        "Tips for the newsroom: send text, photos or video. Editors answer Monday–Friday"
+        " 09:00–17:00."
+    )

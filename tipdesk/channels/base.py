@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from tipdesk.channels.events import Notification
@@ -170,3 +170,22 @@ class Channel(Protocol):
     async def download(self, media: MediaFile, target: Path, limit: int) -> Download: ...
 
     async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class Profiled(Protocol):
+    """A channel whose account shows readers a short text about the desk (WhatsApp's business
+    profile "about"), one per desk number (`line`; None: the main one). Optional: the desk asks
+    `isinstance(adapter, Profiled)` and leaves other channels alone."""
+
+    name: str
+    # The most characters the channel takes; the desk shortens its text to fit.
+    about_limit: int
+
+    async def about(self, line: str | None) -> str | None:
+        """The text readers see now; None when there is none."""
+        ...
+
+    async def set_about(self, line: str | None, text: str) -> None:
+        """Raises `ChannelError` (worth retrying) or `SendRefused` (the text is refused)."""
+        ...

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from tipdesk.channels.base import Channel, Download, MediaFile, Outbound, Recipient
+from tipdesk.channels.base import Channel, Download, MediaFile, Outbound, Profiled, Recipient
 from tipdesk.channels.events import Notification
 
 
@@ -70,3 +70,9 @@ class Channels:
     async def aclose(self) -> None:
         for channel in (self.default, *self.others):
             await channel.aclose()
+
+
+def profiled(channel: Channel) -> tuple[Profiled, ...]:
+    """The adapters behind `channel` that keep a profile text for readers."""
+    adapters = (channel.default, *channel.others) if isinstance(channel, Channels) else (channel,)
+    return tuple(adapter for adapter in adapters if isinstance(adapter, Profiled))

@@ -32,7 +32,7 @@ from tipdesk.channels.base import ChannelError, Outbound
 from tipdesk.clock import utcnow
 from tipdesk.conversation import traces
 from tipdesk.conversation.automatic import texts_for
-from tipdesk.conversation.models import ConsentRecord
+from tipdesk.conversation.models import ConsentRecord, SatisfactionAnswer
 from tipdesk.conversation.outbox import recipient
 from tipdesk.db import leave_no_copies
 from tipdesk.jobs.kinds import JobContext, JobKind, NoPayload
@@ -201,6 +201,12 @@ async def _pseudonymise_sender(
             pending_question=None, pending_question_at=None, erased_at=now,
         )
     )  # fmt: skip
+    # The reader's words about the desk go; the bare answer stays in the week's figures.
+    await (
+        SatisfactionAnswer.filter(sender_id=sender_id)
+        .using_db(connection)
+        .update(comment=None, commented_at=None, tip_id=None)
+    )
 
 
 def is_evidence(tip: Tip) -> bool:

@@ -13,10 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tipdesk.conversation.consent_answers import read_consent_answer
+from tipdesk.conversation.satisfaction_answers import read_satisfaction_answer
 from tipdesk.conversation.texts import ReaderTexts
 
 # A question is answered within a day, or the next "ja" is something else.
 QUESTION_FRESH_FOR = timedelta(hours=24)
+# After a satisfaction answer the desk invites a comment: the reader's next text within this
+# time is it; later, a text is a text again (perhaps their next tip).
+COMMENT_FRESH_FOR = timedelta(minutes=30)
 CREDIT_MAX = 80
 _EDGE = re.compile(r"^[\s.,!?¡¿:;\"'()\-–—…]+|[\s.,!?¡¿:;\"'()\-–—…]+$")
 _SPACES = re.compile(r"\s+")
@@ -26,12 +30,14 @@ _SPACES = re.compile(r"\s+")
 class Intent:
     """`stop`, `start`, `info`, `erase` (asks), `erase_confirm`, `erase_cancel`, `revoke`,
     `credit` (with `credit`), `consent` (with `scope` and `record_id`), `consent_unclear`
-    (with `record_id`: an answer the desk could not read)."""
+    (with `record_id`: an answer the desk could not read), `satisfaction` (with `scope` good or
+    bad and `answer_id`), `satisfaction_comment` (with `answer_id`)."""
 
     kind: str
     scope: str | None = None
     record_id: int | None = None
     credit: str | None = None
+    answer_id: int | None = None
 
 
 def normalise(text: str) -> str:
@@ -56,10 +62,17 @@ def read_intent(
         return keyword
     if (credit := _credit(words, texts)) is not None:
         return credit
-    fresh = pending is not None and pending_at is not None and now - pending_at < QUESTION_FRESH_FOR
-    if fresh and pending is not None:
-        return _answer(words, pending, texts)
-    return None
+    if pending is None or pending_at is None:
+        return None
+    comment = pending.startswith("satisfaction_comment:")
+    if now - pending_at >= (COMMENT_FRESH_FOR if comment else QUESTION_FRESH_FOR):
+        return None
+    if comment:
+        answer_id = pending.partition(":")[2]
+        if not words or not answer_id.isdigit():
+            return None
+        return Intent("satisfaction_comment", answer_id=int(answer_id))
+    return _answer(words, pending, texts)
 
 
 def _from_button(button: str) -> Intent | None:
@@ -70,6 +83,8 @@ def _from_button(button: str) -> Intent | None:
     record, _, scope = rest.partition(":")
     if kind == "consent" and record.isdigit() and scope in ("named", "anonymous", "refused"):
         return Intent("consent", scope=scope, record_id=int(record))
+    if kind == "satisfaction" and record.isdigit() and scope in ("good", "bad"):
+        return Intent("satisfaction", scope=scope, answer_id=int(record))
     return None
 
 
@@ -98,6 +113,9 @@ def _answer(words: str, pending: str, texts: ReaderTexts) -> Intent | None:
         return None
     kind, _, rest = pending.partition(":")
     record, _, again = rest.partition(":")
+    if kind == "satisfaction" and record.isdigit():
+        score = read_satisfaction_answer(words, texts.satisfaction_answers)
+        return Intent("satisfaction", scope=score, answer_id=int(record)) if score else None
     if kind != "consent" or not record.isdigit():
         return None
     scope = read_consent_answer(words, texts.consent_answers)

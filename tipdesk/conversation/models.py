@@ -70,3 +70,34 @@ class CannedReply(Model):
 
     class Meta:
         table = "canned_replies"
+
+
+class SatisfactionScore(StrEnum):
+    GOOD = "good"
+    BAD = "bad"
+
+
+class SatisfactionAnswer(Model):
+    """One satisfaction question to a reader after their tip closed, and what they said. The
+    desk is kept here because the tip may be purged long before the week's figures are read."""
+
+    id = fields.IntField(primary_key=True)
+    sender: fields.ForeignKeyRelation[Sender] = fields.ForeignKeyField(
+        "tipdesk.Sender", related_name="satisfaction", on_delete=fields.CASCADE
+    )
+    tip: fields.ForeignKeyNullableRelation[Tip] = fields.ForeignKeyField(
+        "tipdesk.Tip", related_name="satisfaction", null=True, on_delete=fields.SET_NULL
+    )
+    desk = fields.CharField(max_length=64, null=True)
+    asked_at = fields.DatetimeField(db_index=True)
+    score = fields.CharEnumField(SatisfactionScore, max_length=8, null=True)
+    answered_at = fields.DatetimeField(null=True)
+    # The reader's own words after answering; erased with the reader.
+    comment = fields.TextField(null=True)
+    commented_at = fields.DatetimeField(null=True)
+
+    sender_id: int
+    tip_id: int | None
+
+    class Meta:
+        table = "satisfaction_answers"

@@ -11,7 +11,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tipdesk.audit.actions import AuditAction
 from tipdesk.audit.trail import record
 from tipdesk.channels.base import Outbound
-from tipdesk.conversation import consent
+from tipdesk.conversation import consent, satisfaction
 from tipdesk.conversation.automatic import opening_hours_text, texts_for
 from tipdesk.conversation.erasure import ERASE_JOB, ERASE_READER, ReaderToErase
 from tipdesk.conversation.intents import QUESTION_FRESH_FOR, Intent
@@ -38,6 +38,10 @@ async def handle(
             await consent.revoke(sender, message, settings, connection)
         case "credit" if intent.credit:
             await consent.set_credit(sender, intent.credit, message, settings, connection)
+        case "satisfaction":
+            await satisfaction.answer(sender, intent, message, settings, connection)
+        case "satisfaction_comment":
+            await satisfaction.comment(sender, intent, message, settings, connection)
         case "stop":
             await _stop(sender, message, settings, connection)
         case "start":

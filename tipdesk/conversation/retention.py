@@ -6,7 +6,8 @@
 - A tip that was `used` (`used_at`, even when archived since) is evidence: it stays with its
   media and consent records, for good by default or for `TIPDESK_EVIDENCE_RETENTION` after
   its use.
-- Messages outside tips (keywords, answers to the desk's questions) go after the same period.
+- Messages outside tips (keywords, answers to the desk's questions) go after the same period,
+  and so do readers' satisfaction comments (their answers stay in the reports' figures).
 - Raw webhook bodies that intake has parsed go after seven days (or the retention, if shorter):
   they hold message text and numbers, and once parsed they only serve to look into a fresh
   problem. Bodies intake could not parse stay for admins (erasure still removes a reader's).
@@ -27,6 +28,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from tipdesk.clock import utcnow
+from tipdesk.conversation.models import SatisfactionAnswer
 from tipdesk.conversation.traces import remove_echoes
 from tipdesk.db import leave_no_copies
 from tipdesk.intake.models import InboundState, InboundWebhook
@@ -78,6 +80,11 @@ async def purge(settings: Settings, *, dry_run: bool = False) -> PurgeReport:
         await InboundWebhook.filter(id__in=keys).delete()
         webhooks += len(keys)
     webhooks += await remove_echoes(utcnow())
+    # Readers' comments on the desk are their words like any message: gone after the same
+    # period; the bare answer stays in the figures.
+    await SatisfactionAnswer.filter(commented_at__lt=utcnow() - settings.retention).update(
+        comment=None, commented_at=None
+    )
     sweep_staging(settings.data_dir, STAGED_FOR.total_seconds(), time.time())
     await leave_no_copies()
     log.info("purge: %s, %d raw webhook bodies", deleted.as_dict(), webhooks)

@@ -66,7 +66,16 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "erase_kept_used": frozenset({"count"}),
     "erase_cancelled": frozenset({"newsroom"}),
     "window_reopened": frozenset({"newsroom", "name"}),
+    # Satisfaction after a tip closes (TIPDESK_SATISFACTION): the question, its two buttons,
+    # the thanks for an answer (inviting a comment) and for the comment.
+    "satisfaction_question": frozenset({"tip_number", "newsroom", "name"}),
+    "satisfaction_button_good": frozenset(),
+    "satisfaction_button_bad": frozenset(),
+    "satisfaction_thanks": frozenset({"newsroom"}),
+    "satisfaction_comment_thanks": frozenset({"newsroom"}),
     "always_open": frozenset(),
+    # The WhatsApp profile's "about" text of each number (139 characters; shortened to fit).
+    "profile_about": frozenset({"newsroom", "hours"}),
     "next_opening": frozenset({"day", "time"}),
     "today": frozenset(),
     "tomorrow": frozenset(),
@@ -108,6 +117,7 @@ BUTTONS = frozenset(k for k in PLACEHOLDERS if "_button_" in k)
 QUESTIONS = frozenset({"consent_question", "erase_question"})
 KEYWORD_GROUPS = ("stop", "start", "erase", "info", "revoke", "credit_prefix")
 CONSENT_GROUPS = ("named", "anonymous", "refused")
+SATISFACTION_GROUPS = ("good", "bad")
 
 
 class TextsError(ValueError):
@@ -138,6 +148,7 @@ class ReaderTexts:
     by_country_code: dict[str, str]
     keywords: dict[str, frozenset[str]]
     consent_answers: dict[str, frozenset[str]]
+    satisfaction_answers: dict[str, frozenset[str]]
 
     def language_for(self, phone: str | None, override: str | None = None) -> str:
         """The override if it names a known language, else the longest matching country code."""
@@ -216,7 +227,10 @@ def _overlay(base: dict[str, Any], extra: dict[str, Any]) -> None:
 
 
 def _build(data: dict[str, Any]) -> ReaderTexts:
-    reserved = {"default_language", "language_by_country_code", "keywords", "consent_answers"}
+    reserved = {
+        "default_language", "language_by_country_code", "keywords", "consent_answers",
+        "satisfaction_answers",
+    }  # fmt: skip
     languages = {
         name: _language(name, section)
         for name, section in data.items()
@@ -235,6 +249,9 @@ def _build(data: dict[str, Any]) -> ReaderTexts:
         by_country_code=by_code,
         keywords=_word_groups(data, "keywords", KEYWORD_GROUPS, upper=True),
         consent_answers=_word_groups(data, "consent_answers", CONSENT_GROUPS, upper=False),
+        satisfaction_answers=_word_groups(
+            data, "satisfaction_answers", SATISFACTION_GROUPS, upper=False
+        ),
     )
 
 

@@ -17,6 +17,7 @@ from tipdesk.reports import rollups as rollups_
 from tipdesk.reports.clock import bucket_seconds, percentile
 from tipdesk.reports.parts import Durations, Frame, Hours, Part, measure
 from tipdesk.reports.period import Period
+from tipdesk.reports.satisfaction import comments, satisfaction
 from tipdesk.reports.sql import Dialect, dialect, microseconds
 from tipdesk.tips.models import MediaKind, TipStatus
 
@@ -31,15 +32,18 @@ async def build_report(
     d = dialect()
     previous = period.previous()
     moment = now or datetime.now(UTC)
-    current, before = await asyncio.gather(
+    current, before, said = await asyncio.gather(
         period_figures(d, period, hours, rollups, moment),
         period_figures(d, previous, hours, rollups, moment),
+        comments(d, period),
     )
     report: dict[str, Any] = {
         "period": describe(period),
         "previous_period": describe(previous),
         "figures": current,
         "previous": before,
+        # Readers' own words about the desk: the reports are for chiefs and admins only.
+        "satisfaction_comments": said,
     }
     if not current["tips"]["total"] and not current["messages"]["in"]["total"]:
         report["notice"] = "No tips and no reader messages in this period."
@@ -67,14 +71,15 @@ async def period_figures(
     frame = Frame(period.timezone, bucket_seconds(period.timezone, start, end), hours)
     stored = await rollups_.stored_parts(d, frame, period.local_days(), now) if rollups else {}
     runs = _live_runs(period, stored)
-    live, states, dead = await asyncio.gather(
+    live, states, dead, said = await asyncio.gather(
         asyncio.gather(*(measure(d, frame, run.start, run.end, start) for run in runs)),
         figures.reader_states(d, start, end), figures.dead_jobs(d, start, end),
+        satisfaction(d, period),
     )  # fmt: skip
     total = Part()
     for part in [*(p for p in stored.values() if p is not None), *live]:
         total.add(part)
-    return _figures(period, total, states, dead)
+    return {**_figures(period, total, states, dead), "satisfaction": said}
 
 
 def _live_runs(period: Period, stored: dict[date, Part | None]) -> list[Period]:

@@ -62,6 +62,7 @@ def tables(report: dict[str, Any]) -> list[Table]:
         _compare("failed_messages", "Mislukte berichten aan lezers", "error_code",
                  now["failed_messages"], before["failed_messages"]),
         _compare("dead_jobs", "Vastgelopen taken", "kind", now["dead_jobs"], before["dead_jobs"]),
+        *satisfaction_tables(report),
     ]  # fmt: skip
 
 
@@ -143,8 +144,32 @@ def _response(now: dict[str, Any], before: dict[str, Any]) -> Table:
     return Table("response", "Reactietijden (seconden)", columns, tuple(rows))
 
 
+SATISFACTION_FIGURES = ("asked", "answered", "good", "bad", "share_good", "comments")
+
+
+def satisfaction_tables(report: dict[str, Any]) -> list[Table]:
+    now, before = report["figures"]["satisfaction"], report["previous"]["satisfaction"]
+    totals = tuple((f, now[f], before[f]) for f in SATISFACTION_FIGURES)
+    columns = SATISFACTION_FIGURES
+    weeks = tuple((week, *(c[f] for f in columns)) for week, c in now["by_week"].items())
+    by_desk = now["by_desk"].items()
+    desks = tuple((desk or "(none)", *(c[f] for f in columns)) for desk, c in by_desk)
+    said = tuple(
+        (c["at"], c["desk"] or "(none)", c["score"], c["tip_id"], c["comment"])
+        for c in report.get("satisfaction_comments", [])
+    )
+    return [
+        Table("satisfaction", "Tevredenheid", ("figure", "count", "previous"), totals),
+        Table("satisfaction_weeks", "Tevredenheid per week", ("week", *columns), weeks),
+        Table("satisfaction_desks", "Tevredenheid per redactie", ("desk", *columns), desks),
+        Table("satisfaction_comments", "Opmerkingen van lezers",
+              ("day", "desk", "score", "tip", "comment"), said),
+    ]  # fmt: skip
+
+
 TABLE_NAMES = (
     "totals", "daily", "hourly", "heatmap", "media", "desks", "numbers", "response", "funnel",
     "statuses",
-    "consent", "readers", "failed_messages", "dead_jobs",
+    "consent", "readers", "failed_messages", "dead_jobs", "satisfaction", "satisfaction_weeks",
+    "satisfaction_desks", "satisfaction_comments",
 )  # fmt: skip

@@ -16,12 +16,15 @@ from tipdesk.whatsapp.contract import SendRejected, validate_send
 from tipdesk.whatsapp.inbound import load_envelope, parse_notification
 
 NAME = "whatsapp"
+# Meta's limit for a business profile's "about" text.
+ABOUT_MAX = 139
 
 
 class WhatsAppChannel:
     """One per worker process; it keeps the Graph client's connections open between jobs."""
 
     name = NAME
+    about_limit = ABOUT_MAX
 
     def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None):
         self.graph = GraphClient(settings, transport=transport)
@@ -41,6 +44,14 @@ class WhatsAppChannel:
 
     async def mark_read(self, external_id: str, line: str | None = None) -> None:
         await self.graph.mark_read(external_id, self._number(line))
+
+    async def about(self, line: str | None) -> str | None:
+        return await self.graph.profile_about(self._number(line))
+
+    async def set_about(self, line: str | None, text: str) -> None:
+        if not 1 <= len(text) <= ABOUT_MAX:
+            raise SendRefused(Refusal.REJECTED, 100, f"about must have 1 to {ABOUT_MAX} characters")
+        await self.graph.set_profile_about(text, self._number(line))
 
     def _number(self, line: str | None) -> str | None:
         """The number to send from: the reader's line when it is still one of the desk's."""

@@ -189,6 +189,33 @@ class GraphClient:
             {"messaging_product": "whatsapp", "status": "read", "message_id": wamid}, number
         )
 
+    async def profile_about(self, number: str | None = None) -> str | None:
+        """The business profile's "about" text of `number` (the main one by default)."""
+        response = await self._profile("GET", number, params={"fields": "about"})
+        data = _json(response).get("data")
+        profile = data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else {}
+        about = profile.get("about")
+        return about if isinstance(about, str) and about else None
+
+    async def set_profile_about(self, about: str, number: str | None = None) -> None:
+        await self._profile("POST", number, json={"messaging_product": "whatsapp", "about": about})
+
+    async def _profile(self, method: str, number: str | None, **kwargs: Any) -> httpx.Response:
+        url = f"{self.base}/{number or self.phone_number_id}/whatsapp_business_profile"
+        try:
+            response = await self._client().request(method, url, **kwargs)
+        except httpx.HTTPError as exc:
+            raise GraphError(f"the Graph API did not answer ({type(exc).__name__})") from exc
+        if response.status_code == 401:
+            raise GraphAuthError("the Graph API refused the access token (401)")
+        if response.status_code >= 500 or response.status_code == 429:
+            raise GraphError(f"the Graph API answered {response.status_code}")
+        if response.status_code != 200:
+            error = _json(response).get("error")
+            details = error.get("message") if isinstance(error, dict) else None
+            raise SendRefused(_graph_code(response), str(details or ""), response.status_code)
+        return response
+
     async def _post_message(self, body: dict[str, Any], number: str | None) -> httpx.Response:
         url = f"{self.base}/{number or self.phone_number_id}/messages"
         try:

@@ -33,6 +33,7 @@ from starlette.routing import Route
 
 from tipdesk.whatsapp.contract import GRAPH_API_VERSION, SendRejected, validate_send
 from tipdesk.whatsapp.fake_delivery import Deliverer, DeliveryPolicy
+from tipdesk.whatsapp.fake_profile import FakeProfiles, ProfileRefused
 from tipdesk.whatsapp.fake_reader import inbound_notification, status_notification
 from tipdesk.whatsapp.schema import SchemaViolation, SendSchema
 
@@ -47,6 +48,7 @@ WINDOW_CLOSED = (
     "More than 24 hours have passed since the recipient last replied to the sender number."
 )
 VERSION = r"{version:str}"
+PROFILE = "whatsapp_business_profile"
 SEND_FAULTS = {
     130429: "Cloud API message throughput has been reached.",
     131016: "Service temporarily unavailable.",
@@ -101,6 +103,7 @@ class FakeGraphState:
     last_inbound: dict[str, float] = field(default_factory=dict)
     # Send refusals to play per recipient, in order: Graph error codes, or 500 for an outage.
     send_faults: dict[str, list[int]] = field(default_factory=dict)
+    profiles: FakeProfiles = field(default_factory=FakeProfiles)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
 
@@ -270,6 +273,27 @@ class FakeGraph:
             return fault
         return JSONResponse(self.accept(body, number))
 
+    async def profile(self, request: Request) -> Response:
+        """GET or POST a number's business profile, refused as Meta would (#100)."""
+        if not self.authorised(request):
+            return graph_error(190, "Error validating access token", 401)
+        number = request.path_params["phone_number_id"]
+        if number not in self.numbers:
+            return graph_error(100, "Unsupported request: unknown phone number id")
+        try:
+            if request.method == "GET":
+                return JSONResponse(
+                    self.state.profiles.read(number, request.query_params.get("fields", ""))
+                )
+            try:
+                body = await request.json()
+            except ValueError:
+                body = None
+            self.state.profiles.write(number, body)
+        except ProfileRefused as exc:
+            return graph_error(100, str(exc))
+        return JSONResponse({"success": True})
+
     def _check_schema(self, body: Any) -> None:
         """Meta's published schema refuses what it does not describe, as (#100)."""
         schema = send_schema(self.config.send_schema)
@@ -438,6 +462,7 @@ def graph_routes(fake: FakeGraph) -> list[Route]:
         Route("/_fake/download/{token}", fake.download, methods=["GET"], name="fake_download"),
         Route(f"/{VERSION}/{{phone_number_id}}/messages", fake.send, methods=["POST"]),
         Route(f"/{VERSION}/{{phone_number_id}}/media", fake.upload_media, methods=["POST"]),
+        Route(f"/{VERSION}/{{phone_number_id}}/{PROFILE}", fake.profile, methods=["GET", "POST"]),
         Route(f"/{VERSION}/{{media_id}}", fake.media_info, methods=["GET"]),
         Route(f"/{VERSION}/{{media_id}}", fake.delete_media, methods=["DELETE"]),
     ]

@@ -112,7 +112,9 @@ class SandboxPhone:
         events = [_event("reader", item) for item in state.received if item["from"] == reader]
         events += [_event("desk", item) for item in state.sent if item["to"] == reader]
         events.sort(key=lambda event: float(event["at"]))
-        return JSONResponse({"events": events, "now": time.time()})
+        # What a reader sees under the desk's name: the profile's "about" text.
+        about = state.profiles.about(self.fake.config.phone_number_id)
+        return JSONResponse({"events": events, "now": time.time(), "about": about})
 
 
 class LoopbackOnly:

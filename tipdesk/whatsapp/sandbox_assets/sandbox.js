@@ -75,6 +75,7 @@ async function refresh() {
   const response = await fetch("/sandbox/api/thread?from=" + encodeURIComponent(reader().from));
   if (!response.ok) return;
   const data = await response.json();
+  $("about").textContent = data.about || "";
   const key = JSON.stringify(data.events.map((e) => e.id));
   if (key === state.seen) return;
   state.seen = key;

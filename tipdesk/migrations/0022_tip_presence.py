@@ -7,7 +7,6 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    # At merge: depend on the latest migration on main (other branches add 0022–0024).
     dependencies = [("tipdesk", "0021_views_and_canned_replies")]
 
     initial = False
