@@ -28,6 +28,7 @@ from tipdesk.errors import InvalidInput, SettingsError
 from tipdesk.intake.jobs import INTAKE_JOB
 from tipdesk.jobs.kinds import JobKind, registry
 from tipdesk.jobs.worker import Worker
+from tipdesk.media.backfill import REFRESH_JOB
 from tipdesk.media.discard import DISCARD_JOB
 from tipdesk.media.fetch import FETCH_JOB
 from tipdesk.media.transcode import TRANSCODE_JOB
@@ -73,6 +74,7 @@ DESK_JOBS = registry(
     MARK_READ_JOB,
     FETCH_JOB,
     TRANSCODE_JOB,
+    REFRESH_JOB,
     INDEX_JOB,
     REBUILD_JOB,
     FORGET_JOB,

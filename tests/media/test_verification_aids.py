@@ -12,12 +12,14 @@ import httpx
 import pytest
 from PIL import Image
 
+from tests.cli import tipdesk
 from tests.editorial_ui.sessions import PASSWORD, log_in_as
 from tests.media.conftest import Desk
 from tests.media_store import verification_clips
 from tests.media_store.street_scenes import Shot, captioned, halved, jpeg, photo
 from tipdesk.editors.accounts import create_editor
 from tipdesk.editors.models import Role
+from tipdesk.media.models import MediaLikeness
 from tipdesk.tips.models import MediaAsset, MediaKind, MediaState, Message
 
 pytestmark = pytest.mark.usefixtures("app")
@@ -136,3 +138,20 @@ async def test_edited_and_garbage_exif_photos_and_a_forwarded_one(
     page = (await editor.get(f"/tips/{broken.tip_id}")).text
     figure = page[page.index('<figure class="medium') : page.index("</figure>")]
     assert "vaak doorgestuurd" in figure
+
+
+async def test_media_made_before_hashes_are_backfilled(desk: Desk, environ: dict[str, str]) -> None:
+    street = jpeg(photo(Shot(4, 200, 10, 5)))
+    first = await desk.asset(jpeg_bytes(street), "image/jpeg", MediaKind.IMAGE)
+    second = await desk.asset(
+        jpeg_bytes(halved(street), quality=60), "image/jpeg", MediaKind.IMAGE, sender="3167777"
+    )
+    await desk.settle()
+    await MediaLikeness.all().delete()  # as a desk that made them before migration 0022
+    ran = tipdesk(environ, "backfill-media")
+    assert ran.returncode == 0 and "2 media queued" in ran.stderr, ran.stderr
+    await desk.settle()
+    assert await MediaLikeness.filter(asset_id__in=[first.id, second.id]).count() == 2
+    assert (await MediaAsset.get(id=first.id)).state is MediaState.READY
+    again = tipdesk(environ, "backfill-media")
+    assert "0 media queued" in again.stderr

@@ -37,7 +37,7 @@ async def transcode_media(context: JobContext, payload: AssetJob) -> None:
         await fail_asset(asset, exc.reason)
         return
     try:
-        await _keep(store, asset, processed, context.settings)
+        await keep_renditions(store, asset, processed, context.settings)
     finally:
         processed.discard()  # the workroom, and anything not moved into place
 
@@ -58,7 +58,7 @@ async def render(store: MediaStore, asset: MediaAsset, time_limit: float) -> Pro
     return Processed()  # other documents: kept as sent, offered for download
 
 
-async def _keep(
+async def keep_renditions(
     store: MediaStore, asset: MediaAsset, processed: Processed, settings: Settings
 ) -> None:
     """Move the renditions into place and record them; a second run replaces, never adds."""
