@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,16 +53,3 @@ def _shown(notice: flash.Notice | None, language: str) -> dict[str, str] | None:
         return None
     words = text(notice.key, language, **notice.values)
     return {"kind": notice.kind, "text": words, "detail": notice.detail}
-
-
-def exif_date(raw: str) -> str:
-    """A camera's `2026:12:03 07:41:12` in the desk's `03-12-2026 07:41`; anything else as
-    the camera wrote it."""
-    try:
-        taken = datetime.strptime(raw.strip(), "%Y:%m:%d %H:%M:%S")
-    except ValueError:
-        return raw
-    return taken.strftime("%d-%m-%Y %H:%M")
-
-
-_environment.globals.update(exif_date=exif_date)

@@ -69,40 +69,52 @@ def _row(asset_id: int, item: dict[str, Any]) -> MediaLikeness:
 async def lookalikes(assets: list[MediaAsset], sender_id: int) -> dict[int, list[Lookalike]]:
     """For each asset (all of one reader's tip): media of other readers that look like it."""
     mine = await MediaLikeness.filter(asset_id__in=[a.id for a in assets])
-    digests = {a.id: a.sha256 for a in assets}
-    found: dict[int, dict[int, Lookalike]] = {a.id: {} for a in assets}
+    near: dict[int, dict[int, tuple[int, str]]] = {a.id: {} for a in assets}
     for own in mine:
-        for other in await _candidates(own, list(digests)):
-            if other["asset__tip__sender_id"] == sender_id:
-                continue  # the same reader sending a photo twice is no corroboration
-            if other["asset__sha256"] and other["asset__sha256"] == digests[own.asset_id]:
-                continue  # the same file: shown as "also sent by", not as a look-alike
-            apart = distance(own.phash, other["phash"]) + distance(own.dhash, other["dhash"])
-            best = found[own.asset_id].get(other["asset_id"])
-            if apart <= THRESHOLD and (best is None or apart < best.distance):
-                found[own.asset_id][other["asset_id"]] = Lookalike(
-                    other["asset_id"], other["asset__tip_id"], apart, other["frame"]
-                )
-    return {
-        asset_id: sorted(matches.values(), key=lambda m: (m.distance, m.asset_id))[:SHOWN]
-        for asset_id, matches in found.items()
-        if matches
-    }
+        for asset_id, frame, phash, dhash in await _candidates(own, list(near)):
+            apart = distance(own.phash, phash) + distance(own.dhash, dhash)
+            best = near[own.asset_id].get(asset_id)
+            if apart <= THRESHOLD and (best is None or apart < best[0]):
+                near[own.asset_id][asset_id] = (apart, frame)
+    others = await _others({asset_id for matches in near.values() for asset_id in matches})
+    digests = {a.id: a.sha256 for a in assets}
+    found: dict[int, list[Lookalike]] = {}
+    for asset_id, matches in near.items():
+        shown = [
+            Lookalike(other, others[other][0], apart, frame)
+            for other, (apart, frame) in matches.items()
+            # The same reader sending a photo twice is no corroboration; the same file is
+            # shown as "also sent by", not as a look-alike.
+            if others[other][1] != sender_id
+            and not (others[other][2] and others[other][2] == digests[asset_id])
+        ]
+        if shown:
+            found[asset_id] = sorted(shown, key=lambda m: (m.distance, m.asset_id))[:SHOWN]
+    return found
 
 
-async def _candidates(own: MediaLikeness, exclude: list[int]) -> list[dict[str, Any]]:
-    """Hashes sharing a band value within BAND_RADIUS of one of `own`'s bands."""
+async def _candidates(own: MediaLikeness, exclude: list[int]) -> list[tuple[int, str, str, str]]:
+    """Hashes sharing a band value within BAND_RADIUS of one of `own`'s bands: only the
+    hash table, through its band indexes; who sent them is asked for the matches alone."""
     near: dict[str, Any] = {
         f"{kind}_{index}__in": band_neighbours(value, BAND_RADIUS)
         for kind in ("phash", "dhash")
         for index, value in enumerate(bands(getattr(own, kind)))
     }
     conditions = [Q(**{column: values}) for column, values in near.items()]
-    return (
+    rows = (
         await MediaLikeness.filter(reduce(operator.or_, conditions))
         .exclude(asset_id__in=exclude)
-        .values(
-            "asset_id", "frame", "phash", "dhash", "asset__tip_id", "asset__tip__sender_id",
-            "asset__sha256",
-        )
-    )  # fmt: skip
+        .values_list("asset_id", "frame", "phash", "dhash")
+    )
+    return [(int(str(a)), str(f), str(p), str(d)) for a, f, p, d in rows]
+
+
+async def _others(asset_ids: set[int]) -> dict[int, tuple[int, int, str | None]]:
+    """Each matched asset's tip, sender and SHA-256."""
+    if not asset_ids:
+        return {}
+    rows = await MediaAsset.filter(id__in=list(asset_ids)).values_list(
+        "id", "tip_id", "tip__sender_id", "sha256"
+    )
+    return {int(str(a)): (int(str(t)), int(str(s)), str(d) if d else None) for a, t, s, d in rows}
