@@ -16,6 +16,7 @@ from tests.cli import tipdesk
 from tests.editorial_ui.sessions import PASSWORD, log_in_as
 from tests.media.conftest import Desk
 from tests.media_store import verification_clips
+from tests.media_store.clips import ffmpeg
 from tests.media_store.street_scenes import Shot, captioned, halved, jpeg, photo
 from tipdesk.editors.accounts import create_editor
 from tipdesk.editors.models import Role
@@ -96,6 +97,14 @@ async def test_a_video_shows_its_keyframes_to_download(
     await log_in_as(editor, "anne@desk.example")
     page = (await editor.get(f"/tips/{still.tip_id}")).text
     assert len(re.findall(r"/keyframe_\d\d\" download", page)) == 1, "at least one, the first"
+    bars = tmp_path / "bars.jpg"
+    ffmpeg("-f", "lavfi", "-i", "smptebars=size=640x480", "-frames:v", "1", str(bars))
+    photo_of_it = await desk.asset(
+        bars.read_bytes(), "image/jpeg", MediaKind.IMAGE, sender="31688888888"
+    )
+    await desk.settle()
+    page = (await editor.get(f"/tips/{photo_of_it.tip_id}")).text
+    assert list(lookalike_tips(page)) == [video.tip_id], "a photo of the video's second shot"
 
 
 async def test_quicktime_facts_in_the_desk_time_zone_with_a_map_and_a_warning(
