@@ -72,6 +72,9 @@ async def test_a_recompressed_photo_from_another_reader_looks_like_it(
     back = lookalike_tips((await editor.get(f"/tips/{resent.tip_id}")).text)
     assert set(back) == {first.tip_id, same_file.tip_id, own_again.tip_id}
     assert lookalike_tips((await editor.get(f"/tips/{other_view.tip_id}")).text) == {}
+    await MediaAsset.filter(id=resent.id).delete()  # erased: its hashes go with it
+    assert not await MediaLikeness.filter(asset_id=resent.id).exists()
+    assert lookalike_tips((await editor.get(f"/tips/{first.tip_id}")).text) == {}
 
 
 async def test_a_video_shows_its_keyframes_to_download(
