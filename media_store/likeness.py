@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from PIL import Image
 
 HASH_BITS = 64
-# The 64 bits in four 16-bit bands: two hashes within `MAX_DISTANCE` bits agree in at least one
-# band on all but MAX_DISTANCE // BANDS bits (pigeonhole), which is what the lookup searches.
+# The 64 bits in four 16-bit bands: two hashes within d bits agree in at least one band on all
+# but d // BANDS bits (pigeonhole), which is what the lookup (tipdesk/media/likeness.py) searches.
 BANDS = 4
 BAND_BITS = HASH_BITS // BANDS
 KEYFRAME_NAME = "keyframe_{:02d}"
@@ -83,8 +83,8 @@ def bands(hex_hash: str) -> tuple[int, ...]:
 
 
 def band_neighbours(band: int, radius: int) -> list[int]:
-    """Every band value within `radius` flipped bits of `band` (itself included): 137 values
-    for a radius of 2."""
+    """Every band value within `radius` flipped bits of `band` (itself included): 17 values
+    for a radius of 1, 137 for 2."""
     values = [band]
     frontier = [(band, -1)]
     for _ in range(radius):

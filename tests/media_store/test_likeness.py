@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import random
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,6 +85,18 @@ def test_the_banded_lookup_finds_every_pair_within_the_threshold() -> None:
             for mine, theirs in zip(bands(pair.first[kind]), bands(pair.second[kind]), strict=True)
         )
         assert reached, pair
+
+
+def test_a_hash_within_seven_bits_always_shares_a_band_within_the_radius() -> None:
+    """The guarantee docs/verification.md states, on random hashes and random flips."""
+    rng = random.Random(7)
+    for _ in range(2000):
+        value = rng.getrandbits(64)
+        near = value
+        for bit in rng.sample(range(64), rng.randint(0, (BAND_RADIUS + 1) * 4 - 1)):
+            near ^= 1 << bit
+        pairs = zip(bands(f"{value:016x}"), bands(f"{near:016x}"), strict=True)
+        assert any(theirs in band_neighbours(mine, BAND_RADIUS) for mine, theirs in pairs)
 
 
 def test_band_neighbours_are_every_value_within_the_radius() -> None:
