@@ -87,7 +87,7 @@ def clock(tz: ZoneInfo) -> Callable[[date | datetime | str], str]:
 
 def exif_date(raw: str) -> str:
     """A camera's `2026:12:03 07:41:12` in the desk's `03-12-2026 07:41`; anything else as
-    the camera wrote it."""
+    the camera wrote it (the evidence manifest quotes the medium's own details)."""
     try:
         taken = datetime.strptime(raw.strip(), "%Y:%m:%d %H:%M:%S")
     except ValueError:

@@ -20,6 +20,7 @@ from editorial_ui.forms import form_fields
 from editorial_ui.pages import render
 from editorial_ui.tip_conversation import CONVERSATION_HANDLERS, conversation_view
 from editorial_ui.tip_timeline import media_places, timeline
+from editorial_ui.tip_verification import add_verification
 from tipdesk.audit.models import AuditEvent
 from tipdesk.conversation.consent_alerts import handle_alert
 from tipdesk.conversation.models import ConsentRecord
@@ -68,6 +69,7 @@ async def show(request: Request) -> Response:
         for moment in ("requested", "answered", "revoked"):
             at = record[f"{moment}_at"]
             record[f"{moment}_local"] = _local(at, tz) if at else None
+    await add_verification(summary, tz)
     history = await _history(tip, tz)
     entries = timeline(summary, history, await media_places(tip.id))
     pane = in_pane(request)

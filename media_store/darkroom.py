@@ -19,11 +19,12 @@ from media_store.paths import MediaStore
 from media_store.renditions import MediaRejected, Processed, Rendition, in_workroom
 
 DEADLINE_SECONDS = 60.0
-KINDS = ("image", "pdf")
+KINDS = ("image", "pdf", "likeness")
 
 _REASONS = {
     "image": "the picture could not be opened safely (it needs too much memory or time)",
     "pdf": "the PDF could not be opened safely (it needs too much memory or time)",
+    "likeness": "the video's keyframes could not be compared safely",
 }
 
 

@@ -46,6 +46,10 @@ def develop(kind: str, root: Path, workroom: str, source: Path) -> Processed:
         from media_store.images import process_image
 
         return process_image(store, source)
+    if kind == "likeness":
+        from media_store.likeness import hash_folder
+
+        return hash_folder(store, source)
     from media_store.documents import process_pdf
 
     return process_pdf(store, source)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from media_store.capture_facts import MAX_TAG, container_tags
 from media_store.demuxers import input_options
 
 
@@ -39,6 +40,8 @@ class MediaInfo:
     rotation: int = 0
     audio_codec: str | None = None
     container: str | None = None
+    # The container's own metadata tags (creation_time, location, make…): capture_facts.py.
+    tags: dict[str, str] = field(default_factory=dict)
 
     @property
     def display_size(self) -> tuple[int, int] | None:
@@ -119,6 +122,10 @@ class Ffmpeg:
             rotation=rotation,
             audio_codec=audio.get("codec_name"),
             container=data.get("format", {}).get("format_name"),
+            tags={
+                str(name): str(value)[:MAX_TAG]
+                for name, value in (data.get("format", {}).get("tags") or {}).items()
+            },
         )
 
 
@@ -157,6 +164,7 @@ def parse_probe(text: str) -> MediaInfo:
         rotation=int(float(rotation.group(1))) if rotation else 0,
         audio_codec=audio.group(1) if audio else None,
         container=container.group(1) if container else None,
+        tags=container_tags(text),
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from media_store.likeness import photo_likeness
 from media_store.paths import MediaStore
 from media_store.renditions import MediaRejected, Processed, Rendition
 
@@ -22,6 +23,7 @@ Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 WEB_SIDE, THUMB_SIDE = 2048, 320
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
 DATETIME_ORIGINAL, MAKE, MODEL, DATETIME = 0x9003, 0x010F, 0x0110, 0x0132
+SOFTWARE, OFFSET_TIME_ORIGINAL = 0x0131, 0x9011
 
 
 def process_image(store: MediaStore, source: Path) -> Processed:
@@ -46,6 +48,7 @@ def _process(store: MediaStore, source: Path) -> Processed:
         picture = ImageOps.exif_transpose(opened)
         picture.load()
     picture = _flatten(picture)
+    details["likeness"] = photo_likeness(picture)
     processed = Processed(details=details)
     try:
         processed.renditions.append(_save(store, picture, "web", WEB_SIDE))
@@ -76,12 +79,22 @@ def _save(store: MediaStore, picture: Image.Image, name: str, side: int) -> Rend
 
 
 def verification_details(picture: Image.Image) -> dict[str, Any]:
-    """Capture time, camera and position from the original's EXIF, for editors to verify."""
+    """Capture time, camera and position from the original's EXIF, for editors to verify.
+    EXIF is the reader's (or a forger's) bytes: anything malformed is left out, never fatal."""
+    try:
+        return _verification_details(picture)
+    except Exception:  # Pillow's EXIF parser raises whatever a broken tag makes it
+        return {}
+
+
+def _verification_details(picture: Image.Image) -> dict[str, Any]:
     exif = picture.getexif()
     details: dict[str, Any] = {}
-    taken = exif.get_ifd(EXIF_IFD).get(DATETIME_ORIGINAL) or exif.get(DATETIME)
+    original = exif.get_ifd(EXIF_IFD).get(DATETIME_ORIGINAL)
+    taken = original or exif.get(DATETIME)
     if isinstance(taken, str) and taken.strip():
-        details["taken_at"] = taken.strip()[:32]
+        details["taken_at"] = taken.strip().strip("\x00")[:32]
+    details.update(_edit_traces(exif, original))
     camera = " ".join(
         str(exif.get(tag)).strip().strip("\x00") for tag in (MAKE, MODEL) if exif.get(tag)
     )
@@ -91,6 +104,22 @@ def verification_details(picture: Image.Image) -> dict[str, Any]:
     if position is not None:
         details["gps"] = {"latitude": position[0], "longitude": position[1]}
     return details
+
+
+def _edit_traces(exif: Image.Exif, original: Any) -> dict[str, Any]:
+    """The time zone the camera noted, the program that last saved the file, and when it was
+    saved if that differs from the capture: the desk warns about edited photos with them."""
+    traces: dict[str, Any] = {}
+    offset = exif.get_ifd(EXIF_IFD).get(OFFSET_TIME_ORIGINAL)
+    if isinstance(offset, str) and offset.strip():
+        traces["taken_offset"] = offset.strip().strip("\x00")[:8]
+    software = exif.get(SOFTWARE)
+    if isinstance(software, str) and software.strip("\x00 "):
+        traces["software"] = software.strip("\x00 ")[:128]
+    modified = exif.get(DATETIME)
+    if isinstance(original, str) and isinstance(modified, str) and modified.strip("\x00 "):
+        traces["modified_at"] = modified.strip("\x00 ")[:32]
+    return traces
 
 
 def _gps(gps: dict[int, Any]) -> tuple[float, float] | None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from media_store.capture_facts import capture_details
 from media_store.ffmpeg import FfmpegError, MediaInfo, PinnedFfmpeg
+from media_store.keyframes import keyframes
 from media_store.paths import MediaStore
 from media_store.renditions import MediaRejected, Processed, Rendition, in_workroom
 
@@ -82,6 +84,12 @@ async def _video(
         processed.renditions.append(await _poster(ffmpeg, room, source, info, size))
     except FfmpegError as exc:
         raise MediaRejected(f"the video could not be converted: {exc.reason}") from exc
+    still = fit(*size, POSTER_LONG_SIDE, POSTER_LONG_SIDE)
+    found = await keyframes(
+        ffmpeg, room, source, still, limit=MAX_VIDEO_SECONDS, time_limit=time_limit
+    )
+    processed.renditions.extend(found.renditions)
+    processed.details.update(found.details())
     return processed
 
 
@@ -147,6 +155,7 @@ def _video_details(info: MediaInfo) -> dict[str, object]:
         "height": size[1] if size else None,
         "rotation": info.rotation,
         "cut_to_seconds": MAX_VIDEO_SECONDS if (info.duration or 0) > MAX_VIDEO_SECONDS else None,
+        **capture_details(info.tags),
     }
 
 

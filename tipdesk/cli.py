@@ -97,6 +97,10 @@ def build_parser() -> OneLineParser:
     token.set_defaults(run=_create_token)
     reindex = commands.add_parser("reindex", help="rebuild the search index from the database")
     reindex.set_defaults(run=_reindex)
+    backfill = commands.add_parser(
+        "backfill-media", help="queue ready photos and videos made before perceptual hashes"
+    )
+    backfill.set_defaults(run=_backfill_media)
 
     purge = commands.add_parser("purge", help="apply the retention policy now")
     purge.add_argument(
@@ -285,6 +289,19 @@ def _reindex(args: argparse.Namespace, settings: Settings) -> None:
         async with database(settings):
             count = await rebuild(settings)
         print(f"search index rebuilt with {count} tips", file=sys.stderr)
+
+    _run(run())
+
+
+def _backfill_media(args: argparse.Namespace, settings: Settings) -> None:
+    from tipdesk.media.backfill import queue_backfill
+
+    async def run() -> None:
+        async with database(settings):
+            count = await queue_backfill(settings)
+        print(
+            f"{count} media queued for hashes and keyframes; the workers make them", file=sys.stderr
+        )
 
     _run(run())
 

@@ -30,6 +30,7 @@ from tipdesk.errors import InvalidInput, SettingsError
 from tipdesk.intake.jobs import INTAKE_JOB
 from tipdesk.jobs.kinds import JobKind, registry
 from tipdesk.jobs.worker import Worker
+from tipdesk.media.backfill import REFRESH_JOB
 from tipdesk.media.discard import DISCARD_JOB
 from tipdesk.media.fetch import FETCH_JOB
 from tipdesk.media.transcode import TRANSCODE_JOB
@@ -79,6 +80,7 @@ DESK_JOBS = registry(
     FETCH_JOB,
     TRANSCODE_JOB,
     TRANSCRIBE_JOB,
+    REFRESH_JOB,
     INDEX_JOB,
     REBUILD_JOB,
     FORGET_JOB,

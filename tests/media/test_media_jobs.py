@@ -77,7 +77,7 @@ async def test_video_voice_note_and_pdf_become_ready(desk: Desk, tmp_path: Path)
     video, voice, letter = [await refreshed(a) for a in (video, voice, letter)]
     assert (video.state, variants(video)) == (
         MediaState.READY,
-        {"web": "video/mp4", "poster": "image/jpeg"},
+        {"web": "video/mp4", "poster": "image/jpeg", "keyframe_01": "image/jpeg"},
     )
     assert (voice.state, variants(voice)) == (MediaState.READY, {"audio": "audio/mp4"})
     assert (letter.state, variants(letter)) == (MediaState.READY, {"thumb": "image/jpeg"})

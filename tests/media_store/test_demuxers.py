@@ -135,5 +135,5 @@ async def test_a_pinned_real_video_still_transcodes(tmp_path: Path) -> None:
     processed = await transcode_video(
         Ffmpeg.locate().pinned("video/mp4"), store, source, time_limit=120
     )
-    assert {r.name for r in processed.renditions} == {"web", "poster"}
+    assert {r.name for r in processed.renditions} == {"web", "poster", "keyframe_01"}
     processed.discard()

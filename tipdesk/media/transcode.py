@@ -8,6 +8,8 @@ darkroom's limited child process (media_store/darkroom.py).
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise.transactions import in_transaction
 
 from media_store.darkroom import develop
@@ -17,6 +19,7 @@ from media_store.renditions import MediaRejected, Processed
 from media_store.video import transcode_audio, transcode_video
 from tipdesk.jobs.kinds import JobContext, JobKind
 from tipdesk.media.discard import schedule_discard
+from tipdesk.media.likeness import keep_likeness
 from tipdesk.media.states import AssetJob, fail_asset, give_up_asset, media_store, revive_asset
 from tipdesk.media.transcripts import schedule_transcript
 from tipdesk.settings import Settings
@@ -35,7 +38,7 @@ async def transcode_media(context: JobContext, payload: AssetJob) -> None:
         await fail_asset(asset, exc.reason)
         return
     try:
-        await _keep(store, asset, processed, context.settings)
+        await keep_renditions(store, asset, processed, context.settings)
     finally:
         processed.discard()  # the workroom, and anything not moved into place
 
@@ -56,11 +59,12 @@ async def render(store: MediaStore, asset: MediaAsset, time_limit: float) -> Pro
     return Processed()  # other documents: kept as sent, offered for download
 
 
-async def _keep(
+async def keep_renditions(
     store: MediaStore, asset: MediaAsset, processed: Processed, settings: Settings
 ) -> None:
     """Move the renditions into place and record them; a second run replaces, never adds."""
     sha256 = str(asset.sha256)
+    likeness = _list(processed.details.pop("likeness", None))
     variants = []
     for rendition in processed.renditions:
         target = store.variant(sha256, rendition.name, rendition.extension)
@@ -80,6 +84,7 @@ async def _keep(
         await MediaVariant.filter(asset_id=asset.id).using_db(connection).delete()
         if variants:
             await MediaVariant.bulk_create(variants, using_db=connection)
+        await keep_likeness(asset.id, likeness, connection)
         details = {**asset.details, **processed.details}
         await (
             MediaAsset.filter(id=asset.id)
@@ -87,6 +92,10 @@ async def _keep(
             .update(state=MediaState.READY, error=None, details=details)
         )
         await schedule_transcript(asset.id, details, settings, connection)
+
+
+def _list(value: object) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 # No time limit of its own: each ffmpeg run stops at TIPDESK_TRANSCODE_TIME_LIMIT. At most
