@@ -150,6 +150,10 @@ AUDIT_ACTIONS: dict[AuditAction, Words] = {
     AuditAction.JOB_DISCARD: ("taak verwijderd", "job discarded"),
     AuditAction.CANNED_REPLY_SAVED: ("standaardantwoord opgeslagen", "canned reply saved"),
     AuditAction.CANNED_REPLY_DELETED: ("standaardantwoord verwijderd", "canned reply deleted"),
+    AuditAction.WEBHOOK_SAVED: ("webhook opgeslagen", "webhook saved"),
+    AuditAction.WEBHOOK_DELETED: ("webhook verwijderd", "webhook deleted"),
+    AuditAction.WEBHOOK_SECRET_ROTATED: ("webhookgeheim vernieuwd", "webhook secret renewed"),
+    AuditAction.WEBHOOK_REDELIVERED: ("webhook opnieuw verstuurd", "webhook redelivered"),
 }
 
 # fmt: on

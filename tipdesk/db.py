@@ -29,6 +29,7 @@ MODEL_MODULES = (
     "tipdesk.jobs.models",
     "tipdesk.reports.models",
     "tipdesk.webform.models",
+    "tipdesk.webhooks.models",
 )
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 UNREACHABLE = (OSError, ConnectionError, DBConnectionError)

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from tipdesk.audit.listeners import listen
 from tipdesk.channels.base import Channel
 from tipdesk.channels.registry import Channels
 from tipdesk.conversation.automatic import tell_reader_of_status
@@ -38,6 +39,8 @@ from tipdesk.tips.editing import clean_desk
 from tipdesk.tips.events import StatusChanged, subscribe
 from tipdesk.webform.channel import WebFormChannel
 from tipdesk.webform.uploads import staging_folder
+from tipdesk.webhooks.delivery import DELIVER_JOB
+from tipdesk.webhooks.outbox import owe_deliveries
 from tipdesk.whatsapp.channel import WhatsAppChannel
 
 
@@ -46,6 +49,8 @@ def connect_subscribers() -> None:
     Run when this module is imported, so every entry point (app, CLI, worker) has them before
     its first action; connecting again changes nothing."""
     subscribe(StatusChanged, tell_reader_of_status)
+    # Every audit event a subscription hears of owes it a delivery, queued in the same transaction.
+    listen(owe_deliveries)
 
 
 connect_subscribers()
@@ -82,6 +87,7 @@ DESK_JOBS = registry(
     PURGE_JOB,
     ROLL_UP_JOB,
     NOTIFY_JOB,
+    DELIVER_JOB,
 )
 
 
