@@ -1,20 +1,12 @@
 """A newsroom (tests/conversation/conftest.py: the desk and the fake Graph API on real ports)
-and a receiving server on a third port: a small Starlette app that records every request and
-answers as the test scripts it, by event: 200, 500, slowly, or not in time."""
+and a receiving server on a third port (receiver.py)."""
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
 from tests.conversation.conftest import (  # noqa: F401 - the newsroom fixture, used here
     ACCESS_TOKEN,
@@ -24,60 +16,11 @@ from tests.conversation.conftest import (  # noqa: F401 - the newsroom fixture, 
     newsroom,
 )
 from tests.servers import free_port, serving
+from tests.webhooks.receiver import Receiver, receiving_app
 from tipdesk.editors.models import Role
 
-# How long the desk waits for a receiver in these tests, and what "too slow" is.
+# How long the desk waits for a receiver in these tests (the receiver hangs longer).
 TIMEOUT = "500ms"
-HANG_SECONDS = 1.2
-
-
-@dataclass
-class Received:
-    event: str
-    delivery: str
-    signature: str
-    body: str
-    answered: int
-
-    @property
-    def data(self) -> dict[str, Any]:
-        parsed: dict[str, Any] = json.loads(self.body)
-        return parsed
-
-
-Answer = Callable[[str, int], str]  # (event, how many of it came before) -> ok | fail | slow | hang
-
-
-@dataclass
-class Receiver:
-    url: str = ""
-    received: list[Received] = field(default_factory=list)
-    answer: Answer = field(default=lambda event, seen: "ok")
-
-    def events(self, *, delivered_only: bool = False) -> list[str]:
-        return [r.event for r in self.received if r.answered == 200 or not delivered_only]
-
-
-def receiving_app(receiver: Receiver) -> Starlette:
-    async def hook(request: Request) -> Response:
-        event = request.headers.get("tipdesk-event", "")
-        seen = sum(1 for r in receiver.received if r.event == event)
-        how = receiver.answer(event, seen)
-        status = 500 if how == "fail" else 200
-        receiver.received.append(
-            Received(
-                event, request.headers.get("tipdesk-delivery", ""),
-                request.headers.get("tipdesk-signature", ""), (await request.body()).decode(),
-                status if how != "hang" else 0,
-            )
-        )  # fmt: skip
-        if how == "slow":
-            await asyncio.sleep(0.2)
-        if how == "hang":
-            await asyncio.sleep(HANG_SECONDS)
-        return Response(b"nope" if status == 500 else b"thanks", status_code=status)
-
-    return Starlette(routes=[Route("/hook", hook, methods=["POST"])])
 
 
 @pytest.fixture

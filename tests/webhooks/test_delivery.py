@@ -9,7 +9,8 @@ import time
 from datetime import timedelta
 
 from tests.conversation.conftest import ANNE, Newsroom
-from tests.webhooks.conftest import Receiver, subscribe
+from tests.webhooks.conftest import subscribe
+from tests.webhooks.receiver import Receiver
 from tipdesk.conversation.models import ConsentRecord
 from tipdesk.desk import desk_worker
 from tipdesk.editors.models import Editor
