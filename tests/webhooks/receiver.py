@@ -32,7 +32,9 @@ class Received:
         return parsed
 
 
-Answer = Callable[[str, int], str]  # (event, how many of it came before) -> ok | fail | slow | hang
+Answer = Callable[
+    [str, int], str
+]  # (event, how many of it came before) -> ok | fail | slow | hang | redirect
 
 
 @dataclass
@@ -50,7 +52,7 @@ def receiving_app(receiver: Receiver) -> Starlette:
         event = request.headers.get("tipdesk-event", "")
         seen = sum(1 for r in receiver.received if r.event == event)
         how = receiver.answer(event, seen)
-        status = 500 if how == "fail" else 200
+        status = {"fail": 500, "redirect": 307}.get(how, 200)
         receiver.received.append(
             Received(
                 event, request.headers.get("tipdesk-delivery", ""),
@@ -62,6 +64,8 @@ def receiving_app(receiver: Receiver) -> Starlette:
             await asyncio.sleep(0.2)
         if how == "hang":
             await asyncio.sleep(HANG_SECONDS)
+        if how == "redirect":
+            return Response(status_code=307, headers={"location": "http://169.254.169.254/"})
         return Response(b"nope" if status == 500 else b"thanks", status_code=status)
 
     return Starlette(routes=[Route("/hook", hook, methods=["POST"])])

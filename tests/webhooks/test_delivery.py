@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 from tests.conversation.conftest import ANNE, Newsroom
 from tests.webhooks.conftest import subscribe
 from tests.webhooks.receiver import Receiver
+from tipdesk.clock import utcnow
 from tipdesk.conversation.models import ConsentRecord
 from tipdesk.desk import desk_worker
 from tipdesk.editors.models import Editor
+from tipdesk.jobs.models import Job, JobState
 from tipdesk.tips import actions
 from tipdesk.webhooks.models import DeliveryState, WebhookDelivery
 from tipdesk.webhooks.signing import verify
+from tipdesk.webhooks.subscriptions import Wanted, change_subscription
 
 EVERYTHING = [
     "tip.created", "tip.claimed", "tip.status_changed", "tip.used", "consent.changed",
@@ -154,6 +158,52 @@ async def test_an_internal_address_is_refused_at_every_attempt_and_nothing_is_se
         json={"url": "http://cms.example/hook", "events": ["tip.created"]},
     )  # fmt: skip
     assert refused.status_code == 400 and "https" in refused.json()["error"]["message"]
+
+
+async def test_a_redirect_is_not_followed_and_counts_as_a_failure(
+    newsroom: Newsroom, receiver: Receiver
+) -> None:
+    receiver.answer = lambda event, seen: "redirect" if seen == 0 else "ok"
+    await subscribe(newsroom, receiver.url, ["tip.created"])
+    await newsroom.writes(WORDS)
+    delivery = await WebhookDelivery.get()
+    assert [r.answered for r in receiver.received] == [307, 200]
+    assert (delivery.state, delivery.attempts) == (DeliveryState.DELIVERED, 2)
+
+
+async def test_a_lane_another_worker_is_sending_is_left_alone(
+    newsroom: Newsroom, receiver: Receiver
+) -> None:
+    await subscribe(newsroom, receiver.url, ["tip.created"])
+    newsroom.fake.reader_sends({"type": "text", "text": {"body": WORDS}}, ANNE, "Anne")
+    await newsroom.settle_intake()
+    # As a worker in another process does while it sends the lane's head.
+    held_until = utcnow() + timedelta(minutes=1)
+    await WebhookDelivery.all().update(sending_until=held_until)
+    await desk_worker(newsroom.settings).drain()
+    assert receiver.received == []
+    later = await Job.get(kind="webhooks.deliver", state=JobState.QUEUED)
+    assert later.run_at >= held_until  # it comes back once that worker's hold has lapsed
+
+
+async def test_a_webhook_switched_off_keeps_what_it_owes_until_switched_on(
+    newsroom: Newsroom, receiver: Receiver
+) -> None:
+    hook = await subscribe(newsroom, receiver.url, ["tip.created", "tip.claimed"])
+    admin = await _admin(newsroom)
+    newsroom.fake.reader_sends({"type": "text", "text": {"body": WORDS}}, ANNE, "Anne")
+    await newsroom.settle_intake()  # owed while on, not yet sent
+    off = Wanted(receiver.url, hook["events"], active=False)
+    await change_subscription(admin, hook["id"], off, newsroom.settings)
+    tip_id = (await WebhookDelivery.get()).tip_id
+    assert tip_id is not None
+    await actions.claim_tip(tip_id, admin, newsroom.settings)  # off: owes nothing
+    await newsroom.settle()
+    assert receiver.received == []
+    assert [d.state for d in await WebhookDelivery.all()] == [DeliveryState.PENDING]
+    await change_subscription(admin, hook["id"], replace(off, active=True), newsroom.settings)
+    await newsroom.settle()
+    assert receiver.events() == ["tip.created"]
 
 
 async def _admin(newsroom: Newsroom) -> Editor:

@@ -73,9 +73,10 @@ async def deliver_lane(context: JobContext, payload: LaneToDeliver) -> None:
             if head.next_attempt_at > now:
                 await wake_lane(payload.subscription_id, payload.lane, run_at=head.next_attempt_at)
                 return
-            taken_until = now + settings.webhook_timeout * 2 + timedelta(seconds=5)
-            if not await _take(head, now, taken_until):
-                await wake_lane(payload.subscription_id, payload.lane, run_at=taken_until)
+            hold = now + settings.webhook_timeout * 2 + timedelta(seconds=5)
+            held = await _take(head, now, hold)
+            if held is not None:  # another worker is sending it: come back when its hold lapses
+                await wake_lane(payload.subscription_id, payload.lane, run_at=held)
                 return
             outcome = await attempt(http, subscription, head, settings)
             if not await _settle(head, outcome, settings):
@@ -93,12 +94,17 @@ async def _head(payload: LaneToDeliver) -> WebhookDelivery | None:
     )
 
 
-async def _take(head: WebhookDelivery, now: datetime, until: datetime) -> bool:
+async def _take(head: WebhookDelivery, now: datetime, until: datetime) -> datetime | None:
+    """Hold the head until `until`: None when this worker has it, else when the other
+    worker's hold lapses."""
     free = Q(sending_until__isnull=True) | Q(sending_until__lt=now)
     taken = await WebhookDelivery.filter(free, id=head.id, state=DeliveryState.PENDING).update(
         sending_until=until
     )
-    return taken == 1
+    if taken == 1:
+        return None
+    held = await WebhookDelivery.filter(id=head.id).values_list("sending_until", flat=True)
+    return held[0] if held and isinstance(held[0], datetime) else now
 
 
 async def attempt(
