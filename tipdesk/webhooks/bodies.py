@@ -11,6 +11,7 @@ published with the story.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -24,8 +25,8 @@ from tipdesk.tips.models import Sender, Tip
 from tipdesk.webhooks.events import CONSENT_STATES, WebhookEvent
 
 
-def iso(moment: Any) -> str:
-    return str(moment.isoformat().replace("+00:00", "Z"))
+def iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def encode(body: dict[str, Any]) -> str:
