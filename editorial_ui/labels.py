@@ -151,6 +151,24 @@ AUDIT_ACTIONS: dict[AuditAction, Words] = {
     AuditAction.JOB_DISCARD: ("taak verwijderd", "job discarded"),
     AuditAction.CANNED_REPLY_SAVED: ("standaardantwoord opgeslagen", "canned reply saved"),
     AuditAction.CANNED_REPLY_DELETED: ("standaardantwoord verwijderd", "canned reply deleted"),
+    AuditAction.WEBHOOK_SAVED: ("webhook opgeslagen", "webhook saved"),
+    AuditAction.WEBHOOK_DELETED: ("webhook verwijderd", "webhook deleted"),
+    AuditAction.WEBHOOK_SECRET_ROTATED: ("webhookgeheim vernieuwd", "webhook secret renewed"),
+    AuditAction.WEBHOOK_REDELIVERED: ("webhook opnieuw verstuurd", "webhook redelivered"),
+}
+HOOK_EVENTS: dict[str, Words] = {
+    "tip.created": ("nieuwe tip", "new tip"),
+    "tip.claimed": ("tip opgepakt", "tip claimed"),
+    "tip.status_changed": ("status van een tip gewijzigd", "a tip's status changed"),
+    "tip.used": ("tip gebruikt", "tip used"),
+    "consent.changed": ("toestemming gegeven, geweigerd of ingetrokken", "consent given, refused or withdrawn"),
+    "consent.revoked_after_use": ("toestemming ingetrokken na gebruik", "consent withdrawn after use"),
+    "reader.erased": ("lezer gewist", "reader erased"),
+}
+HOOK_STATES: dict[str, Words] = {
+    "pending": ("wacht", "waiting"),
+    "delivered": ("afgeleverd", "delivered"),
+    "given_up": ("opgegeven", "given up"),
 }
 
 # fmt: on
@@ -166,6 +184,7 @@ LABELS: dict[str, Words] = {
     **_keyed("media_state", MEDIA_STATES), **_keyed("message", MESSAGE_TYPES),
     **_keyed("delivery", DELIVERY), **_keyed("role", ROLES), **_keyed("purpose", PURPOSES),
     **_keyed("unsupported", UNSUPPORTED_TYPES), **_keyed("forwarded", FORWARDED),
+    **_keyed("hook_event", HOOK_EVENTS), **_keyed("hook_state", HOOK_STATES),
     **_keyed("audit", {action.value: words for action, words in AUDIT_ACTIONS.items()}),
 }  # fmt: skip
 

@@ -190,6 +190,9 @@ def test_half_the_credentials_is_an_error_naming_what_is_missing(tmp_path: Path)
         ("TIPDESK_JOB_LEASE", "forever", "not a duration"),
         ("TIPDESK_LOG_LEVEL", "loud", "not one of"),
         ("TIPDESK_TRUSTED_PROXIES", "10.0.0.1, proxy.internal", "'proxy.internal' is not an IP"),
+        ("TIPDESK_WEBHOOK_PRIVATE_HOSTS", "http://cms.intranet/", "not host[:port]"),
+        ("TIPDESK_WEBHOOK_TIMEOUT", "0s", "longer than zero"),
+        ("TIPDESK_WEBHOOK_GIVE_UP_AFTER", "a day", "not a duration"),
     ],
 )
 def test_bad_values_name_their_variable(

@@ -34,6 +34,7 @@ from editorial_ui import (
     tip_form,
     tip_live,
     tip_page,
+    webhooks_admin,
 )
 from tipdesk import errors_http
 from tipdesk.api import routes as api
@@ -91,6 +92,7 @@ def create_app(settings: Settings, *, workers_in_process: bool = False) -> Starl
             *tip_page.routes,
             *admin.routes,
             *canned_replies_admin.routes,
+            *webhooks_admin.routes,
             *reports.routes,
             *privacy.routes,
             *tip_form.routes,

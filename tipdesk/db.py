@@ -30,6 +30,7 @@ MODEL_MODULES = (
     "tipdesk.reports.models",
     "tipdesk.webform.models",
     "tipdesk.media.models",
+    "tipdesk.webhooks.models",
 )
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 UNREACHABLE = (OSError, ConnectionError, DBConnectionError)

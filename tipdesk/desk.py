@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from tipdesk.audit.listeners import listen
 from tipdesk.channels.base import Channel
 from tipdesk.channels.registry import Channels
 from tipdesk.conversation.automatic import tell_reader_of_status
@@ -42,6 +43,8 @@ from tipdesk.tips.editing import clean_desk
 from tipdesk.tips.events import StatusChanged, subscribe
 from tipdesk.webform.channel import WebFormChannel
 from tipdesk.webform.uploads import staging_folder
+from tipdesk.webhooks.delivery import DELIVER_JOB
+from tipdesk.webhooks.outbox import owe_deliveries
 from tipdesk.whatsapp.channel import WhatsAppChannel
 
 
@@ -52,6 +55,8 @@ def connect_subscribers() -> None:
     subscribe(StatusChanged, tell_reader_of_status)
     # After the status update, so the reader hears their tip closed before the question.
     subscribe(StatusChanged, ask_after_close)
+    # Every audit event a subscription hears of owes it a delivery, queued in the same transaction.
+    listen(owe_deliveries)
 
 
 connect_subscribers()
@@ -91,6 +96,7 @@ DESK_JOBS = registry(
     ROLL_UP_JOB,
     NOTIFY_JOB,
     PROFILE_JOB,
+    DELIVER_JOB,
 )
 
 

@@ -223,6 +223,28 @@ SETTINGS: tuple[SettingDoc, ...] = (
         " only, except a loopback host listed literally; the Graph API's own host is allowed too",
     ),
     SettingDoc(
+        "TIPDESK_WEBHOOK_PRIVATE_HOSTS",
+        NO_DEFAULT,
+        "comma-separated host[:port] that outbound webhooks may reach although they resolve to"
+        " internal addresses (an intranet CMS); http only for a loopback host listed literally",
+    ),
+    SettingDoc(
+        "TIPDESK_WEBHOOK_TIMEOUT",
+        "10s",
+        "how long an outbound webhook waits for the receiver to connect and to answer",
+    ),
+    SettingDoc(
+        "TIPDESK_WEBHOOK_RETRY_BASE",
+        "10s",
+        "first retry delay of an outbound webhook; each further attempt doubles it (at most an"
+        " hour)",
+    ),
+    SettingDoc(
+        "TIPDESK_WEBHOOK_GIVE_UP_AFTER",
+        "24h",
+        "how long an outbound webhook is retried before it is given up",
+    ),
+    SettingDoc(
         "TIPDESK_MEDIA_MAX_MB",
         "100",
         "largest file a reader may send, in MB (WhatsApp's own cap for documents is 100 MB)",
@@ -328,6 +350,11 @@ class Settings:
     trusted_proxies: TrustedProxies
     media_hosts: MediaHosts
     media_max_bytes: int
+    # Outbound webhooks: hosts allowed to be internal, and the rhythm of delivery.
+    webhook_private_hosts: MediaHosts
+    webhook_timeout: timedelta
+    webhook_retry_base: timedelta
+    webhook_give_up_after: timedelta
     # The desk's main number first (TIPDESK_WHATSAPP_PHONE_NUMBER_ID, or the sandbox's), then
     # the others of TIPDESK_NUMBERS_FILE.
     numbers: tuple[DeskNumber, ...]
@@ -407,6 +434,10 @@ class Settings:
             trusted_proxies=env.proxies("TIPDESK_TRUSTED_PROXIES"),
             media_hosts=env.media_hosts("TIPDESK_MEDIA_HOSTS"),
             media_max_bytes=env.integer("TIPDESK_MEDIA_MAX_MB", minimum=1) * 1024 * 1024,
+            webhook_private_hosts=env.optional_hosts("TIPDESK_WEBHOOK_PRIVATE_HOSTS"),
+            webhook_timeout=env.duration("TIPDESK_WEBHOOK_TIMEOUT"),
+            webhook_retry_base=env.duration("TIPDESK_WEBHOOK_RETRY_BASE"),
+            webhook_give_up_after=env.duration("TIPDESK_WEBHOOK_GIVE_UP_AFTER"),
             numbers=env.numbers(
                 "TIPDESK_NUMBERS_FILE",
                 credentials["TIPDESK_WHATSAPP_PHONE_NUMBER_ID"] or SANDBOX_PHONE_NUMBER_ID,
@@ -634,6 +665,12 @@ class _EnvReader:
             return parse_media_hosts(self.text(name))
         except ValueError as exc:
             raise self.fail(name, str(exc)) from None
+
+    def optional_hosts(self, name: str) -> MediaHosts:
+        """A host list that may be empty (nothing allowed beyond the default rules)."""
+        if self.optional(name) is None:
+            return MediaHosts(())
+        return self.media_hosts(name)
 
     def secret_key(self, name: str, data_dir: Path) -> str:
         given = self.optional(name)

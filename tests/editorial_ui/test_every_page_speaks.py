@@ -31,6 +31,7 @@ from tipdesk.conversation.models import ConsentRecord
 from tipdesk.editors.accounts import create_editor
 from tipdesk.editors.models import Editor, Role
 from tipdesk.tips.models import DeliveryState, Direction, MediaAsset, MediaState, Message, Tip
+from tipdesk.webhooks.events import WebhookEvent
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -131,6 +132,13 @@ async def desk(client: httpx.AsyncClient, app: Starlette) -> str:
 
 
 async def pages(client: httpx.AsyncClient, token: str, language: str) -> dict[str, str]:
+    # A webhook hearing of everything, so the tip below fills its delivery log.
+    hooked = await client.post(
+        "/admin/webhooks",
+        data={"csrf_token": token, "url": "https://cms.example.nl/tipdesk", "active": "on",
+              "events": [e.value for e in WebhookEvent]},
+    )  # fmt: skip
+    assert hooked.status_code == 200
     tip = await a_full_tip(client, token)
     wrong = await client.post(f"/tips/{tip.id}/tags", data={"csrf_token": token, "tags": "<b>"})
     shown = {"refusal": (await client.get(wrong.headers["location"])).text}
@@ -140,7 +148,7 @@ async def pages(client: httpx.AsyncClient, token: str, language: str) -> dict[st
     )
     assert sent.status_code == 303
     for path in ("/board", "/search?q=Brand&status=in_review", f"/tips/{tip.id}", "/admin",
-                 "/admin/replies",
+                 "/admin/replies", "/admin/webhooks",
                  "/reports?period=7d", "/reports?since=2026-13-01&until=x",
                  "/account/password", "/tips/99999", "/boom"):  # fmt: skip
         shown[path] = (await client.get(path)).text

@@ -49,6 +49,7 @@ def test_the_desk_declares_each_kind_once_under_the_names_its_rows_carry() -> No
         "conversation.profile", "conversation.purge", "conversation.send", "intake.process",
         "media.discard", "media.fetch", "media.refresh", "media.transcode", "media.transcribe",
         "reports.roll_up", "search.forget", "search.index", "search.rebuild", "webform.notify",
+        "webhooks.deliver",
     ]  # fmt: skip
     for name, kind in DESK_JOBS.items():
         assert kind.name == name

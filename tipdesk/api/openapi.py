@@ -6,6 +6,7 @@ from typing import Any
 
 from tipdesk import __version__
 from tipdesk.tips.models import TipStatus
+from tipdesk.webhooks.events import WebhookEvent
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 TIP = {"$ref": "#/components/schemas/Tip"}
@@ -202,6 +203,41 @@ def _export() -> dict[str, Any]:
     return export
 
 
+def _webhook_paths() -> dict[str, Any]:
+    webhook: dict[str, Any] = {
+        "type": "object",
+        "required": ["id", "url", "events", "description", "active"],
+    }
+    created = {**webhook, "required": [*webhook["required"], "secret"]}
+    events = {
+        "type": "array", "minItems": 1,
+        "items": {"type": "string", "enum": [e.value for e in WebhookEvent]},
+    }  # fmt: skip
+    body = _body(
+        ["url", "events"],
+        {"url": {"type": "string", "format": "uri", "maxLength": 2048}, "events": events,
+         "description": {"type": "string", "maxLength": 200}, "active": {"type": "boolean"}},
+    )  # fmt: skip
+    create: dict[str, Any] = {
+        "summary": "Subscribe a receiver (admins; the secret is in this answer only)",
+        "requestBody": body,
+        "responses": _responses(created, 400, 403),
+    }
+    create["responses"]["201"] = create["responses"].pop("200")
+    delete = _by_id("Delete a subscription and its delivery log (admins)", {}, 403)
+    delete["responses"]["204"] = {"description": "deleted"}
+    del delete["responses"]["200"]
+    listing = {"type": "object", "required": ["items"]}
+    return {
+        "/api/v1/webhooks": {
+            "get": {"summary": "Outbound webhook subscriptions (admins)",
+                    "responses": _responses(listing, 403)},
+            "post": create,
+        },
+        "/api/v1/webhooks/{id}": {"delete": delete},
+    }  # fmt: skip
+
+
 def _schemas() -> dict[str, Any]:
     error = {
         "type": "object",
@@ -247,5 +283,6 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/reports": {"get": _reports()},
             **_conversation_paths(),
             **_edit_paths(),
+            **_webhook_paths(),
         },
     }

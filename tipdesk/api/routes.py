@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tipdesk.api import export, tip_edits
+from tipdesk.api import export, tip_edits, webhooks
 from tipdesk.api.bodies import json_body, path_id
 from tipdesk.api.openapi import openapi_document
 from tipdesk.conversation import consent, readers, replies
@@ -229,5 +229,6 @@ routes = [
     Route("/api/v1/senders/{id}/language", set_language, methods=["POST"]),
     *tip_edits.routes,
     *export.routes,
+    *webhooks.routes,
     Route("/api/v1/reports", reports, methods=["GET"]),
 ]

@@ -68,3 +68,8 @@ class AuditAction(StrEnum):
     # The canned replies chiefs and admins keep for the reply box.
     CANNED_REPLY_SAVED = "canned_reply.saved"
     CANNED_REPLY_DELETED = "canned_reply.deleted"
+    # The outbound webhooks admins keep, and their manual redeliveries.
+    WEBHOOK_SAVED = "webhook.saved"
+    WEBHOOK_DELETED = "webhook.deleted"
+    WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated"
+    WEBHOOK_REDELIVERED = "webhook.redelivered"

@@ -27,5 +27,8 @@ class AuditEvent(Model):
     detail = fields.JSONField[dict[str, object]](default=dict)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
 
+    tip_id: int | None
+    sender_id: int | None
+
     class Meta:
         table = "audit_events"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from tipdesk.audit.actions import AuditAction
+from tipdesk.audit.listeners import LISTENERS
 from tipdesk.audit.models import AuditEvent
 
 if TYPE_CHECKING:
@@ -26,8 +27,9 @@ async def record(
     using_db: BaseDBAsyncClient | None = None,
 ) -> AuditEvent:
     """Append one event. `AuditAction(action)` refuses a free string even where mypy cannot
-    see it (a value built at run time), so the trail only ever holds known actions."""
-    return await AuditEvent.create(
+    see it (a value built at run time), so the trail only ever holds known actions. Its
+    listeners (audit/listeners.py: outbound webhooks) hear it on the same connection."""
+    event = await AuditEvent.create(
         action=AuditAction(action).value,
         tip_id=tip_id,
         sender_id=sender_id,
@@ -35,6 +37,9 @@ async def record(
         detail=dict(detail or {}),
         using_db=using_db,
     )
+    for listener in LISTENERS:
+        await listener(event, using_db)
+    return event
 
 
 async def redact(event_id: int, detail: object, *, using_db: BaseDBAsyncClient) -> None:
