@@ -17,7 +17,7 @@ from editorial_ui.pages import render
 from tipdesk.clock import utcnow
 from tipdesk.editors.models import Editor
 from tipdesk.editors.permissions import may_administer
-from tipdesk.errors import InvalidInput, NotFound
+from tipdesk.errors import Forbidden, InvalidInput, NotFound
 from tipdesk.webhooks import subscriptions
 from tipdesk.webhooks.events import WebhookEvent
 
@@ -27,7 +27,9 @@ MAX_FORM_BYTES = 8 * 1024
 
 
 async def _admin(request: Request) -> Editor | Response:
-    return await editor_allowed(request, may_administer, subscriptions.REFUSAL)
+    return await editor_allowed(
+        request, may_administer, Forbidden(subscriptions.REFUSAL, reason="admins_only")
+    )
 
 
 async def page(request: Request, editor: Editor, secret: str | None = None) -> Response:
@@ -67,7 +69,7 @@ async def create(request: Request) -> Response:
             editor, await _wanted(request), request.app.state.settings
         )
     except InvalidInput as refusal:
-        flash.keep(request, flash.refusal(refusal.code, refusal.message))
+        flash.keep(request, flash.refusal(refusal))
         return RedirectResponse(PAGE, status_code=303)
     return await page(request, editor, _secret_line(request, editor, hook.id, secret))
 
@@ -81,7 +83,7 @@ async def change(request: Request) -> Response:
             editor, _id(request), await _wanted(request), request.app.state.settings
         )
     except (InvalidInput, NotFound) as refusal:
-        flash.keep(request, flash.refusal(refusal.code, refusal.message))
+        flash.keep(request, flash.refusal(refusal))
     else:
         flash.keep(request, Notice("hooks.saved"))
     return RedirectResponse(PAGE, status_code=303)
@@ -124,7 +126,7 @@ def _secret_line(request: Request, editor: Editor, hook_id: int, secret: str) ->
 def _id(request: Request) -> int:
     raw = request.path_params["id"]
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
-        raise NotFound("no such webhook")
+        raise NotFound("no such webhook", reason="no_such_hook")
     return int(raw)
 
 

@@ -52,10 +52,10 @@ class Export:
 async def exportable(tip_id: int, editor: Editor) -> Tip:
     """The tip, if it exists and this editor may export it; nothing is recorded."""
     if not may_export_evidence(editor):
-        raise Forbidden("exporting evidence is for active editors")
+        raise Forbidden("exporting evidence is for active editors", reason="export_active_editors")
     tip = await Tip.get_or_none(id=tip_id)
     if tip is None:
-        raise NotFound("no such tip")
+        raise NotFound("no such tip", reason="no_such_tip")
     return tip
 
 

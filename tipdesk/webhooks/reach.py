@@ -27,13 +27,19 @@ def checked_url(text: str, private: MediaHosts) -> str:
     """The URL as it will be stored, or WebhookRefused saying why not."""
     text = text.strip()
     if not text or len(text) > MAX_URL:
-        raise WebhookRefused(f"a webhook needs a URL of at most {MAX_URL} characters")
+        raise WebhookRefused(
+            f"a webhook needs a URL of at most {MAX_URL} characters",
+            reason="hook_url_length",
+            values={"limit": MAX_URL},
+        )
     try:
         url = httpx.URL(text)
     except (httpx.InvalidURL, ValueError):
-        raise WebhookRefused("that is not a URL") from None
+        raise WebhookRefused("that is not a URL", reason="hook_not_a_url") from None
     if not url.host:
-        raise WebhookRefused("a webhook URL needs a host, like https://cms.example.nl/hooks")
+        raise WebhookRefused(
+            "a webhook URL needs a host, like https://cms.example.nl/hooks", reason="hook_no_host"
+        )
     entry_for(url, private)
     return str(url)
 
@@ -43,14 +49,15 @@ def entry_for(url: httpx.URL, private: MediaHosts) -> HostEntry | None:
     scheme, host, port = origin(url)
     label = f"{scheme}://{host_label(host)}:{port}"
     if url.userinfo:
-        raise WebhookRefused(f"{label} has a user name in its URL")
+        raise WebhookRefused(f"{label} has a user name in its URL", reason="hook_user_in_url")
     if scheme not in DEFAULT_PORTS:
-        raise WebhookRefused(f"{scheme}: is not a webhook scheme (https)")
+        raise WebhookRefused(f"{scheme}: is not a webhook scheme (https)", reason="hook_https")
     entry = private.allowing(scheme, host, port)
     if scheme == "http" and entry is None:
         raise WebhookRefused(
             f"{label}: webhooks go over https (http only to a loopback host listed in "
-            "TIPDESK_WEBHOOK_PRIVATE_HOSTS)"
+            "TIPDESK_WEBHOOK_PRIVATE_HOSTS)",
+            reason="hook_https",
         )
     return entry
 
@@ -72,7 +79,8 @@ class HookTransport(httpx.AsyncBaseTransport):
         if inside and entry is None:
             raise WebhookRefused(
                 f"{host_label(host)}:{port} resolves to an internal address ({inside[0]}), "
-                "which only TIPDESK_WEBHOOK_PRIVATE_HOSTS allows"
+                "which only TIPDESK_WEBHOOK_PRIVATE_HOSTS allows",
+                reason="hook_internal_address",
             )
         pinned = httpx.Request(
             request.method,

@@ -39,7 +39,7 @@ class Wanted:
 
 def _allowed(editor: Editor) -> None:
     if not may_administer(editor):
-        raise Forbidden(REFUSAL)
+        raise Forbidden(REFUSAL, reason="admins_only")
 
 
 def _checked(wanted: Wanted, settings: Settings) -> tuple[str, list[str], str]:
@@ -47,12 +47,16 @@ def _checked(wanted: Wanted, settings: Settings) -> tuple[str, list[str], str]:
     try:
         events = [event.value for event in parse_events(wanted.events)]
     except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
+        raise InvalidInput(str(exc), reason="hook_unknown_event") from None
     if not events:
-        raise InvalidInput("a webhook needs at least one event")
+        raise InvalidInput("a webhook needs at least one event", reason="hook_no_events")
     description = " ".join(wanted.description.split())
     if len(description) > MAX_DESCRIPTION:
-        raise InvalidInput(f"a description has at most {MAX_DESCRIPTION} characters")
+        raise InvalidInput(
+            f"a description has at most {MAX_DESCRIPTION} characters",
+            reason="hook_description_too_long",
+            values={"limit": MAX_DESCRIPTION},
+        )
     return url, events, description
 
 
@@ -69,7 +73,11 @@ async def create_subscription(
     secret = new_secret()
     async with in_transaction() as connection:
         if await WebhookSubscription.all().using_db(connection).count() >= MAX_SUBSCRIPTIONS:
-            raise InvalidInput(f"the desk keeps at most {MAX_SUBSCRIPTIONS} webhooks")
+            raise InvalidInput(
+                f"the desk keeps at most {MAX_SUBSCRIPTIONS} webhooks",
+                reason="hook_too_many",
+                values={"limit": MAX_SUBSCRIPTIONS},
+            )
         subscription = await WebhookSubscription.create(
             url=url, secret=secret, events=events, description=description,
             active=wanted.active, using_db=connection,
@@ -131,7 +139,7 @@ async def redeliver(editor: Editor, delivery_id: int) -> WebhookDelivery:
     async with in_transaction() as connection:
         original = await WebhookDelivery.filter(id=delivery_id).using_db(connection).first()
         if original is None:
-            raise NotFound("no such webhook delivery")
+            raise NotFound("no such webhook delivery", reason="no_such_delivery")
         subscription = await _get(original.subscription_id, connection)
         copy = await owe(
             subscription, WebhookEvent(original.event), original.event_id, original.lane,
@@ -152,7 +160,7 @@ async def recent_deliveries(limit: int = 50) -> list[WebhookDelivery]:
 async def _get(subscription_id: int, connection: BaseDBAsyncClient) -> WebhookSubscription:
     subscription = await WebhookSubscription.filter(id=subscription_id).using_db(connection).first()
     if subscription is None:
-        raise NotFound("no such webhook")
+        raise NotFound("no such webhook", reason="no_such_hook")
     return subscription
 
 
