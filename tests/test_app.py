@@ -71,15 +71,19 @@ def test_no_template_or_page_has_inline_script_or_style() -> None:
     from pathlib import Path
 
     root = Path(__file__).parents[1]
+    # The evidence bundle's manifest is a file in a zip, opened from disk without the desk:
+    # its style must travel inside it. It runs no script either.
+    manifest = root / "editorial_ui" / "templates" / "evidence_manifest.html"
     pages = [
         *root.glob("editorial_ui/templates/*.html"),
         *root.glob("tipdesk/whatsapp/sandbox_assets/*.html"),
     ]
-    assert pages
+    assert manifest in pages
     for page in pages:
         text = page.read_text(encoding="utf-8")
-        assert "<script>" not in text and "<style" not in text and " style=" not in text, page
-        assert not re.search(r"\son[a-z]+=", text), page
+        assert "<script" not in text and not re.search(r"\son[a-z]+=", text), page
+        if page != manifest:
+            assert "<style" not in text and " style=" not in text, page
 
 
 async def test_an_unexpected_error_is_a_500_with_the_headers_and_no_traceback(
