@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from importlib import import_module
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -22,6 +23,8 @@ from tipdesk.db import tortoise_config
 from tipdesk.tips.models import MediaAsset, Message, Sender, Tip
 
 POSTGRES_URL = os.environ.get("TIPDESK_TEST_DATABASE_URL", "").strip()
+# Indexes that migrations after 0018 add: 0018 itself must keep exactly the ones before it.
+LATER_INDEXES = set(import_module("tipdesk.migrations.0024_board_indexes").INDEXES)
 BEFORE = "tipdesk.0017_lines"
 NOW = utcnow()
 
@@ -158,7 +161,7 @@ async def test_0018_keeps_every_identity_as_the_channel_s(empty_url: str) -> Non
         assert await Tip.filter(sender_id=1).count() == 1
         triggers, indexes = await _triggers_and_indexes(connections.get("default"))
         assert any("messages" in name for name in triggers) and triggers == before[0]
-        assert "idx_messages_sender_sent_at" in indexes and indexes == before[1]
+        assert "idx_messages_sender_sent_at" in indexes and indexes - LATER_INDEXES == before[1]
         await _identities_are_unique_per_channel(anna)
     finally:
         await Tortoise.close_connections()
