@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from tests.search.conftest import AMSTERDAM, IDS, KEYS, NOW, TIPS, run
 from tipdesk.search.engine import count
 from tipdesk.search.index import TipIndex
 from tipdesk.search.query import parse
+from tipdesk.search.schema import newest_key
 
 
 def keys(results: object) -> set[str]:
@@ -76,6 +79,14 @@ def test_newest_first_without_words_and_relevance_with_words(index: TipIndex) ->
     by_time = run(index, "brand", sort="newest", per_page=50)
     hours = [next(t.hours_ago for t in TIPS if t.key == KEYS[h.tip_id]) for h in by_time.hits]
     assert hours == sorted(hours)
+
+
+def test_the_newest_key_orders_by_second_then_by_tip_id() -> None:
+    second = NOW.replace(microsecond=0)
+    late_in_the_second = second.replace(microsecond=999_999)
+    assert newest_key(late_in_the_second, 7) < newest_key(second, 8)
+    assert newest_key(second, 2**32 - 1) < newest_key(second + timedelta(seconds=1), 1)
+    assert newest_key(second.astimezone(AMSTERDAM), 5) == newest_key(second, 5)
 
 
 def test_facets_count_the_whole_result(index: TipIndex) -> None:

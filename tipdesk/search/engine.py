@@ -17,10 +17,7 @@ from tipdesk.search.query import parse
 from tipdesk.settings import Settings
 
 FACETS = ("status", "media", "desk")
-# Tips of one second (WhatsApp's timestamps have no finer grain) come newest id first.
-NEWEST = sorting.MultiFacet(
-    [sorting.FieldFacet("received", reverse=True), sorting.FieldFacet("number", reverse=True)]
-)
+NEWEST = sorting.FieldFacet("newest", reverse=True)  # schema.newest_key
 MAX_PER_PAGE = 100
 
 

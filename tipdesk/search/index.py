@@ -57,7 +57,8 @@ COMPOUND = False
 # Raise it whenever what a document holds changes (fields, analysers, which text goes in): an
 # index built for another version is rebuilt from the database when it is next used.
 # 2: reader text only (no desk messages), editors' notes, `number` to break ties, media `none`.
-SCHEMA_VERSION = 2
+# 3: `newest` (received second and tip id, one sortable number) in place of `number`.
+SCHEMA_VERSION = 3
 VERSION_FILE = "tipdesk-schema-version"
 
 
