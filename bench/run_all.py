@@ -11,7 +11,7 @@ HERE = Path(__file__).parent
 if __name__ == "__main__":
     failed = 0
     for script in sorted(HERE.glob("*.py")):
-        if script.name == "run_all.py":
+        if script.name == "run_all.py" or script.name.startswith("_"):  # helpers, not benches
             continue
         print(f"== {script.name}", flush=True)
         failed += subprocess.run([sys.executable, str(script)], check=False).returncode != 0

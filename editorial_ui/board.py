@@ -59,7 +59,7 @@ async def board(request: Request) -> Response:
             **shared,
             unread=await unread_among((tip["id"] for tip in tips), editor.id),
         )
-    results = await find_tips(request.app.state.settings, query, per_page=BOARD_SIZE)
+    results = await find_tips(settings, query, per_page=BOARD_SIZE, facets=False)
     found = {tip.id: tip for tip in await Tip.filter(id__in=[h.tip_id for h in results.hits])}
     hits = [found[hit.tip_id] for hit in results.hits if hit.tip_id in found]
     tips = await tip_summaries(

@@ -33,6 +33,7 @@ from tipdesk.settings import Settings
 from tipdesk.tips import actions, editing, merging
 from tipdesk.tips.models import Sender, Tip, TipStatus
 from tipdesk.tips.presenting import consent_evidence, tip_summary
+from tipdesk.tips.queries import desks_in_use
 from tipdesk.tips.seen import mark_seen
 from tipdesk.webform.models import WebformContact
 
@@ -142,12 +143,9 @@ async def _choices(tip: Tip, editor: Editor) -> dict[str, Any]:
         .order_by("-first_message_at", "-id")
         .limit(20)
     )
-    desks = (
-        await Tip.filter(desk__not_isnull=True).distinct().limit(50).values_list("desk", flat=True)
-    )
     active = Editor.filter(active=True).order_by("display_name")
     editors = await active if may_assign(editor) else []
-    return {"other_tips": others, "desks": sorted(str(d) for d in desks), "editors": editors}
+    return {"other_tips": others, "desks": await desks_in_use(), "editors": editors}
 
 
 async def act(request: Request) -> Response:

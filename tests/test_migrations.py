@@ -22,6 +22,7 @@ from tipdesk.db import tortoise_config
 from tipdesk.tips.models import MediaAsset, Message, Sender, Tip
 
 POSTGRES_URL = os.environ.get("TIPDESK_TEST_DATABASE_URL", "").strip()
+# Indexes that migrations after 0018 add: 0018 itself must keep exactly the ones before it.
 BEFORE = "tipdesk.0017_lines"
 NOW = utcnow()
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from tests.search.conftest import AMSTERDAM, IDS, KEYS, NOW, TIPS, run
+from tipdesk.search.engine import count
 from tipdesk.search.index import TipIndex
 from tipdesk.search.query import parse
+from tipdesk.search.schema import newest_key
 
 
 def keys(results: object) -> set[str]:
@@ -44,6 +48,8 @@ def test_every_filter_selects_exactly_its_tips(
 ) -> None:
     expected = {tip.key for tip in TIPS if predicate(tip)}  # type: ignore[operator]
     assert everything(index, text) == expected
+    # The board's counts beside its views: unsorted, unscored, the same number.
+    assert count(index, text, now=NOW, tz=AMSTERDAM) == len(expected)
 
 
 @pytest.mark.parametrize(
@@ -75,6 +81,14 @@ def test_newest_first_without_words_and_relevance_with_words(index: TipIndex) ->
     assert hours == sorted(hours)
 
 
+def test_the_newest_key_orders_by_second_then_by_tip_id() -> None:
+    second = NOW.replace(microsecond=0)
+    late_in_the_second = second.replace(microsecond=999_999)
+    assert newest_key(late_in_the_second, 7) < newest_key(second, 8)
+    assert newest_key(second, 2**32 - 1) < newest_key(second + timedelta(seconds=1), 1)
+    assert newest_key(second.astimezone(AMSTERDAM), 5) == newest_key(second, 5)
+
+
 def test_facets_count_the_whole_result(index: TipIndex) -> None:
     results = run(index, "brand", per_page=2)
     matching = everything(index, "brand")
@@ -82,6 +96,18 @@ def test_facets_count_the_whole_result(index: TipIndex) -> None:
     assert sum(results.facets["status"].values()) == len(matching)
     assert results.facets["status"]["verified"] == 2
     assert results.facets["media"]["video"] >= 1
+
+
+def test_the_board_asks_for_no_facets_and_gets_the_same_tips(index: TipIndex) -> None:
+    faceted, plain = run(index, "media:video"), run(index, "media:video", facets=False)
+    assert plain.facets == {} and faceted.facets["media"]
+    assert (plain.hits, plain.total) == (faceted.hits, faceted.total)
+
+
+def test_segments_are_plain_files_a_searcher_reads_in_place(index: TipIndex) -> None:
+    """A compound segment is copied into memory by every searcher opened on it (bench/board.py:
+    0.2-0.8 s at 100,000 tips); separate files are read where they lie."""
+    assert not list(index.current.resolve().glob("*.seg"))
 
 
 def test_snippets_mark_the_matches_and_escape_html(index: TipIndex) -> None:

@@ -50,11 +50,16 @@ WRITE_LOCK_TIMEOUT = 30.0
 # takes minutes, and a write that waits for it is what keeps it from being lost.
 LOCK_PATIENCE = 600.0
 LOCK_POLL = 0.02
+# Segments as separate files, not one compound file: whoosh copies a compound segment's terms
+# and postings into memory on every searcher it opens (some 200 MB, 0.2-0.8 s, at 100,000
+# tips), and the board opens one for each view's count on every render (bench/board.py).
+COMPOUND = False
 # Raise it whenever what a document holds changes (fields, analysers, which text goes in): an
 # index built for another version is rebuilt from the database when it is next used.
 # 2: reader text only (no desk messages), editors' notes, `number` to break ties, media `none`.
 # 3: what voice notes and videos say (`transcripts`, and in the tip's text).
-SCHEMA_VERSION = 3
+# 4: `newest` (received second and tip id, one sortable number) in place of `number`.
+SCHEMA_VERSION = 4
 VERSION_FILE = "tipdesk-schema-version"
 
 
@@ -109,7 +114,7 @@ class TipIndex:
 
     def write(self, documents: Iterable[TipDocument], gone: Iterable[int] = ()) -> None:
         """Blocking: add or replace documents and delete vanished tips in one commit."""
-        writer = self.open().writer(timeout=WRITE_LOCK_TIMEOUT)
+        writer = self.open().writer(timeout=WRITE_LOCK_TIMEOUT, compound=COMPOUND)
         try:
             for document in documents:
                 writer.update_document(**document.fields())
@@ -144,7 +149,7 @@ class TipIndex:
         target = self.folder / f"index-{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
         target.mkdir()
         built = whoosh_index.create_in(str(target), tip_schema())
-        writer = built.writer()
+        writer = built.writer(compound=COMPOUND)
         for document in documents:
             writer.add_document(**document.fields())
         writer.commit()
@@ -201,7 +206,7 @@ def _try_lock(path: Path) -> int | None:
 
 
 def _forget_in(index: FileIndex, tip_ids: list[int], timeout: float = WRITE_LOCK_TIMEOUT) -> None:
-    writer = index.writer(timeout=timeout)
+    writer = index.writer(timeout=timeout, compound=COMPOUND)
     try:
         for tip_id in tip_ids:
             writer.delete_by_term("tip_id", str(tip_id))
